@@ -1,0 +1,35 @@
+"""numflow: TensorFlow 1.x's graph-and-Session programming model on NumPy. `import numflow as tf`."""
+from .framework import dtypes, errors
+from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004
+                               float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32,
+                               uint64)
+from .framework.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection, add_to_collections,
+                              control_dependencies, convert_to_tensor, device, get_collection,
+                              get_collection_ref, get_default_graph, get_name_scope, name_scope,
+                              register_tensor_conversion_function, reset_default_graph)
+from .framework.tensor_shape import Dimension, TensorShape
+from .client.session import InteractiveSession, Session, get_default_session
+from .ops.constant import *  # noqa: F401,F403
+from .ops.state import *  # noqa: F401,F403
+from .ops.control import *  # noqa: F401,F403
+from .ops.math import *  # noqa: F401,F403
+from .ops.array import *  # noqa: F401,F403
+from .ops.random import *  # noqa: F401,F403
+from .variables import *  # noqa: F401,F403
+from .init_ops import *  # noqa: F401,F403
+from .variable_scope import *  # noqa: F401,F403
+from .gradients import gradients, hessians
+from . import nn, train, contrib, compat, initializers, random, math, losses, summary, layers  # noqa: E402
+from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
+                     executing_eagerly)
+
+__version__ = "0.1.0"
+VERSION = "1.15.0"  # the TF1 API level numflow follows
+GIT_VERSION = "numflow-" + __version__
+newaxis = None
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__ + ".compat.v1"] = _sys.modules[__name__]
+compat.v1 = _sys.modules[__name__]
+del _sys

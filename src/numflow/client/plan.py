@@ -1,0 +1,213 @@
+"""Compiles what one `Session.run` signature needs into a straight-line Python function, once.
+
+A plan is made per (fetched tensors, target ops, fed tensors) and cached by the Session. Compiling:
+  1. prune: keep only ops the fetches need, stopping at fed tensors;
+  2. order: topological, with variable updates after every read that does not depend on them;
+  3. rewrite: constant folding and the other passes in `rewrites.py` (each can be switched off);
+  4. generate: one line per op, `v12 = k12(v3, v7)`, compiled with `exec` so that running a plan costs
+     one Python call per op and nothing else — no lookups by name, no per-call validation.
+A kernel failure is mapped back to its op through the line number of the generated code.
+"""
+import heapq
+import itertools
+import os
+import sys
+
+import numpy as np
+
+from ..framework import errors
+from ..framework.tensor_shape import format_shape
+
+_PLAN_FILENAME_PREFIX = "<numflow plan "
+_plan_counter = itertools.count()
+
+
+def check_kernels_enabled():
+    """NUMFLOW_CHECK_KERNELS=1 makes every plan verify each kernel's output dtype and shape (tests)."""
+    return os.environ.get("NUMFLOW_CHECK_KERNELS", "") not in ("", "0")
+
+
+def prune(fetch_tensors, target_ops, fed):
+    """The ops needed to compute `fetch_tensors` and run `target_ops`, stopping at fed tensors."""
+    needed = set()
+    stack = [t.op for t in fetch_tensors if t not in fed] + list(target_ops)
+    while stack:
+        op = stack.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        ref_inputs = op._op_def.ref_inputs
+        for index, tensor in enumerate(op._inputs):
+            if index not in ref_inputs and tensor not in fed and tensor._op not in needed:
+                stack.append(tensor._op)
+        stack.extend(c for c in op._control_inputs if c not in needed)
+    return needed
+
+
+def schedule(needed, fed):
+    """Topological order of `needed`; among ready ops, variable updates go last, else creation order."""
+    predecessors = {}
+    successors = {op: [] for op in needed}
+    for op in needed:
+        ref_inputs = op._op_def.ref_inputs
+        preds = {t._op for i, t in enumerate(op._inputs)
+                 if i not in ref_inputs and t not in fed and t._op in needed}
+        preds.update(c for c in op._control_inputs if c in needed)
+        predecessors[op] = len(preds)
+        for pred in preds:
+            successors[pred].append(op)
+    ready_reads, ready_updates = [], []
+    for op, count in predecessors.items():
+        if count == 0:
+            heapq.heappush(ready_updates if op._op_def.updates_state else ready_reads, (op._id, op))
+    order = []
+    while ready_reads or ready_updates:
+        _, op = heapq.heappop(ready_reads if ready_reads else ready_updates)
+        order.append(op)
+        for succ in successors[op]:
+            predecessors[succ] -= 1
+            if predecessors[succ] == 0:
+                queue = ready_updates if succ._op_def.updates_state else ready_reads
+                heapq.heappush(queue, (succ._id, succ))
+    if len(order) != len(needed):
+        stuck = sorted((op for op in needed if op not in set(order)), key=lambda o: o._id)
+        raise errors.InvalidArgumentError(None, stuck[0], "Graph has a cycle through '%s'" % stuck[0].name)
+    return order
+
+
+class Plan:
+    """A compiled `Session.run` signature: call it with the fed values, get the fetched values."""
+
+    def __init__(self, state, fetch_tensors, target_ops, feed_tensors):
+        from . import rewrites as rewrite_passes
+        self.fetch_tensors = list(fetch_tensors)
+        self.feed_tensors = list(feed_tensors)
+        fed = set(feed_tensors)
+        needed = prune(self.fetch_tensors, target_ops, fed)
+        self._check_feeds_reach_placeholders(needed, fed)
+        order = schedule(needed, fed)
+        program = rewrite_passes.Program(order, self.fetch_tensors, fed, state)
+        rewrite_passes.apply_all(program, state.rewrites)
+        self.program = program
+        self._function, self._line_ops = self._generate(program, state)
+
+    @staticmethod
+    def _check_feeds_reach_placeholders(needed, fed):
+        for op in sorted(needed, key=lambda o: o._id):
+            if op._op_def.type == "Placeholder" and op._outputs[0] not in fed:
+                tensor = op._outputs[0]
+                raise errors.InvalidArgumentError(
+                    None, op, "You must feed a value for placeholder tensor '%s' with dtype %s%s"
+                    % (op.name, tensor.dtype.name,
+                       "" if tensor.shape.ndims is None else " and shape %s" % format_shape(tensor.shape)))
+
+    def _generate(self, program, state):
+        namespace = {"_np": np, "_ndarray": np.ndarray}
+        lines = ["def _plan(%s):" % ", ".join("f%d" % i for i in range(len(self.feed_tensors)))]
+        line_ops = {}
+        var_of = {}
+        for index, tensor in enumerate(self.feed_tensors):
+            var_of[tensor] = "f%d" % index
+        for tensor, value in program.constants.items():
+            name = "c%d_%d" % (tensor._op._id, tensor._value_index)
+            namespace[name] = value
+            var_of.setdefault(tensor, name)
+        fetched = {program.resolve(t) for t in self.fetch_tensors}
+        check = check_kernels_enabled()
+        if check:
+            namespace["_check"] = _check_output
+        for op in program.order:
+            kernel = op._op_def.kernel(op, state)
+            kname = "k%d" % op._id
+            namespace[kname] = kernel
+            ref_inputs = op._op_def.ref_inputs
+            args = ", ".join(var_of[program.resolve(t)] for i, t in enumerate(op._inputs) if i not in ref_inputs)
+            outputs = op._outputs
+            used = [t for t in outputs if program.is_used(t)]
+            if len(outputs) == 1:
+                target = "v%d_0" % op._id if used else "_"
+            elif not used:
+                target = "_"
+            else:
+                target = ", ".join(("v%d_%d" % (op._id, t._value_index)) if t in used else "_" for t in outputs)
+            line_ops[len(lines) + 1] = op
+            lines.append("    %s = %s(%s)" % (target, kname, args))
+            for tensor in used:
+                var_of[tensor] = "v%d_%d" % (op._id, tensor._value_index)
+                if tensor in fetched and program.shares_storage(tensor):
+                    # Copied when produced: a later in-place update must not reach the fetched value.
+                    lines.append("    %s = _np.array(%s)" % (var_of[tensor], var_of[tensor]))
+                if check:
+                    namespace["t%d_%d" % (op._id, tensor._value_index)] = tensor
+                    line_ops[len(lines) + 1] = op
+                    lines.append("    _check(t%d_%d, %s)" % (op._id, tensor._value_index, var_of[tensor]))
+        results = []
+        for tensor in self.fetch_tensors:
+            resolved = program.resolve(tensor)
+            expr = var_of[resolved]
+            if resolved in program.constants:
+                expr = "_np.array(%s)" % expr
+            if tensor.shape.ndims != 0 and tensor.shape.ndims is not None:
+                results.append(expr)
+            else:
+                results.append("_scalar(%s)" % expr)
+        namespace["_scalar"] = _to_numpy_scalar
+        lines.append("    return (%s%s)" % (", ".join(results), "," if len(results) == 1 else ""))
+        source = "\n".join(lines) + "\n"
+        filename = "%s%d>" % (_PLAN_FILENAME_PREFIX, next(_plan_counter))
+        exec(compile(source, filename, "exec"), namespace)
+        self.source = source
+        self._filename = filename
+        return namespace["_plan"], line_ops
+
+    def __call__(self, feed_values):
+        try:
+            return self._function(*feed_values)
+        except errors.OpError:
+            raise
+        except Exception as exc:
+            op = self._failing_op(exc)
+            if op is None:
+                raise
+            raise errors.InvalidArgumentError(
+                None, op, "%s: %s\n\t [[node %s (op: %s)]]" % (type(exc).__name__, exc, op.name, op.type)
+            ) from exc
+
+    def _failing_op(self, exc):
+        traceback = exc.__traceback__
+        op = None
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename == self._filename:
+                op = self._line_ops.get(traceback.tb_lineno)
+            traceback = traceback.tb_next
+        return op
+
+
+def _to_numpy_scalar(value):
+    """TF returns 0-d results as NumPy scalars (and bytes for strings), never as 0-d arrays."""
+    if type(value) is np.ndarray and value.ndim == 0:
+        return value[()]
+    return value
+
+
+def _check_output(tensor, value):
+    if isinstance(value, np.ndarray):
+        dtype, shape = value.dtype, value.shape
+    elif isinstance(value, np.generic):
+        dtype, shape = value.dtype, ()
+    else:
+        raise TypeError("kernel of %s returned %s, not a NumPy value" % (tensor.name, type(value).__name__))
+    expected = tensor.dtype.np
+    if dtype != expected:
+        raise TypeError("kernel of %s returned dtype %s, its static dtype is %s"
+                        % (tensor.name, dtype, tensor.dtype.name))
+    if not tensor.shape.is_compatible_with(shape):
+        raise ValueError("kernel of %s returned shape %s, its static shape is %s"
+                         % (tensor.name, shape, tensor.shape))
+
+
+def is_plan_frame(filename):
+    return filename.startswith(_PLAN_FILENAME_PREFIX)
+
+
+del sys

@@ -1,0 +1,155 @@
+"""Rewrite passes over a plan's program, kept apart from the ops; each one can be switched off.
+
+`NUMFLOW_REWRITES` selects them: unset or 'all' runs every pass, 'none' runs none, or a comma list of
+names ('constant_folding,cse'). `Session(config={'rewrites': [...]})` overrides it per session.
+Every pass must leave every result bit-for-bit identical; the tests run programs both ways.
+"""
+import os
+
+PASSES = ("constant_folding", "identity_removal", "cse")
+
+
+class Program:
+    """The ops a plan runs, in order, plus what the passes learned: folded constants and aliases."""
+
+    def __init__(self, order, fetch_tensors, fed, state):
+        self.order = list(order)
+        self.fetch_tensors = fetch_tensors
+        self.fed = fed
+        self.state = state
+        self.constants = {}      # tensor -> value known at compile time
+        self.alias = {}          # tensor -> tensor computing the same value
+        self._used = None
+        self._shared = None
+
+    def resolve(self, tensor):
+        while tensor in self.alias:
+            tensor = self.alias[tensor]
+        return tensor
+
+    def inputs_of(self, op):
+        ref_inputs = op._op_def.ref_inputs
+        return [self.resolve(t) for i, t in enumerate(op._inputs) if i not in ref_inputs]
+
+    def is_used(self, tensor):
+        if self._used is None:
+            used = {self.resolve(t) for t in self.fetch_tensors}
+            for op in self.order:
+                used.update(self.inputs_of(op))
+            self._used = used
+        return tensor in self._used
+
+    def shares_storage(self, tensor):
+        """Whether the value may be a buffer that outlives the run (constant, variable or view of one)."""
+        if self._shared is None:
+            shared = set(self.constants)
+            for op in self.order:
+                op_def = op._op_def
+                if op_def.returns_shared or (op_def.may_alias_input
+                                             and any(t in shared for t in self.inputs_of(op))):
+                    shared.update(op._outputs)
+            self._shared = shared
+        return self.resolve(tensor) in self._shared
+
+
+def enabled_passes(requested=None):
+    if requested is None:
+        requested = os.environ.get("NUMFLOW_REWRITES", "all")
+    if isinstance(requested, str):
+        requested = PASSES if requested in ("", "all") else () if requested == "none" else \
+            tuple(name.strip() for name in requested.split(",") if name.strip())
+    unknown = set(requested) - set(PASSES)
+    if unknown:
+        raise ValueError("Unknown rewrite pass(es) %s; known: %s" % (sorted(unknown), ", ".join(PASSES)))
+    return tuple(requested)
+
+
+def apply_all(program, requested=None):
+    passes = enabled_passes(requested)
+    fold_literals(program)
+    for name in PASSES:
+        if name in passes:
+            globals()[name](program)
+
+
+def _is_pure(op):
+    op_def = op._op_def
+    return not (op_def.stateful or op_def.updates_state or op_def.ref_inputs or op._control_inputs)
+
+
+def fold_literals(program):
+    """Const ops are values, not steps: always bound straight into the generated code."""
+    kept = []
+    for op in program.order:
+        if op._op_def.type == "Const" and not op._control_inputs:
+            program.constants[op._outputs[0]] = op._attrs["value"]
+        else:
+            kept.append(op)
+    program.order = kept
+
+
+def constant_folding(program):
+    """Computes at compile time every pure op whose inputs are all known."""
+    kept = []
+    for op in program.order:
+        inputs = program.inputs_of(op)
+        if _is_pure(op) and op._op_def.foldable and all(t in program.constants for t in inputs):
+            try:
+                value = op._op_def.kernel(op, program.state)(*[program.constants[t] for t in inputs])
+            except Exception:  # left to fail at run time, where the error names the op
+                kept.append(op)
+                continue
+            outputs = op._outputs
+            values = (value,) if len(outputs) == 1 else value
+            for tensor, folded in zip(outputs, values):
+                program.constants[tensor] = folded
+        else:
+            kept.append(op)
+    program.order = kept
+
+
+def identity_removal(program):
+    """Drops Identity/StopGradient (their output is their input) and NoOp (ordering is already fixed)."""
+    kept = []
+    for op in program.order:
+        kind = op._op_def.type
+        if kind == "NoOp":
+            continue
+        if kind in ("Identity", "StopGradient", "Snapshot") and not op._control_inputs:
+            program.alias[op._outputs[0]] = program.resolve(op._inputs[0])
+            continue
+        kept.append(op)
+    program.order = kept
+
+
+def cse(program):
+    """Merges pure ops of the same type, attributes and inputs into one."""
+    seen = {}
+    kept = []
+    for op in program.order:
+        if _is_pure(op):
+            try:
+                key = (op._op_def.type, tuple(program.inputs_of(op)),
+                       tuple(sorted((k, _hashable(v)) for k, v in op._attrs.items())))
+                hash(key)
+            except TypeError:
+                key = None
+            if key is not None:
+                first = seen.get(key)
+                if first is not None:
+                    for mine, theirs in zip(op._outputs, first._outputs):
+                        program.alias[mine] = theirs
+                    continue
+                seen[key] = op
+        kept.append(op)
+    program.order = kept
+
+
+def _hashable(value):
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if hasattr(value, "shape") and hasattr(value, "tobytes"):
+        return ("array", str(value.dtype), value.shape, value.tobytes())
+    return value

@@ -1,0 +1,74 @@
+"""How an op is defined: ONE class holds its shape/dtype rule, its NumPy kernel and its gradient.
+
+An op family module (`ops/math.py`, ...) defines each op as a subclass of `OpDef` decorated with
+`@register`, right beside the public function that builds it:
+
+    @register
+    class Square(OpDef):
+        def infer(self, op):                 # runs at graph construction: static dtype and shape
+            return [(op.inputs[0].dtype, op.inputs[0].shape)]
+        def kernel(self, op, ctx):           # runs once when a Session compiles a plan
+            return np.square                 # the callable the plan calls with the input values
+        def grad(self, op, dy):              # symbolic: builds gradient ops from other ops
+            return [dy * 2.0 * op.inputs[0]]
+
+The kernel callable returns one value for a single-output op, a tuple for several. `ctx` is the running
+Session's state (`ctx.variable_cell(op)`, `ctx.random_generator(op)`), for the few ops that need it.
+"""
+
+_REGISTRY = {}
+
+
+class OpDef:
+    """Base class of all op definitions; subclasses override what differs."""
+
+    type = None
+    # Touches session state (variables, random numbers, I/O): never constant-folded, merged or reordered.
+    stateful = False
+    # Indices of inputs that name a variable to write rather than a value to read: the plan neither
+    # computes them nor waits for a read of them.
+    ref_inputs = ()
+    # The kernel may return a view of (part of) an input; a fetched view of a variable is copied so that
+    # later in-place updates never reach values the user holds.
+    may_alias_input = False
+    # Writes a variable: a plan runs it after every read that does not depend on it.
+    updates_state = False
+    # The kernel returns a buffer that outlives the run (a constant's value, a variable's storage).
+    returns_shared = False
+    # False: constant folding must not precompute it (its kernel's result is too large to keep, say).
+    foldable = True
+    # False: the op has no gradient (TF's NotDifferentiable) and tf.gradients treats it as a constant.
+    differentiable = True
+
+    def infer(self, op):
+        """Returns [(DType, TensorShape)] for each output, raising ValueError/TypeError if invalid."""
+        raise NotImplementedError("op %s has no shape rule" % self.type)
+
+    def kernel(self, op, ctx):
+        """Returns the callable a plan invokes with this op's input values."""
+        raise NotImplementedError("op %s has no kernel" % self.type)
+
+    def grad(self, op, *output_grads):
+        """Returns one gradient Tensor (or None) per input of `op`, given the gradients of its outputs."""
+        raise LookupError("No gradient defined for operation '%s' (op type: %s)" % (op.name, op.type))
+
+
+def register(cls):
+    """Class decorator: registers an OpDef subclass under its `type` (its class name by default)."""
+    if "type" not in cls.__dict__ or cls.type is None:
+        cls.type = cls.__name__
+    if cls.type in _REGISTRY:
+        raise KeyError("op type %r is defined twice" % cls.type)
+    _REGISTRY[cls.type] = cls()
+    return cls
+
+
+def lookup(op_type):
+    try:
+        return _REGISTRY[op_type]
+    except KeyError:
+        raise KeyError("Op type not registered '%s'" % op_type) from None
+
+
+def registered_types():
+    return sorted(_REGISTRY)

@@ -1,0 +1,414 @@
+"""Control: `tf.group`, `tf.no_op`, `tf.identity`, `tf.tuple`, `tf.cond` and `tf.while_loop`.
+
+`cond` and `while_loop` trace their functions once into ops of the same graph, then hide those ops
+behind one `Cond` / `While` op whose kernel runs them as sub-plans: only the taken branch runs, and the
+loop body runs as often as its condition says, like TF1's dataflow control flow.
+"""
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.graph import Operation, Tensor, control_dependencies, convert_to_tensor, get_default_graph, \
+    name_scope
+from ..framework.op_def import OpDef, register
+from ..framework.tensor_shape import TensorShape
+from .common import make_op, make_tensor
+
+__all__ = ["no_op", "group", "identity", "tuple", "cond", "while_loop", "stop_gradient"]
+
+_tuple = tuple
+
+
+@register
+class NoOp(OpDef):
+    """Does nothing; its control inputs make it a synchronisation point (`tf.group`)."""
+
+    differentiable = False
+
+    def infer(self, op):
+        return []
+
+    def kernel(self, op, ctx):
+        return lambda: None
+
+
+def no_op(name=None):
+    """`tf.no_op`: an op that does nothing."""
+    return get_default_graph().create_op("NoOp", [], name=name or "NoOp")
+
+
+def group(*inputs, **kwargs):
+    """`tf.group(*inputs, name=None)`: one op that runs after all `inputs` (ops, tensors, variables)."""
+    name = kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError("Unknown keyword arguments: " + ", ".join(kwargs))
+    flat = []
+    for item in inputs:
+        if isinstance(item, (list, _tuple)):
+            flat.extend(item)
+        else:
+            flat.append(item)
+    with control_dependencies(flat):
+        return no_op(name=name or "group_deps")
+
+
+@register
+class Identity(OpDef):
+    """Its input, unchanged."""
+
+    may_alias_input = True
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, op, ctx):
+        return lambda x: x
+
+    def grad(self, op, dy):
+        return [dy]
+
+
+def identity(input, name=None):  # noqa: A002 - TF's argument name
+    """`tf.identity(input)`: a tensor with the same value (and a new name)."""
+    return make_tensor("Identity", [convert_to_tensor(input)], name=name or "Identity")
+
+
+@register
+class StopGradient(OpDef):
+    """Its input, treated as a constant by `tf.gradients`."""
+
+    may_alias_input = True
+    differentiable = False
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, op, ctx):
+        return lambda x: x
+
+
+def stop_gradient(input, name=None):  # noqa: A002
+    """`tf.stop_gradient(input)`: the same value, but gradients do not flow through it."""
+    return make_tensor("StopGradient", [convert_to_tensor(input)], name=name or "StopGradient")
+
+
+def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
+    """`tf.tuple`: the tensors, each available only after all of them (and `control_inputs`) are computed."""
+    with name_scope(name, "tuple"):
+        gate = group(*[t for t in tensors if t is not None] + list(control_inputs or []))
+        outputs = []
+        for t in tensors:
+            if t is None:
+                outputs.append(None)
+            else:
+                with control_dependencies([gate]):
+                    outputs.append(identity(t))
+        return outputs
+
+
+# --- tracing functions into sub-graphs ------------------------------------------------------------
+def _flatten(structure):
+    if isinstance(structure, (list, _tuple)):
+        out = []
+        for item in structure:
+            out.extend(_flatten(item))
+        return out
+    if isinstance(structure, dict):
+        out = []
+        for key in sorted(structure):
+            out.extend(_flatten(structure[key]))
+        return out
+    return [structure]
+
+
+def _pack(structure, flat):
+    flat = list(flat)
+
+    def build(item):
+        if isinstance(item, (list, _tuple)):
+            items = [build(x) for x in item]
+            if hasattr(item, "_fields"):
+                return type(item)(*items)
+            return type(item)(items)
+        if isinstance(item, dict):
+            return {k: build(item[k]) for k in sorted(item)}
+        return flat.pop(0)
+    return build(structure)
+
+
+class _Trace:
+    """The ops a function created while called, and the outside tensors they read."""
+
+    def __init__(self, graph, start, end, outputs):
+        self.ops = graph._ops[start:end]
+        inside = set(self.ops)
+        captured = []
+        control = []
+        for op in self.ops:
+            for tensor in op._inputs:
+                if tensor._op not in inside and tensor not in captured:
+                    captured.append(tensor)
+            for dep in op._control_inputs:
+                if dep not in inside and dep not in control:
+                    control.append(dep)
+        for tensor in outputs:
+            if isinstance(tensor, Tensor) and tensor._op not in inside and tensor not in captured:
+                captured.append(tensor)
+        self.captured = captured
+        self.control = control
+        self.outputs = outputs
+
+
+def _trace(fn, args=()):
+    graph = get_default_graph()
+    start = len(graph._ops)
+    result = fn(*args)
+    return graph, start, len(graph._ops), result
+
+
+def _branch_outputs(result):
+    """A branch's results as tensors; ops (a branch that returns `tf.group(...)`) become None markers."""
+    flat = _flatten(result)
+    tensors = []
+    for item in flat:
+        if isinstance(item, Operation):
+            tensors.append(item)
+        elif item is None:
+            tensors.append(None)
+        else:
+            tensors.append(convert_to_tensor(item))
+    return tensors
+
+
+def _subplan(ctx, op, key, fetches, targets, feeds):
+    from ..client.plan import Plan
+    cache = ctx.resources.setdefault("subplans", {})
+    plan = cache.get((op, key))
+    if plan is None:
+        plan = cache[(op, key)] = Plan(ctx, fetches, targets, feeds)
+    return plan
+
+
+@register
+class Cond(OpDef):
+    """Runs the true or the false branch's ops, as `pred` says; outputs the taken branch's results."""
+
+    stateful = True
+
+    def infer(self, op):
+        return [(t.dtype, t.shape) for t in op.attrs["output_signature"]]
+
+    def kernel(self, op, ctx):
+        captured = op.attrs["captured"]
+        branches = {}
+        for flag, trace in ((True, op.attrs["true"]), (False, op.attrs["false"])):
+            fetches = [t for t in trace.outputs if isinstance(t, Tensor)]
+            targets = [t for t in trace.outputs if isinstance(t, Operation)]
+            branches[flag] = _subplan(ctx, op, flag, fetches, targets, captured)
+
+        def run_cond(pred, *values):
+            result = branches[bool(pred)](values)
+            return result[0] if len(result) == 1 and len(op._outputs) == 1 else _tuple(result)
+        return run_cond
+
+    def grad(self, op, *output_grads):
+        from ..gradients import gradients
+        captured = op.attrs["captured"]
+        pred = op.inputs[0]
+        grads_in = [g for g in output_grads]
+
+        def branch_gradients(fn):
+            def compute():
+                result = _branch_outputs(fn())
+                ys = [y for y in result if isinstance(y, Tensor)]
+                dys = [g if g is not None else _zeros_like(y) for g, y in zip(grads_in, ys)]
+                grads = gradients(ys, captured, grad_ys=dys)
+                return [g if g is not None else _zeros_like(x) for g, x in zip(grads, captured)]
+            return compute
+
+        differentiable = [i for i, t in enumerate(captured) if t.dtype.is_floating]
+        if not differentiable:
+            return [None] * len(op.inputs)
+        results = cond(pred, branch_gradients(op.attrs["true_fn"]), branch_gradients(op.attrs["false_fn"]))
+        if isinstance(results, Tensor):
+            results = [results]
+        return [None] + [results[i] if captured[i].dtype.is_floating else None for i in range(len(captured))]
+
+
+def _zeros_like(tensor):
+    from .array import zeros_like
+    return zeros_like(tensor)
+
+
+def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):
+    """`tf.cond(pred, true_fn, false_fn)`: the results of whichever function `pred` selects; only that
+    branch's ops run."""
+    true_fn = true_fn or fn1
+    false_fn = false_fn or fn2
+    if not callable(true_fn) or not callable(false_fn):
+        raise TypeError("true_fn and false_fn must be callable.")
+    if isinstance(pred, (bool, np.bool_)):
+        raise TypeError("pred must not be a Python bool")
+    pred = convert_to_tensor(pred)
+    if pred.dtype is not dtypes.bool:
+        raise TypeError("pred must be a bool tensor, got %s" % pred.dtype.name)
+    if pred.shape.ndims not in (None, 0):
+        raise ValueError("pred must be a scalar, got shape %s" % pred.shape)
+    with name_scope(name, "cond", [pred]):
+        with name_scope("true"):
+            graph, start, mid, true_result = _trace(true_fn)
+        true_outputs = _branch_outputs(true_result)
+        true_trace = _Trace(graph, start, len(graph._ops), true_outputs)
+        with name_scope("false"):
+            _, start2, end, false_result = _trace(false_fn)
+        false_outputs = _branch_outputs(false_result)
+        false_trace = _Trace(graph, start2, len(graph._ops), false_outputs)
+        if len(true_outputs) != len(false_outputs):
+            raise ValueError("true_fn and false_fn must return the same number of results: %d vs %d"
+                             % (len(true_outputs), len(false_outputs)))
+        signature = []
+        for a, b in zip(true_outputs, false_outputs):
+            if isinstance(a, Tensor) != isinstance(b, Tensor):
+                raise TypeError("true_fn and false_fn must return the same structure (tensor vs op)")
+            if isinstance(a, Tensor):
+                if a.dtype is not b.dtype:
+                    raise TypeError("Outputs of true_fn and false_fn must have the same type: %s, %s"
+                                    % (a.dtype.name, b.dtype.name))
+                shape = a.shape if a.shape == b.shape else _most_specific_compatible(a.shape, b.shape)
+                signature.append(_Signature(a.dtype, shape))
+        captured = []
+        for tensor in true_trace.captured + false_trace.captured:
+            if tensor not in captured:
+                captured.append(tensor)
+        control = [c for c in true_trace.control + false_trace.control]
+        with control_dependencies(control or None) if control else _null():
+            op = make_op("Cond", [pred] + captured,
+                         {"true": true_trace, "false": false_trace, "captured": captured,
+                          "output_signature": signature, "true_fn": true_fn, "false_fn": false_fn},
+                         name="Merge")
+    outputs = iter(op.outputs)
+    flat = [next(outputs) if isinstance(item, Tensor) else (op if isinstance(item, Operation) else None)
+            for item in true_outputs]
+    if not isinstance(true_result, (list, _tuple, dict)):
+        return flat[0]
+    return _pack(true_result, flat)
+
+
+class _Signature:
+    def __init__(self, dtype, shape):
+        self.dtype = dtype
+        self.shape = shape
+
+
+def _most_specific_compatible(a, b):
+    if a.ndims is None or b.ndims is None or a.ndims != b.ndims:
+        return TensorShape(None)
+    return TensorShape([x.value if x.value == y.value else None for x, y in zip(a, b)])
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *args):
+        return False
+
+
+# --- while_loop ----------------------------------------------------------------------------------
+@register
+class LoopVar(OpDef):
+    """A loop variable inside a traced `while_loop`: fed by the While op on every iteration."""
+
+    differentiable = False
+
+    def infer(self, op):
+        return [(op.attrs["dtype"], op.attrs["shape"])]
+
+    def kernel(self, op, ctx):
+        def unfed():
+            raise RuntimeError("loop variable %s read outside its while_loop" % op.name)
+        return unfed
+
+
+@register
+class While(OpDef):
+    """Runs `body` while `cond` holds, feeding the loop variables back each iteration."""
+
+    stateful = True
+
+    def infer(self, op):
+        return [(t.dtype, t.shape) for t in op.attrs["loop_vars"]]
+
+    def kernel(self, op, ctx):
+        loop_vars = op.attrs["loop_vars"]
+        captured = op.attrs["captured"]
+        feeds = list(loop_vars) + list(captured)
+        cond_plan = _subplan(ctx, op, "cond", [op.attrs["cond_output"]], [], feeds)
+        body_plan = _subplan(ctx, op, "body", op.attrs["body_outputs"], [], feeds)
+        count = len(loop_vars)
+        maximum = op.attrs["maximum_iterations"]
+
+        def run_while(*values):
+            state = list(values[:count])
+            outside = list(values[count:])
+            iterations = 0
+            while (maximum is None or iterations < maximum) and bool(cond_plan(state + outside)[0]):
+                state = list(body_plan(state + outside))
+                iterations += 1
+            return state[0] if count == 1 else _tuple(state)
+        return run_while
+
+    def grad(self, op, *output_grads):
+        raise LookupError("Gradients of tf.while_loop are not supported by numflow yet (op '%s'); "
+                          "unroll the loop in Python to differentiate it." % op.name)
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10, back_prop=True,
+               swap_memory=False, name=None, maximum_iterations=None, return_same_structure=False):
+    """`tf.while_loop(cond, body, loop_vars)`: repeats `body` on the loop variables while `cond` is true."""
+    if not callable(cond) or not callable(body):
+        raise TypeError("cond and body must be callable.")
+    single = not isinstance(loop_vars, (list, _tuple, dict))
+    structure = loop_vars
+    initial = [convert_to_tensor(v) for v in _flatten(loop_vars)]
+    if shape_invariants is not None:
+        invariants = [TensorShape(s) if not isinstance(s, TensorShape) else s for s in _flatten(shape_invariants)]
+    else:
+        invariants = [t.shape for t in initial]
+    graph = get_default_graph()
+    with name_scope(name, "while"):
+        loop_tensors = [make_tensor("LoopVar", [], {"dtype": t.dtype, "shape": s}, name="LoopVar")
+                        for t, s in zip(initial, invariants)]
+        packed = loop_tensors[0] if single else _pack(structure, loop_tensors)
+        args = (packed,) if single else (_tuple(packed) if isinstance(packed, list) else (packed,))
+        if isinstance(packed, dict):
+            args = (packed,)
+        start = len(graph._ops)
+        cond_output = convert_to_tensor(cond(*args))
+        body_result = body(*args)
+        body_flat = [convert_to_tensor(v) for v in _flatten(body_result)]
+        end = len(graph._ops)
+        if len(body_flat) != len(initial):
+            raise ValueError("body must return as many loop variables as it takes: %d vs %d"
+                             % (len(body_flat), len(initial)))
+        for before, after, invariant in zip(initial, body_flat, invariants):
+            if before.dtype is not after.dtype:
+                raise TypeError("Loop variable changed dtype in body: %s -> %s"
+                                % (before.dtype.name, after.dtype.name))
+            if not invariant.is_compatible_with(after.shape):
+                raise ValueError("Input tensor '%s' enters the loop with shape %s, but has shape %s after "
+                                 "one iteration. Provide shape invariants." % (before.name, invariant,
+                                                                               after.shape))
+        trace = _Trace(graph, start, end, [cond_output] + body_flat)
+        captured = [t for t in trace.captured if t not in loop_tensors]
+        maximum = None
+        if maximum_iterations is not None:
+            if isinstance(maximum_iterations, Tensor):
+                raise TypeError("numflow's while_loop needs a Python int for maximum_iterations")
+            maximum = int(maximum_iterations)
+        op = make_op("While", initial + captured,
+                     {"loop_vars": loop_tensors, "captured": captured, "cond_output": cond_output,
+                      "body_outputs": body_flat, "maximum_iterations": maximum}, name="Exit")
+    outputs = op.outputs
+    if single:
+        return outputs[0]
+    return _pack(structure, outputs)
