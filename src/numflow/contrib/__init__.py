@@ -1,2 +1,2 @@
-"""placeholder"""
-__all__ = []
+"""`tf.contrib`: the parts of TF1's contrib that tutorials use (`tf.contrib.layers`)."""
+from . import layers  # noqa: F401
