@@ -327,6 +327,7 @@ class InteractiveSession(BaseSession):
         if getattr(self, "_default_installed", False):
             self._default_installed = False
             _discard_default_session(self)
+            self._graph_context.__exit__(None, None, None)
 
 
 # --- the default session -------------------------------------------------------------------------

@@ -145,13 +145,15 @@ class _Trace:
         control = []
         for op in self.ops:
             for tensor in op._inputs:
-                if tensor._op not in inside and tensor not in captured:
+                # A variable is read inside the branch (when it runs), not captured before it.
+                if tensor._op not in inside and tensor not in captured and tensor._op.type != "VariableV2":
                     captured.append(tensor)
             for dep in op._control_inputs:
                 if dep not in inside and dep not in control:
                     control.append(dep)
         for tensor in outputs:
-            if isinstance(tensor, Tensor) and tensor._op not in inside and tensor not in captured:
+            if isinstance(tensor, Tensor) and tensor._op not in inside and tensor not in captured \
+                    and tensor._op.type != "VariableV2":
                 captured.append(tensor)
         self.captured = captured
         self.control = control

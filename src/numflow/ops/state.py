@@ -72,7 +72,7 @@ class _AssignBase(OpDef):
 
 @register
 class Assign(_AssignBase):
-    """Replaces the variable's value with a copy of `value`."""
+    """Stores a copy of `value` as the variable's value."""
 
     def kernel(self, op, ctx):
         cell = ctx.variable_cell(op.inputs[0].op)
@@ -85,6 +85,12 @@ class Assign(_AssignBase):
                 raise errors.InvalidArgumentError(
                     None, op, "Assign requires shapes of both tensors to match. lhs shape= %s rhs shape= %s"
                     % (list(shape.as_list()) if shape.ndims is not None else "?", list(np.shape(value))))
+            current = cell.value
+            if current is not None and current.shape == np.shape(value):
+                # In place, as TF1's ref variables: a read wired before this op sees the new value
+                # when its consumer runs after it (control dependencies), the TF1 idiom.
+                np.copyto(current, value, casting="unsafe")
+                return current
             cell.value = np.array(value, dtype=dtype)
             return cell.value
         return assign
