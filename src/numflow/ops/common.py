@@ -130,6 +130,19 @@ class SumToShapeOf(OpDef):
         return [(grad.dtype, like.shape)]
 
     def kernel(self, op, ctx):
+        grad_shape, like_shape = op.inputs[0].shape, op.inputs[1].shape
+        if grad_shape.ndims is not None and like_shape.is_fully_defined():
+            # The axes are known statically: resolve them once, not per call.
+            target = tuple(like_shape.as_list())
+            lead = grad_shape.ndims - len(target)
+            axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(target)
+                                              if d == 1 and grad_shape[lead + i].value != 1)
+            if not axes:
+                return lambda grad, like: np.reshape(grad, target)
+            if all(target[i - lead] == 1 for i in axes[lead:]) and lead == len(axes):
+                return lambda grad, like: np.sum(grad, axis=axes)
+            return lambda grad, like: np.sum(grad, axis=axes).reshape(target)
+
         def sum_to(grad, like):
             shape = np.shape(like)
             if np.shape(grad) == shape:

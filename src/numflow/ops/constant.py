@@ -26,7 +26,7 @@ def to_numpy(value, dtype=None):
     if source.dtype.kind in "OSU":
         raise TypeError("Expected %s, got %r of type '%s' instead." % (dtype.name, value, type(value).__name__))
     if dtype.is_integer or dtype.is_bool:
-        if source.dtype.kind == "f" or source.dtype.kind == "c":
+        if (source.dtype.kind == "f" or source.dtype.kind == "c") and source.size:
             if not isinstance(value, np.ndarray) or not np.array_equal(source, np.round(source.real)):
                 raise TypeError("Expected %s, got %r of type '%s' instead."
                                 % (dtype.name, value, type(value).__name__))
@@ -49,7 +49,7 @@ class Const(OpDef):
         value = op.attrs["value"]
         return lambda: value
 
-    def grad(self, op):
+    def grad(self, op, *output_grads):
         return []
 
 

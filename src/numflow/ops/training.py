@@ -1,2 +1,295 @@
-"""placeholder: filled by its owner"""
-__all__ = []
+"""Fused optimizer updates: one stateful op per variable and step, as TF1's `training_ops`.
+
+Each op names the variable and its slot variables through ref inputs (the plan never reads them) and
+takes the hyperparameters and the gradient as ordinary inputs. Its kernel updates the running Session's
+storage IN PLACE with NumPy `out=` arguments, writing the variable last (after every read of the
+gradient), and returns the variable's new value (shared storage, copied by the plan if fetched).
+
+Input orders follow TF's ops:
+  ApplyGradientDescent(var, alpha, delta)
+  ApplyMomentum(var, accum, lr, grad, momentum)                       attrs use_nesterov
+  ApplyAdagrad(var, accum, lr, grad)
+  ApplyAdam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad)   attrs use_nesterov
+  ApplyRMSProp(var, ms, mom, lr, rho, momentum, epsilon, grad)
+  ApplyCenteredRMSProp(var, mg, ms, mom, lr, rho, momentum, epsilon, grad)
+  ApplyAdadelta(var, accum, accum_update, lr, rho, epsilon, grad)
+"""
+import numpy as np
+
+from ..framework.graph import convert_to_tensor, is_tensor_like
+from ..framework.op_def import OpDef, register
+from ..framework.tensor_shape import format_shape
+from .common import make_tensor
+from .state import _ref_of, _uninitialized, _variable_op_of
+
+__all__ = ["apply_gradient_descent", "apply_momentum", "apply_adagrad", "apply_adam", "apply_rms_prop",
+           "apply_centered_rms_prop", "apply_adadelta"]
+
+
+class _ApplyOp(OpDef):
+    """Shared shape/dtype rule and storage access of the fused updates.
+
+    `inputs` names every input in TF's order; `refs` how many leading ones are variables (the variable
+    and its slots); `scalars` those that must be scalars. The kernel callable receives the non-ref
+    inputs in order.
+    """
+
+    stateful = True
+    updates_state = True
+    returns_shared = True
+    differentiable = False
+    inputs = ()
+    refs = 1
+    scalars = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.ref_inputs = tuple(range(cls.refs))
+
+    def infer(self, op):
+        if len(op.inputs) != len(self.inputs):
+            raise ValueError("%s takes %d inputs (%s), got %d"
+                             % (self.type, len(self.inputs), ", ".join(self.inputs), len(op.inputs)))
+        var = op.inputs[0]
+        for index, (arg, tensor) in enumerate(zip(self.inputs, op.inputs)):
+            if index < self.refs:
+                _variable_op_of(tensor)
+            if tensor.dtype is not var.dtype:
+                raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument "
+                                "'var'." % (arg, self.type, tensor.dtype.name, var.dtype.name))
+            if arg in self.scalars:
+                if tensor.shape.ndims not in (None, 0):
+                    raise ValueError("Shape must be rank 0 but is rank %d for input '%s'"
+                                     % (tensor.shape.ndims, arg))
+            elif not var.shape.is_compatible_with(tensor.shape):
+                raise ValueError("Shapes of 'var' and '%s' must be equal, but are %s and %s"
+                                 % (arg, format_shape(var.shape), format_shape(tensor.shape)))
+        return [(var.dtype, var.shape)]
+
+    def kernel(self, op, ctx):
+        variable_ops = [op.inputs[i].op for i in range(self.refs)]
+        cells = [ctx.variable_cell(v) for v in variable_ops]
+        update = self.update
+        one = op.inputs[0].dtype.np.type(1)
+        attrs = op.attrs
+
+        def storage():
+            values = []
+            for cell, variable_op in zip(cells, variable_ops):
+                value = cell.value
+                if value is None:
+                    raise _uninitialized(variable_op)
+                values.append(value)
+            return values
+
+        def apply(*args):
+            refs = storage()
+            update(refs, args, one, attrs)
+            return refs[0]
+        return apply
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        """Updates `refs` (the variable, then its slots) in place from the non-ref inputs `args`."""
+        raise NotImplementedError
+
+
+def _apply(op_type, refs, values, name, attrs=None):
+    refs = [_ref_of(r) for r in refs]
+    for ref in refs:
+        _variable_op_of(ref)
+    dtype = refs[0].dtype
+    # Tensors keep their dtype (a mismatch is the op's TypeError); Python and NumPy values take the var's.
+    values = [convert_to_tensor(v) if is_tensor_like(v) else convert_to_tensor(v, dtype=dtype) for v in values]
+    return make_tensor(op_type, refs + values, attrs, name=name or op_type)
+
+
+@register
+class ApplyGradientDescent(_ApplyOp):
+    """var -= alpha * delta."""
+
+    inputs = ("var", "alpha", "delta")
+    scalars = ("alpha",)
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        var, = refs
+        alpha, delta = args
+        np.subtract(var, delta * alpha, out=var)
+
+
+def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
+    """`ApplyGradientDescent`: var -= alpha * delta, in place; evaluates to the updated variable."""
+    return _apply("ApplyGradientDescent", [var], [alpha, delta], name)
+
+
+@register
+class ApplyMomentum(_ApplyOp):
+    """accum = accum * momentum + grad; var -= lr * accum (Nesterov: var -= lr * (grad + momentum * accum))."""
+
+    inputs = ("var", "accum", "lr", "grad", "momentum")
+    refs = 2
+    scalars = ("lr", "momentum")
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        var, accum = refs
+        lr, grad, momentum = args
+        np.multiply(accum, momentum, out=accum)
+        np.add(accum, grad, out=accum)
+        if attrs.get("use_nesterov", False):
+            step = grad * lr
+            step += accum * (momentum * lr)
+            np.subtract(var, step, out=var)
+        else:
+            np.subtract(var, accum * lr, out=var)
+
+
+def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False, name=None):
+    """`ApplyMomentum`: the momentum update of `var` and its accumulator, in place."""
+    return _apply("ApplyMomentum", [var, accum], [lr, grad, momentum], name,
+                  {"use_nesterov": bool(use_nesterov)})
+
+
+@register
+class ApplyAdagrad(_ApplyOp):
+    """accum += grad^2; var -= lr * grad / sqrt(accum)."""
+
+    inputs = ("var", "accum", "lr", "grad")
+    refs = 2
+    scalars = ("lr",)
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        var, accum = refs
+        lr, grad = args
+        if attrs.get("update_slots", True):
+            np.add(accum, np.square(grad), out=accum)
+        step = grad * lr
+        step /= np.sqrt(accum)
+        np.subtract(var, step, out=var)
+
+
+def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
+    """`ApplyAdagrad`: the Adagrad update of `var` and its accumulator, in place."""
+    return _apply("ApplyAdagrad", [var, accum], [lr, grad], name, {"update_slots": bool(update_slots)})
+
+
+@register
+class ApplyAdam(_ApplyOp):
+    """lr_t = lr * sqrt(1 - beta2_power) / (1 - beta1_power); m += (grad - m) * (1 - beta1);
+    v += (grad^2 - v) * (1 - beta2); var -= lr_t * m / (sqrt(v) + epsilon)."""
+
+    inputs = ("var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad")
+    refs = 3
+    scalars = ("beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon")
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        var, m, v = refs
+        beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad = args
+        alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
+        np.add(m, (grad - m) * (one - beta1), out=m)
+        np.add(v, (np.square(grad) - v) * (one - beta2), out=v)
+        denominator = np.sqrt(v)
+        denominator += epsilon
+        if attrs.get("use_nesterov", False):
+            step = m * beta1
+            step += grad * (one - beta1)
+            step *= alpha
+        else:
+            step = m * alpha
+        step /= denominator
+        np.subtract(var, step, out=var)
+
+
+def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_locking=False,
+               use_nesterov=False, name=None):
+    """`ApplyAdam`: the Adam update of `var` and its moments `m`, `v`, in place."""
+    return _apply("ApplyAdam", [var, m, v], [beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad],
+                  name, {"use_nesterov": bool(use_nesterov)})
+
+
+@register
+class ApplyRMSProp(_ApplyOp):
+    """ms = rho * ms + (1 - rho) * grad^2; mom = momentum * mom + lr * grad / sqrt(ms + epsilon);
+    var -= mom."""
+
+    inputs = ("var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad")
+    refs = 3
+    scalars = ("lr", "rho", "momentum", "epsilon")
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        var, ms, mom = refs
+        lr, rho, momentum, epsilon, grad = args
+        np.add(ms, (np.square(grad) - ms) * (one - rho), out=ms)
+        denominator = ms + epsilon
+        step = grad * lr
+        step /= np.sqrt(denominator)
+        np.multiply(mom, momentum, out=mom)
+        np.add(mom, step, out=mom)
+        np.subtract(var, mom, out=var)
+
+
+def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
+    """`ApplyRMSProp`: the RMSProp update of `var`, its mean square `ms` and momentum `mom`, in place."""
+    return _apply("ApplyRMSProp", [var, ms, mom], [lr, rho, momentum, epsilon, grad], name)
+
+
+@register
+class ApplyCenteredRMSProp(_ApplyOp):
+    """As ApplyRMSProp, normalizing by the estimated variance ms - mg^2 (mg: the mean gradient)."""
+
+    inputs = ("var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad")
+    refs = 4
+    scalars = ("lr", "rho", "momentum", "epsilon")
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        var, mg, ms, mom = refs
+        lr, rho, momentum, epsilon, grad = args
+        np.add(ms, (np.square(grad) - ms) * (one - rho), out=ms)
+        np.add(mg, (grad - mg) * (one - rho), out=mg)
+        denominator = ms - np.square(mg)
+        denominator += epsilon
+        step = grad * lr
+        step /= np.sqrt(denominator)
+        np.multiply(mom, momentum, out=mom)
+        np.add(mom, step, out=mom)
+        np.subtract(var, mom, out=var)
+
+
+def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
+    """`ApplyCenteredRMSProp`: the centered RMSProp update, in place."""
+    return _apply("ApplyCenteredRMSProp", [var, mg, ms, mom], [lr, rho, momentum, epsilon, grad], name)
+
+
+@register
+class ApplyAdadelta(_ApplyOp):
+    """accum = rho * accum + (1 - rho) * grad^2;
+    update = sqrt(accum_update + epsilon) / sqrt(accum + epsilon) * grad;
+    accum_update = rho * accum_update + (1 - rho) * update^2; var -= lr * update."""
+
+    inputs = ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad")
+    refs = 3
+    scalars = ("lr", "rho", "epsilon")
+
+    @staticmethod
+    def update(refs, args, one, attrs):
+        var, accum, accum_update = refs
+        lr, rho, epsilon, grad = args
+        np.multiply(accum, rho, out=accum)
+        np.add(accum, np.square(grad) * (one - rho), out=accum)
+        step = np.sqrt(accum_update + epsilon)
+        step /= np.sqrt(accum + epsilon)
+        step *= grad
+        np.multiply(accum_update, rho, out=accum_update)
+        np.add(accum_update, np.square(step) * (one - rho), out=accum_update)
+        step *= lr
+        np.subtract(var, step, out=var)
+
+
+def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False, name=None):
+    """`ApplyAdadelta`: the Adadelta update of `var` and its two accumulators, in place."""
+    return _apply("ApplyAdadelta", [var, accum, accum_update], [lr, rho, epsilon, grad], name)
