@@ -35,7 +35,7 @@ def _parser():
                               description="Run SCRIPT as __main__ with `import tensorflow` resolving to numflow. "
                                           "Every argument after SCRIPT is passed to it untouched.")
     run.add_argument("script", metavar="SCRIPT", help="the Python file to run")
-    run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the script")
+    run.add_argument("args", nargs="*", default=[], metavar="ARGS", help="arguments for the script")
     return parser
 
 
@@ -82,24 +82,35 @@ def _print_script_exception(exc, path):
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != path:
         tb = tb.tb_next
-    traceback.print_exception(type(exc), exc, tb if tb is not None else exc.__traceback__)
+    if tb is None and not isinstance(exc, SyntaxError):  # raised before the script ran: show everything
+        tb = exc.__traceback__
+    traceback.print_exception(type(exc), exc, tb)
 
 
 def main(argv=None):
     """Entry point of the `numflow` console script and of `python -m numflow`; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    rest = argv[1:] if argv[:1] == ["run"] else []
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    if rest and (not rest[0].startswith("-") or argv[1] == "--"):
+        # parsed by hand: every argument after SCRIPT, '--' included, belongs to the script untouched
+        return _run(rest[0], rest[1:])
     parser = _parser()
-    options = parser.parse_args(argv)
+    options = parser.parse_args(argv)  # help, version and usage errors
     if options.command is None:
         parser.print_help()
         return 0
-    script = options.script
+    return _run(options.script, options.args)
+
+
+def _run(script, args):
     if not os.path.exists(script):
         print("numflow run: can't open file %r: [Errno 2] No such file or directory" % os.path.abspath(script),
               file=sys.stderr)
         return 2
     try:
-        run_script(script, options.args)
+        run_script(script, args)
     except SystemExit:
         raise
     except KeyboardInterrupt as e:

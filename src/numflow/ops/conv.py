@@ -1,2 +1,1043 @@
-"""placeholder: filled by its owner"""
-__all__ = []
+"""Convolution, pooling and normalization ops (`tf.nn.conv2d`, `max_pool`, `avg_pool`, ...).
+
+Each op is one OpDef subclass (static shape rule, NumPy kernel, symbolic gradient) beside the public
+function that builds it. All kernels work in NHWC; NCHW is transposed in and out.
+
+Kernels:
+  * Conv2D: im2col through a strided view (one copy), then ONE matrix product with the filter.
+  * Conv2DBackpropFilter: the same im2col, transposed product with the output gradient.
+  * Conv2DBackpropInput: one (dy @ filter[i, j].T) product per kernel-window position, added into the
+    padded input gradient; measured faster than one big product followed by col2im.
+  * pools: a loop over the kernel window (kh * kw elementwise steps over the whole batch).
+Padding is TF's: VALID out = ceil((in - (k - 1) * d) / s); SAME out = ceil(in / s), pad_total =
+max((out - 1) * s + (k - 1) * d + 1 - in, 0), pad_before = pad_total // 2, the extra one after.
+"""
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..framework import dtypes
+from ..framework.graph import Tensor, convert_to_tensor, name_scope
+from ..framework.op_def import OpDef, register
+from ..framework.tensor_shape import Dimension, TensorShape
+from .common import make_op, make_tensor
+
+__all__ = ["conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
+           "depthwise_conv2d", "depthwise_conv2d_native", "depthwise_conv2d_native_backprop_input",
+           "depthwise_conv2d_native_backprop_filter", "separable_conv2d",
+           "max_pool", "max_pool2d", "avg_pool", "avg_pool2d", "max_pool_grad",
+           "fused_batch_norm"]
+# tf.nn.moments and tf.nn.batch_normalization live in ops/nn.py.
+
+_FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
+
+
+# --- argument normalization ------------------------------------------------------------------------
+def _padding_of(padding):
+    """'SAME', 'VALID', or an explicit [[0, 0], [t, b], [l, r], [0, 0]] list (in data_format order)."""
+    if isinstance(padding, bytes):
+        padding = padding.decode()
+    if isinstance(padding, str):
+        upper = padding.upper()
+        if upper not in ("SAME", "VALID"):
+            raise ValueError("Value for attr 'padding' of \"%s\" is not in the list of allowed values: "
+                             "\"SAME\", \"VALID\"" % padding)
+        return upper
+    if isinstance(padding, (list, tuple)):
+        try:
+            pairs = [tuple(int(v) for v in pair) for pair in padding]
+        except (TypeError, ValueError):
+            pairs = None
+        if pairs is None or len(pairs) != 4 or any(len(p) != 2 for p in pairs):
+            raise ValueError("padding must be 'SAME', 'VALID' or a list of 4 [before, after] pairs, got %r"
+                             % (padding,))
+        if any(v < 0 for p in pairs for v in p):
+            raise ValueError("All elements of explicit_paddings must be nonnegative, got %r" % (padding,))
+        return tuple(pairs)
+    raise ValueError("Value for attr 'padding' of \"%s\" is not in the list of allowed values: "
+                     "\"SAME\", \"VALID\"" % (padding,))
+
+
+def _data_format_of(data_format):
+    if isinstance(data_format, bytes):
+        data_format = data_format.decode()
+    if data_format is None:
+        return "NHWC"
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("Value for attr 'data_format' of \"%s\" is not in the list of allowed values: "
+                         "\"NHWC\", \"NCHW\"" % (data_format,))
+    return data_format
+
+
+def _sequence4(value, name, data_format, default=1):
+    """An int or a list of 1, 2 or 4 ints as the 4 per-dimension values TF ops take."""
+    if value is None:
+        value = default
+    if isinstance(value, (int, np.integer)):
+        value = [int(value)]
+    value = [int(v) for v in value]
+    spatial = (1, 2) if data_format == "NHWC" else (2, 3)
+    if len(value) == 4:
+        return value
+    if len(value) in (1, 2):
+        full = [1, 1, 1, 1]
+        for axis, v in zip(spatial, value * (2 if len(value) == 1 else 1)):
+            full[axis] = v
+        return full
+    raise ValueError("%s should be of length 1, 2 or 4 but was %d" % (name, len(value)))
+
+
+def _spatial(values, data_format):
+    return (values[1], values[2]) if data_format == "NHWC" else (values[2], values[3])
+
+
+def _check_float(tensor, param, op_name):
+    if tensor.dtype not in _FLOATS:
+        raise TypeError("Value passed to parameter '%s' has DataType %s not in list of allowed values: "
+                        "float16, float32, float64 (op %s)" % (param, tensor.dtype.name, op_name))
+
+
+def _check_same_dtype(a, b, a_name, b_name, op_name):
+    if a.dtype is not b.dtype:
+        raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument '%s'."
+                        % (b_name, op_name, b.dtype.name, a.dtype.name, a_name))
+
+
+def _conv_attrs(strides, padding, data_format, dilations, op_name):
+    data_format = _data_format_of(data_format)
+    padding = _padding_of(padding)
+    strides = _sequence4(strides, "strides", data_format)
+    dilations = _sequence4(dilations, "dilations", data_format)
+    batch_axis, depth_axis = (0, 3) if data_format == "NHWC" else (0, 1)
+    if strides[batch_axis] != 1 or strides[depth_axis] != 1:
+        raise ValueError("Current implementation does not yet support strides in the batch and depth "
+                         "dimensions (%s strides %s)." % (op_name, strides))
+    if dilations[batch_axis] != 1 or dilations[depth_axis] != 1:
+        raise ValueError("Current implementation does not yet support dilations in the batch and depth "
+                         "dimensions (%s dilations %s)." % (op_name, dilations))
+    if min(strides) < 1 or min(dilations) < 1:
+        raise ValueError("%s: strides and dilations must be >= 1, got %s and %s"
+                         % (op_name, strides, dilations))
+    if isinstance(padding, tuple):
+        if padding[batch_axis] != (0, 0) or padding[depth_axis] != (0, 0):
+            raise ValueError("Explicit padding in the batch or depth dimension is not supported: %r"
+                             % (padding,))
+    return {"strides": strides, "padding": padding, "data_format": data_format, "dilations": dilations}
+
+
+class _Geometry:
+    """The per-op constants of a windowed op, in NHWC terms."""
+
+    def __init__(self, attrs, kernel_hw=None):
+        fmt = attrs["data_format"]
+        self.nchw = fmt == "NCHW"
+        self.sh, self.sw = _spatial(attrs["strides"], fmt)
+        self.dh, self.dw = _spatial(attrs.get("dilations", [1, 1, 1, 1]), fmt)
+        padding = attrs["padding"]
+        self.padding = padding if isinstance(padding, str) else "EXPLICIT"
+        self.explicit = _spatial(padding, fmt) if isinstance(padding, tuple) else None
+        if "ksize" in attrs:
+            self.kh, self.kw = _spatial(attrs["ksize"], fmt)
+        elif kernel_hw is not None:
+            self.kh, self.kw = kernel_hw
+
+    def dim(self, size, k, s, d, axis):
+        """(out, pad_before, pad_after) along one spatial axis (0: height, 1: width)."""
+        eff = (k - 1) * d + 1
+        if self.padding == "VALID":
+            if size < eff:
+                raise ValueError("Negative dimension size caused by subtracting %d from %d" % (eff, size))
+            return (size - eff) // s + 1, 0, 0
+        if self.padding == "SAME":
+            out = -(-size // s)
+            total = max((out - 1) * s + eff - size, 0)
+            return out, total // 2, total - total // 2
+        before, after = self.explicit[axis]
+        if size + before + after < eff:
+            raise ValueError("Negative dimension size caused by subtracting %d from %d"
+                             % (eff, size + before + after))
+        return (size + before + after - eff) // s + 1, before, after
+
+    def plan(self, h, w, kh, kw):
+        oh, pt, pb = self.dim(h, kh, self.sh, self.dh, 0)
+        ow, pl, pr = self.dim(w, kw, self.sw, self.dw, 1)
+        return oh, ow, pt, pb, pl, pr
+
+
+def _static_out_dim(geometry, size, k, s, d, axis):
+    if size is None or k is None:
+        return None
+    return geometry.dim(size, k, s, d, axis)[0]
+
+
+def _nhwc_dims(shape, data_format):
+    """[n, h, w, c] static values (None where unknown) of a rank-4 shape in data_format order."""
+    if shape.ndims is None:
+        return [None] * 4
+    dims = shape.with_rank(4).as_list() if shape.ndims == 4 else None
+    if dims is None:
+        raise ValueError("Shape must be rank 4 but is rank %d" % shape.ndims)
+    if data_format == "NCHW":
+        return [dims[0], dims[2], dims[3], dims[1]]
+    return dims
+
+
+def _from_nhwc(dims, data_format):
+    if data_format == "NCHW":
+        return TensorShape([dims[0], dims[3], dims[1], dims[2]])
+    return TensorShape(dims)
+
+
+def _static_scalar(tensor):
+    if tensor.op.type == "Const" and np.size(tensor.op.attrs["value"]) == 1:
+        return int(np.reshape(tensor.op.attrs["value"], [-1])[0])
+    return None
+
+
+def _static_sizes(tensor, rank=4):
+    """The static value of a sizes vector (a constant, tf.shape of a tensor, or a stack of scalars),
+    None entries unknown; None when not even the length is known."""
+    op = tensor.op
+    if op.type == "Const":
+        values = [int(v) for v in np.reshape(op.attrs["value"], [-1])]
+        return values if len(values) == rank else None
+    if op.type == "Shape":
+        shape = op.inputs[0].shape
+        if shape.ndims == rank:
+            return shape.as_list()
+    if op.type == "Pack" and len(op.inputs) == rank:
+        return [_static_scalar(part) for part in op.inputs]
+    if tensor.shape.ndims == 1 and tensor.shape[0].value == rank:
+        return [None] * rank
+    return None
+
+
+def _sizes_tensor(sizes):
+    if isinstance(sizes, Tensor):
+        return sizes
+    if isinstance(sizes, TensorShape):
+        sizes = sizes.as_list()
+    if isinstance(sizes, (list, tuple)) and any(isinstance(s, Tensor) for s in sizes):
+        from .array import stack
+        return stack([convert_to_tensor(s, dtype=dtypes.int32) for s in sizes])
+    return convert_to_tensor(sizes, dtype=dtypes.int32, name="input_sizes")
+
+
+def _shape_of(tensor):
+    from .array import shape
+    return shape(tensor)
+
+
+# --- NumPy building blocks ---------------------------------------------------------------------------
+def _to_nhwc(x, nchw):
+    return np.transpose(x, (0, 2, 3, 1)) if nchw else x
+
+
+def _from_nhwc_value(x, nchw):
+    return np.ascontiguousarray(np.transpose(x, (0, 3, 1, 2))) if nchw else x
+
+
+def _pad(x, pt, pb, pl, pr, value=0):
+    """x (NHWC) padded spatially; x itself when no padding is needed (never written to)."""
+    if not (pt or pb or pl or pr):
+        return x
+    n, h, w, c = x.shape
+    if value == 0:
+        out = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
+    else:
+        out = np.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
+    out[:, pt:pt + h, pl:pl + w, :] = x
+    return out
+
+
+def _window(xp, i, j, oh, ow, sh, sw, dh, dw):
+    """The [n, oh, ow, c] view of xp seen by kernel position (i, j)."""
+    return xp[:, i * dh: i * dh + (oh - 1) * sh + 1: sh, j * dw: j * dw + (ow - 1) * sw + 1: sw, :]
+
+
+def _im2col(xp, kh, kw, oh, ow, sh, sw, dh, dw):
+    """[n * oh * ow, kh * kw * c] patches of the padded NHWC input (one copy through a strided view)."""
+    n, _, _, c = xp.shape
+    s0, s1, s2, s3 = xp.strides
+    view = as_strided(xp, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
+                      writeable=False)
+    return view.reshape(n * oh * ow, kh * kw * c)
+
+
+def _unpad(xp, pt, pl, h, w):
+    if xp.shape[1] == h and xp.shape[2] == w:
+        return xp
+    return np.ascontiguousarray(xp[:, pt:pt + h, pl:pl + w, :])
+
+
+def _conv_forward(x, f, g):
+    n, h, w, c = x.shape
+    kh, kw, fc, o = f.shape
+    if fc != c:
+        raise ValueError("input depth must be evenly divisible by filter depth: %d vs %d" % (c, fc))
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
+    xp = _pad(x, pt, pb, pl, pr)
+    cols = _im2col(xp, kh, kw, oh, ow, g.sh, g.sw, g.dh, g.dw)
+    y = np.matmul(cols, f.reshape(kh * kw * c, o))
+    return y.reshape(n, oh, ow, o)
+
+
+def _conv_input_grad(sizes, f, dy, g):
+    n, h, w, c = sizes
+    kh, kw, _, o = f.shape
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
+    if dy.shape != (n, oh, ow, o):
+        raise ValueError("Conv2DBackpropInput: out_backprop shape %s does not match the computed output "
+                         "shape %s" % (list(dy.shape), [n, oh, ow, o]))
+    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    dy2 = dy.reshape(n * oh * ow, o)
+    for i in range(kh):
+        for j in range(kw):
+            part = np.matmul(dy2, f[i, j].T).reshape(n, oh, ow, c)
+            view = _window(dxp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
+            np.add(view, part, out=view)
+    return _unpad(dxp, pt, pl, h, w)
+
+
+def _conv_filter_grad(x, sizes, dy, g):
+    n, h, w, c = x.shape
+    kh, kw, fc, o = sizes
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
+    if dy.shape != (n, oh, ow, o):
+        raise ValueError("Conv2DBackpropFilter: out_backprop shape %s does not match the computed output "
+                         "shape %s" % (list(dy.shape), [n, oh, ow, o]))
+    cols = _im2col(_pad(x, pt, pb, pl, pr), kh, kw, oh, ow, g.sh, g.sw, g.dh, g.dw)
+    return np.matmul(cols.T, dy.reshape(n * oh * ow, o)).reshape(kh, kw, c, o)
+
+
+def _depthwise_forward(x, f, g):
+    n, h, w, c = x.shape
+    kh, kw, fc, m = f.shape
+    if fc != c:
+        raise ValueError("input depth %d does not match filter depth %d" % (c, fc))
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
+    xp = _pad(x, pt, pb, pl, pr)
+    y = np.zeros((n, oh, ow, c, m), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            y += _window(xp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)[..., None] * f[i, j]
+    return y.reshape(n, oh, ow, c * m)
+
+
+def _depthwise_input_grad(sizes, f, dy, g):
+    n, h, w, c = sizes
+    kh, kw, _, m = f.shape
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
+    if dy.shape != (n, oh, ow, c * m):
+        raise ValueError("DepthwiseConv2dNativeBackpropInput: out_backprop shape %s does not match the "
+                         "computed output shape %s" % (list(dy.shape), [n, oh, ow, c * m]))
+    dy5 = dy.reshape(n, oh, ow, c, m)
+    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            view = _window(dxp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
+            np.add(view, np.einsum("nhwcm,cm->nhwc", dy5, f[i, j]), out=view)
+    return _unpad(dxp, pt, pl, h, w)
+
+
+def _depthwise_filter_grad(x, sizes, dy, g):
+    n, h, w, c = x.shape
+    kh, kw, _, m = sizes
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
+    if dy.shape != (n, oh, ow, c * m):
+        raise ValueError("DepthwiseConv2dNativeBackpropFilter: out_backprop shape %s does not match the "
+                         "computed output shape %s" % (list(dy.shape), [n, oh, ow, c * m]))
+    dy5 = dy.reshape(n, oh, ow, c, m)
+    xp = _pad(x, pt, pb, pl, pr)
+    df = np.empty((kh, kw, c, m), dtype=dy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            df[i, j] = np.einsum("nhwc,nhwcm->cm", _window(xp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw), dy5)
+    return df
+
+
+# --- convolution op family ---------------------------------------------------------------------------
+class _ConvBase(OpDef):
+    """Shared shape rules of Conv2D / DepthwiseConv2dNative and their two backprop ops."""
+
+    depthwise = False
+    role = "forward"        # forward | input | filter
+
+    def _out_channels(self, filter_dims):
+        if filter_dims[3] is None:
+            return None
+        if self.depthwise:
+            return None if filter_dims[2] is None else filter_dims[2] * filter_dims[3]
+        return filter_dims[3]
+
+    def _forward_shape(self, op, input_dims, filter_dims):
+        fmt = op.attrs["data_format"]
+        g = _Geometry(op.attrs)
+        n, h, w, c = input_dims
+        kh, kw, fc, _ = filter_dims
+        if c is not None and fc is not None and c != fc:
+            raise ValueError("Dimensions must be equal, but are %d and %d" % (c, fc))
+        oh = _static_out_dim(g, h, kh, g.sh, g.dh, 0)
+        ow = _static_out_dim(g, w, kw, g.sw, g.dw, 1)
+        return [n, oh, ow, self._out_channels(filter_dims)]
+
+    def infer(self, op):
+        fmt = op.attrs["data_format"]
+        name = self.type
+        if self.role == "forward":
+            x, f = op.inputs
+            _check_float(x, "input", name)
+            _check_same_dtype(x, f, "input", "filter", name)
+            input_dims = _nhwc_dims(x.shape, fmt)
+            filter_dims = _filter_dims(f)
+            return [(x.dtype, _from_nhwc(self._forward_shape(op, input_dims, filter_dims), fmt))]
+        if self.role == "input":
+            sizes, f, dy = op.inputs
+            _check_float(f, "filter", name)
+            _check_same_dtype(f, dy, "filter", "out_backprop", name)
+            known = _static_sizes(sizes)
+            input_dims = [None] * 4 if known is None else \
+                (known if fmt == "NHWC" else [known[0], known[2], known[3], known[1]])
+            filter_dims = _filter_dims(f)
+            dy_dims = _nhwc_dims(dy.shape, fmt)
+            expected = self._forward_shape(op, input_dims, filter_dims)
+            _check_backprop_shape(expected, dy_dims, fmt, name)
+            return [(f.dtype, _from_nhwc(input_dims, fmt))]
+        x, sizes, dy = op.inputs
+        _check_float(x, "input", name)
+        _check_same_dtype(x, dy, "input", "out_backprop", name)
+        known = _static_sizes(sizes)
+        filter_dims = [None] * 4 if known is None else known
+        input_dims = _nhwc_dims(x.shape, fmt)
+        dy_dims = _nhwc_dims(dy.shape, fmt)
+        expected = self._forward_shape(op, input_dims, filter_dims)
+        _check_backprop_shape(expected, dy_dims, fmt, name)
+        return [(x.dtype, TensorShape(filter_dims))]
+
+    def kernel(self, op, ctx):
+        g = _Geometry(op.attrs)
+        nchw = g.nchw
+        forward, input_grad, filter_grad = (
+            (_depthwise_forward, _depthwise_input_grad, _depthwise_filter_grad) if self.depthwise
+            else (_conv_forward, _conv_input_grad, _conv_filter_grad))
+        if self.role == "forward":
+            if not nchw:
+                return lambda x, f: forward(x, f, g)
+            return lambda x, f: _from_nhwc_value(forward(_to_nhwc(x, True), f, g), True)
+        if self.role == "input":
+            def run_input(sizes, f, dy):
+                sizes = [int(v) for v in sizes]
+                if nchw:
+                    sizes = [sizes[0], sizes[2], sizes[3], sizes[1]]
+                return _from_nhwc_value(input_grad(sizes, f, _to_nhwc(dy, nchw), g), nchw)
+            return run_input
+
+        def run_filter(x, sizes, dy):
+            return filter_grad(_to_nhwc(x, nchw), [int(v) for v in sizes], _to_nhwc(dy, nchw), g)
+        return run_filter
+
+
+def _filter_dims(f):
+    if f.shape.ndims is None:
+        return [None] * 4
+    if f.shape.ndims != 4:
+        raise ValueError("Shape must be rank 4 but is rank %d (filter %s)" % (f.shape.ndims, f.shape))
+    return f.shape.as_list()
+
+
+def _check_backprop_shape(expected, dy_dims, fmt, name):
+    for e, d in zip(expected, dy_dims):
+        if e is not None and d is not None and e != d:
+            raise ValueError("%s: out_backprop shape %s does not match the computed output shape %s"
+                             % (name, _from_nhwc(dy_dims, fmt), _from_nhwc(expected, fmt)))
+
+
+def _attrs_of(op):
+    return {k: op.attrs[k] for k in ("strides", "padding", "data_format", "dilations")}
+
+
+@register
+class Conv2D(_ConvBase):
+    """2-D cross-correlation of a [batch, h, w, in] input with a [kh, kw, in, out] filter."""
+
+    def grad(self, op, dy):
+        x, f = op.inputs
+        attrs = _attrs_of(op)
+        return [make_tensor("Conv2DBackpropInput", [_shape_of(x), f, dy], attrs),
+                make_tensor("Conv2DBackpropFilter", [x, _shape_of(f), dy], attrs)]
+
+
+@register
+class Conv2DBackpropInput(_ConvBase):
+    """The gradient of Conv2D with respect to its input (also conv2d_transpose's forward)."""
+
+    role = "input"
+
+    def grad(self, op, ddx):
+        sizes, f, dy = op.inputs
+        attrs = _attrs_of(op)
+        return [None, make_tensor("Conv2DBackpropFilter", [ddx, _shape_of(f), dy], attrs),
+                make_tensor("Conv2D", [ddx, f], attrs)]
+
+
+@register
+class Conv2DBackpropFilter(_ConvBase):
+    """The gradient of Conv2D with respect to its filter."""
+
+    role = "filter"
+
+    def grad(self, op, ddf):
+        x, sizes, dy = op.inputs
+        attrs = _attrs_of(op)
+        return [make_tensor("Conv2DBackpropInput", [_shape_of(x), ddf, dy], attrs), None,
+                make_tensor("Conv2D", [x, ddf], attrs)]
+
+
+@register
+class DepthwiseConv2dNative(_ConvBase):
+    """Depthwise 2-D convolution: each input channel convolved with its own `channel_multiplier` filters."""
+
+    depthwise = True
+
+    def grad(self, op, dy):
+        x, f = op.inputs
+        attrs = _attrs_of(op)
+        return [make_tensor("DepthwiseConv2dNativeBackpropInput", [_shape_of(x), f, dy], attrs),
+                make_tensor("DepthwiseConv2dNativeBackpropFilter", [x, _shape_of(f), dy], attrs)]
+
+
+@register
+class DepthwiseConv2dNativeBackpropInput(_ConvBase):
+    """The gradient of DepthwiseConv2dNative with respect to its input."""
+
+    depthwise = True
+    role = "input"
+
+    def grad(self, op, ddx):
+        sizes, f, dy = op.inputs
+        attrs = _attrs_of(op)
+        return [None, make_tensor("DepthwiseConv2dNativeBackpropFilter", [ddx, _shape_of(f), dy], attrs),
+                make_tensor("DepthwiseConv2dNative", [ddx, f], attrs)]
+
+
+@register
+class DepthwiseConv2dNativeBackpropFilter(_ConvBase):
+    """The gradient of DepthwiseConv2dNative with respect to its filter."""
+
+    depthwise = True
+    role = "filter"
+
+    def grad(self, op, ddf):
+        x, sizes, dy = op.inputs
+        attrs = _attrs_of(op)
+        return [make_tensor("DepthwiseConv2dNativeBackpropInput", [_shape_of(x), ddf, dy], attrs), None,
+                make_tensor("DepthwiseConv2dNative", [x, ddf], attrs)]
+
+
+def _float_input(value, name, dtype=None):
+    return convert_to_tensor(value, dtype=dtype, name=name)
+
+
+def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,  # noqa: A002
+           data_format="NHWC", dilations=None, name=None, filters=None):
+    """`tf.nn.conv2d(input, filter, strides, padding, data_format='NHWC', dilations=None)`.
+
+    Computes a 2-D convolution (cross-correlation) of a 4-D `input` [batch, in_height, in_width,
+    in_channels] with a `filter` [filter_height, filter_width, in_channels, out_channels]. `strides` and
+    `dilations` are ints or lists of 1, 2 or 4 ints (batch and depth entries must be 1); `padding` is
+    'SAME', 'VALID' or an explicit list of [before, after] pairs per dimension. 'SAME' pads as TF does,
+    the odd extra row/column going after. Returns [batch, out_height, out_width, out_channels].
+    """
+    if filter is None:
+        filter = filters
+    if filter is None:
+        raise ValueError("conv2d needs a filter")
+    if strides is None:
+        raise ValueError("conv2d needs strides")
+    if padding is None:
+        raise ValueError("conv2d needs padding ('SAME' or 'VALID')")
+    attrs = _conv_attrs(strides, padding, data_format, dilations, "Conv2D")
+    x = _float_input(input, "input")
+    f = _float_input(filter, "filter", dtype=x.dtype if not isinstance(filter, Tensor) else None)
+    return make_tensor("Conv2D", [x, f], attrs, name=name or "Conv2D")
+
+
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,  # noqa: A002
+                          padding=None, use_cudnn_on_gpu=True, data_format="NHWC", dilations=None,
+                          name=None, filters=None):
+    """`tf.nn.conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding)`: the gradient
+    of conv2d with respect to its input, of shape `input_sizes`."""
+    filter = filter if filter is not None else filters
+    attrs = _conv_attrs(strides, padding, data_format, dilations, "Conv2DBackpropInput")
+    dy = convert_to_tensor(out_backprop, name="out_backprop")
+    f = convert_to_tensor(filter, dtype=dy.dtype if not isinstance(filter, Tensor) else None, name="filter")
+    return make_tensor("Conv2DBackpropInput", [_sizes_tensor(input_sizes), f, dy], attrs,
+                       name=name or "Conv2DBackpropInput")
+
+
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                           use_cudnn_on_gpu=True, data_format="NHWC", dilations=None, name=None):
+    """`tf.nn.conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding)`: the gradient
+    of conv2d with respect to its filter, of shape `filter_sizes`."""
+    attrs = _conv_attrs(strides, padding, data_format, dilations, "Conv2DBackpropFilter")
+    x = convert_to_tensor(input, name="input")
+    dy = convert_to_tensor(out_backprop, dtype=x.dtype if not isinstance(out_backprop, Tensor) else None,
+                           name="out_backprop")
+    return make_tensor("Conv2DBackpropFilter", [x, _sizes_tensor(filter_sizes), dy], attrs,
+                       name=name or "Conv2DBackpropFilter")
+
+
+def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, padding="SAME",  # noqa: A002
+                     data_format="NHWC", name=None, input=None, filters=None, dilations=None):
+    """`tf.nn.conv2d_transpose(value, filter, output_shape, strides, padding='SAME')`.
+
+    The transpose (gradient) of conv2d: `value` [batch, h, w, in_channels] and `filter`
+    [kh, kw, out_channels, in_channels] give a tensor of shape `output_shape`
+    [batch, out_h, out_w, out_channels], where conv2d of that shape with the same strides and padding
+    would produce `value`'s spatial size.
+    """
+    value = value if value is not None else input
+    filter = filter if filter is not None else filters
+    data_format = _data_format_of(data_format)
+    with name_scope(name, "conv2d_transpose", [value, filter, output_shape]) as scope:
+        x = convert_to_tensor(value, name="value")
+        f = convert_to_tensor(filter, dtype=x.dtype if not isinstance(filter, Tensor) else None, name="filter")
+        channel_axis = 3 if data_format == "NHWC" else 1
+        in_c = x.shape[channel_axis].value if x.shape.ndims == 4 else None
+        f_dims = _filter_dims(f)
+        if in_c is not None and f_dims[3] is not None and in_c != f_dims[3]:
+            raise ValueError("input channels does not match filter's input channels, %d != %d "
+                             "(value shape %s, filter shape %s)" % (in_c, f_dims[3], x.shape, f.shape))
+        sizes = _sizes_tensor(output_shape)
+        if sizes.shape.ndims is not None and sizes.shape.ndims != 1 or \
+                (sizes.shape.ndims == 1 and sizes.shape[0].value not in (None, 4)):
+            raise ValueError("output_shape must have shape (4,), got %s" % sizes.shape)
+        known = _static_sizes(sizes)
+        if known is not None and known[channel_axis] is not None and f_dims[2] is not None \
+                and known[channel_axis] != f_dims[2]:
+            raise ValueError("output_shape does not match filter's output channels, %d != %d"
+                             % (known[channel_axis], f_dims[2]))
+        attrs = _conv_attrs(strides, padding, data_format, dilations, "conv2d_transpose")
+        return make_tensor("Conv2DBackpropInput", [sizes, f, x], attrs, name=scope)
+
+
+def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",  # noqa: A002
+                            dilations=None, name=None):
+    """`tf.nn.depthwise_conv2d_native(input, filter, strides, padding)`: `filter`
+    [kh, kw, in_channels, channel_multiplier] applied per channel; output channels in * multiplier."""
+    attrs = _conv_attrs(strides, padding, data_format, dilations, "DepthwiseConv2dNative")
+    x = _float_input(input, "input")
+    f = _float_input(filter, "filter", dtype=x.dtype if not isinstance(filter, Tensor) else None)
+    return make_tensor("DepthwiseConv2dNative", [x, f], attrs, name=name or "DepthwiseConv2dNative")
+
+
+def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None,  # noqa: A002
+                     data_format=None, dilations=None):
+    """`tf.nn.depthwise_conv2d(input, filter, strides, padding, rate=None)`: depthwise convolution with
+    `rate` ([rate_h, rate_w]) as the dilation; strides must be 1 when a rate is above 1."""
+    data_format = _data_format_of(data_format)
+    rate = rate if rate is not None else dilations
+    if rate is not None:
+        rate = [int(r) for r in (rate if isinstance(rate, (list, tuple)) else [rate, rate])]
+        if len(rate) != 2:
+            raise ValueError("rate must be a list of 2 ints, got %r" % (rate,))
+        if any(r > 1 for r in rate) and any(s > 1 for s in _spatial(_sequence4(strides, "strides",
+                                                                               data_format), data_format)):
+            raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+    with name_scope(name, "depthwise", [input, filter]) as scope:
+        return depthwise_conv2d_native(input, filter, strides, padding, data_format=data_format,
+                                       dilations=rate, name=scope)
+
+
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides,  # noqa: A002
+                                           padding, data_format="NHWC", dilations=None, name=None):
+    """`tf.nn.depthwise_conv2d_native_backprop_input`: depthwise_conv2d's gradient for its input."""
+    attrs = _conv_attrs(strides, padding, data_format, dilations, "DepthwiseConv2dNativeBackpropInput")
+    dy = convert_to_tensor(out_backprop, name="out_backprop")
+    f = convert_to_tensor(filter, dtype=dy.dtype if not isinstance(filter, Tensor) else None, name="filter")
+    return make_tensor("DepthwiseConv2dNativeBackpropInput", [_sizes_tensor(input_sizes), f, dy], attrs,
+                       name=name or "DepthwiseConv2dNativeBackpropInput")
+
+
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides,  # noqa: A002
+                                            padding, data_format="NHWC", dilations=None, name=None):
+    """`tf.nn.depthwise_conv2d_native_backprop_filter`: depthwise_conv2d's gradient for its filter."""
+    attrs = _conv_attrs(strides, padding, data_format, dilations, "DepthwiseConv2dNativeBackpropFilter")
+    x = convert_to_tensor(input, name="input")
+    dy = convert_to_tensor(out_backprop, dtype=x.dtype if not isinstance(out_backprop, Tensor) else None,
+                           name="out_backprop")
+    return make_tensor("DepthwiseConv2dNativeBackpropFilter", [x, _sizes_tensor(filter_sizes), dy], attrs,
+                       name=name or "DepthwiseConv2dNativeBackpropFilter")
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding, rate=None,  # noqa: A002
+                     name=None, data_format=None, dilations=None):
+    """`tf.nn.separable_conv2d`: depthwise_conv2d followed by a 1x1 conv2d with `pointwise_filter`
+    [1, 1, in_channels * channel_multiplier, out_channels]."""
+    with name_scope(name, "separable_conv2d", [input, depthwise_filter, pointwise_filter]) as scope:
+        depthwise = depthwise_conv2d(input, depthwise_filter, strides, padding, rate=rate,
+                                     name="depthwise", data_format=data_format, dilations=dilations)
+        return conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], "VALID",
+                      data_format=_data_format_of(data_format), name=scope)
+
+
+# --- pooling -----------------------------------------------------------------------------------------
+def _pool_attrs(ksize, strides, padding, data_format, op_name):
+    data_format = _data_format_of(data_format)
+    padding = _padding_of(padding)
+    if not isinstance(padding, str):
+        raise ValueError("%s supports only 'SAME' or 'VALID' padding, got %r" % (op_name, padding))
+    ksize = _sequence4(ksize, "ksize", data_format)
+    strides = _sequence4(strides, "strides", data_format)
+    batch_axis, depth_axis = (0, 3) if data_format == "NHWC" else (0, 1)
+    if ksize[batch_axis] != 1 or strides[batch_axis] != 1:
+        raise ValueError("Pooling is not yet supported on the batch dimension (ksize %s, strides %s)."
+                         % (ksize, strides))
+    if ksize[depth_axis] != 1 or strides[depth_axis] != 1:
+        raise ValueError("Pooling over the depth dimension is not supported (ksize %s, strides %s)."
+                         % (ksize, strides))
+    if min(ksize) < 1 or min(strides) < 1:
+        raise ValueError("Sliding window ksize and strides must be >= 1, got %s and %s" % (ksize, strides))
+    return {"ksize": ksize, "strides": strides, "padding": padding, "data_format": data_format}
+
+
+def _pool_shape(op, input_shape):
+    fmt = op.attrs["data_format"]
+    g = _Geometry(op.attrs)
+    n, h, w, c = _nhwc_dims(input_shape, fmt)
+    return _from_nhwc([n, _static_out_dim(g, h, g.kh, g.sh, 1, 0), _static_out_dim(g, w, g.kw, g.sw, 1, 1), c],
+                      fmt)
+
+
+def _lowest(dtype):
+    return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
+
+
+def _max_pool_nhwc(x, g):
+    n, h, w, c = x.shape
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
+    xp = _pad(x, pt, pb, pl, pr, _lowest(x.dtype))
+    y = None
+    for i in range(g.kh):
+        for j in range(g.kw):
+            view = _window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+            if y is None:
+                y = np.array(view)
+            else:
+                np.maximum(y, view, out=y)
+    return y
+
+
+def _max_pool_grad_nhwc(x, y, dy, g):
+    n, h, w, c = x.shape
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
+    xp = _pad(x, pt, pb, pl, pr, _lowest(x.dtype))
+    dxp = np.zeros(xp.shape, dtype=dy.dtype)
+    disjoint = g.sh >= g.kh and g.sw >= g.kw
+    remaining = None
+    positions = g.kh * g.kw
+    hit = np.empty(y.shape, dtype=bool)
+    for index in range(positions):
+        i, j = divmod(index, g.kw)
+        np.equal(_window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1), y, out=hit)
+        if remaining is not None:
+            np.logical_and(hit, remaining, out=hit)
+        target = _window(dxp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+        if disjoint:
+            np.multiply(dy, hit, out=target)
+        else:
+            target += dy * hit
+        if index + 1 < positions:
+            if remaining is None:
+                remaining = ~hit
+            else:
+                np.logical_and(remaining, ~hit, out=remaining)
+    return _unpad(dxp, pt, pl, h, w)
+
+
+def _avg_counts(g, h, w, dtype):
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
+    rows = np.array([min(o * g.sh - pt + g.kh, h) - max(o * g.sh - pt, 0) for o in range(oh)])
+    cols = np.array([min(o * g.sw - pl + g.kw, w) - max(o * g.sw - pl, 0) for o in range(ow)])
+    return (rows[:, None] * cols[None, :]).astype(dtype)[None, :, :, None]
+
+
+def _avg_pool_nhwc(x, g, counts_cache):
+    n, h, w, c = x.shape
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
+    xp = _pad(x, pt, pb, pl, pr)
+    total = None
+    for i in range(g.kh):
+        for j in range(g.kw):
+            view = _window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+            if total is None:
+                total = np.array(view)
+            else:
+                np.add(total, view, out=total)
+    counts = counts_cache.get((h, w))
+    if counts is None:
+        counts = counts_cache[(h, w)] = _avg_counts(g, h, w, x.dtype)
+    return np.divide(total, counts, out=total)
+
+
+def _avg_pool_grad_nhwc(sizes, dy, g, counts_cache):
+    n, h, w, c = sizes
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
+    if dy.shape != (n, oh, ow, c):
+        raise ValueError("AvgPoolGrad: grad shape %s does not match the pooled shape %s"
+                         % (list(dy.shape), [n, oh, ow, c]))
+    counts = counts_cache.get((h, w))
+    if counts is None:
+        counts = counts_cache[(h, w)] = _avg_counts(g, h, w, dy.dtype)
+    share = dy / counts
+    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    for i in range(g.kh):
+        for j in range(g.kw):
+            view = _window(dxp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+            np.add(view, share, out=view)
+    return _unpad(dxp, pt, pl, h, w)
+
+
+def _pool_attrs_of(op):
+    return {k: op.attrs[k] for k in ("ksize", "strides", "padding", "data_format")}
+
+
+@register
+class MaxPool(OpDef):
+    """The maximum over each ksize window."""
+
+    def infer(self, op):
+        x = op.inputs[0]
+        if not (x.dtype.is_floating or x.dtype.is_integer):
+            raise TypeError("Value passed to parameter 'input' has DataType %s not in list of allowed "
+                            "values for MaxPool" % x.dtype.name)
+        return [(x.dtype, _pool_shape(op, x.shape))]
+
+    def kernel(self, op, ctx):
+        g = _Geometry(op.attrs)
+        if not g.nchw:
+            return lambda x: _max_pool_nhwc(x, g)
+        return lambda x: _from_nhwc_value(_max_pool_nhwc(_to_nhwc(x, True), g), True)
+
+    def grad(self, op, dy):
+        return [make_tensor("MaxPoolGrad", [op.inputs[0], op.outputs[0], dy], _pool_attrs_of(op))]
+
+
+@register
+class MaxPoolGrad(OpDef):
+    """MaxPool's gradient: each window's gradient goes to its maximum (the first one in a tie)."""
+
+    differentiable = False
+
+    def infer(self, op):
+        x, y, dy = op.inputs
+        _check_same_dtype(x, dy, "orig_input", "grad", self.type)
+        expected = _pool_shape(op, x.shape)
+        if not expected.is_compatible_with(dy.shape) or not expected.is_compatible_with(y.shape):
+            raise ValueError("MaxPoolGrad: grad shape %s and orig_output shape %s must be the pooled "
+                             "shape %s" % (dy.shape, y.shape, expected))
+        return [(x.dtype, x.shape)]
+
+    def kernel(self, op, ctx):
+        g = _Geometry(op.attrs)
+        nchw = g.nchw
+
+        def run(x, y, dy):
+            return _from_nhwc_value(_max_pool_grad_nhwc(_to_nhwc(x, nchw), _to_nhwc(y, nchw),
+                                                        _to_nhwc(dy, nchw), g), nchw)
+        return run
+
+
+@register
+class AvgPool(OpDef):
+    """The mean over each ksize window; SAME windows divide by their count of non-padding elements."""
+
+    def infer(self, op):
+        x = op.inputs[0]
+        _check_float(x, "value", self.type)
+        return [(x.dtype, _pool_shape(op, x.shape))]
+
+    def kernel(self, op, ctx):
+        g = _Geometry(op.attrs)
+        cache = {}
+        if not g.nchw:
+            return lambda x: _avg_pool_nhwc(x, g, cache)
+        return lambda x: _from_nhwc_value(_avg_pool_nhwc(_to_nhwc(x, True), g, cache), True)
+
+    def grad(self, op, dy):
+        return [make_tensor("AvgPoolGrad", [_shape_of(op.inputs[0]), dy], _pool_attrs_of(op))]
+
+
+@register
+class AvgPoolGrad(OpDef):
+    """AvgPool's gradient: each window's gradient shared equally by the elements it averaged."""
+
+    def infer(self, op):
+        sizes, dy = op.inputs
+        _check_float(dy, "grad", self.type)
+        fmt = op.attrs["data_format"]
+        known = _static_sizes(sizes)
+        shape = TensorShape([None] * 4 if known is None else known)
+        expected = _pool_shape(op, shape)
+        if not expected.is_compatible_with(dy.shape):
+            raise ValueError("AvgPoolGrad: grad shape %s must be the pooled shape %s" % (dy.shape, expected))
+        del fmt
+        return [(dy.dtype, shape)]
+
+    def kernel(self, op, ctx):
+        g = _Geometry(op.attrs)
+        nchw = g.nchw
+        cache = {}
+
+        def run(sizes, dy):
+            sizes = [int(v) for v in sizes]
+            if nchw:
+                sizes = [sizes[0], sizes[2], sizes[3], sizes[1]]
+            return _from_nhwc_value(_avg_pool_grad_nhwc(sizes, _to_nhwc(dy, nchw), g, cache), nchw)
+        return run
+
+    def grad(self, op, ddx):
+        return [None, make_tensor("AvgPool", [ddx], _pool_attrs_of(op))]
+
+
+def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):  # noqa: A002
+    """`tf.nn.max_pool(value, ksize, strides, padding, data_format='NHWC')`: the maximum of each
+    `ksize` window moved by `strides` ('SAME' windows ignore the padding). The gradient goes to each
+    window's maximum, the first one in row-major order when several are equal, as in TF."""
+    value = value if value is not None else input
+    attrs = _pool_attrs(ksize, strides, padding, data_format, "MaxPool")
+    return make_tensor("MaxPool", [convert_to_tensor(value, name="input")], attrs, name=name or "MaxPool")
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """`tf.nn.max_pool2d(input, ksize, strides, padding)`: as max_pool."""
+    return max_pool(input, ksize, strides, padding, data_format=data_format, name=name)
+
+
+def avg_pool(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):  # noqa: A002
+    """`tf.nn.avg_pool(value, ksize, strides, padding, data_format='NHWC')`: the mean of each window;
+    with 'SAME' padding a border window averages only its elements inside the input, as in TF."""
+    value = value if value is not None else input
+    attrs = _pool_attrs(ksize, strides, padding, data_format, "AvgPool")
+    return make_tensor("AvgPool", [convert_to_tensor(value, name="value")], attrs, name=name or "AvgPool")
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """`tf.nn.avg_pool2d(input, ksize, strides, padding)`: as avg_pool."""
+    return avg_pool(input, ksize, strides, padding, data_format=data_format, name=name)
+
+
+def max_pool_grad(orig_input, orig_output, grad, ksize, strides, padding, data_format="NHWC", name=None):
+    """The gradient of max_pool (TF's `gen_nn_ops.max_pool_grad`)."""
+    attrs = _pool_attrs(ksize, strides, padding, data_format, "MaxPoolGrad")
+    return make_tensor("MaxPoolGrad", [convert_to_tensor(orig_input), convert_to_tensor(orig_output),
+                                       convert_to_tensor(grad)], attrs, name=name or "MaxPoolGrad")
+
+
+# --- normalization -----------------------------------------------------------------------------------
+@register
+class FusedBatchNorm(OpDef):
+    """Batch normalization over all axes but the channel one: outputs y, the batch mean and variance
+    (training: the variance with Bessel's correction, as TF) and the saved mean and 1/sqrt(var + eps)."""
+
+    def infer(self, op):
+        x, scale, offset, mean, variance = op.inputs
+        _check_float(x, "x", self.type)
+        fmt = op.attrs["data_format"]
+        dims = _nhwc_dims(x.shape, fmt)
+        c = Dimension(dims[3])
+        checked = ((scale, "scale"), (offset, "offset")) if op.attrs["is_training"] else \
+            ((scale, "scale"), (offset, "offset"), (mean, "mean"), (variance, "variance"))
+        for t, label in checked:
+            if t.shape.ndims not in (None, 1):
+                raise ValueError("%s must be 1-dimensional, got shape %s" % (label, t.shape))
+            if t.shape.ndims == 1:
+                if not c.is_compatible_with(t.shape[0]):
+                    raise ValueError("%s must have the channel size %s, got shape %s" % (label, c, t.shape))
+                c = c.merge_with(t.shape[0])
+        vec = TensorShape([c])
+        return [(x.dtype, x.shape), (scale.dtype, vec), (scale.dtype, vec), (scale.dtype, vec),
+                (scale.dtype, vec)]
+
+    def kernel(self, op, ctx):
+        eps = op.attrs["epsilon"]
+        training = op.attrs["is_training"]
+        axes = (0, 1, 2) if op.attrs["data_format"] == "NHWC" else (0, 2, 3)
+        nchw = op.attrs["data_format"] == "NCHW"
+
+        def run(x, scale, offset, mean, variance):
+            shape = (1, -1, 1, 1) if nchw else (1, 1, 1, -1)
+            if training:
+                count = x.size // max(x.shape[3 if not nchw else 1], 1)
+                mean = x.mean(axis=axes)
+                variance = x.var(axis=axes)
+                batch_var = variance * (count / max(count - 1, 1))
+            else:
+                batch_var = variance
+            inv = 1.0 / np.sqrt(variance + eps)
+            gain = (scale * inv).astype(x.dtype)
+            y = x * gain.reshape(shape) + (offset - mean * scale * inv).astype(x.dtype).reshape(shape)
+            dtype = op.outputs[1].dtype.np
+            return (y.astype(x.dtype, copy=False), np.asarray(mean, dtype=dtype),
+                    np.asarray(batch_var, dtype=dtype), np.asarray(mean, dtype=dtype),
+                    np.asarray(inv, dtype=dtype))
+        return run
+
+    def grad(self, op, dy, *unused):
+        x, scale = op.inputs[0], op.inputs[1]
+        outs = make_op("FusedBatchNormGrad", [dy, x, scale, op.outputs[3], op.outputs[4]],
+                       {k: op.attrs[k] for k in ("epsilon", "is_training", "data_format")}).outputs
+        return [outs[0], outs[1], outs[2], None, None]
+
+
+@register
+class FusedBatchNormGrad(OpDef):
+    """FusedBatchNorm's gradients for x, scale and offset."""
+
+    differentiable = False
+
+    def infer(self, op):
+        dy, x, scale, saved_mean, saved_inv = op.inputs
+        return [(x.dtype, x.shape), (scale.dtype, scale.shape), (scale.dtype, scale.shape)]
+
+    def kernel(self, op, ctx):
+        training = op.attrs["is_training"]
+        nchw = op.attrs["data_format"] == "NCHW"
+        axes = (0, 2, 3) if nchw else (0, 1, 2)
+        shape = (1, -1, 1, 1) if nchw else (1, 1, 1, -1)
+
+        def run(dy, x, scale, mean, inv):
+            xhat = (x - mean.reshape(shape)) * inv.reshape(shape)
+            dscale = np.sum(dy * xhat, axis=axes)
+            doffset = np.sum(dy, axis=axes)
+            if training:
+                count = x.size // max(x.shape[1 if nchw else 3], 1)
+                dx = (scale * inv).reshape(shape) / count * (
+                    count * dy - doffset.reshape(shape) - xhat * dscale.reshape(shape))
+            else:
+                dx = dy * (scale * inv).reshape(shape)
+            return (dx.astype(x.dtype, copy=False), dscale.astype(scale.dtype, copy=False),
+                    doffset.astype(scale.dtype, copy=False))
+        return run
+
+
+def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, data_format="NHWC",
+                     is_training=True, name=None):
+    """`tf.nn.fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
+    data_format='NHWC', is_training=True)`: batch normalization of a 4-D `x` over all but the channel
+    axis; returns (y, batch_mean, batch_variance). Training computes the statistics of the batch (the
+    returned variance has Bessel's correction); inference uses the given `mean` and `variance`."""
+    data_format = _data_format_of(data_format)
+    with name_scope(name, "FusedBatchNorm", [x, scale, offset]):
+        x = convert_to_tensor(x, name="input")
+        scale = convert_to_tensor(scale, name="scale")
+        offset = convert_to_tensor(offset, dtype=scale.dtype, name="offset")
+        if not is_training and (mean is None or variance is None):
+            raise ValueError("Both 'mean' and 'variance' must be a 1-D tensor when is_training is False.")
+        from .array import zeros
+        mean = convert_to_tensor(mean, dtype=scale.dtype) if mean is not None else zeros([0], scale.dtype)
+        variance = convert_to_tensor(variance, dtype=scale.dtype) if variance is not None \
+            else zeros([0], scale.dtype)
+        epsilon = max(float(epsilon), 1.001e-5)
+        op = make_op("FusedBatchNorm", [x, scale, offset, mean, variance],
+                     {"epsilon": epsilon, "is_training": bool(is_training), "data_format": data_format})
+        return op.outputs[0], op.outputs[1], op.outputs[2]

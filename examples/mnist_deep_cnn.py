@@ -1,0 +1,120 @@
+"""TF1's "Deep MNIST for experts" CNN: conv 5x5x32, pool, conv 5x5x64, pool, fc 1024, dropout 0.5,
+Adam 1e-4, batches of 50. The tutorial's 20000 steps reach about 0.992 test accuracy.
+
+    python examples/mnist_deep_cnn.py [--steps 20000] [--data-dir ../shared/datasets/mnist]
+
+Prints training accuracy and steps per second as it goes, and the test accuracy at the end.
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+
+import numflow as tf
+from numflow.examples.tutorials.mnist import input_data
+
+_SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "datasets", "mnist")
+
+
+def default_data_dir():
+    for candidate in (os.path.join("..", "shared", "datasets", "mnist"), _SHARED):
+        if os.path.isdir(candidate):
+            return os.path.normpath(candidate)
+    return "MNIST_data"
+
+
+def weight_variable(shape):
+    return tf.Variable(tf.truncated_normal(shape, stddev=0.1))
+
+
+def bias_variable(shape):
+    return tf.Variable(tf.constant(0.1, shape=shape))
+
+
+def conv2d(x, w):
+    return tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME")
+
+
+def max_pool_2x2(x):
+    return tf.nn.max_pool(x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+
+
+def deepnn(x):
+    """The network: returns (logits, keep_prob placeholder)."""
+    x_image = tf.reshape(x, [-1, 28, 28, 1])
+    with tf.name_scope("conv1"):
+        w_conv1, b_conv1 = weight_variable([5, 5, 1, 32]), bias_variable([32])
+        h_conv1 = tf.nn.relu(conv2d(x_image, w_conv1) + b_conv1)
+        h_pool1 = max_pool_2x2(h_conv1)                                   # [?, 14, 14, 32]
+    with tf.name_scope("conv2"):
+        w_conv2, b_conv2 = weight_variable([5, 5, 32, 64]), bias_variable([64])
+        h_conv2 = tf.nn.relu(conv2d(h_pool1, w_conv2) + b_conv2)
+        h_pool2 = max_pool_2x2(h_conv2)                                   # [?, 7, 7, 64]
+    with tf.name_scope("fc1"):
+        w_fc1, b_fc1 = weight_variable([7 * 7 * 64, 1024]), bias_variable([1024])
+        h_pool2_flat = tf.reshape(h_pool2, [-1, 7 * 7 * 64])
+        h_fc1 = tf.nn.relu(tf.matmul(h_pool2_flat, w_fc1) + b_fc1)
+    with tf.name_scope("dropout"):
+        keep_prob = tf.placeholder(tf.float32, name="keep_prob")
+        h_fc1_drop = tf.nn.dropout(h_fc1, keep_prob)
+    with tf.name_scope("fc2"):
+        w_fc2, b_fc2 = weight_variable([1024, 10]), bias_variable([10])
+        y_conv = tf.matmul(h_fc1_drop, w_fc2) + b_fc2
+    return y_conv, keep_prob
+
+
+def evaluate(sess, accuracy, x, y_, keep_prob, images, labels, batch=500):
+    """Accuracy over a whole set, in batches (the patches of 10000 images at once would not fit)."""
+    correct = 0.0
+    for start in range(0, len(images), batch):
+        xs, ys = images[start:start + batch], labels[start:start + batch]
+        correct += sess.run(accuracy, {x: xs, y_: ys, keep_prob: 1.0}) * len(xs)
+    return correct / len(images)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="The deep MNIST CNN.")
+    parser.add_argument("--data-dir", default=default_data_dir(), help="folder of the four MNIST IDX files")
+    parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--log-every", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=None, help="seed for the weights, dropout and batches")
+    args = parser.parse_args(argv)
+
+    mnist = input_data.read_data_sets(args.data_dir, one_hot=True, seed=args.seed)
+    if args.seed is not None:
+        tf.set_random_seed(args.seed)
+    x = tf.placeholder(tf.float32, [None, 784], name="x")
+    y_ = tf.placeholder(tf.float32, [None, 10], name="y_")
+    y_conv, keep_prob = deepnn(x)
+    with tf.name_scope("loss"):
+        cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y_conv))
+    with tf.name_scope("adam_optimizer"):
+        train_step = tf.train.AdamOptimizer(1e-4).minimize(cross_entropy)
+    with tf.name_scope("accuracy"):
+        correct = tf.equal(tf.argmax(y_conv, 1), tf.argmax(y_, 1))
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        start = last = time.time()
+        for i in range(args.steps):
+            batch_xs, batch_ys = mnist.train.next_batch(args.batch_size)
+            if args.log_every and i % args.log_every == 0 and i:
+                train_accuracy = sess.run(accuracy, {x: batch_xs, y_: batch_ys, keep_prob: 1.0})
+                now = time.time()
+                print("step %d, training accuracy %g, %.1f steps/s" % (i, train_accuracy,
+                                                                      args.log_every / (now - last)),
+                      flush=True)
+                last = time.time()
+            sess.run(train_step, {x: batch_xs, y_: batch_ys, keep_prob: 0.5})
+        elapsed = time.time() - start
+        test_accuracy = evaluate(sess, accuracy, x, y_, keep_prob, mnist.test.images, mnist.test.labels)
+    print("trained %d steps in %.1f s: %.2f steps/s" % (args.steps, elapsed, args.steps / max(elapsed, 1e-9)))
+    print("test accuracy %g" % test_accuracy)
+    return test_accuracy
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""`tensorflow.examples` under `numflow run`: the tutorials' MNIST loader, and the examples' helpers."""
