@@ -710,3 +710,9 @@ def test_space_to_depth_and_depth_to_space():
         tf.depth_to_space(tf.placeholder(tf.float32, [1, 2, 2, 3]), 2)
     with pytest.raises(ValueError, match="at least minimum 2"):
         tf.space_to_depth(p, 1)
+
+
+def test_stack_of_python_values_takes_the_list_dtype():
+    out = tf.stack([1, 2.5])
+    assert out.dtype == tf.float32
+    np.testing.assert_array_equal(run(out), np.array([1, 2.5], np.float32))

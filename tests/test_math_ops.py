@@ -737,3 +737,15 @@ def test_reduce_mean_paths():
     np.testing.assert_allclose(out[3], x.mean(), rtol=1e-6)
     np.testing.assert_allclose(out[4], x.mean(), rtol=1e-2)
     np.testing.assert_allclose(out[5], x.mean(0), rtol=1e-6)
+
+
+def test_second_order_through_reductions():
+    x = tf.placeholder(tf.float64, [2, 3])
+    g, = tf.gradients(tf.reduce_mean(x * x, 1), x)
+    h, = tf.gradients(tf.reduce_sum(g * g), x)
+    k, = tf.gradients(tf.reduce_max(x * x, 1), x)
+    m, = tf.gradients(tf.reduce_sum(k * k), x)
+    xv = np.arange(6.0).reshape(2, 3)
+    out = run([h, m], {x: xv})
+    np.testing.assert_allclose(out[0], 8 * xv / 9)
+    np.testing.assert_allclose(out[1], [[0, 0, 16], [0, 0, 40]])

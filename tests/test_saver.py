@@ -140,7 +140,7 @@ def test_max_to_keep_prunes_old_checkpoints_and_relative_state(tmp_path, monkeyp
 
 
 def test_absolute_save_dir_keeps_absolute_paths_and_max_to_keep_none(tmp_path):
-    v = tf.Variable(1.0, name="v")
+    tf.Variable(1.0, name="v")
     saver = tf.train.Saver(max_to_keep=None)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
@@ -153,7 +153,7 @@ def test_absolute_save_dir_keeps_absolute_paths_and_max_to_keep_none(tmp_path):
 
 
 def test_keep_checkpoint_every_n_hours_preserves_some(tmp_path, monkeypatch):
-    v = tf.Variable(1.0, name="v")
+    tf.Variable(1.0, name="v")
     saver = tf.train.Saver(max_to_keep=1, keep_checkpoint_every_n_hours=1e-9)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
@@ -317,7 +317,7 @@ def test_meta_graph_round_trip(tmp_path):
     b = tf.Variable(np.ones(2, np.float32), name="dense/bias")
     y = tf.add(tf.matmul(x, w), b, name="y")
     tf.add_to_collection("outputs", y)
-    label = tf.constant(np.array([b"a", b"bc"], dtype=object), name="labels")
+    tf.constant(np.array([b"a", b"bc"], dtype=object), name="labels")
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         sess.run(b.assign([5.0, 6.0]))
@@ -399,7 +399,7 @@ def test_init_from_checkpoint(tmp_path):
 
 
 def test_saved_checkpoint_copies_restore_from_any_folder(tmp_path):
-    v = tf.Variable([1.0, 2.0], name="v")
+    tf.Variable([1.0, 2.0], name="v")
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         prefix = tf.train.Saver().save(sess, str(tmp_path / "src" / "a"), global_step=1) \
@@ -409,3 +409,13 @@ def test_saved_checkpoint_copies_restore_from_any_folder(tmp_path):
     assert bundle.BundleReader(str(tmp_path / "moved" / "a-1")).read("v").tolist() == [1.0, 2.0]
     # the state file holds absolute paths for an absolute save dir, as TensorFlow writes it
     assert tf.train.get_checkpoint_state(str(tmp_path / "moved")).model_checkpoint_path == prefix
+
+
+def test_save_in_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tf.Variable([4.0], name="v")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert tf.train.Saver().save(sess, "model", global_step=2) == "model-2"
+    assert open("checkpoint").read().startswith('model_checkpoint_path: "model-2"\n')
+    assert tf.train.latest_checkpoint(".") == os.path.join(".", "model-2")

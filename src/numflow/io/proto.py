@@ -7,8 +7,6 @@ keyword construction, attribute access (unset fields read as their defaults), `H
 `SerializeToString`, `FromString` / `ParseFromString`, equality. Field numbers follow TensorFlow's
 .proto files (summary.proto, event.proto, tensor.proto, tensor_shape.proto).
 """
-import struct
-
 from . import wire
 
 _DEFAULTS = {"double": 0.0, "float": 0.0, "int32": 0, "int64": 0, "uint32": 0, "uint64": 0, "bool": False,
@@ -286,6 +284,3 @@ class Event(Message):
             if self.HasField(field):
                 return field
         return None
-
-
-_ = struct  # (kept for users extending the module with fixed-width fields)

@@ -199,6 +199,11 @@ def _same_dtype_tensors(values, op_name):
         if is_tensor_like(v):
             dtype = convert_to_tensor(v).dtype
             break
+    else:  # only Python/NumPy values: the dtype TF would give the whole list ([1, 2.0] -> float32)
+        try:
+            dtype = numpy_value_dtype(values)
+        except (TypeError, ValueError):
+            dtype = None
     tensors = [convert_to_tensor(v, dtype=None if is_tensor_like(v) else dtype) for v in values]
     for t in tensors[1:]:
         if t.dtype is not tensors[0].dtype:

@@ -712,10 +712,10 @@ def _lowest(dtype):
     return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
 
 
-def _max_pool_nhwc(x, g):
+def _max_pool_nhwc(x, g, lowest):
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
-    xp = _pad(x, pt, pb, pl, pr, _lowest(x.dtype))
+    xp = _pad(x, pt, pb, pl, pr, lowest)
     y = None
     for i in range(g.kh):
         for j in range(g.kw):
@@ -727,10 +727,10 @@ def _max_pool_nhwc(x, g):
     return y
 
 
-def _max_pool_grad_nhwc(x, y, dy, g):
+def _max_pool_grad_nhwc(x, y, dy, g, lowest):
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
-    xp = _pad(x, pt, pb, pl, pr, _lowest(x.dtype))
+    xp = _pad(x, pt, pb, pl, pr, lowest)
     dxp = np.zeros(xp.shape, dtype=dy.dtype)
     disjoint = g.sh >= g.kh and g.sw >= g.kw
     remaining = None
@@ -814,9 +814,10 @@ class MaxPool(OpDef):
 
     def kernel(self, op, ctx):
         g = _Geometry(op.attrs)
+        lowest = _lowest(op.inputs[0].dtype.np)
         if not g.nchw:
-            return lambda x: _max_pool_nhwc(x, g)
-        return lambda x: _from_nhwc_value(_max_pool_nhwc(_to_nhwc(x, True), g), True)
+            return lambda x: _max_pool_nhwc(x, g, lowest)
+        return lambda x: _from_nhwc_value(_max_pool_nhwc(_to_nhwc(x, True), g, lowest), True)
 
     def grad(self, op, dy):
         return [make_tensor("MaxPoolGrad", [op.inputs[0], op.outputs[0], dy], _pool_attrs_of(op))]
@@ -840,10 +841,11 @@ class MaxPoolGrad(OpDef):
     def kernel(self, op, ctx):
         g = _Geometry(op.attrs)
         nchw = g.nchw
+        lowest = _lowest(op.inputs[0].dtype.np)
 
         def run(x, y, dy):
             return _from_nhwc_value(_max_pool_grad_nhwc(_to_nhwc(x, nchw), _to_nhwc(y, nchw),
-                                                        _to_nhwc(dy, nchw), g), nchw)
+                                                        _to_nhwc(dy, nchw), g, lowest), nchw)
         return run
 
 

@@ -15,7 +15,6 @@ import logging
 import os
 import re
 
-from ..framework import errors
 from ..io import bundle as _bundle
 from ..io.events import summary_iterator
 
@@ -177,6 +176,7 @@ def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoin
                             latest_filename=None, all_model_checkpoint_timestamps=None,
                             last_preserved_timestamp=None, save_relative_paths=False):
     """Writes the 'checkpoint' state file in `save_dir` atomically (temporary file, fsync, rename)."""
+    save_dir = os.fspath(save_dir) or "."
     if save_relative_paths:
         if os.path.isabs(model_checkpoint_path):
             model_checkpoint_path = os.path.relpath(model_checkpoint_path, save_dir)

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
+from ..framework.graph import GraphKeys, Tensor, get_default_graph
 from ..io import bundle as _bundle
 from ..io import meta_graph as _meta_graph
 from . import checkpoint_utils as _ckpt
@@ -75,8 +75,6 @@ def _op_list_to_dict(var_list):
         else:
             raise TypeError("Variable to save is not a Variable: %r" % (value,))
         if name in out:
-            if out[name] is value or (getattr(out[name], "op", None) is getattr(value, "op", 0)):
-                raise ValueError("At least two variables have the same name: %s" % name)
             raise ValueError("At least two variables have the same name: %s" % name)
         out[name] = value
     return out
@@ -379,6 +377,3 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if variables:
         return Saver(var_list=list(variables.values()))
     return None
-
-
-_ = Operation
