@@ -114,8 +114,8 @@ def w1(quick):
     def theirs():
         bx, by = data_b.next()
         _, g = softmax_ce_backprop(bx @ Wn + bn, by)
-        Wn -= lr * (bx.T @ g)
-        bn -= lr * g.sum(axis=0)
+        np.subtract(Wn, lr * (bx.T @ g), out=Wn)
+        np.subtract(bn, lr * g.sum(axis=0), out=bn)
     return ratio_result(*alternate(ours, theirs, 100 if quick else 400, 7), 1.15)
 
 

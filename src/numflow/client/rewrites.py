@@ -6,7 +6,9 @@ Every pass must leave every result bit-for-bit identical; the tests run programs
 """
 import os
 
-PASSES = ("constant_folding", "identity_removal", "cse")
+import numpy as np
+
+PASSES = ("constant_folding", "identity_removal", "cse", "dead_code")
 
 
 class Program:
@@ -89,13 +91,20 @@ def fold_literals(program):
 
 
 def constant_folding(program):
-    """Computes at compile time every pure op whose inputs are all known."""
+    """Computes at compile time every pure op whose inputs are all known, and every op that only
+    looks at its inputs' shapes when those are static."""
     kept = []
     for op in program.order:
         inputs = program.inputs_of(op)
-        if _is_pure(op) and op._op_def.foldable and all(t in program.constants for t in inputs):
+        if op._op_def.shape_only and _is_pure(op) and all(t.shape.is_fully_defined() for t in inputs):
+            values = [np.broadcast_to(np.zeros((), dtype=t.dtype.np), t.shape.as_tuple()) for t in inputs]
+        elif _is_pure(op) and op._op_def.foldable and all(t in program.constants for t in inputs):
+            values = [program.constants[t] for t in inputs]
+        else:
+            values = None
+        if values is not None:
             try:
-                value = op._op_def.kernel(op, program.state)(*[program.constants[t] for t in inputs])
+                value = op._op_def.kernel(op, program.state)(*values)
             except Exception:  # left to fail at run time, where the error names the op
                 kept.append(op)
                 continue
@@ -142,6 +151,19 @@ def cse(program):
                     continue
                 seen[key] = op
         kept.append(op)
+    program.order = kept
+
+
+def dead_code(program):
+    """Drops pure ops whose outputs nothing reads (left behind by folding, say)."""
+    used = {program.resolve(t) for t in program.fetch_tensors}
+    kept = []
+    for op in reversed(program.order):
+        if _is_pure(op) and not any(t in used for t in op._outputs):
+            continue
+        kept.append(op)
+        used.update(program.inputs_of(op))
+    kept.reverse()
     program.order = kept
 
 

@@ -37,6 +37,8 @@ class OpDef:
     returns_shared = False
     # False: constant folding must not precompute it (its kernel's result is too large to keep, say).
     foldable = True
+    # The output depends only on the inputs' shapes (Shape, ZerosLike...): folded when they are static.
+    shape_only = False
     # False: the op has no gradient (TF's NotDifferentiable) and tf.gradients treats it as a constant.
     differentiable = True
 

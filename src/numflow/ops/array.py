@@ -296,6 +296,7 @@ def _as_list(shape):
 
 
 class _LikeOp(OpDef):
+    shape_only = True
     fill_value = 0
     differentiable = False
 
@@ -348,6 +349,8 @@ def _check_out_type(out_type):
 class Shape(OpDef):
     """The input's dynamic shape as a vector."""
 
+    shape_only = True
+
     differentiable = False
 
     def infer(self, op):
@@ -374,6 +377,8 @@ def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002 - TF's argum
 class Size(OpDef):
     """The number of elements of the input, as a scalar."""
 
+    shape_only = True
+
     differentiable = False
 
     def infer(self, op):
@@ -393,6 +398,8 @@ def size(input, name=None, out_type=dtypes.int32):  # noqa: A002 - TF's argument
 @register
 class Rank(OpDef):
     """The number of dimensions of the input, as an int32 scalar."""
+
+    shape_only = True
 
     differentiable = False
 
