@@ -78,7 +78,8 @@ def _conv_input_grad(dy2, w, n, h, wd, c):
     dxp = np.zeros((n, h + 4, wd + 4, c), dy2.dtype)
     for i in range(5):
         for j in range(5):
-            dxp[:, i:i + h, j:j + wd] += (dy2 @ w[i, j].T).reshape(n, h, wd, c)
+            view = dxp[:, i:i + h, j:j + wd]
+            np.add(view, (dy2 @ w[i, j].T).reshape(n, h, wd, c), out=view)
     return dxp[:, 2:-2, 2:-2]
 
 

@@ -9,7 +9,6 @@ import argparse
 import os
 import time
 
-import numpy as np
 
 import numflow as tf
 from numflow.examples.tutorials.mnist import input_data

@@ -40,7 +40,10 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="seed for the batch order")
     args = parser.parse_args(argv)
     if args.plot_weights:
-        require("matplotlib", "plot", "--plot-weights")  # fail before training, not after
+        try:
+            require("matplotlib", "plot", "--plot-weights")  # fail before training, not after
+        except ImportError as e:
+            parser.error(str(e))
 
     mnist = input_data.read_data_sets(args.data_dir, one_hot=True, seed=args.seed)
     x = tf.placeholder(tf.float32, [None, 784], name="x")

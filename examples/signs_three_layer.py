@@ -108,7 +108,10 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=1500)
     parser.add_argument("--learning-rate", type=float, default=0.0001)
     args = parser.parse_args(argv)
-    data = load_mnist_digits(args.mnist) if args.mnist else load_signs(args.data_dir)
+    try:
+        data = load_mnist_digits(args.mnist) if args.mnist else load_signs(args.data_dir)
+    except ImportError as e:  # h5py missing: say which extra to install, without a traceback
+        parser.exit(2, "signs_three_layer: %s\n" % e)
     print("train: X %s, Y %s; test: X %s, Y %s" % tuple(a.shape for a in data))
     train_acc, test_acc = model(*data, epochs=args.epochs, learning_rate=args.learning_rate)
     print("train accuracy: %.4f  test accuracy: %.4f" % (train_acc, test_acc))

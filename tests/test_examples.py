@@ -115,3 +115,33 @@ def test_simple_progress_bar(capsys):
     assert list(helpers.SimpleProgress(25, desc="fit")) == list(range(25))
     err = capsys.readouterr().err
     assert "fit: 100%|" in err and "25/25" in err and err.count("\n") == 10
+
+
+BLOCKER = '''\
+import runpy, sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("matplotlib", "h5py", "tqdm"):
+            raise ImportError("blocked " + name)
+sys.meta_path.insert(0, Block())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+'''
+
+
+def test_examples_without_their_extras_name_the_extra(tmp_path):
+    blocker = tmp_path / "without_extras.py"
+    blocker.write_text(BLOCKER)
+
+    def run(*args):
+        return subprocess.run([sys.executable, str(blocker)] + [str(a) for a in args], capture_output=True,
+                              text=True, timeout=120)
+    out = run(os.path.join(EXAMPLES, "mnist_softmax.py"), "--plot-weights", tmp_path / "w.png")
+    assert out.returncode == 2 and "--plot-weights needs matplotlib" in out.stderr
+    assert "pip install 'numflow[plot]'" in out.stderr
+    (tmp_path / "train_signs.h5").write_bytes(b"")
+    (tmp_path / "test_signs.h5").write_bytes(b"")
+    out = run(os.path.join(EXAMPLES, "signs_three_layer.py"), "--data-dir", tmp_path)
+    assert out.returncode == 2 and "needs h5py" in out.stderr and "pip install 'numflow[hdf5]'" in out.stderr
+    out = run(os.path.join(EXAMPLES, "logic_functions.py"), "--steps", "10")
+    assert out.returncode == 0 and "pip install 'numflow[progress]'" in out.stderr and "10/10" in out.stderr

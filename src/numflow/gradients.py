@@ -17,8 +17,23 @@ def _as_tensor_list(values):
     return [v._as_tensor() if hasattr(v, "_as_tensor") else convert_to_tensor(v) for v in values]
 
 
+def _implicit_inputs(op):
+    """Tensors an op reads without taking them as inputs: the variables read inside the functions of a
+    `tf.cond` / `tf.while_loop` (their op's grad returns gradients for them after its inputs')."""
+    return op._attrs.get("implicit_inputs", ())
+
+
+def _implicit_consumers(graph):
+    consumers = {}
+    for op in graph._ops:
+        for tensor in _implicit_inputs(op):
+            consumers.setdefault(tensor, []).append(op)
+    return consumers
+
+
 def _ops_between(ys, xs, stop):
-    """Ops on some path from an x to a y (along data inputs)."""
+    """Ops on some path from an x to a y (along data inputs, and the variables control flow reads)."""
+    implicit = _implicit_consumers(xs[0].graph) if xs else {}
     forward = set()
     stack = [x.op for x in xs]
     while stack:
@@ -27,7 +42,7 @@ def _ops_between(ys, xs, stop):
             continue
         forward.add(op)
         for out in op._outputs:
-            for consumer in out._consumers:
+            for consumer in out._consumers + implicit.get(out, []):
                 if consumer not in forward:
                     stack.append(consumer)
     between = set()
@@ -37,8 +52,9 @@ def _ops_between(ys, xs, stop):
         if op in between:
             continue
         between.add(op)
-        for index, tensor in enumerate(op._inputs):
-            if index in op._op_def.ref_inputs or tensor in stop:
+        sources = [t for i, t in enumerate(op._inputs) if i not in op._op_def.ref_inputs]
+        for tensor in sources + list(_implicit_inputs(op)):
+            if tensor in stop:
                 continue
             if tensor.op in forward and tensor.op not in between:
                 stack.append(tensor.op)
@@ -92,11 +108,12 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 filled = [g if g is not None else _zeros_for(t) for t, g in zip(op._outputs, output_grads)]
                 input_grads = op._op_def.grad(op, *filled)
             input_grads = list(input_grads)
-            if len(input_grads) != len(op._inputs):
+            sources = list(op._inputs) + list(_implicit_inputs(op))
+            if len(input_grads) != len(sources):
                 raise ValueError("Gradient of op %s (%s) returned %d gradients for %d inputs"
-                                 % (op.name, op.type, len(input_grads), len(op._inputs)))
-            for index, (tensor, grad) in enumerate(zip(op._inputs, input_grads)):
-                if grad is None or index in op._op_def.ref_inputs:
+                                 % (op.name, op.type, len(input_grads), len(sources)))
+            for index, (tensor, grad) in enumerate(zip(sources, input_grads)):
+                if grad is None or (index < len(op._inputs) and index in op._op_def.ref_inputs):
                     continue
                 if not (tensor.dtype.is_floating or tensor.dtype.is_complex):
                     continue

@@ -23,6 +23,7 @@ class NoOp(OpDef):
     """Does nothing; its control inputs make it a synchronisation point (`tf.group`)."""
 
     differentiable = False
+    foldable = False  # no outputs: nothing to precompute (a plan drops it once ordering is fixed)
 
     def infer(self, op):
         return []
@@ -143,10 +144,15 @@ class _Trace:
         inside = set(self.ops)
         captured = []
         control = []
+        variables = []
         for op in self.ops:
             for tensor in op._inputs:
-                # A variable is read inside the branch (when it runs), not captured before it.
-                if tensor._op not in inside and tensor not in captured and tensor._op.type != "VariableV2":
+                # A variable is read inside the branch (when it runs), not captured before it; it is
+                # recorded so that tf.gradients can reach it through the Cond / While op.
+                if tensor._op not in inside and tensor._op.type == "VariableV2":
+                    if tensor not in variables:
+                        variables.append(tensor)
+                elif tensor._op not in inside and tensor not in captured:
                     captured.append(tensor)
             for dep in op._control_inputs:
                 if dep not in inside and dep not in control:
@@ -157,6 +163,7 @@ class _Trace:
                 captured.append(tensor)
         self.captured = captured
         self.control = control
+        self.variables = variables
         self.outputs = outputs
 
 
@@ -213,27 +220,30 @@ class Cond(OpDef):
         return run_cond
 
     def grad(self, op, *output_grads):
+        """Gradients for the captured tensors and the variables read in the branches (the op's
+        `implicit_inputs`): a `cond` on the same predicate whose branches differentiate each branch."""
         from ..gradients import gradients
-        captured = op.attrs["captured"]
+        sources = list(op.attrs["captured"]) + list(op.attrs.get("implicit_inputs", ()))
+        floating = [t for t in sources if t.dtype.is_floating]
         pred = op.inputs[0]
         grads_in = [g for g in output_grads]
+        if not floating:
+            return [None] * (len(op.inputs) + len(sources) - len(op.attrs["captured"]))
 
         def branch_gradients(fn):
             def compute():
                 result = _branch_outputs(fn())
                 ys = [y for y in result if isinstance(y, Tensor)]
                 dys = [g if g is not None else _zeros_like(y) for g, y in zip(grads_in, ys)]
-                grads = gradients(ys, captured, grad_ys=dys)
-                return [g if g is not None else _zeros_like(x) for g, x in zip(grads, captured)]
+                grads = gradients(ys, floating, grad_ys=dys)
+                return [g if g is not None else _zeros_like(x) for g, x in zip(grads, floating)]
             return compute
 
-        differentiable = [i for i, t in enumerate(captured) if t.dtype.is_floating]
-        if not differentiable:
-            return [None] * len(op.inputs)
         results = cond(pred, branch_gradients(op.attrs["true_fn"]), branch_gradients(op.attrs["false_fn"]))
         if isinstance(results, Tensor):
             results = [results]
-        return [None] + [results[i] if captured[i].dtype.is_floating else None for i in range(len(captured))]
+        by_source = dict(zip(floating, results))
+        return [None] + [by_source.get(t) for t in sources]
 
 
 def _zeros_like(tensor):
@@ -281,11 +291,16 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         for tensor in true_trace.captured + false_trace.captured:
             if tensor not in captured:
                 captured.append(tensor)
+        variables = []
+        for tensor in true_trace.variables + false_trace.variables:
+            if tensor not in variables:
+                variables.append(tensor)
         control = [c for c in true_trace.control + false_trace.control]
         with control_dependencies(control or None) if control else _null():
             op = make_op("Cond", [pred] + captured,
                          {"true": true_trace, "false": false_trace, "captured": captured,
-                          "output_signature": signature, "true_fn": true_fn, "false_fn": false_fn},
+                          "output_signature": signature, "true_fn": true_fn, "false_fn": false_fn,
+                          "implicit_inputs": variables},
                          name="Merge")
     outputs = iter(op.outputs)
     flat = [next(outputs) if isinstance(item, Tensor) else (op if isinstance(item, Operation) else None)

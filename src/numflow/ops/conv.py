@@ -876,13 +876,11 @@ class AvgPoolGrad(OpDef):
     def infer(self, op):
         sizes, dy = op.inputs
         _check_float(dy, "grad", self.type)
-        fmt = op.attrs["data_format"]
         known = _static_sizes(sizes)
         shape = TensorShape([None] * 4 if known is None else known)
         expected = _pool_shape(op, shape)
         if not expected.is_compatible_with(dy.shape):
             raise ValueError("AvgPoolGrad: grad shape %s must be the pooled shape %s" % (dy.shape, expected))
-        del fmt
         return [(dy.dtype, shape)]
 
     def kernel(self, op, ctx):
