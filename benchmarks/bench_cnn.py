@@ -158,8 +158,8 @@ class NumpyCNN:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--blocks", type=int, default=7, help="alternating timing blocks per side")
-    parser.add_argument("--steps", type=int, default=5, help="training steps per block")
+    parser.add_argument("--blocks", type=int, default=40, help="alternating timing blocks per side")
+    parser.add_argument("--steps", type=int, default=1, help="training steps per block")
     parser.add_argument("--batch", type=int, default=50)
     args = parser.parse_args(argv)
 

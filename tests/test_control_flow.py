@@ -82,11 +82,13 @@ def test_while_loop_shape_change_needs_invariants():
         tf.while_loop(lambda x: tf.size(x) < 10, lambda x: tf.concat([x, x], 0), [tf.constant([1])])
 
 
-def test_while_loop_gradient_is_a_clear_error():
+def test_while_loop_gradient_flows_through_the_iterations():
     x = tf.placeholder(tf.float32, [])
     y = tf.while_loop(lambda v: v < 10.0, lambda v: v * 2.0, [x])
-    with pytest.raises(LookupError, match="while_loop"):
-        tf.gradients(y, x)
+    (g,) = tf.gradients(y, x)
+    with tf.Session() as sess:
+        assert sess.run([y, g], {x: 3.0}) == [12.0, 4.0]
+        assert sess.run([y, g], {x: 20.0}) == [20.0, 1.0]
 
 
 def test_group_runs_all_its_inputs():

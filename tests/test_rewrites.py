@@ -64,3 +64,9 @@ def test_environment_variable_selects_passes(monkeypatch):
     assert rewrites.enabled_passes() == ()
     monkeypatch.setenv("NUMFLOW_REWRITES", "cse")
     assert rewrites.enabled_passes() == ("cse",)
+
+
+def test_initializer_of_a_graph_without_variables_runs():
+    with tf.Session() as sess:
+        assert sess.run(tf.global_variables_initializer()) is None
+        assert sess.run(tf.group()) is None

@@ -24,6 +24,37 @@ from .summary import Event, SessionLog, Summary  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
                      executing_eagerly)
 
+
+
+class _Options:
+    """Keyword fields kept as attributes: TF1 scripts build these protos to tune a Session that numflow
+    runs the same way whatever they say (one process, NumPy kernels)."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % kv for kv in sorted(self.__dict__.items())))
+
+
+class ConfigProto(_Options):
+    """`tf.ConfigProto(...)`: accepted by `tf.Session(config=...)`; its settings do not change numflow."""
+
+
+class GPUOptions(_Options):
+    """`tf.GPUOptions(...)`: accepted inside a ConfigProto; numflow runs on the CPU."""
+
+
+class RunOptions(_Options):
+    """`tf.RunOptions(...)`: accepted by `Session.run(options=...)`."""
+
+    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
+
+
+class RunMetadata(_Options):
+    """`tf.RunMetadata()`: accepted by `Session.run(run_metadata=...)`; numflow records nothing in it."""
+
+
 __version__ = "0.1.0"
 VERSION = "1.15.0"  # the TF1 API level numflow follows
 GIT_VERSION = "numflow-" + __version__

@@ -96,7 +96,9 @@ def constant_folding(program):
     kept = []
     for op in program.order:
         inputs = program.inputs_of(op)
-        if op._op_def.shape_only and _is_pure(op) and all(t.shape.is_fully_defined() for t in inputs):
+        if not op._outputs:
+            values = None
+        elif op._op_def.shape_only and _is_pure(op) and all(t.shape.is_fully_defined() for t in inputs):
             values = [np.broadcast_to(np.zeros((), dtype=t.dtype.np), t.shape.as_tuple()) for t in inputs]
         elif _is_pure(op) and op._op_def.foldable and all(t in program.constants for t in inputs):
             values = [program.constants[t] for t in inputs]

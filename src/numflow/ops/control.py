@@ -23,7 +23,6 @@ class NoOp(OpDef):
     """Does nothing; its control inputs make it a synchronisation point (`tf.group`)."""
 
     differentiable = False
-    foldable = False  # no outputs: nothing to precompute (a plan drops it once ordering is fixed)
 
     def infer(self, op):
         return []
@@ -346,6 +345,36 @@ class LoopVar(OpDef):
         return unfed
 
 
+def _loop_runner(ctx, op):
+    """The forward loop of While op `op` as a function (initial values, captured values, maximum) ->
+    the list of states each iteration started from, and the final state."""
+    loop_vars = op.attrs["loop_vars"]
+    feeds = list(loop_vars) + list(op.attrs["captured"])
+    cond_plan = _subplan(ctx, op, "cond", [op.attrs["cond_output"]], [], feeds)
+    body_plan = _subplan(ctx, op, "body", op.attrs["body_outputs"], [], feeds)
+
+    def run(state, outside, maximum, history=None):
+        iterations = 0
+        while (maximum is None or iterations < maximum) and bool(cond_plan(state + outside)[0]):
+            if history is not None:
+                history.append(state)
+            state = list(body_plan(state + outside))
+            iterations += 1
+        return state
+    return run
+
+
+def _split_while_inputs(op, values):
+    count = len(op.attrs["loop_vars"])
+    ncaptured = len(op.attrs["captured"])
+    maximum = op.attrs["maximum_iterations"]
+    state = list(values[:count])
+    outside = list(values[count:count + ncaptured])
+    if op.attrs.get("maximum_is_input"):
+        maximum = int(values[count + ncaptured])
+    return state, outside, maximum
+
+
 @register
 class While(OpDef):
     """Runs `body` while `cond` holds, feeding the loop variables back each iteration."""
@@ -356,39 +385,125 @@ class While(OpDef):
         return [(t.dtype, t.shape) for t in op.attrs["loop_vars"]]
 
     def kernel(self, op, ctx):
-        loop_vars = op.attrs["loop_vars"]
-        captured = op.attrs["captured"]
-        feeds = list(loop_vars) + list(captured)
-        cond_plan = _subplan(ctx, op, "cond", [op.attrs["cond_output"]], [], feeds)
-        body_plan = _subplan(ctx, op, "body", op.attrs["body_outputs"], [], feeds)
-        count = len(loop_vars)
-        maximum = op.attrs["maximum_iterations"]
+        loop = _loop_runner(ctx, op)
+        count = len(op.attrs["loop_vars"])
 
         def run_while(*values):
-            state = list(values[:count])
-            outside = list(values[count:])
-            iterations = 0
-            while (maximum is None or iterations < maximum) and bool(cond_plan(state + outside)[0]):
-                state = list(body_plan(state + outside))
-                iterations += 1
+            state, outside, maximum = _split_while_inputs(op, values)
+            state = loop(state, outside, maximum)
             return state[0] if count == 1 else _tuple(state)
         return run_while
 
     def grad(self, op, *output_grads):
-        raise LookupError("Gradients of tf.while_loop are not supported by numflow yet (op '%s'); "
-                          "unroll the loop in Python to differentiate it." % op.name)
+        """Backpropagation through the loop: a WhileGrad op reruns the loop to record each iteration's
+        state, then applies the body's traced vector-Jacobian product from the last iteration back."""
+        from ..gradients import gradients
+        loop_vars = op.attrs["loop_vars"]
+        captured = op.attrs["captured"]
+        variables = list(op.attrs.get("implicit_inputs", ()))
+        body = op.attrs["body_outputs"]
+        nothing = [None] * (len(op.inputs) + len(variables))
+        floating_vars = [i for i, t in enumerate(loop_vars) if t.dtype.is_floating]
+        sources = list(captured) + variables
+        floating_sources = [j for j, t in enumerate(sources) if t.dtype.is_floating]
+        if not op.attrs["back_prop"] or not (floating_vars or floating_sources):
+            return nothing
+        with name_scope("body_grad"):
+            seeds = [make_tensor("LoopVar", [], {"dtype": loop_vars[i].dtype, "shape": loop_vars[i].shape},
+                                 name="seed") for i in floating_vars]
+            xs = [loop_vars[i] for i in floating_vars] + [sources[j] for j in floating_sources]
+            ys = [body[i] for i in floating_vars]
+            vjp = gradients(ys, xs, grad_ys=seeds) if ys else [None] * len(xs)
+            vjp = [g if g is not None else _zeros_like(x) for g, x in zip(vjp, xs)]
+        dys = [output_grads[i] if output_grads[i] is not None else _zeros_like(op.outputs[i])
+               for i in floating_vars]
+        signature = [(loop_vars[i].dtype, op.inputs[i].shape) for i in floating_vars] + \
+                    [(sources[j].dtype, sources[j].shape) for j in floating_sources]
+        grad_op = make_op("WhileGrad", list(op.inputs) + dys,
+                          {"forward": op, "seeds": seeds, "vjp": vjp, "signature": signature,
+                           "floating_vars": floating_vars, "floating_sources": floating_sources},
+                          name="WhileGrad")
+        results = nothing[:]
+        outputs = iter(grad_op.outputs)
+        for i in floating_vars:
+            results[i] = next(outputs)
+        for j in floating_sources:
+            index = len(loop_vars) + j if j < len(captured) else len(op.inputs) + (j - len(captured))
+            results[index] = next(outputs)
+        return results
+
+
+@register
+class WhileGrad(OpDef):
+    """The gradient of a While op for its floating loop variables, captured tensors and variables."""
+
+    stateful = True
+    differentiable = False
+
+    def infer(self, op):
+        return list(op.attrs["signature"])
+
+    def kernel(self, op, ctx):
+        forward = op.attrs["forward"]
+        loop = _loop_runner(ctx, forward)
+        loop_vars = forward.attrs["loop_vars"]
+        feeds = list(loop_vars) + list(forward.attrs["captured"]) + list(op.attrs["seeds"])
+        vjp_plan = _subplan(ctx, op, "vjp", op.attrs["vjp"], [], feeds)
+        nforward = len(forward.inputs)
+        nvars = len(op.attrs["floating_vars"])
+        signature = op.attrs["signature"]
+        static = [shape for _, shape in signature[nvars:]]
+
+        def run_grad(*values):
+            state, outside, maximum = _split_while_inputs(forward, values[:nforward])
+            history = []
+            loop(state, outside, maximum, history)
+            d_state = list(values[nforward:])
+            totals = [None] * len(static)
+            for past in reversed(history):
+                result = vjp_plan(past + outside + d_state)
+                d_state = list(result[:nvars])
+                for k, value in enumerate(result[nvars:]):
+                    totals[k] = value if totals[k] is None else totals[k] + value
+            for k, total in enumerate(totals):
+                dtype = signature[nvars + k][0].np
+                if total is None:
+                    total = np.zeros(static[k].as_list(), dtype) if static[k].is_fully_defined() else \
+                        np.zeros((), dtype)
+                totals[k] = np.asarray(total, dtype=dtype) if np.ndim(total) else dtype.type(total)
+            d_state = [np.asarray(d, dtype=signature[k][0].np) if np.ndim(d) else signature[k][0].np.type(d)
+                       for k, d in enumerate(d_state)]
+            out = d_state + totals
+            return out[0] if len(out) == 1 else _tuple(out)
+        return run_grad
 
 
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10, back_prop=True,
                swap_memory=False, name=None, maximum_iterations=None, return_same_structure=False):
-    """`tf.while_loop(cond, body, loop_vars)`: repeats `body` on the loop variables while `cond` is true."""
+    """`tf.while_loop(cond, body, loop_vars)`: repeats `body` on the loop variables while `cond` is true.
+
+    `cond` and `body` take as many arguments as `loop_vars` has items (a list, tuple or namedtuple), or
+    one argument for a single tensor or a dict. Returns a Tensor when there is one loop variable (unless
+    `return_same_structure`), else the loop variables' structure. Differentiable in its floating loop
+    variables, the outside tensors the body reads and the variables it reads."""
     if not callable(cond) or not callable(body):
         raise TypeError("cond and body must be callable.")
     single = not isinstance(loop_vars, (list, _tuple, dict))
     structure = loop_vars
-    initial = [convert_to_tensor(v) for v in _flatten(loop_vars)]
+    flat_initial = _flatten(loop_vars)
+    if not flat_initial:
+        raise ValueError("No loop variables provided")
+    initial = [convert_to_tensor(v) for v in flat_initial]
     if shape_invariants is not None:
         invariants = [TensorShape(s) if not isinstance(s, TensorShape) else s for s in _flatten(shape_invariants)]
+        if len(invariants) != len(initial):
+            raise ValueError("shape_invariants must have the same structure as loop_vars: %d vs %d"
+                             % (len(invariants), len(initial)))
+        for tensor, invariant in zip(initial, invariants):
+            if not invariant.is_compatible_with(tensor.shape):
+                raise ValueError("The shape invariant specified for %s is not compatible with the initial "
+                                 "shape of the loop variable. It enters the loop with shape %s, but the "
+                                 "specified shape invariant is %s." % (tensor.name, tensor.shape, invariant))
     else:
         invariants = [t.shape for t in initial]
     graph = get_default_graph()
@@ -396,11 +511,12 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         loop_tensors = [make_tensor("LoopVar", [], {"dtype": t.dtype, "shape": s}, name="LoopVar")
                         for t, s in zip(initial, invariants)]
         packed = loop_tensors[0] if single else _pack(structure, loop_tensors)
-        args = (packed,) if single else (_tuple(packed) if isinstance(packed, list) else (packed,))
-        if isinstance(packed, dict):
-            args = (packed,)
+        args = _tuple(packed) if isinstance(packed, (list, _tuple)) else (packed,)
         start = len(graph._ops)
         cond_output = convert_to_tensor(cond(*args))
+        if cond_output.dtype is not dtypes.bool or cond_output.shape.ndims not in (None, 0):
+            raise ValueError("cond must return a boolean scalar tensor, got %s with shape %s"
+                             % (cond_output.dtype.name, cond_output.shape))
         body_result = body(*args)
         body_flat = [convert_to_tensor(v) for v in _flatten(body_result)]
         end = len(graph._ops)
@@ -417,15 +533,24 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                                                                                after.shape))
         trace = _Trace(graph, start, end, [cond_output] + body_flat)
         captured = [t for t in trace.captured if t not in loop_tensors]
-        maximum = None
+        attrs = {"loop_vars": loop_tensors, "captured": captured, "cond_output": cond_output,
+                 "body_outputs": body_flat, "maximum_iterations": None, "back_prop": bool(back_prop),
+                 "implicit_inputs": trace.variables}
+        inputs = initial + captured
         if maximum_iterations is not None:
-            if isinstance(maximum_iterations, Tensor):
-                raise TypeError("numflow's while_loop needs a Python int for maximum_iterations")
-            maximum = int(maximum_iterations)
-        op = make_op("While", initial + captured,
-                     {"loop_vars": loop_tensors, "captured": captured, "cond_output": cond_output,
-                      "body_outputs": body_flat, "maximum_iterations": maximum}, name="Exit")
+            if isinstance(maximum_iterations, Tensor) or hasattr(maximum_iterations, "_as_graph_element"):
+                maximum_tensor = convert_to_tensor(maximum_iterations)
+                if not maximum_tensor.dtype.is_integer or maximum_tensor.shape.ndims not in (None, 0):
+                    raise ValueError("maximum_iterations must be a scalar integer tensor, got %s"
+                                     % maximum_tensor)
+                inputs.append(maximum_tensor)
+                attrs["maximum_is_input"] = True
+            else:
+                attrs["maximum_iterations"] = int(maximum_iterations)
+        op = make_op("While", inputs, attrs, name="Exit")
     outputs = op.outputs
+    if len(outputs) == 1 and not return_same_structure:
+        return outputs[0]
     if single:
         return outputs[0]
     return _pack(structure, outputs)
