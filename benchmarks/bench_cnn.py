@@ -22,7 +22,7 @@ import numflow as tf  # noqa: E402
 
 
 # --- numflow ---------------------------------------------------------------------------------------
-def build_numflow(seed=0):
+def build_numflow(seed=0, channels=(32, 64), hidden=1024):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
@@ -37,16 +37,17 @@ def build_numflow(seed=0):
             return tf.Variable(tf.constant(0.1, shape=shape))
 
         x_image = tf.reshape(x, [-1, 28, 28, 1])
-        w1, b1 = weight([5, 5, 1, 32]), bias([32])
+        c1, c2 = channels
+        w1, b1 = weight([5, 5, 1, c1]), bias([c1])
         h1 = tf.nn.relu(tf.nn.conv2d(x_image, w1, strides=[1, 1, 1, 1], padding="SAME") + b1)
         p1 = tf.nn.max_pool(h1, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
-        w2, b2 = weight([5, 5, 32, 64]), bias([64])
+        w2, b2 = weight([5, 5, c1, c2]), bias([c2])
         h2 = tf.nn.relu(tf.nn.conv2d(p1, w2, strides=[1, 1, 1, 1], padding="SAME") + b2)
         p2 = tf.nn.max_pool(h2, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
-        w3, b3 = weight([7 * 7 * 64, 1024]), bias([1024])
-        h3 = tf.nn.relu(tf.matmul(tf.reshape(p2, [-1, 7 * 7 * 64]), w3) + b3)
+        w3, b3 = weight([7 * 7 * c2, hidden]), bias([hidden])
+        h3 = tf.nn.relu(tf.matmul(tf.reshape(p2, [-1, 7 * 7 * c2]), w3) + b3)
         h3_drop = tf.nn.dropout(h3, keep_prob)
-        w4, b4 = weight([1024, 10]), bias([10])
+        w4, b4 = weight([hidden, 10]), bias([10])
         logits = tf.matmul(h3_drop, w4) + b4
         loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=logits))
         train_step = tf.train.AdamOptimizer(1e-4).minimize(loss)
@@ -112,14 +113,15 @@ class NumpyCNN:
     def step(self, xs, ys, keep=0.5, lr=1e-4):
         w1, b1, w2, b2, w3, b3, w4, b4 = self.params
         n = xs.shape[0]
+        c1, c2 = w1.shape[3], w2.shape[3]
         # forward
         cols1 = _im2col(_pad2(xs.reshape(n, 28, 28, 1)), 5, 28, 28)
-        h1 = np.maximum((cols1 @ w1.reshape(25, 32)).reshape(n, 28, 28, 32) + b1, 0)
+        h1 = np.maximum((cols1 @ w1.reshape(25, c1)).reshape(n, 28, 28, c1) + b1, 0)
         p1, views1 = _pool(h1)
         cols2 = _im2col(_pad2(p1), 5, 14, 14)
-        h2 = np.maximum((cols2 @ w2.reshape(800, 64)).reshape(n, 14, 14, 64) + b2, 0)
+        h2 = np.maximum((cols2 @ w2.reshape(25 * c1, c2)).reshape(n, 14, 14, c2) + b2, 0)
         p2, views2 = _pool(h2)
-        flat = p2.reshape(n, 3136)
+        flat = p2.reshape(n, 49 * c2)
         h3 = np.maximum(flat @ w3 + b3, 0)
         mask = (self.rng.random(h3.shape, dtype=np.float32) < keep).astype(np.float32) / np.float32(keep)
         d3 = h3 * mask
@@ -133,14 +135,14 @@ class NumpyCNN:
         gw4, gb4 = d3.T @ dlogits, dlogits.sum(0)
         dh3 = (dlogits @ w4.T) * mask * (h3 > 0)
         gw3, gb3 = flat.T @ dh3, dh3.sum(0)
-        dp2 = (dh3 @ w3.T).reshape(n, 7, 7, 64)
+        dp2 = (dh3 @ w3.T).reshape(n, 7, 7, c2)
         dh2 = _pool_grad(views2, p2, dp2, h2.shape) * (h2 > 0)
-        dy2 = dh2.reshape(-1, 64)
-        gw2, gb2 = (cols2.T @ dy2).reshape(5, 5, 32, 64), dy2.sum(0)
-        dp1 = _conv_input_grad(dy2, w2, n, 14, 14, 32)
+        dy2 = dh2.reshape(-1, c2)
+        gw2, gb2 = (cols2.T @ dy2).reshape(5, 5, c1, c2), dy2.sum(0)
+        dp1 = _conv_input_grad(dy2, w2, n, 14, 14, c1)
         dh1 = _pool_grad(views1, p1, dp1, h1.shape) * (h1 > 0)
-        dy1 = dh1.reshape(-1, 32)
-        gw1, gb1 = (cols1.T @ dy1).reshape(5, 5, 1, 32), dy1.sum(0)
+        dy1 = dh1.reshape(-1, c1)
+        gw1, gb1 = (cols1.T @ dy1).reshape(5, 5, 1, c1), dy1.sum(0)
         # Adam
         alpha = np.float32(lr) * np.sqrt(np.float32(1) - self.b2p) / (np.float32(1) - self.b1p)
         for p, g, m, v in zip(self.params, [gw1, gb1, gw2, gb2, gw3, gb3, gw4, gb4], self.m, self.v):
@@ -154,6 +156,16 @@ class NumpyCNN:
         self.b1p *= np.float32(0.9)
         self.b2p *= np.float32(0.999)
         return loss
+
+
+def small_cnn_workload(batch=50, seed=0):
+    """W4 of bench_session: conv 5x5x8, pool, conv 5x5x16, pool, fc 128, dropout, Adam; two step closures."""
+    rng = np.random.RandomState(seed)
+    xs = rng.uniform(0, 1, (batch, 784)).astype(np.float32)
+    ys = np.eye(10, dtype=np.float32)[rng.randint(0, 10, batch)]
+    nf_step, params, _ = build_numflow(seed, channels=(8, 16), hidden=128)
+    reference = NumpyCNN(params, seed)
+    return (lambda: nf_step(xs, ys)), (lambda: reference.step(xs, ys))
 
 
 def main(argv=None):
