@@ -78,6 +78,7 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=20000)
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--log-every", type=int, default=100)
+    parser.add_argument("--eval-every", type=int, default=0, help="also print test accuracy every N steps")
     parser.add_argument("--seed", type=int, default=None, help="seed for the weights, dropout and batches")
     args = parser.parse_args(argv)
 
@@ -108,6 +109,10 @@ def main(argv=None):
                       flush=True)
                 last = time.time()
             sess.run(train_step, {x: batch_xs, y_: batch_ys, keep_prob: 0.5})
+            if args.eval_every and (i + 1) % args.eval_every == 0:
+                print("step %d, test accuracy %g" % (i + 1, evaluate(sess, accuracy, x, y_, keep_prob,
+                                                                    mnist.test.images, mnist.test.labels)),
+                      flush=True)
         elapsed = time.time() - start
         test_accuracy = evaluate(sess, accuracy, x, y_, keep_prob, mnist.test.images, mnist.test.labels)
     print("trained %d steps in %.1f s: %.2f steps/s" % (args.steps, elapsed, args.steps / max(elapsed, 1e-9)))

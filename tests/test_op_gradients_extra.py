@@ -307,3 +307,37 @@ def test_dropout_gradient_against_finite_differences():
         numeric[pos] = (np.sum(run(y, plus) * weights) - np.sum(run(y, minus) * weights)) / (2 * delta)
     assert np.count_nonzero(run(y, x0)) not in (0, x0.size)  # the mask really drops something
     np.testing.assert_allclose(symbolic, numeric, rtol=1e-5, atol=1e-7)
+
+
+# --- while_loop (While / WhileGrad) ----------------------------------------------------------------------
+def test_while_gradient_loop_vars_and_captured_tensor():
+    # Three iterations of (i, x) -> (i + 1, sin(x) * w + x * x / 4): gradients for x0 and the captured w.
+    x, w = rand(2, 3, low=-1.0, high=1.0), rand(3, low=-1.0, high=1.0)
+
+    def build(x, w):
+        def body(i, v):
+            return i + 1, tf.sin(v) * w + v * v / 4.0
+        _, out = tf.while_loop(lambda i, v: i < 3, body, [tf.constant(0), x])
+        return out
+    check_gradients(build, [x, w])
+
+
+def test_while_gradient_data_dependent_trip_count_and_matmul():
+    # The trip count depends on the value (fixed under small perturbations); the body reads a matrix.
+    x, m = rand(1, 3, low=0.5, high=1.0), rand(3, 3, low=-0.5, high=0.5) + np.eye(3)
+
+    def build(x, m):
+        def body(v, s):
+            return tf.tanh(tf.matmul(v, m)) + v, s + tf.reduce_sum(v * v)
+        out, total = tf.while_loop(lambda v, s: tf.reduce_sum(tf.abs(v)) < 20.0, body,
+                                   [x, tf.constant(0.0, tf.float64)], maximum_iterations=4)
+        return tf.concat([tf.reshape(out, [-1]), tf.reshape(total, [1])], 0)
+    check_gradients(build, [x, m])
+
+
+def test_second_order_through_max_pool_is_a_clear_error_not_a_silent_zero():
+    x = tf.placeholder(tf.float64, [1, 2, 2, 1])
+    pooled = tf.nn.max_pool(x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")
+    g = tf.gradients(tf.reduce_sum(tf.square(pooled)), x)[0]
+    with pytest.raises(LookupError, match="MaxPoolGrad"):
+        tf.gradients(tf.reduce_sum(tf.square(g)), x)

@@ -438,7 +438,8 @@ class WhileGrad(OpDef):
     """The gradient of a While op for its floating loop variables, captured tensors and variables."""
 
     stateful = True
-    differentiable = False
+    # No second-order gradient: tf.gradients through it raises LookupError rather than
+    # silently treating it as a constant.
 
     def infer(self, op):
         return list(op.attrs["signature"])

@@ -827,7 +827,8 @@ class MaxPool(OpDef):
 class MaxPoolGrad(OpDef):
     """MaxPool's gradient: each window's gradient goes to its maximum (the first one in a tie)."""
 
-    differentiable = False
+    # No second-order gradient: tf.gradients through it raises LookupError rather than
+    # silently treating it as a constant.
 
     def infer(self, op):
         x, y, dy = op.inputs
@@ -993,7 +994,8 @@ class FusedBatchNorm(OpDef):
 class FusedBatchNormGrad(OpDef):
     """FusedBatchNorm's gradients for x, scale and offset."""
 
-    differentiable = False
+    # No second-order gradient: tf.gradients through it raises LookupError rather than
+    # silently treating it as a constant.
 
     def infer(self, op):
         dy, x, scale, saved_mean, saved_inv = op.inputs
