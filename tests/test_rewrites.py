@@ -5,7 +5,7 @@ import pytest
 import numflow as tf
 from numflow.client import rewrites
 
-MODES = ["all", "none", "constant_folding", "cse", "identity_removal"]
+MODES = ["all", "none", "constant_folding", "cse", "identity_removal", "fuse_bias_relu", "dead_code"]
 
 
 def run_training(mode, steps=20):

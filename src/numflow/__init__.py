@@ -21,6 +21,7 @@ from .variable_scope import *  # noqa: F401,F403
 from .gradients import gradients, hessians
 from . import nn, train, contrib, compat, initializers, random, math, losses, summary, layers  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402
+from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
                      executing_eagerly)
 

@@ -1,8 +1,8 @@
 """Makes `import tensorflow` resolve to numflow; installed only by `numflow run`, never on plain import.
 
-`tensorflow` -> `numflow`, `tensorflow.X.Y` -> `numflow.X.Y`, and `tensorflow.compat.v1[.X]` -> `numflow[.X]`
-(numflow is its own `compat.v1`). A real TensorFlow in the same environment stays untouched outside
-`numflow run`, because nothing here runs unless `install()` is called.
+`tensorflow` -> `numflow`, `tensorflow.X.Y` -> `numflow.X.Y`, `tensorflow.compat.v1[.X]` -> `numflow[.X]`
+(numflow is its own `compat.v1`) and `tensorflow.python.platform[.X]` -> `numflow.platform[.X]`. A real
+TensorFlow in the same environment stays untouched outside `numflow run`, because nothing here runs unless `install()` is called.
 """
 import importlib
 import importlib.abc
@@ -18,6 +18,8 @@ def target_name(fullname):
     parts = fullname.split(".")[1:]
     if parts[:2] == ["compat", "v1"]:
         parts = parts[2:]
+    if parts[:2] == ["python", "platform"]:  # tensorflow.python.platform.{app,flags,gfile,tf_logging,test}
+        parts = ["platform"] + parts[2:]
     return ".".join([TARGET] + parts)
 
 

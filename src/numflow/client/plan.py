@@ -117,11 +117,10 @@ class Plan:
         if check:
             namespace["_check"] = _check_output
         for op in program.order:
-            kernel = op._op_def.kernel(op, state)
+            kernel = program.kernel_of(op)
             kname = "k%d" % op._id
             namespace[kname] = kernel
-            ref_inputs = op._op_def.ref_inputs
-            args = ", ".join(var_of[program.resolve(t)] for i, t in enumerate(op._inputs) if i not in ref_inputs)
+            args = ", ".join(var_of[t] for t in program.inputs_of(op))
             outputs = op._outputs
             used = [t for t in outputs if program.is_used(t)]
             if len(outputs) == 1:

@@ -188,8 +188,8 @@ class _ArgumentParser(argparse.ArgumentParser):
     """An argparse parser whose errors raise IllegalFlagValueError instead of exiting."""
 
     def error(self, message):
-        if message.startswith("argument "):
-            message = "flag " + message[len("argument "):]
+        if message.startswith("argument ") and ": " in message:
+            message = message.split(": ", 1)[1]  # the converter's message already names the flag
         raise IllegalFlagValueError(message)
 
 
@@ -436,7 +436,7 @@ def _argparse_type(flag):
                 return flag.convert([text])
             return flag.convert(text)
         except IllegalFlagValueError as e:
-            raise argparse.ArgumentTypeError(str(e).split(": ", 1)[1]) from None
+            raise argparse.ArgumentTypeError(str(e)) from None
     convert.__name__ = flag.typename or "value"
     return convert
 
