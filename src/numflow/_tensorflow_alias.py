@@ -1,8 +1,9 @@
 """Makes `import tensorflow` resolve to numflow; installed only by `numflow run`, never on plain import.
 
 `tensorflow` -> `numflow`, `tensorflow.X.Y` -> `numflow.X.Y`, `tensorflow.compat.v1[.X]` -> `numflow[.X]`
-(numflow is its own `compat.v1`) and `tensorflow.python.platform[.X]` -> `numflow.platform[.X]`. A real
-TensorFlow in the same environment stays untouched outside `numflow run`, because nothing here runs unless `install()` is called.
+(numflow is its own `compat.v1`) and `tensorflow.python[.X]` -> `numflow[.X]` (so `from
+tensorflow.python.platform import gfile` works). A real TensorFlow in the same environment stays untouched
+outside `numflow run`, because nothing here runs unless `install()` is called.
 """
 import importlib
 import importlib.abc
@@ -18,8 +19,8 @@ def target_name(fullname):
     parts = fullname.split(".")[1:]
     if parts[:2] == ["compat", "v1"]:
         parts = parts[2:]
-    if parts[:2] == ["python", "platform"]:  # tensorflow.python.platform.{app,flags,gfile,tf_logging,test}
-        parts = ["platform"] + parts[2:]
+    if parts[:1] == ["python"]:  # tensorflow.python.platform.gfile -> numflow.platform.gfile
+        parts = parts[1:]
     return ".".join([TARGET] + parts)
 
 
