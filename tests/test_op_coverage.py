@@ -560,6 +560,56 @@ COVERAGE = {
         ["test_optimizers.py::test_updates_match_tf1_formulas"],
         [],
         "optimizer update: values against the TF1 formulas in NumPy"),
+    # --- ops/linalg.py ---
+    "Cross": (["test_clip_linalg.py::test_cross"], ["test_clip_linalg.py::test_cross"], ""),
+    "Diag": (["test_clip_linalg.py::test_diagonals"], ["test_clip_linalg.py::test_diagonal_gradients"], ""),
+    "DiagPart": (["test_clip_linalg.py::test_diagonals"], ["test_clip_linalg.py::test_diagonal_gradients"], ""),
+    "Einsum": (
+        ["test_clip_linalg.py::test_einsum_values_and_gradients", "test_clip_linalg.py::test_tensordot"],
+        ["test_clip_linalg.py::test_einsum_values_and_gradients", "test_clip_linalg.py::test_tensordot"],
+        "tf.tensordot is an einsum; no gradient through a subscript repeated within one operand"),
+    "Eye": (["test_clip_linalg.py::test_eye"], [], "not differentiable (a constant of its sizes)"),
+    "MatrixDeterminant": (
+        ["test_clip_linalg.py::test_matrix_inverse_and_determinant_values"],
+        ["test_clip_linalg.py::test_matrix_inverse_and_determinant_gradients"],
+        ""),
+    "MatrixDiag": (["test_clip_linalg.py::test_diagonals"], ["test_clip_linalg.py::test_diagonal_gradients"], ""),
+    "MatrixDiagPart": (
+        ["test_clip_linalg.py::test_diagonals"], ["test_clip_linalg.py::test_diagonal_gradients"], ""),
+    "MatrixInverse": (
+        ["test_clip_linalg.py::test_matrix_inverse_and_determinant_values"],
+        ["test_clip_linalg.py::test_matrix_inverse_and_determinant_gradients"],
+        ""),
+    "MatrixSetDiag": (
+        ["test_clip_linalg.py::test_diagonals"], ["test_clip_linalg.py::test_diagonal_gradients"], ""),
+    # --- ops/functional.py ---
+    "MapFn": (
+        ["test_functional_debug.py::test_map_fn_values_and_static_shape",
+         "test_functional_debug.py::test_map_fn_nested_elems_dtype_and_empty"],
+        ["test_functional_debug.py::test_map_fn_gradients_for_elems_captured_and_variables"],
+        "its gradient is another MapFn (of the traced vector-Jacobian product)"),
+    # --- ops/debug.py ---
+    "Assert": (
+        ["test_functional_debug.py::test_assert_in_control_dependencies",
+         "test_functional_debug.py::test_binary_asserts_at_run_time"],
+        [],
+        "stateful check without outputs"),
+    "CheckNumerics": (
+        ["test_functional_debug.py::test_check_numerics_errors"],
+        ["test_functional_debug.py::test_check_numerics_passes_values_and_gradients"],
+        ""),
+    "Print": (
+        ["test_functional_debug.py::test_print_is_identity_and_prints"],
+        ["test_functional_debug.py::test_print_first_n_and_gradient"],
+        "identity that prints to stderr"),
+    "PrintV2": (["test_functional_debug.py::test_tf_print_op"], [], "tf.print: output checked with capsys"),
+    # --- ops/script.py ---
+    "PyFunc": (
+        ["test_functional_debug.py::test_py_func_values",
+         "test_functional_debug.py::test_py_func_stateful_calls_each_run_and_no_gradient"],
+        [],
+        "not differentiable (TF's NotDifferentiable): tf.gradients gives None"),
+    "PyFuncStateless": (["test_functional_debug.py::test_py_func_values"], [], "tf.py_func(stateful=False)"),
     # --- summary.py ---
     "HistogramSummary": (
         ["test_summary.py::test_event_file_contents_with_numflow_reader"],

@@ -15,11 +15,17 @@ from .ops.control import *  # noqa: F401,F403
 from .ops.math import *  # noqa: F401,F403
 from .ops.array import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
+from .ops.clip import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.functional import *  # noqa: F401,F403
+from .ops.debug import *  # noqa: F401,F403
+from .ops.script import *  # noqa: F401,F403
 from .variables import *  # noqa: F401,F403
 from .init_ops import *  # noqa: F401,F403
 from .variable_scope import *  # noqa: F401,F403
 from .gradients import gradients, hessians
 from . import nn, train, contrib, compat, initializers, random, math, losses, summary, layers  # noqa: E402
+from . import linalg  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402
 from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402

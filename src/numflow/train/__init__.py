@@ -4,3 +4,5 @@ from .learning_rate import *  # noqa: F401,F403
 from .training_util import *  # noqa: F401,F403
 from .saver import *  # noqa: F401,F403
 from .checkpoint_utils import *  # noqa: F401,F403
+from .moving_averages import *  # noqa: F401,F403
+from .coordinator import *  # noqa: F401,F403
