@@ -81,16 +81,16 @@ class Assign(_AssignBase):
         validate = op.attrs.get("validate_shape", True)
 
         def assign(value):
-            if validate and not shape.is_compatible_with(np.shape(value)):
-                raise errors.InvalidArgumentError(
-                    None, op, "Assign requires shapes of both tensors to match. lhs shape= %s rhs shape= %s"
-                    % (list(shape.as_list()) if shape.ndims is not None else "?", list(np.shape(value))))
             current = cell.value
             if current is not None and current.shape == np.shape(value):
                 # In place, as TF1's ref variables: a read wired before this op sees the new value
                 # when its consumer runs after it (control dependencies), the TF1 idiom.
                 np.copyto(current, value, casting="unsafe")
                 return current
+            if validate and not shape.is_compatible_with(np.shape(value)):
+                raise errors.InvalidArgumentError(
+                    None, op, "Assign requires shapes of both tensors to match. lhs shape= %s rhs shape= %s"
+                    % (list(shape.as_list()) if shape.ndims is not None else "?", list(np.shape(value))))
             cell.value = np.array(value, dtype=dtype)
             return cell.value
         return assign

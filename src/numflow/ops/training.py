@@ -184,6 +184,35 @@ class ApplyAdam(_ApplyOp):
     refs = 3
     scalars = ("beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon")
 
+    def kernel(self, op, ctx):
+        if op.attrs.get("use_nesterov", False):
+            return super().kernel(op, ctx)
+        # The common case unrolled: Adam runs once per variable per step, so every call and temporary
+        # array counts on small models.
+        var_op, m_op, v_op = (op.inputs[i].op for i in range(3))
+        var_cell, m_cell, v_cell = (ctx.variable_cell(o) for o in (var_op, m_op, v_op))
+        one = op.inputs[0].dtype.np.type(1)
+
+        def apply_adam(beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
+            var, m, v = var_cell.value, m_cell.value, v_cell.value
+            if var is None or m is None or v is None:
+                raise _uninitialized(var_op if var is None else m_op if m is None else v_op)
+            alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
+            step = grad - m
+            step *= one - beta1
+            m += step
+            square = grad * grad
+            square -= v
+            square *= one - beta2
+            v += square
+            denominator = np.sqrt(v)
+            denominator += epsilon
+            step = m * alpha
+            step /= denominator
+            var -= step
+            return var
+        return apply_adam
+
     @staticmethod
     def update(refs, args, one, attrs):
         var, m, v = refs
