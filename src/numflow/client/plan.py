@@ -116,7 +116,18 @@ class Plan:
         check = check_kernels_enabled()
         if check:
             namespace["_check"] = _check_output
-        for op in program.order:
+        # Free each intermediate after its last reader, as hand-written code would: peak memory then
+        # follows what is live, not everything the step ever computed.
+        last_reader = {}
+        for position, op in enumerate(program.order):
+            for tensor in program.inputs_of(op):
+                last_reader[tensor] = position
+        dying = {}
+        computed = set(program.order)
+        for tensor, position in last_reader.items():
+            if tensor not in fetched and tensor._op in computed:
+                dying.setdefault(position, []).append(tensor)
+        for position, op in enumerate(program.order):
             kernel = program.kernel_of(op)
             kname = "k%d" % op._id
             namespace[kname] = kernel
@@ -140,6 +151,9 @@ class Plan:
                     namespace["t%d_%d" % (op._id, tensor._value_index)] = tensor
                     line_ops[len(lines) + 1] = op
                     lines.append("    _check(t%d_%d, %s)" % (op._id, tensor._value_index, var_of[tensor]))
+            released = sorted({var_of[t] for t in dying.get(position, ()) if t in var_of and var_of[t][0] == "v"})
+            if released:
+                lines.append("    del %s" % ", ".join(released))
         results = []
         for tensor in self.fetch_tensors:
             resolved = program.resolve(tensor)
