@@ -1316,7 +1316,13 @@ class BroadcastReduced(OpDef):
                 return out
             return spread_static
         if axes is _ALL:
-            return lambda dy, x: spread(dy, np.shape(x), tuple(range(np.ndim(x))))
+            def spread_all(dy, x):
+                # Every axis reduced: dy is a scalar, so one np.full makes the whole gradient.
+                shape = np.shape(x)
+                if mean:
+                    return np.full(shape, np.true_divide(dy, scalar(_count(shape, range(len(shape))))), dtype)
+                return np.full(shape, dy, dtype)
+            return spread_all
         return lambda dy, x, a: spread(dy, np.shape(x), _runtime_axes(a, np.ndim(x)))
 
     def grad(self, op, g):
