@@ -164,13 +164,18 @@ def _scale_and_shift(samples, mean, stddev, name):
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """`tf.random_normal(shape, mean=0.0, stddev=1.0, dtype=tf.float32, seed=None)`: a tensor of samples
     of a normal distribution; `mean` and `stddev` may be tensors (gradients flow to them)."""
+    return _normal_samples("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed, name)
+
+
+def _normal_samples(op_type, default_name, shape, mean, stddev, dtype, seed, name):
+    """mean + stddev * samples of the standard-normal op `op_type`."""
     dtype = dtypes.as_dtype(dtype)
-    _check_float_dtype(dtype, "RandomStandardNormal")
-    with name_scope(name, "random_normal", [shape, mean, stddev]) as scope:
+    _check_float_dtype(dtype, op_type)
+    with name_scope(name, default_name, [shape, mean, stddev]) as scope:
         shape_tensor = _shape_tensor(shape)
         mean_tensor = convert_to_tensor(mean, dtype=dtype, name="mean")
         stddev_tensor = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        samples = make_tensor("RandomStandardNormal", [shape_tensor], dict(_seed_attrs(seed), dtype=dtype))
+        samples = make_tensor(op_type, [shape_tensor], dict(_seed_attrs(seed), dtype=dtype))
         return _scale_and_shift(samples, mean_tensor, stddev_tensor, scope)
 
 
@@ -197,14 +202,7 @@ class TruncatedNormal(_RandomOp):
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """`tf.truncated_normal(shape, mean=0.0, stddev=1.0, dtype=tf.float32, seed=None)`: samples of a
     normal distribution whose values more than 2 standard deviations from the mean are re-drawn."""
-    dtype = dtypes.as_dtype(dtype)
-    _check_float_dtype(dtype, "TruncatedNormal")
-    with name_scope(name, "truncated_normal", [shape, mean, stddev]) as scope:
-        shape_tensor = _shape_tensor(shape)
-        mean_tensor = convert_to_tensor(mean, dtype=dtype, name="mean")
-        stddev_tensor = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        samples = make_tensor("TruncatedNormal", [shape_tensor], dict(_seed_attrs(seed), dtype=dtype))
-        return _scale_and_shift(samples, mean_tensor, stddev_tensor, scope)
+    return _normal_samples("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed, name)
 
 
 # --- uniform -------------------------------------------------------------------------------------

@@ -96,38 +96,37 @@ class Assign(_AssignBase):
         return assign
 
 
+class _AssignInPlace(_AssignBase):
+    """Combines `value` into the variable's storage in place with the ufunc `combine`."""
+
+    combine = None
+
+    def kernel(self, op, ctx):
+        cell = ctx.variable_cell(op.inputs[0].op)
+        variable_op = op.inputs[0].op
+        combine = type(self).combine
+
+        def assign_in_place(value):
+            current = cell.value
+            if current is None:
+                raise _uninitialized(variable_op)
+            combine(current, value, out=current)
+            return current
+        return assign_in_place
+
+
 @register
-class AssignAdd(_AssignBase):
+class AssignAdd(_AssignInPlace):
     """Adds `value` to the variable in place."""
 
-    def kernel(self, op, ctx):
-        cell = ctx.variable_cell(op.inputs[0].op)
-        variable_op = op.inputs[0].op
-
-        def assign_add(value):
-            current = cell.value
-            if current is None:
-                raise _uninitialized(variable_op)
-            np.add(current, value, out=current)
-            return current
-        return assign_add
+    combine = np.add
 
 
 @register
-class AssignSub(_AssignBase):
+class AssignSub(_AssignInPlace):
     """Subtracts `value` from the variable in place."""
 
-    def kernel(self, op, ctx):
-        cell = ctx.variable_cell(op.inputs[0].op)
-        variable_op = op.inputs[0].op
-
-        def assign_sub(value):
-            current = cell.value
-            if current is None:
-                raise _uninitialized(variable_op)
-            np.subtract(current, value, out=current)
-            return current
-        return assign_sub
+    combine = np.subtract
 
 
 def _ref_of(ref):
