@@ -10,7 +10,6 @@ import threading
 
 import numpy as np
 
-from ..framework import errors
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.tensor_shape import format_shape
 from .plan import Plan
@@ -81,8 +80,6 @@ class _Fetches:
                 kind = type(fetch)
                 return lambda values: kind(*[b(values) for b in builders])
             kind = type(fetch)
-            if kind is list or kind is tuple:
-                return lambda values: kind([b(values) for b in builders])
             return lambda values: kind([b(values) for b in builders])
         if isinstance(fetch, dict):
             keys = list(fetch)
@@ -238,10 +235,10 @@ class BaseSession:
                 tensor = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
             except KeyError as exc:
                 raise ValueError("Cannot interpret feed_dict key as Tensor: %s" % exc.args[0]) from None
-            except (TypeError, ValueError) as exc:
-                raise TypeError("Cannot interpret feed_dict key as Tensor: %s" % exc) if \
-                    isinstance(exc, TypeError) else ValueError("Cannot interpret feed_dict key as Tensor: %s"
-                                                              % exc) from None
+            except TypeError as exc:
+                raise TypeError("Cannot interpret feed_dict key as Tensor: %s" % exc) from None
+            except ValueError as exc:
+                raise ValueError("Cannot interpret feed_dict key as Tensor: %s" % exc) from None
             feed_tensors.append(tensor)
         if len(set(feed_tensors)) != len(feed_tensors):
             raise ValueError("The same tensor is fed twice in feed_dict")
@@ -298,9 +295,6 @@ class BaseSession:
         graph_context.__exit__(exc_type, exc_value, traceback)
         self.close()
         return False
-
-    def __del__(self):
-        pass
 
 
 class Session(BaseSession):
@@ -376,6 +370,3 @@ def _run_with_default_session(element, feed_dict, session, what):
                          "session's graph." % (what, "tensor" if isinstance(element, Tensor) else "operation"))
     return session.run(element, feed_dict)
 
-
-# Operations fetch as None through the same builder path; errors raised by a plan pass through as is.
-OpError = errors.OpError

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from .op_def import lookup as _lookup_op_def
-from .tensor_shape import TensorShape, as_shape, format_shape
+from .tensor_shape import as_shape, format_shape
 
 
 class GraphKeys:

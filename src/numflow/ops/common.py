@@ -1,7 +1,6 @@
 """Building blocks shared by the op families: dtype reconciliation, broadcasting, gradient reduction."""
 import numpy as np
 
-from ..framework import dtypes
 from ..framework.graph import Tensor, convert_to_tensor, get_default_graph, is_tensor_like
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape, format_shape

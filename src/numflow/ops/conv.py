@@ -370,7 +370,6 @@ class _ConvBase(OpDef):
         return filter_dims[3]
 
     def _forward_shape(self, op, input_dims, filter_dims):
-        fmt = op.attrs["data_format"]
         g = _Geometry(op.attrs)
         n, h, w, c = input_dims
         kh, kw, fc, _ = filter_dims

@@ -66,8 +66,10 @@ def _summarize(value, summarize):
 
 
 @register
-class Print(OpDef):
+class PrintOp(OpDef):
     """Its first input, unchanged; prints the message and the `data` inputs to stderr when run."""
+
+    type = "Print"  # the class is not named Print: tf.Print is the function below
 
     stateful = True
     may_alias_input = True
@@ -182,8 +184,10 @@ def print(*inputs, **kwargs):  # noqa: A001 - TF's name
 
 # --- assertions -----------------------------------------------------------------------------------
 @register
-class Assert(OpDef):
+class AssertOp(OpDef):
     """Raises InvalidArgumentError with its data inputs summarized when its condition is false."""
+
+    type = "Assert"  # the class is not named Assert: tf.Assert is the function below
 
     stateful = True
     differentiable = False
