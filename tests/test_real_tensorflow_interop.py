@@ -82,3 +82,44 @@ def test_real_tensorflow_reads_numflow_event_files(tmp_path):
     assert ["0 loss 0.0", "1 loss 1.0", "2 loss 2.0"] == [l for l in lines if " loss " in l]
     assert sum(" weights histo" in l for l in lines) == 3
     assert any(l.startswith("graph ") and int(l.split()[1]) > 0 for l in lines)
+
+
+RUN_CASES = r"""
+import sys, numpy as np, tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+sys.path.insert(0, sys.argv[1])
+from tf_parity_cases import cases
+fetches, feeds = cases(tf)
+with tf.Session() as sess:
+    values = sess.run(fetches, feeds)
+flat = {}
+def put(key, value):
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            put("%s_%d" % (key, i), item)
+    else:
+        flat[key] = np.asarray(value)
+for key, value in values.items():
+    put(key, value)
+np.savez(sys.argv[2], **flat)
+"""
+
+
+def test_ops_and_gradients_agree_with_real_tensorflow(tmp_path):
+    from tf_parity_cases import cases
+    fetches, feeds = cases(tf)
+    with tf.Session() as sess:
+        ours = sess.run(fetches, feeds)
+    run_tensorflow(RUN_CASES, os.path.dirname(os.path.abspath(__file__)), str(tmp_path / "tf.npz"))
+    theirs = np.load(tmp_path / "tf.npz", allow_pickle=False)
+    compared = 0
+    for key, value in ours.items():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for index, item in enumerate(items):
+            name = key if not isinstance(value, (list, tuple)) else "%s_%d" % (key, index)
+            expected = theirs[name]
+            item = np.asarray(item)
+            assert item.shape == expected.shape and item.dtype == expected.dtype, name
+            np.testing.assert_allclose(item, expected, rtol=1e-4, atol=1e-4, err_msg=name)
+            compared += 1
+    assert compared == len(theirs.files)
