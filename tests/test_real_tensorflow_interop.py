@@ -123,3 +123,34 @@ def test_ops_and_gradients_agree_with_real_tensorflow(tmp_path):
             np.testing.assert_allclose(item, expected, rtol=1e-4, atol=1e-4, err_msg=name)
             compared += 1
     assert compared == len(theirs.files)
+
+
+TRAIN_CASES = r"""
+import sys, numpy as np, tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+sys.path.insert(0, sys.argv[1])
+from tf_parity_cases import training_cases
+fetches, steps = training_cases(tf)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(5):
+        sess.run(steps)
+    values = sess.run(fetches)
+np.savez(sys.argv[2], **{"%s_%d" % (k, i): np.asarray(v) for k, vs in values.items() for i, v in enumerate(vs)})
+"""
+
+
+def test_optimizers_train_like_real_tensorflow(tmp_path):
+    from tf_parity_cases import training_cases
+    fetches, steps = training_cases(tf)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(5):
+            sess.run(steps)
+        ours = sess.run(fetches)
+    run_tensorflow(TRAIN_CASES, os.path.dirname(os.path.abspath(__file__)), str(tmp_path / "tf.npz"))
+    theirs = np.load(tmp_path / "tf.npz", allow_pickle=False)
+    for name, values in ours.items():
+        for index, value in enumerate(values):
+            np.testing.assert_allclose(value, theirs["%s_%d" % (name, index)], rtol=1e-4, atol=1e-5,
+                                       err_msg="%s output %d" % (name, index))

@@ -47,3 +47,39 @@ def cases(tf):
     g2 = tf.nn.max_pool(a, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
     out["grad_pool_conv"] = tf.gradients(tf.reduce_sum(tf.nn.conv2d(g2, f, [1, 1, 1, 1], "SAME") ** 2), [a, f])
     return out, {x: M}
+
+
+def training_cases(tf):
+    """Five steps of each optimizer from fixed initial values; fetches the trained variables."""
+    X = tf.constant(_X)
+    Y = tf.constant(_Y)
+    optimizers = {
+        "sgd": tf.train.GradientDescentOptimizer(0.1),
+        "momentum": tf.train.MomentumOptimizer(0.1, 0.9),
+        "nesterov": tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+        "adagrad": tf.train.AdagradOptimizer(0.1),
+        "adam": tf.train.AdamOptimizer(0.01),
+        "rmsprop": tf.train.RMSPropOptimizer(0.01),
+        "rmsprop_centered": tf.train.RMSPropOptimizer(0.01, momentum=0.5, centered=True),
+        "adadelta": tf.train.AdadeltaOptimizer(1.0),
+    }
+    results = {}
+    steps = []
+    for name, optimizer in optimizers.items():
+        with tf.variable_scope(name):
+            w = tf.get_variable("w", initializer=tf.constant(_W0))
+            b = tf.get_variable("b", initializer=tf.constant(np.zeros(3, np.float32)))
+            kernel = tf.get_variable("kernel", [4, 6], initializer=tf.constant_initializer(_D0))
+            hidden = tf.nn.relu(tf.nn.bias_add(tf.matmul(X, kernel), tf.get_variable("bias", [6], initializer=tf.constant_initializer(0.1))))
+            logits = tf.matmul(hidden, w) + b
+            loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=Y, logits=logits))
+            steps.append(optimizer.minimize(loss))
+            results[name] = [w, b, loss]
+    return results, steps
+
+
+_R = np.random.RandomState(1)
+_X = _R.randn(8, 4).astype(np.float32)
+_Y = np.eye(3, dtype=np.float32)[_R.randint(3, size=8)]
+_W0 = (_R.randn(6, 3) * 0.5).astype(np.float32)
+_D0 = (_R.randn(4, 6) * 0.5).astype(np.float32)
