@@ -579,3 +579,24 @@ def test_embedding_lookup_max_norm():
     params = np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]])
     out = evaluate(lambda p: tf.nn.embedding_lookup(p, tf.constant([0, 1, 2]), max_norm=1.0), [params])
     np.testing.assert_allclose(out, [[0.6, 0.8], [0.3, 0.4], [0.6, 0.8]])
+
+
+def _lrn_reference(x, radius, bias, alpha, beta):
+    out = np.empty_like(x)
+    for d in range(x.shape[-1]):
+        lo, hi = max(0, d - radius), min(x.shape[-1], d + radius + 1)
+        out[..., d] = x[..., d] / (bias + alpha * np.sum(x[..., lo:hi] ** 2, -1)) ** beta
+    return out
+
+
+@pytest.mark.parametrize("radius, bias, alpha, beta", [(5, 1.0, 1.0, 0.5), (2, 1.5, 0.3, 0.75), (0, 2.0, 0.1, 1.0)])
+def test_lrn_values_and_gradient(radius, bias, alpha, beta):
+    x = np.random.RandomState(radius).randn(2, 3, 2, 7)
+    got = evaluate(lambda t: tf.nn.lrn(t, radius, bias, alpha, beta), [x])
+    np.testing.assert_allclose(got, _lrn_reference(x, radius, bias, alpha, beta), rtol=1e-12)
+    check_gradients(lambda t: tf.nn.local_response_normalization(t, radius, bias, alpha, beta), [x[:1, :2]])
+
+
+def test_lrn_needs_rank_4():
+    with pytest.raises(ValueError, match="rank 4"):
+        tf.nn.lrn(tf.zeros([3, 4]))

@@ -610,6 +610,9 @@ COVERAGE = {
         [],
         "not differentiable (TF's NotDifferentiable): tf.gradients gives None"),
     "PyFuncStateless": (["test_functional_debug.py::test_py_func_values"], [], "tf.py_func(stateful=False)"),
+    "LRN": (["test_nn_ops.py::test_lrn_values_and_gradient"], ["test_nn_ops.py::test_lrn_values_and_gradient"], ""),
+    "LRNGrad": (["test_nn_ops.py::test_lrn_values_and_gradient"], [],
+                "gradient-only op, checked through LRN's finite differences; no second-order gradient"),
     # --- summary.py ---
     "HistogramSummary": (
         ["test_summary.py::test_event_file_contents_with_numflow_reader"],

@@ -40,6 +40,7 @@ def cases(tf):
     out["lrelu"] = tf.nn.leaky_relu(m)
     out["elu"] = [tf.nn.elu(m), tf.nn.selu(m), tf.nn.softplus(m), tf.nn.relu6(m * 10)]
     out["cumsum"] = [tf.cumsum(m, 1, exclusive=True, reverse=True)]
+    out["lrn"] = [tf.nn.lrn(a, 2, 1.5, 0.3, 0.75), tf.gradients(tf.reduce_sum(tf.nn.lrn(a, 1) ** 2), a)[0]]
     out["range"] = [tf.range(3, 10, 2), tf.linspace(0.0, 1.0, 5)]
     x = tf.placeholder(tf.float32, [4, 5])
     y = tf.reduce_sum(tf.nn.softmax(x) * tf.sigmoid(x) + tf.square(tf.nn.relu(x)))

@@ -1442,3 +1442,70 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
             norms = sqrt(reduce_sum(square(result), axis=axes, keepdims=True))
             result = divide(multiply(result, float(max_norm)), maximum(norms, float(max_norm)), name=scope)
         return result
+
+
+# --- local response normalization ------------------------------------------------------------------
+def _window_sum(values, radius):
+    """Sum over channel windows [d - radius, d + radius] (clipped at the edges) of the last axis."""
+    cumulative = np.cumsum(values, axis=-1, dtype=values.dtype)
+    depth = values.shape[-1]
+    upper = cumulative[..., np.minimum(np.arange(depth) + radius, depth - 1)]
+    lower_index = np.arange(depth) - radius - 1
+    lower = np.where(lower_index >= 0, cumulative[..., np.maximum(lower_index, 0)], 0).astype(values.dtype)
+    return upper - lower
+
+
+@register
+class LRN(OpDef):
+    """input / (bias + alpha * sum of squares over a window of depth_radius channels each side) ** beta."""
+
+    def infer(self, op):
+        x = op.inputs[0]
+        _check_real(x, "LRN")
+        if x.shape.ndims not in (None, 4):
+            raise ValueError("Shape must be rank 4 but is rank %d for 'LRN' (input shape %s)"
+                             % (x.shape.ndims, format_shape(x.shape)))
+        return [(x.dtype, x.shape)]
+
+    def kernel(self, op, ctx):
+        radius, bias, alpha, beta = (op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta"))
+
+        def lrn(x):
+            scale = _window_sum(np.square(x), radius) * x.dtype.type(alpha) + x.dtype.type(bias)
+            return x * np.power(scale, x.dtype.type(-beta))
+        return lrn
+
+    def grad(self, op, dy):
+        return [make_tensor("LRNGrad", [dy, op.inputs[0]], dict(op.attrs), name="LRNGrad")]
+
+
+@register
+class LRNGrad(OpDef):
+    """The gradient of LRN with respect to its input (no second-order gradient)."""
+
+    def infer(self, op):
+        return [(op.inputs[1].dtype, op.inputs[1].shape)]
+
+    def kernel(self, op, ctx):
+        radius, bias, alpha, beta = (op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta"))
+
+        def lrn_grad(dy, x):
+            t = x.dtype.type
+            scale = _window_sum(np.square(x), radius) * t(alpha) + t(bias)
+            # d out_j / d x_i = [i == j] scale_j^-beta - 2 alpha beta x_i x_j scale_j^(-beta-1), i in window(j)
+            inner = dy * x * np.power(scale, t(-beta - 1))
+            return dy * np.power(scale, t(-beta)) - t(2 * alpha * beta) * x * _window_sum(inner, radius)
+        return lrn_grad
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None):  # noqa: A002
+    """`tf.nn.local_response_normalization` / `tf.nn.lrn(input, depth_radius=5, bias=1, alpha=1, beta=0.5)`:
+    each value divided by (bias + alpha * the sum of squares of the `depth_radius` channels on each side,
+    itself included) ** beta, over the last axis of a 4-D input."""
+    return make_tensor("LRN", [convert_to_tensor(input)],
+                       {"depth_radius": int(depth_radius), "bias": float(bias), "alpha": float(alpha),
+                        "beta": float(beta)}, name=name or "LRN")
+
+
+lrn = local_response_normalization
+__all__ += ["local_response_normalization", "lrn"]
