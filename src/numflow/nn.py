@@ -17,3 +17,7 @@ try:
     __all__ += ["space_to_depth", "depth_to_space"]
 except ImportError:
     pass
+
+from .ops import rnn_cell, rnn as _rnn  # noqa: F401,E402 - tf.nn.rnn_cell.BasicLSTMCell, ...
+from .ops.rnn import dynamic_rnn, static_rnn  # noqa: F401,E402
+__all__ += ["rnn_cell", "dynamic_rnn", "static_rnn"]

@@ -1,2 +1,3 @@
 """`tf.contrib`: the parts of TF1's contrib that tutorials use (`tf.contrib.layers`)."""
 from . import layers  # noqa: F401
+from . import rnn  # noqa: F401,E402
