@@ -13,7 +13,7 @@ from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor, is_tensor_like, numpy_value_dtype
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape, format_shape
-from .common import make_op, make_tensor
+from .common import check_same_dtype, make_op, make_tensor
 
 __all__ = ["zeros", "ones", "fill", "zeros_like", "ones_like", "shape", "shape_n", "size", "rank",
            "reshape", "transpose", "matrix_transpose", "invert_permutation", "expand_dims", "squeeze",
@@ -1949,9 +1949,7 @@ class LinSpace(OpDef):
         start, stop, num = op.inputs
         if not start.dtype.is_floating:
             raise TypeError("lin_space expects floating point start and stop, got %s" % start.dtype.name)
-        if stop.dtype is not start.dtype:
-            raise TypeError("Input 'stop' of 'LinSpace' Op has type %s that does not match type %s of argument "
-                            "'start'." % (stop.dtype.name, start.dtype.name))
+        check_same_dtype("LinSpace", start, stop, "start", "stop")
         if num.dtype not in _INT_DTYPES:
             raise TypeError("num must be int32 or int64, got %s" % num.dtype.name)
         for t in op.inputs:

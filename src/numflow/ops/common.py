@@ -31,10 +31,15 @@ def binary_inputs(x, y, op_name, x_name="x", y_name="y"):
     else:
         x = convert_to_tensor(x, name=x_name)
         y = convert_to_tensor(y, dtype=None, name=y_name)
-    if x.dtype is not y.dtype:
-        raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument '%s'."
-                        % (y_name, op_name, y.dtype.name, x.dtype.name, x_name))
+    check_same_dtype(op_name, x, y, x_name, y_name)
     return x, y
+
+
+def check_same_dtype(op_type, first, second, first_name="x", second_name="y"):
+    """TypeError, in TF's words, unless the two inputs of `op_type` have one dtype."""
+    if first.dtype is not second.dtype:
+        raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument '%s'."
+                        % (second_name, op_type, second.dtype.name, first.dtype.name, first_name))
 
 
 def broadcast_shape(a, b):
@@ -99,9 +104,7 @@ class BinaryOp(OpDef):
 
     def infer(self, op):
         x, y = op.inputs
-        if x.dtype is not y.dtype:
-            raise TypeError("Input 'y' of '%s' Op has type %s that does not match type %s of argument 'x'."
-                            % (self.type, y.dtype.name, x.dtype.name))
+        check_same_dtype(self.type, x, y)
         if self.allowed is not None:
             check_dtype(x, self.allowed, self.type)
         return [(self.output_dtype or x.dtype, broadcast_shape(x.shape, y.shape))]

@@ -19,7 +19,7 @@ from ..framework import dtypes
 from ..framework.graph import Tensor, convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape
-from .common import make_op, make_tensor
+from .common import check_same_dtype, make_op, make_tensor
 
 __all__ = ["conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
            "depthwise_conv2d", "depthwise_conv2d_native", "depthwise_conv2d_native_backprop_input",
@@ -94,12 +94,6 @@ def _check_float(tensor, param, op_name):
     if tensor.dtype not in _FLOATS:
         raise TypeError("Value passed to parameter '%s' has DataType %s not in list of allowed values: "
                         "float16, float32, float64 (op %s)" % (param, tensor.dtype.name, op_name))
-
-
-def _check_same_dtype(a, b, a_name, b_name, op_name):
-    if a.dtype is not b.dtype:
-        raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument '%s'."
-                        % (b_name, op_name, b.dtype.name, a.dtype.name, a_name))
 
 
 def _conv_attrs(strides, padding, data_format, dilations, op_name):
@@ -385,14 +379,14 @@ class _ConvBase(OpDef):
         if self.role == "forward":
             x, f = op.inputs
             _check_float(x, "input", name)
-            _check_same_dtype(x, f, "input", "filter", name)
+            check_same_dtype(name, x, f, "input", "filter")
             input_dims = _nhwc_dims(x.shape, fmt)
             filter_dims = _filter_dims(f)
             return [(x.dtype, _from_nhwc(self._forward_shape(op, input_dims, filter_dims), fmt))]
         if self.role == "input":
             sizes, f, dy = op.inputs
             _check_float(f, "filter", name)
-            _check_same_dtype(f, dy, "filter", "out_backprop", name)
+            check_same_dtype(name, f, dy, "filter", "out_backprop")
             known = _static_sizes(sizes)
             input_dims = [None] * 4 if known is None else \
                 (known if fmt == "NHWC" else [known[0], known[2], known[3], known[1]])
@@ -403,7 +397,7 @@ class _ConvBase(OpDef):
             return [(f.dtype, _from_nhwc(input_dims, fmt))]
         x, sizes, dy = op.inputs
         _check_float(x, "input", name)
-        _check_same_dtype(x, dy, "input", "out_backprop", name)
+        check_same_dtype(name, x, dy, "input", "out_backprop")
         known = _static_sizes(sizes)
         filter_dims = [None] * 4 if known is None else known
         input_dims = _nhwc_dims(x.shape, fmt)
@@ -831,7 +825,7 @@ class MaxPoolGrad(OpDef):
 
     def infer(self, op):
         x, y, dy = op.inputs
-        _check_same_dtype(x, dy, "orig_input", "grad", self.type)
+        check_same_dtype(self.type, x, dy, "orig_input", "grad")
         expected = _pool_shape(op, x.shape)
         if not expected.is_compatible_with(dy.shape) or not expected.is_compatible_with(y.shape):
             raise ValueError("MaxPoolGrad: grad shape %s and orig_output shape %s must be the pooled "

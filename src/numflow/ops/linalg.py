@@ -16,7 +16,7 @@ from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape, format_shape
 from . import array as _array
 from . import math as _math
-from .common import check_dtype, make_tensor
+from .common import check_dtype, check_same_dtype, make_tensor
 from .control import identity
 
 __all__ = ["eye", "norm", "einsum", "tensordot", "matrix_inverse", "matrix_determinant", "matrix_diag",
@@ -427,9 +427,7 @@ class MatrixSetDiag(OpDef):
 
     def infer(self, op):
         x, d = op.inputs
-        if x.dtype is not d.dtype:
-            raise TypeError("Input 'diagonal' of 'MatrixSetDiag' Op has type %s that does not match type %s "
-                            "of argument 'input'." % (d.dtype.name, x.dtype.name))
+        check_same_dtype("MatrixSetDiag", x, d, "input", "diagonal")
         if x.shape.ndims is not None and x.shape.ndims < 2:
             raise ValueError("Shape must be at least rank 2 but is rank %d for 'MatrixSetDiag'" % x.shape.ndims)
         expected = _diag_part_shape(x.shape)
@@ -533,9 +531,7 @@ class Cross(OpDef):
 
     def infer(self, op):
         a, b = op.inputs
-        if a.dtype is not b.dtype:
-            raise TypeError("Input 'b' of 'Cross' Op has type %s that does not match type %s of argument 'a'."
-                            % (b.dtype.name, a.dtype.name))
+        check_same_dtype("Cross", a, b, "a", "b")
         check_dtype(a, _NUMERIC, "Cross")
         if not a.shape.is_compatible_with(b.shape):
             raise ValueError("Cross needs a and b of the same shape, got %s and %s"

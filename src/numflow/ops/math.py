@@ -13,8 +13,8 @@ from ..framework import dtypes
 from ..framework.graph import Tensor, convert_to_tensor
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape, format_shape
-from .common import (BinaryOp, UnaryOp, binary, binary_inputs, broadcast_shape, check_dtype, make_tensor,
-                     sum_to_shape_of, unary)
+from .common import (BinaryOp, UnaryOp, binary, binary_inputs, broadcast_shape, check_dtype, check_same_dtype,
+                     make_tensor, sum_to_shape_of, unary)
 
 __all__ = [
     # arithmetic
@@ -358,9 +358,7 @@ class ClipByValue(OpDef):
     def infer(self, op):
         t, lo, hi = op.inputs
         for other, arg in ((lo, "clip_value_min"), (hi, "clip_value_max")):
-            if other.dtype is not t.dtype:
-                raise TypeError("Input '%s' of 'ClipByValue' Op has type %s that does not match type %s of "
-                                "argument 't'." % (arg, other.dtype.name, t.dtype.name))
+            check_same_dtype("ClipByValue", t, other, "t", arg)
         check_dtype(t, _REAL, "ClipByValue")
         shape = broadcast_shape(broadcast_shape(t.shape, lo.shape), hi.shape)
         if not shape.is_compatible_with(t.shape):
@@ -1078,9 +1076,7 @@ class Select(OpDef):
         if c.dtype is not dtypes.bool:
             raise TypeError("Input 'condition' of 'Select' Op has type %s that does not match expected type "
                             "of bool." % c.dtype.name)
-        if x.dtype is not y.dtype:
-            raise TypeError("Input 'e' of 'Select' Op has type %s that does not match type %s of argument "
-                            "'t'." % (y.dtype.name, x.dtype.name))
+        check_same_dtype("Select", x, y, "t", "e")
         if not x.shape.is_compatible_with(y.shape):
             raise ValueError("Shapes %s and %s of x and y must be equal" % (format_shape(x.shape),
                                                                               format_shape(y.shape)))
@@ -1781,9 +1777,7 @@ class MatMul(OpDef):
     def infer(self, op):
         a, b = op.inputs
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-        if a.dtype is not b.dtype:
-            raise TypeError("Input 'b' of 'MatMul' Op has type %s that does not match type %s of argument "
-                            "'a'." % (b.dtype.name, a.dtype.name))
+        check_same_dtype("MatMul", a, b, "a", "b")
         check_dtype(a, _NUMERIC, "MatMul")
         for t in (a, b):
             if t.shape.ndims not in (None, 2):
@@ -1827,9 +1821,7 @@ class BatchMatMulV2(OpDef):
     def infer(self, op):
         a, b = op.inputs
         ta, tb = op.attrs["adj_x"], op.attrs["adj_y"]
-        if a.dtype is not b.dtype:
-            raise TypeError("Input 'y' of 'BatchMatMulV2' Op has type %s that does not match type %s of "
-                            "argument 'x'." % (b.dtype.name, a.dtype.name))
+        check_same_dtype("BatchMatMulV2", a, b)
         check_dtype(a, _NUMERIC, "BatchMatMulV2")
         for t in (a, b):
             if t.shape.ndims is not None and t.shape.ndims < 2:

@@ -13,7 +13,7 @@ from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape, format_shape
-from .common import make_op, make_tensor
+from .common import check_same_dtype, make_op, make_tensor
 
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "crelu", "softplus", "softsign", "swish",
            "softmax", "log_softmax", "softmax_cross_entropy_with_logits",
@@ -490,9 +490,7 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
 
     def infer(self, op):
         logits, labels = op.inputs
-        if logits.dtype is not labels.dtype:
-            raise TypeError("Input 'labels' of 'SoftmaxCrossEntropyWithLogits' Op has type %s that does not "
-                            "match type %s of argument 'features'." % (labels.dtype.name, logits.dtype.name))
+        check_same_dtype("SoftmaxCrossEntropyWithLogits", logits, labels, "features", "labels")
         if not logits.shape.is_compatible_with(labels.shape):
             raise ValueError("logits and labels must have the same shape (%s vs %s)"
                              % (logits.shape, labels.shape))
@@ -786,9 +784,7 @@ class BiasAdd(OpDef):
 
     def infer(self, op):
         value, bias = op.inputs
-        if value.dtype is not bias.dtype:
-            raise TypeError("Input 'bias' of 'BiasAdd' Op has type %s that does not match type %s of "
-                            "argument 'value'." % (bias.dtype.name, value.dtype.name))
+        check_same_dtype("BiasAdd", value, bias, "value", "bias")
         if bias.shape.ndims is not None and bias.shape.ndims != 1:
             raise ValueError("Shape must be rank 1 but is rank %d" % bias.shape.ndims)
         if value.shape.ndims is not None and value.shape.ndims < 2:

@@ -10,7 +10,7 @@ from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape
-from .common import make_tensor
+from .common import check_same_dtype, make_tensor
 
 __all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
 
@@ -61,9 +61,7 @@ class _AssignBase(OpDef):
 
     def infer(self, op):
         ref, value = op.inputs
-        if ref.dtype is not value.dtype:
-            raise TypeError("Input 'value' of '%s' Op has type %s that does not match type %s of argument "
-                            "'ref'." % (self.type, value.dtype.name, ref.dtype.name))
+        check_same_dtype(self.type, ref, value, "ref", "value")
         if op.attrs.get("validate_shape", True) and not ref.shape.is_compatible_with(value.shape):
             raise ValueError("Shapes %s and %s are incompatible" % (ref.shape, value.shape))
         shape = ref.shape if op.attrs.get("validate_shape", True) else value.shape

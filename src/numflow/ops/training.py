@@ -19,7 +19,7 @@ import numpy as np
 from ..framework.graph import convert_to_tensor, is_tensor_like
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import format_shape
-from .common import make_tensor
+from .common import check_same_dtype, make_tensor
 from .state import _ref_of, _uninitialized, _variable_op_of
 
 __all__ = ["apply_gradient_descent", "apply_momentum", "apply_adagrad", "apply_adam", "apply_rms_prop",
@@ -54,9 +54,7 @@ class _ApplyOp(OpDef):
         for index, (arg, tensor) in enumerate(zip(self.inputs, op.inputs)):
             if index < self.refs:
                 _variable_op_of(tensor)
-            if tensor.dtype is not var.dtype:
-                raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument "
-                                "'var'." % (arg, self.type, tensor.dtype.name, var.dtype.name))
+            check_same_dtype(self.type, var, tensor, "var", arg)
             if arg in self.scalars:
                 if tensor.shape.ndims not in (None, 0):
                     raise ValueError("Shape must be rank 0 but is rank %d for input '%s'"
