@@ -68,32 +68,32 @@ class Initializer:
         return cls(**config)
 
 
-class Zeros(Initializer):
+class _Filled(Initializer):
+    """All elements one value: `fill` names the tf.zeros / tf.ones function that makes the tensor."""
+
+    fill = None
+
+    def __init__(self, dtype=dtypes.float32):
+        self.dtype = dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from .ops import array
+        return getattr(array, self.fill)(_as_list(shape), dtype or self.dtype)
+
+    def get_config(self):
+        return {"dtype": self.dtype.name}
+
+
+class Zeros(_Filled):
     """`tf.zeros_initializer(dtype=tf.float32)`: all zeros."""
 
-    def __init__(self, dtype=dtypes.float32):
-        self.dtype = dtypes.as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        from .ops.array import zeros
-        return zeros(_as_list(shape), dtype or self.dtype)
-
-    def get_config(self):
-        return {"dtype": self.dtype.name}
+    fill = "zeros"
 
 
-class Ones(Initializer):
+class Ones(_Filled):
     """`tf.ones_initializer(dtype=tf.float32)`: all ones."""
 
-    def __init__(self, dtype=dtypes.float32):
-        self.dtype = dtypes.as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        from .ops.array import ones
-        return ones(_as_list(shape), dtype or self.dtype)
-
-    def get_config(self):
-        return {"dtype": self.dtype.name}
+    fill = "ones"
 
 
 class Constant(Initializer):

@@ -134,6 +134,21 @@ class Layer:
     def add_loss(self, losses, inputs=None):
         self._losses.extend(losses if isinstance(losses, (list, tuple)) else [losses])
 
+    def _set_kernel_and_bias_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                                     kernel_regularizer, bias_regularizer, activity_regularizer,
+                                     kernel_constraint, bias_constraint):
+        """The options Dense and Conv2D share; the bias starts at zeros unless told otherwise."""
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer if bias_initializer is not None else \
+            _get("zeros_initializer")()
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.activity_regularizer = activity_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True,
                    constraint=None, **kwargs):
         """Creates (or, reusing, finds) the variable `name` in the layer's scope with tf.get_variable."""
@@ -204,16 +219,9 @@ class Dense(Layer):
         if int(units) <= 0:
             raise ValueError("units must be a positive integer, got %r" % (units,))
         self.units = int(units)
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer if bias_initializer is not None else \
-            _get("zeros_initializer")()
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self._set_kernel_and_bias_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                          kernel_regularizer, bias_regularizer, activity_regularizer,
+                                          kernel_constraint, bias_constraint)
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
@@ -283,16 +291,9 @@ class Conv2D(Layer):
         self.dilation_rate = _tuple(dilation_rate, 2, "dilation_rate")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer if bias_initializer is not None else \
-            _get("zeros_initializer")()
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self._set_kernel_and_bias_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                          kernel_regularizer, bias_regularizer, activity_regularizer,
+                                          kernel_constraint, bias_constraint)
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)

@@ -161,6 +161,14 @@ def _to_float(x, name):
     return cast(x, dtypes.float32)
 
 
+def _float_pair(predictions, labels, predictions_name="predictions"):
+    """Both as float32 tensors, their static shapes checked compatible (the regression losses' rule)."""
+    predictions = _to_float(predictions, predictions_name)
+    labels = _to_float(labels, "labels")
+    predictions.shape.assert_is_compatible_with(labels.shape)
+    return predictions, labels
+
+
 def _squeeze_last(tensor):
     """tensor without its last dimension (of size 1)."""
     from .ops.array import reshape
@@ -197,9 +205,7 @@ def absolute_difference(labels, predictions, weights=1.0, scope=None, loss_colle
     _require(labels, "labels")
     _require(predictions, "predictions")
     with name_scope(scope, "absolute_difference", (predictions, labels, weights)) as scope:
-        predictions = _to_float(predictions, "predictions")
-        labels = _to_float(labels, "labels")
-        predictions.shape.assert_is_compatible_with(labels.shape)
+        predictions, labels = _float_pair(predictions, labels)
         losses = abs_(subtract(predictions, labels))
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
 
@@ -212,9 +218,7 @@ def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collec
     _require(labels, "labels")
     _require(predictions, "predictions")
     with name_scope(scope, "mean_squared_error", (predictions, labels, weights)) as scope:
-        predictions = _to_float(predictions, "predictions")
-        labels = _to_float(labels, "labels")
-        predictions.shape.assert_is_compatible_with(labels.shape)
+        predictions, labels = _float_pair(predictions, labels)
         losses = squared_difference(predictions, labels)
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
 
@@ -227,9 +231,7 @@ def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None, loss_col
     _require(labels, "labels")
     _require(predictions, "predictions")
     with name_scope(scope, "huber_loss", (predictions, labels, weights)) as scope:
-        predictions = _to_float(predictions, "predictions")
-        labels = _to_float(labels, "labels")
-        predictions.shape.assert_is_compatible_with(labels.shape)
+        predictions, labels = _float_pair(predictions, labels)
         error = subtract(predictions, labels)
         abs_error = abs_(error)
         quadratic = minimum(abs_error, float(delta))
@@ -246,9 +248,7 @@ def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_co
     _require(labels, "labels")
     _require(predictions, "predictions")
     with name_scope(scope, "log_loss", (predictions, labels, weights)) as scope:
-        predictions = _to_float(predictions, "predictions")
-        labels = _to_float(labels, "labels")
-        predictions.shape.assert_is_compatible_with(labels.shape)
+        predictions, labels = _float_pair(predictions, labels)
         losses = subtract(negative(multiply(labels, log(add(predictions, epsilon)))),
                           multiply(subtract(1.0, labels), log(add(subtract(1.0, predictions), epsilon))))
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
@@ -263,9 +263,7 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKey
     _require(labels, "labels")
     _require(logits, "logits")
     with name_scope(scope, "hinge_loss", (logits, labels, weights)) as scope:
-        logits = _to_float(logits, "logits")
-        labels = _to_float(labels, "labels")
-        logits.shape.assert_is_compatible_with(labels.shape)
+        logits, labels = _float_pair(logits, labels, "logits")
         signs = subtract(multiply(2.0, labels), 1.0)
         losses = relu(subtract(1.0, multiply(signs, logits)))
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
@@ -284,9 +282,7 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, los
     _require(labels, "labels")
     _require(predictions, "predictions")
     with name_scope(scope, "cosine_distance_loss", (predictions, labels, weights)) as scope:
-        predictions = _to_float(predictions, "predictions")
-        labels = _to_float(labels, "labels")
-        predictions.shape.assert_is_compatible_with(labels.shape)
+        predictions, labels = _float_pair(predictions, labels)
         radial = multiply(predictions, labels)
         losses = subtract(1.0, reduce_sum(radial, axis=[axis], keepdims=True))
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
@@ -302,9 +298,7 @@ def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
     _require(labels, "labels")
     _require(predictions, "predictions")
     with name_scope(scope, "mean_pairwise_squared_error", (predictions, labels, weights)):
-        predictions = _to_float(predictions, "predictions")
-        labels = _to_float(labels, "labels")
-        predictions.shape.assert_is_compatible_with(labels.shape)
+        predictions, labels = _float_pair(predictions, labels)
         weights = _to_float(weights, "weights")
         diffs = subtract(predictions, labels)
         rank = diffs.shape.ndims
