@@ -639,6 +639,22 @@ COVERAGE = {
 }
 
 
+# Op families added later keep their entries beside their tests: every module tests/coverage_*.py defines
+# COVERAGE in the same form, merged here (one file per family, so families never edit each other's table).
+def _merge_family_tables():
+    import glob
+    import os
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, "coverage_*.py"))):
+        module = importlib.import_module(os.path.basename(path)[:-3])
+        overlap = set(module.COVERAGE) & set(COVERAGE)
+        assert not overlap, "%s repeats entries of another table: %s" % (path, sorted(overlap))
+        COVERAGE.update(module.COVERAGE)
+
+
+_merge_family_tables()
+
+
 def _op_def(op_type):
     return op_def.lookup(op_type)
 

@@ -23,9 +23,15 @@ from .ops.script import *  # noqa: F401,F403
 from .variables import *  # noqa: F401,F403
 from .init_ops import *  # noqa: F401,F403
 from .variable_scope import *  # noqa: F401,F403
+from .ops.parsing import *  # noqa: F401,F403
+from .ops.io_ops import *  # noqa: F401,F403
+from .ops.data_flow import *  # noqa: F401,F403
+from .ops.readers import *  # noqa: F401,F403
+from .framework.sparse_tensor import *  # noqa: F401,F403
 from .gradients import gradients, hessians
 from . import nn, train, contrib, compat, initializers, random, math, losses, summary, layers  # noqa: E402
 from . import linalg  # noqa: E402
+from . import data, image, sparse, python_io, metrics  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402
 from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402

@@ -6,3 +6,9 @@ from .saver import *  # noqa: F401,F403
 from .checkpoint_utils import *  # noqa: F401,F403
 from .moving_averages import *  # noqa: F401,F403
 from .coordinator import *  # noqa: F401,F403
+from .input import *  # noqa: F401,F403
+from .queue_runner import *  # noqa: F401,F403
+from .session_run_hook import *  # noqa: F401,F403
+from .basic_session_run_hooks import *  # noqa: F401,F403
+from .monitored_session import *  # noqa: F401,F403
+from .supervisor import *  # noqa: F401,F403
