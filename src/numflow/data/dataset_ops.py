@@ -387,14 +387,14 @@ class _GeneratorStream(Stream):
         self.done = False
 
     def _convert(self, value):
-        value = structure.lists_to_tuples(value) if isinstance(value, tuple) else value
         try:
-            structure.assert_same_structure(self.specs, value, "`generator` yielded an element")
-        except TypeError as exc:
+            leaves = structure.flatten_as(self.specs, value)
+        except (TypeError, ValueError) as exc:
             raise errors.InvalidArgumentError(None, None, "`generator` yielded an element that did not match "
-                                              "the expected structure: %s" % exc) from None
+                                              "the expected structure %s: %s" % (structure._describe(
+                                                  structure.types_of(self.specs)), exc)) from None
         converted = []
-        for spec, item in zip(self.flat_specs, structure.flatten(value)):
+        for spec, item in zip(self.flat_specs, leaves):
             try:
                 array = np.asarray(item, dtype=spec.dtype.np)
                 if spec.dtype.name == "string":
@@ -638,6 +638,7 @@ class _InterleaveStream(_FlatMapStream):
 
     def __init__(self, upstream, function, rt, cycle, block):
         super().__init__(upstream, function, rt)
+        self.block = block
         self.slots = [None] * cycle
         self.slot = 0
         self.taken = 0
@@ -668,9 +669,7 @@ class _InterleaveStream(_FlatMapStream):
                     if self.taken >= self.block:
                         self._advance()
                     return chunk
-                self.slots[self.slot] = None
-                if not self.exhausted:
-                    continue            # refill this slot from the next input element
+                self.slots[self.slot] = None    # refilled from the next input element on its next turn
             self._advance()
 
     def _advance(self):
@@ -874,20 +873,21 @@ class _ShuffleStream(Stream):
 
     def _fill_buffer(self):
         while self.fill < self.size and not self.upstream_done:
-            chunk = self.puller.take(min(self.size - self.fill, 4096))
-            if chunk is None:
+            chunks = self.puller.take_list(min(self.size - self.fill, 4096))
+            if not chunks:
                 self.upstream_done = True
                 break
-            n = row_count(chunk)
-            if self.fixed:
-                self._reserve(chunk, self.fill + n)
-                for buffer, c in zip(self.store, chunk):
-                    buffer[self.fill:self.fill + n] = c
-            else:
-                if self.store is None:
-                    self.store = []
-                self.store.extend(row(chunk, i) for i in range(n))
-            self.fill += n
+            for chunk in chunks:
+                n = row_count(chunk)
+                if self.fixed:
+                    self._reserve(chunk, self.fill + n)
+                    for buffer, c in zip(self.store, chunk):
+                        buffer[self.fill:self.fill + n] = c
+                else:
+                    if self.store is None:
+                        self.store = []
+                    self.store.extend(row(chunk, i) for i in range(n))
+                self.fill += n
 
     def _reserve(self, chunk, rows):
         """Grows the buffer arrays to hold `rows` rows (a buffer_size far above the data's size costs

@@ -74,6 +74,26 @@ def pack(structure, flat):
     return result
 
 
+def flatten_as(structure, value):
+    """The leaves of `value` read with the nest of `structure`: where it has a tuple, `value` may have a
+    tuple or a list of that length (a list at a leaf is data)."""
+    if isinstance(structure, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(structure):
+            raise ValueError("expected a sequence of %d items, got %r" % (len(structure), value))
+        out = []
+        for spec, item in zip(structure, value):
+            out.extend(flatten_as(spec, item))
+        return out
+    if isinstance(structure, dict):
+        if not isinstance(value, dict) or sorted(value) != sorted(structure):
+            raise ValueError("expected a dict with keys %s, got %r" % (sorted(structure), value))
+        out = []
+        for key in sorted(structure):
+            out.extend(flatten_as(structure[key], value[key]))
+        return out
+    return [value]
+
+
 def map_structure(fn, structure):
     return pack(structure, [fn(leaf) for leaf in flatten(structure)])
 
