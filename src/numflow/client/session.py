@@ -36,6 +36,20 @@ class SessionState:
         self._generators = {}
         self._lock = threading.Lock()
         self.resources = {}
+        self._close_callbacks = []
+
+    def add_close_callback(self, callback):
+        """Registers `callback()` to run when the Session closes: resources such as queues use it to wake
+        the threads blocked in them (their pending operations are then cancelled, as in TF)."""
+        with self._lock:
+            self._close_callbacks.append(callback)
+
+    def close(self):
+        """Runs the close callbacks once."""
+        with self._lock:
+            callbacks, self._close_callbacks = self._close_callbacks, []
+        for callback in callbacks:
+            callback()
 
     def variable_cell(self, variable_op):
         cell = self._cells.get(variable_op)
@@ -275,6 +289,7 @@ class BaseSession:
         self._closed = True
         self._signatures.clear()
         self._plans.clear()
+        self._state.close()
         self._state = SessionState(self._graph, self._config.get("rewrites"))
 
     def as_default(self):

@@ -1,9 +1,7 @@
-"""`tf.train.Coordinator` (stopping a set of Python threads together, re-raising the first error) and
-`tf.train.start_queue_runners`.
+"""`tf.train.Coordinator`: stopping a set of Python threads together and re-raising the first error.
 
-numflow has no input queues (no QueueRunner ops), so `start_queue_runners` starts nothing and returns an
-empty list; classic TF1 input loops written as `coord = Coordinator(); threads = start_queue_runners(sess,
-coord); ...; coord.request_stop(); coord.join(threads)` run unchanged around feed_dict input.
+The queue runners' threads (train/queue_runner.py) report to a Coordinator; `tf.train.start_queue_runners`
+lives there.
 """
 import contextlib
 import sys
@@ -12,7 +10,7 @@ import time
 
 from ..framework import errors
 
-__all__ = ["Coordinator", "start_queue_runners"]
+__all__ = ["Coordinator"]
 
 
 class Coordinator:
@@ -55,7 +53,9 @@ class Coordinator:
                         (self._exc_info_to_raise is None or ex[1] is not self._exc_info_to_raise[1]):
                     raise ex[1].with_traceback(ex[2])
                 return
-            if ex is not None and self._exc_info_to_raise is None:
+            # Only the exception of the first stop request is kept (TF's rule): errors that threads
+            # report while shutting down, such as cancelled enqueues, must not replace a clean stop.
+            if ex is not None and self._exc_info_to_raise is None and not self._stop_event.is_set():
                 if not isinstance(ex[1], BaseException):
                     raise ValueError("ex must be an exception or an exc_info tuple, got %r" % (ex,))
                 self._exc_info_to_raise = ex
@@ -122,16 +122,3 @@ class Coordinator:
             if self._exc_info_to_raise:
                 _, value, traceback = self._exc_info_to_raise
                 raise value.with_traceback(traceback)
-
-
-def start_queue_runners(sess=None, coord=None, daemon=True, start=True, collection=None):
-    """`tf.train.start_queue_runners(sess=None, coord=None)`: numflow has no input queues, so this starts
-    no threads and returns []. Like TF it needs a session (the default one when `sess` is None)."""
-    if sess is None:
-        from ..client.session import get_default_session
-        sess = get_default_session()
-        if sess is None:
-            raise ValueError("Cannot start queue runners: No default session is registered. Use `with "
-                             "sess.as_default()` or pass an explicit session to "
-                             "tf.start_queue_runners(sess=sess)")
-    return []
