@@ -1,8 +1,7 @@
 """TFRecord files and TensorBoard event files.
 
-A TFRecord file is a sequence of records: uint64 length (little-endian), uint32 masked CRC-32C of those 8
-bytes, the data, uint32 masked CRC-32C of the data. An event file
-('events.out.tfevents.<10-digit time>.<host><suffix>') is a TFRecord file of serialized `Event` protos
+TFRecord framing lives in `tfrecord` (used here through `encode_record` and `read_records`). An event
+file ('events.out.tfevents.<10-digit time>.<host><suffix>') is a TFRecord file of serialized `Event` protos
 whose first record has file_version 'brain.Event:2'.
 
 `graph_def_bytes(graph)` serializes a numflow Graph as a TensorFlow GraphDef protobuf (NodeDef name, op,
@@ -12,7 +11,6 @@ inputs with '^' control inputs, device, and the attributes that have a protobuf 
 import atexit
 import os
 import socket
-import struct
 import threading
 import time
 import weakref
@@ -20,48 +18,18 @@ import weakref
 import numpy as np
 
 from ..framework import errors
-from . import crc32c, wire
+from . import wire
 from .proto import Event, TensorProto, TensorShapeProto
+from .tfrecord import encode_record, iter_tfrecords  # noqa: F401 - encode_record is part of this module's API
 
 FILE_VERSION = "brain.Event:2"
 
 
 # --- TFRecord ------------------------------------------------------------------------------------
-def encode_record(data):
-    data = bytes(data)
-    header = struct.pack("<Q", len(data))
-    return (header + struct.pack("<I", crc32c.masked_value(header)) + data
-            + struct.pack("<I", crc32c.masked_value(data)))
-
-
 def read_records(path):
-    """Yields the data of each record of the TFRecord file `path`; DataLossError naming the file on a bad
-    CRC or a truncated record."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    pos = 0
-    index = 0
-    while pos < len(data):
-        if pos + 12 > len(data):
-            raise errors.DataLossError(None, None, "truncated record header at offset %d of %s" % (pos, path))
-        header = data[pos:pos + 8]
-        (length,) = struct.unpack("<Q", header)
-        (header_crc,) = struct.unpack_from("<I", data, pos + 8)
-        if crc32c.masked_value(header) != header_crc:
-            raise errors.DataLossError(None, None, "corrupted record %d at offset %d of %s: length checksum "
-                                       "mismatch" % (index, pos, path))
-        start = pos + 12
-        if length > len(data) - start - 4:
-            raise errors.DataLossError(None, None, "truncated record %d at offset %d of %s (needs %d bytes)"
-                                       % (index, pos, path, length + 16))
-        body = data[start:start + length]
-        (body_crc,) = struct.unpack_from("<I", data, start + length)
-        if crc32c.masked_value(body) != body_crc:
-            raise errors.DataLossError(None, None, "corrupted record %d at offset %d of %s: data checksum "
-                                       "mismatch" % (index, pos, path))
-        yield body
-        pos = start + length + 4
-        index += 1
+    """Yields the data of each record of the (uncompressed) TFRecord file `path`; DataLossError naming the
+    file on a bad CRC or a truncated record."""
+    return iter_tfrecords(path)
 
 
 def summary_iterator(path):
