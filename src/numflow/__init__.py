@@ -78,3 +78,4 @@ import sys as _sys  # noqa: E402
 _sys.modules[__name__ + ".compat.v1"] = _sys.modules[__name__]
 compat.v1 = _sys.modules[__name__]
 del _sys
+from .ops.metrics_impl import confusion_matrix  # noqa: E402,F401 - tf.confusion_matrix

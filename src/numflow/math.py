@@ -33,3 +33,4 @@ def __getattr__(name):
         except AttributeError:
             pass
     raise AttributeError("module 'numflow.math' has no attribute %r" % name)
+from .ops.metrics_impl import confusion_matrix  # noqa: E402,F401 - tf.math.confusion_matrix
