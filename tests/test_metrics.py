@@ -575,3 +575,29 @@ def test_weighted_bincount_values_and_gradient():
     np.testing.assert_array_equal(counts, [1, 0, 5, 4, 0])
     assert counts.dtype == np.int64
     check_gradients(build, [np.array([[0.5, 1.5], [2.0, -1.0]])])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(2, 6), st.integers(1, 4), st.integers(0, 2 ** 16))
+def test_top_k_metrics_on_rank_3_predictions(d1, d2, num_classes, num_labels, seed):
+    """Rows are [D1, D2] (N = 2): every top-k metric flattens them the same way as one batch of rows."""
+    rng = np.random.RandomState(seed)
+    k = rng.randint(1, num_classes + 1)
+    scores = rng.rand(d1, d2, num_classes).astype(np.float32)
+    labels = rng.randint(-1, num_classes + 1, (d1, d2, num_labels)).astype(np.int64)
+    weights = rng.rand(d1, d2).astype(np.float32)
+    class_id = int(rng.randint(0, num_classes))
+    with tf.Graph().as_default():
+        updates = [tf.metrics.precision_at_k(labels, scores, k, weights=weights)[1],
+                   tf.metrics.recall_at_k(labels, scores, k, weights=weights)[1],
+                   tf.metrics.recall_at_k(labels, scores, k, class_id=class_id)[1],
+                   tf.metrics.average_precision_at_k(labels, scores, k, weights=weights)[1]]
+        with tf.Session() as sess:
+            sess.run(tf.local_variables_initializer())
+            got = sess.run(updates)
+    rows = dict(predictions=scores.reshape(-1, num_classes), labels=labels.reshape(-1, num_labels))
+    w = weights.ravel()
+    expected = [at_k_ratio("precision", k)(rows, w), at_k_ratio("recall", k)(rows, w),
+                at_k_ratio("recall", k, class_id)(rows, np.ones_like(w)),
+                weighted_mean(average_precision(rows["predictions"], rows["labels"], k), w)]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, equal_nan=True)
