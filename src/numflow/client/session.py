@@ -100,6 +100,9 @@ class _Fetches:
             builders = [self._mapper(graph, fetch[k]) for k in keys]
             kind = type(fetch)
             return lambda values: kind(zip(keys, [b(values) for b in builders]))
+        as_structure = getattr(type(fetch), "_as_fetch_structure", None)
+        if as_structure is not None:    # a SparseTensor: fetched as a SparseTensorValue of its components
+            return self._mapper(graph, as_structure(fetch))
         try:
             element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
         except TypeError:
@@ -191,6 +194,15 @@ def _feed_converter(tensor):
     return convert
 
 
+def _split_composite_feeds(feed_dict):
+    """The feeds with each SparseTensor key replaced by its component tensors and their fed parts."""
+    split = {}
+    for key, value in feed_dict.items():
+        splitter = getattr(type(key), "_split_feed", None)
+        split.update(splitter(key, value) if splitter is not None else {key: value})
+    return split
+
+
 class BaseSession:
     """Shared machinery of Session and InteractiveSession."""
 
@@ -225,6 +237,8 @@ class BaseSession:
         """Computes `fetches` (any nesting of Tensors, Operations, Variables, names) given `feed_dict`."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if feed_dict and any(hasattr(type(key), "_split_feed") for key in feed_dict):
+            feed_dict = _split_composite_feeds(feed_dict)
         feed_keys = tuple(feed_dict) if feed_dict else ()
         fetch_key = _fetch_cache_key(fetches)
         signature = None
