@@ -563,3 +563,38 @@ def test_list_files_sorted_or_shuffled(tmp_path):
         [str(tmp_path / n).encode() for n in ["a.csv", "b.csv", "c.csv"]]
     with pytest.raises(tf.errors.InvalidArgumentError, match="match at least one file"):
         values(tf.data.Dataset.list_files(str(tmp_path / "*.nothing")))
+
+
+def _reference_shuffle_positions(n, buffer, runs, rng):
+    """Mean output position of each value under TF's documented buffer algorithm, by simulation."""
+    totals = np.zeros(n)
+    for _ in range(runs):
+        source = iter(range(n))
+        slots = [next(source) for _ in range(min(buffer, n))]
+        out = []
+        while slots:
+            j = rng.randint(len(slots))
+            out.append(slots[j])
+            nxt = next(source, None)
+            if nxt is None:
+                slots[j] = slots[-1]
+                slots.pop()
+            else:
+                slots[j] = nxt
+        totals += np.argsort(out)          # the position of each value
+    return totals / runs
+
+
+def test_shuffle_chunked_draws_have_tf_distribution():
+    n, buffer, epochs = 12, 4, 1500
+    dataset = tf.data.Dataset.range(n).shuffle(buffer, seed=9).repeat(epochs).batch(n)   # chunks of n draws
+    element = dataset.make_one_shot_iterator().get_next()
+    with tf.Session() as session:
+        runs = np.stack([session.run(element) for _ in range(epochs)])
+    assert all(sorted(r) == list(range(n)) for r in runs)
+    first_counts = np.bincount(runs[:, 0], minlength=n)
+    assert first_counts[buffer:].sum() == 0
+    assert np.all(np.abs(first_counts[:buffer] - epochs / buffer) < 5 * np.sqrt(epochs / buffer))
+    positions = np.argsort(runs, axis=1).mean(axis=0)
+    expected = _reference_shuffle_positions(n, buffer, 4000, np.random.RandomState(0))
+    np.testing.assert_allclose(positions, expected, atol=0.25)

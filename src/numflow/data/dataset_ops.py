@@ -859,9 +859,9 @@ class _ShuffleDataset(DatasetV1):
 
 class _ShuffleStream(Stream):
     """TF's shuffle buffer: an output is drawn uniformly from the buffer and its slot refilled with the next
-    input element (once the input ends, the last slot moves into it). The draws are made on slot numbers in
-    Python; the rows then move with one gather per chunk. Rows live in preallocated arrays when every
-    component's element shape is static, else in a list."""
+    input element; once the input ends, the rows left come out in uniformly random order. With static
+    element shapes the rows live in preallocated arrays and a chunk of draws is resolved with a few
+    vectorised index operations and one gather; elements of varying shapes live in a list, one at a time."""
 
     def __init__(self, puller, size, generator, specs):
         self.puller, self.size, self.generator = puller, size, generator
@@ -870,6 +870,8 @@ class _ShuffleStream(Stream):
         self.store = None
         self.fill = 0
         self.upstream_done = False
+        self.drain = None           # the order of the rows left once the input has ended
+        self.drained = 0
 
     def _fill_buffer(self):
         while self.fill < self.size and not self.upstream_done:
@@ -895,7 +897,7 @@ class _ShuffleStream(Stream):
         capacity = 0 if self.store is None else len(self.store[0])
         if rows <= capacity:
             return
-        capacity = min(self.size, max(rows, 2 * capacity, 1024))
+        capacity = max(rows, min(max(2 * capacity, 1024), self.size + 1024))
         grown = [np.empty((capacity,) + c.shape[1:], dtype=c.dtype) for c in chunk]
         if self.store is not None:
             for new, old in zip(grown, self.store):
@@ -908,31 +910,50 @@ class _ShuffleStream(Stream):
             return None
         if not self.fixed:
             return self._next_element()
+        if self.drain is not None:
+            return self._drain(limit)
         incoming = None if self.upstream_done else self.puller.take(limit)
         if incoming is None:
             self.upstream_done = True
-        arrivals = 0 if incoming is None else row_count(incoming)
-        count = min(limit, self.fill + arrivals)      # >= arrivals: every arriving row takes a freed slot
+            # With no more input, each draw picks uniformly among the rows left: the rest of the buffer
+            # comes out as a uniformly random permutation, drawn once.
+            self.drain = self.generator.permutation(self.fill)
+            return self._drain(limit)
+        arrivals = row_count(incoming)
         size = self.fill
-        # Pool ids: 0..fill-1 are the buffer's rows, fill+i is the i-th arriving row.
-        slots = list(range(self.fill))
-        fill = self.fill
-        chosen = []
-        arrived = 0
-        for u in self.generator.random(count):
-            j = int(u * fill)
-            chosen.append(slots[j])
-            if arrived < arrivals:
-                slots[j] = size + arrived
-                arrived += 1
-            else:
-                fill -= 1
-                slots[j] = slots[fill]
-                slots.pop()
-        output = self._pool(np.asarray(chosen, dtype=np.int64), incoming, size)
-        self._rebuild(slots, incoming, size)
-        self.fill = fill
+        # Arriving rows wait in the rows after the buffer's, so one gather serves every draw.
+        self._reserve(incoming, size + arrivals)
+        for buffer, column in zip(self.store, incoming):
+            buffer[size:size + arrivals] = column
+        draws = (self.generator.random(arrivals) * size).astype(np.int64)
+        # Draw i takes slot draws[i], which then holds arriving row i: it outputs the row that the latest
+        # earlier draw of the same slot put there, or the slot's own row if none did.
+        order = np.argsort(draws, kind="stable")
+        ranked = draws[order]
+        repeat = np.empty(arrivals, dtype=bool)
+        repeat[0] = False
+        np.equal(ranked[1:], ranked[:-1], out=repeat[1:])
+        previous = np.empty(arrivals, dtype=np.int64)
+        previous[0] = 0
+        previous[1:] = order[:-1]
+        chosen = np.empty(arrivals, dtype=np.int64)
+        chosen[order] = np.where(repeat, size + previous, ranked)
+        output = tuple(buffer[chosen] for buffer in self.store)
+        last = np.ones(arrivals, dtype=bool)          # the last draw of each slot decides what it holds
+        last[:-1] = ranked[1:] != ranked[:-1]
+        targets, sources = ranked[last], size + order[last]
+        for buffer in self.store:
+            buffer[targets] = buffer[sources]
         return output
+
+    def _drain(self, limit):
+        position = self.drained
+        if position >= len(self.drain):
+            self.fill = 0
+            return None
+        rows = self.drain[position:position + limit]
+        self.drained = position + len(rows)
+        return tuple(buffer[rows] for buffer in self.store)
 
     def _next_element(self):
         """One element, for elements whose shapes vary (they cannot share a chunk)."""
@@ -947,31 +968,6 @@ class _ShuffleStream(Stream):
         else:
             self.store[j] = row(incoming, 0)
         return tuple(np.asarray(c)[np.newaxis] for c in chosen)
-
-    def _pool(self, ids, incoming, size):
-        """The rows `ids` name (buffer rows below `size`, arriving rows from there on), per component."""
-        from_buffer = ids < size
-        everything_buffered = from_buffer.all()
-        out = []
-        for k, buffer in enumerate(self.store):
-            if everything_buffered:
-                out.append(buffer[ids])
-                continue
-            column = np.empty((len(ids),) + buffer.shape[1:], dtype=buffer.dtype)
-            column[from_buffer] = buffer[ids[from_buffer]]
-            column[~from_buffer] = incoming[k][ids[~from_buffer] - size]
-            out.append(column)
-        return tuple(out)
-
-    def _rebuild(self, slots, incoming, size):
-        """Makes buffer row j hold pool row slots[j] (reading every source before writing any)."""
-        moved = [(j, src) for j, src in enumerate(slots) if src != j]
-        if not moved:
-            return
-        targets = np.asarray([j for j, _ in moved], dtype=np.int64)
-        values = self._pool(np.asarray([s for _, s in moved], dtype=np.int64), incoming, size)
-        for buffer, column in zip(self.store, values):
-            buffer[targets] = column
 
 
 class _Chain(Stream):
