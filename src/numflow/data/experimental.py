@@ -240,12 +240,16 @@ def CsvDataset(filenames, record_defaults, compression_type=None, buffer_size=No
     one tuple of scalars per line (the first line of each file skipped when `header`)."""
     from ..ops.parsing import decode_csv
     from .readers import TextLineDatasetV1
-    names = convert_to_tensor(filenames, dtype=dtypes.string)
-    files = DatasetV1.from_tensor_slices(names if names.shape.ndims == 1 else [names])
+    from ..ops.array import reshape
+    from ..ops.constant import constant
+    files = DatasetV1.from_tensor_slices(reshape(convert_to_tensor(filenames, dtype=dtypes.string), [-1]))
     lines = files.flat_map(lambda f: TextLineDatasetV1(f, compression_type).skip(1 if header else 0))
 
+    # A dtype instead of a default marks a required column, as an empty default does for decode_csv.
+    defaults = [constant([], dtype=d) if isinstance(d, dtypes.DType) else d for d in record_defaults]
+
     def parse(line):
-        return tuple(decode_csv(line, record_defaults, field_delim=field_delim, use_quote_delim=use_quote_delim,
+        return tuple(decode_csv(line, defaults, field_delim=field_delim, use_quote_delim=use_quote_delim,
                                 na_value=na_value, select_cols=select_cols))
     return lines.map(parse)
 
