@@ -792,14 +792,14 @@ class _MonitoredSession:
             self._graph._finalized = False
 
     def _close_internal(self, exception_type=None):
+        if self._sess is None:
+            raise RuntimeError("Session is already closed.")
         try:
             if not exception_type:
                 for hook in self._hooks:
                     _call_hook(hook, "end", self._coordinated_creator.tf_sess)
         finally:
             try:
-                if self._sess is None:
-                    raise RuntimeError("Session is already closed.")
                 self._sess.close()
             finally:
                 self._sess = None
