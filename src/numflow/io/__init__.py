@@ -10,3 +10,34 @@
 
 Nothing here needs more than NumPy, and nothing is ever unpickled.
 """
+
+# `tf.io`: this package is also TF's public `tf.io` namespace. Its names live in the op families and are
+# looked up on first use, so that importing a file format never imports the ops.
+_PUBLIC = {
+    "FixedLenFeature": "..ops.parsing", "FixedLenSequenceFeature": "..ops.parsing",
+    "VarLenFeature": "..ops.parsing", "parse_example": "..ops.parsing", "parse_single_example": "..ops.parsing",
+    "decode_raw": "..ops.parsing", "decode_csv": "..ops.parsing",
+    "read_file": "..ops.io_ops", "write_file": "..ops.io_ops", "matching_files": "..ops.io_ops",
+    "match_filenames_once": "..train.input",
+    "QueueBase": "..ops.data_flow", "FIFOQueue": "..ops.data_flow", "PaddingFIFOQueue": "..ops.data_flow",
+    "RandomShuffleQueue": "..ops.data_flow",
+    "TFRecordWriter": ".tfrecord", "TFRecordOptions": ".tfrecord", "TFRecordCompressionType": ".tfrecord",
+    "tf_record_iterator": ".tfrecord",
+    "decode_png": "..ops.image_ops", "decode_jpeg": "..ops.image_ops", "decode_gif": "..ops.image_ops",
+    "decode_bmp": "..ops.image_ops", "decode_image": "..ops.image_ops", "encode_png": "..ops.image_ops",
+    "encode_jpeg": "..ops.image_ops",
+}
+
+
+def __getattr__(name):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError("module 'numflow.io' has no attribute %r" % name)
+    import importlib
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_PUBLIC))
