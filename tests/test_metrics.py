@@ -515,6 +515,8 @@ def test_invalid_arguments_are_value_errors():
         tf.metrics.average_precision_at_k(ids, rows, 0)
     with pytest.raises(ValueError, match="Unexpected labels shape"):
         tf.metrics.recall_at_k(tf.constant([[[1]]], tf.int64), rows, 1)
+    with pytest.raises(ValueError, match=r"Unexpected labels shape \(a SparseTensor of rank 3\)"):
+        tf.metrics.recall_at_k(tf.SparseTensorValue([[0, 0, 0]], [1], [1, 1, 1]), rows, 1)
     with pytest.raises(ValueError, match="known rank"):
         tf.metrics.precision_at_k(tf.placeholder(tf.int64), rows, 1)
     with pytest.raises(TypeError, match="predictions_idx must be an integer tensor"):
@@ -601,3 +603,44 @@ def test_top_k_metrics_on_rank_3_predictions(d1, d2, num_classes, num_labels, se
                 at_k_ratio("recall", k, class_id)(rows, np.ones_like(w)),
                 weighted_mean(average_precision(rows["predictions"], rows["labels"], k), w)]
     np.testing.assert_allclose(got, expected, rtol=1e-5, equal_nan=True)
+
+
+def test_top_k_metrics_with_sparse_labels():
+    """Rows with different numbers of labels (repeats and an id outside [0, 5) included), fed as a
+    SparseTensorValue: padding never counts; the average precision divides by min(distinct labels, k)."""
+    rows = [[1, 3], [2], [4, 4, 0], [7], []]
+    indices = np.array([[r, j] for r, row in enumerate(rows) for j in range(len(row))], np.int64)
+    values = np.array([v for row in rows for v in row], np.int64)
+    sparse = tf.SparseTensorValue(indices, values, np.array([len(rows), 3], np.int64))
+    scores = np.random.RandomState(7).rand(len(rows), 5).astype(np.float32)
+    weights = np.array([1.0, 0.5, 2.0, 1.0, 3.0], np.float32)
+    k = 2
+    labels = tf.sparse_placeholder(tf.int64)
+    updates = [tf.metrics.precision_at_k(labels, scores, k, weights=weights)[1],
+               tf.metrics.recall_at_k(labels, scores, k, weights=weights)[1],
+               tf.metrics.recall_at_k(labels, scores, k, class_id=4)[1],
+               tf.metrics.average_precision_at_k(labels, scores, k, weights=weights)[1]]
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        got = sess.run(updates, {labels: sparse})
+    top = np.argsort(-scores, axis=-1)[:, :k]
+    sets = [(set(top[r].tolist()), set(rows[r])) for r in range(len(rows))]
+    tp, fp, fn = at_k_counts(sets, None)
+    ctp, _, cfn = at_k_counts(sets, 4)
+    ap = []
+    for r, row in enumerate(rows):
+        relevant = np.isin(top[r], row)
+        divisor = min(len(set(row)), k)
+        ap.append(np.sum(np.cumsum(relevant) / np.arange(1, k + 1) * relevant) / divisor if divisor else np.nan)
+    ap = np.array(ap)
+    assert np.isnan(ap[-1])   # a row without labels: 0 / 0, as TF's division gives
+    expected = [np.sum(weights * tp) / np.sum(weights * (tp + fp)),
+                np.sum(weights * tp) / np.sum(weights * (tp + fn)), np.sum(ctp) / np.sum(ctp + cfn), np.nan]
+    np.testing.assert_allclose(got, expected, rtol=1e-6, equal_nan=True)
+    # Without the empty row the average precision is finite and as computed by hand.
+    with tf.Graph().as_default():
+        kept = tf.SparseTensorValue(indices, values, np.array([4, 3], np.int64))
+        value, update = tf.metrics.average_precision_at_k(kept, scores[:4], k, weights=weights[:4])
+        with tf.Session() as sess:
+            sess.run(tf.local_variables_initializer())
+            np.testing.assert_allclose(sess.run(update), np.sum(weights[:4] * ap[:4]) / np.sum(weights[:4]))

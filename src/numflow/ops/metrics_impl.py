@@ -669,54 +669,103 @@ def _at_k_name(name, k=None, class_id=None):
     return name
 
 
-def _expand_labels(labels, predictions):
-    """Dense int64 labels of rank rank(predictions): [D1..DN] labels gain a trailing num_labels=1."""
-    if hasattr(labels, "indices") and hasattr(labels, "dense_shape"):
-        raise NotImplementedError("numflow's top-k metrics take dense labels; a SparseTensor of labels is "
-                                  "not supported")
+class _LabelSets:
+    """Each row's set of labels: int64 `ids` [D1..DN, L] and, for labels given as a SparseTensor, a bool
+    `present` of the same shape marking the stored entries (None: every entry is a label)."""
+
+    def __init__(self, ids, present=None):
+        self.ids, self.present = ids, present
+
+    def _only_present(self, condition):
+        return condition if self.present is None else _math.logical_and(condition, self.present)
+
+    def contain(self, ids):
+        """bool [..., M]: whether ids[..., m] is in its row's set."""
+        same = _math.equal(_array.expand_dims(ids, -1), _array.expand_dims(self.ids, -2))
+        if self.present is not None:
+            same = _math.logical_and(same, _array.expand_dims(self.present, -2))
+        return _math.reduce_any(same, axis=-1)
+
+    def contain_class(self, class_id):
+        return _math.reduce_any(self._only_present(_math.equal(self.ids, class_id)), axis=-1)
+
+    def distinct(self):
+        """bool [..., L]: the entries that are labels and repeat no earlier label of their row."""
+        return self._only_present(_first_occurrences(self.ids, self.present))
+
+    def num_relevant(self, k):
+        """float64: min(number of labels, k) per row, TF's divisor of the average precision: the width L
+        of dense labels (repeats included), the number of distinct stored labels of a SparseTensor."""
+        if self.present is None:
+            return _math.minimum(_math.cast(_array.shape(self.ids)[-1], dtypes.float64), float(k))
+        return _math.minimum(_count(self.distinct()), float(k))
+
+
+def _label_sets(labels, predictions):
+    """The labels of the top-k metrics as _LabelSets of rank rank(predictions): [D1..DN] labels gain a
+    trailing num_labels=1; a SparseTensor (or SparseTensorValue) holds each row's labels sparsely."""
+    from ..framework.sparse_tensor import SparseTensor, SparseTensorValue, sparse_to_dense
+    predictions_rank = predictions.shape.ndims
+    if isinstance(labels, (SparseTensor, SparseTensorValue)):
+        labels = SparseTensor.from_value(labels)
+        indices, dense_shape = labels.indices, labels.dense_shape
+        if predictions_rank is None:
+            raise ValueError("The top-k metrics need predictions of known rank, got %s" % (predictions.shape,))
+        # A SparseTensor of unknown rank (a sparse_placeholder without shape) is taken in the documented
+        # [D1, ... DN, num_labels] form.
+        labels_rank = indices.shape[1].value or predictions_rank
+        if predictions_rank == labels_rank + 1:
+            indices = _array.concat([indices, _array.zeros_like(indices[:, :1])], 1)
+            dense_shape = _array.concat([dense_shape, constant([1], dtypes.int64)], 0)
+        elif predictions_rank != labels_rank:
+            raise ValueError("Unexpected labels shape (a SparseTensor of rank %d) for predictions shape %s."
+                             % (labels_rank, predictions.shape))
+        ids = sparse_to_dense(indices, dense_shape, _math.cast(labels.values, dtypes.int64), -1)
+        present = sparse_to_dense(indices, dense_shape, _array.ones_like(labels.values, dtype=dtypes.bool),
+                                  False)
+        for dense in (ids, present):
+            dense.set_shape(dense.shape.merge_with(TensorShape([None] * predictions_rank)))
+        return _LabelSets(ids, present)
     labels = _math.cast(_tensor(labels, "labels"), dtypes.int64)
-    labels_rank, predictions_rank = labels.shape.ndims, predictions.shape.ndims
+    labels_rank = labels.shape.ndims
     if labels_rank is None or predictions_rank is None:
         raise ValueError("The top-k metrics need labels and predictions of known rank, got %s and %s"
                          % (labels.shape, predictions.shape))
     if predictions_rank == labels_rank:
-        return labels
+        return _LabelSets(labels)
     if predictions_rank == labels_rank + 1:
-        return _array.expand_dims(labels, -1)
+        return _LabelSets(_array.expand_dims(labels, -1))
     raise ValueError("Unexpected labels shape %s for predictions shape %s." % (labels.shape, predictions.shape))
 
 
-def _members(ids, candidates):
-    """bool [..., M]: whether ids[..., m] is among candidates[..., :] (same leading dimensions)."""
-    return _math.reduce_any(_math.equal(_array.expand_dims(ids, -1), _array.expand_dims(candidates, -2)), axis=-1)
-
-
-def _first_occurrences(ids):
-    """bool [..., M]: True where ids[..., m] equals no earlier id of its row (set semantics)."""
+def _first_occurrences(ids, present=None):
+    """bool [..., M]: True where ids[..., m] equals no earlier (present) id of its row (set semantics)."""
     positions = _array.range(_array.shape(ids, out_type=dtypes.int64)[-1])
     earlier = _math.less(_array.expand_dims(positions, 1), _array.expand_dims(positions, 0))
-    same = _math.equal(_array.expand_dims(ids, -1), _array.expand_dims(ids, -2))
-    return _math.logical_not(_math.reduce_any(_math.logical_and(same, earlier), axis=-2))
+    repeats = _math.logical_and(_math.equal(_array.expand_dims(ids, -1), _array.expand_dims(ids, -2)), earlier)
+    if present is not None:
+        repeats = _math.logical_and(repeats, _array.expand_dims(present, -1))
+    return _math.logical_not(_math.reduce_any(repeats, axis=-2))
 
 
 def _count(condition):
     return _math.reduce_sum(_math.cast(condition, dtypes.float64), axis=-1)
 
 
-def _per_row_counts(labels, predictions_idx, class_id, kind):
+def _per_row_counts(label_sets, predictions_idx, class_id, kind):
     """float64 [D1..DN]: per row, the true positives ('tp'), false positives ('fp': predicted, not a
     label) or false negatives ('fn': a label, not predicted) of the top-k sets, or of class `class_id`."""
     if class_id is not None:
         in_predictions = _math.reduce_any(_math.equal(predictions_idx, class_id), axis=-1)
-        in_labels = _math.reduce_any(_math.equal(labels, class_id), axis=-1)
+        in_labels = label_sets.contain_class(class_id)
         condition = {"tp": lambda: _math.logical_and(in_predictions, in_labels),
                      "fp": lambda: _math.logical_and(in_predictions, _math.logical_not(in_labels)),
                      "fn": lambda: _math.logical_and(in_labels, _math.logical_not(in_predictions))}[kind]()
         return _math.cast(condition, dtypes.float64)
     if kind == "fn":
-        hits = _members(labels, predictions_idx)
-        return _count(_math.logical_and(_first_occurrences(labels), _math.logical_not(hits)))
-    hits = _members(predictions_idx, labels)
+        predicted = _LabelSets(predictions_idx).contain(label_sets.ids)
+        return _count(_math.logical_and(label_sets.distinct(), _math.logical_not(predicted)))
+    hits = label_sets.contain(predictions_idx)
     if kind == "fp":
         hits = _math.logical_not(hits)
     return _count(_math.logical_and(_first_occurrences(predictions_idx), hits))
@@ -737,7 +786,7 @@ def _ratio_at_k(top_k_ids_fn, labels, k, class_id, weights, metrics_collections,
     """tp / (tp + other) of the top-k ids that `top_k_ids_fn` builds inside the metric's scope."""
     with variable_scope(name, _at_k_name(default_name, k, class_id), inputs):
         top_k_ids = _math.cast(top_k_ids_fn(), dtypes.int64)
-        labels = _expand_labels(labels, top_k_ids)
+        labels = _label_sets(labels, top_k_ids)
         tp, tp_update = _streaming_count_at_k(labels, top_k_ids, class_id, weights, "tp",
                                               _at_k_name("true_positive", k, class_id))
         other, other_update = _streaming_count_at_k(labels, top_k_ids, class_id, weights, other_kind,
@@ -782,7 +831,7 @@ def precision_at_k(labels, predictions, k, class_id=None, weights=None, metrics_
                    updates_collections=None, name=None):
     """`tf.metrics.precision_at_k(labels, predictions, k, class_id=None, weights=None, ...)`: of the k
     highest-scoring classes of each row of `predictions` [D1..DN, num_classes], the weighted fraction
-    that are among the row's `labels` (int64 [D1..DN, num_labels] or [D1..DN]; ids outside
+    that are among the row's `labels` (int64 [D1..DN, num_labels] or [D1..DN], or a SparseTensor; ids outside
     [0, num_classes) never match). With class_id: over the rows whose top k hold class_id, the fraction
     whose labels hold it too. Local float64 variables true_positive_at_<k> and false_positive_at_<k>;
     NaN while nothing was counted. Returns (precision, update_op)."""
@@ -808,7 +857,7 @@ def sparse_precision_at_k(labels, predictions, k, class_id=None, weights=None, m
                           name)
 
 
-def _average_precision_per_row(labels, predictions_idx):
+def _average_precision_per_row(label_sets, predictions_idx):
     """float64 [D1..DN]: the average precision of each row's ranked ids against its labels, the sum of
     precision@i over the relevant positions i divided by min(num_labels, k)."""
     if predictions_idx.shape.ndims == 0:
@@ -816,27 +865,26 @@ def _average_precision_per_row(labels, predictions_idx):
     k = predictions_idx.shape[-1].value
     if k is None:
         raise ValueError("The last dimension of predictions_idx must be set.")
-    relevant = _math.cast(_members(predictions_idx, labels), dtypes.float64)
+    relevant = _math.cast(label_sets.contain(predictions_idx), dtypes.float64)
     precision_at_each = _math.divide(_math.cumsum(relevant, axis=-1),
                                      constant(np.arange(1, k + 1, dtype=np.float64)))
     precision_sum = _math.reduce_sum(_math.multiply(precision_at_each, relevant), axis=-1)
-    num_labels = _math.cast(_array.shape(labels)[-1], dtypes.float64)
-    return _math.divide(precision_sum, _math.minimum(num_labels, float(k)))
+    return _nan_div(precision_sum, label_sets.num_relevant(k))
 
 
 def average_precision_at_k(labels, predictions, k, weights=None, metrics_collections=None,
                            updates_collections=None, name=None):
     """`tf.metrics.average_precision_at_k(labels, predictions, k, weights=None, ...)`: the weighted mean
     over rows of the average precision at k of the k highest-scoring classes against the row's labels
-    (int64 [D1..DN, num_labels] or [D1..DN]; the divisor is min(num_labels, k)). Local float64 variables
+    (int64 [D1..DN, num_labels] or [D1..DN], or a SparseTensor; the divisor is min(num_labels, k), with
+    the distinct labels of a row counted for a SparseTensor). Local float64 variables
     `total` and `max` (the sum of the weights); 0 while it is 0. k < 1 is a ValueError. Returns
     (mean_average_precision, update_op)."""
     if k < 1:
         raise ValueError("Invalid k=%s." % k)
     with variable_scope(name, _at_k_name("average_precision", k), (predictions, labels, weights)):
         predictions_idx = _math.cast(_top_k_ids_of(predictions, k)(), dtypes.int64)
-        labels = _expand_labels(labels, predictions_idx)
-        average_precision = _average_precision_per_row(labels, predictions_idx)
+        average_precision = _average_precision_per_row(_label_sets(labels, predictions_idx), predictions_idx)
         if weights is not None:
             weights = _broadcast_weights(_math.cast(_tensor(weights, "weights"), dtypes.float64),
                                          average_precision)
