@@ -32,7 +32,7 @@ def train_to_the_end(sess, model):
     return runs
 
 
-def final_values(model, checkpoint_dir):
+def final_values(checkpoint_dir):
     return {name: tf.train.load_variable(checkpoint_dir, name) for name in ("w", "b", "global_step")}
 
 
@@ -60,7 +60,7 @@ def test_resumes_from_the_newest_checkpoint_like_an_uninterrupted_run(tmp_path):
                                                hooks=[tf.train.StopAtStepHook(last_step=last_step)]) as sess:
             start = sess.run_step_fn(read_step(model))
             runs = train_to_the_end(sess, model)
-        return start, runs, final_values(model, checkpoint_dir)
+        return start, runs, final_values(checkpoint_dir)
 
     interrupted, uninterrupted = str(tmp_path / "interrupted"), str(tmp_path / "uninterrupted")
     assert run(interrupted, 50)[:2] == (0, 50)

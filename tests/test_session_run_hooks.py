@@ -549,8 +549,8 @@ def test_global_step_waiter_hook_waits_for_the_step(monkeypatch):
         started.append(first)
         bumper.thread.join()
     assert started == [3]
-    linear_regression_graph_free = tf.train.GlobalStepWaiterHook(wait_until_step=0)
-    with tf.train.MonitoredSession(hooks=[linear_regression_graph_free]) as sess:
+    no_wait = tf.train.GlobalStepWaiterHook(wait_until_step=0)
+    with tf.train.MonitoredSession(hooks=[no_wait]) as sess:
         assert sess.run(model.global_step) == 0
 
 
@@ -568,3 +568,24 @@ def test_profiler_hook_writes_chrome_traces(tmp_path):
     assert run_event["name"] == "Session.run" and run_event["dur"] >= 0 and run_event["args"]["global_step"] == 2
     with pytest.raises(ValueError, match="Either every_secs or every_steps"):
         tf.train.ProfilerHook()
+
+
+def test_run_options_are_merged_and_run_metadata_is_the_callers():
+    model = linear_regression()
+    seen = []
+
+    class Tracing(tf.train.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.train.SessionRunArgs(None, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE))
+
+        def after_run(self, run_context, run_values):
+            seen.append((run_values.options, run_values.run_metadata))
+
+    metadata = tf.RunMetadata()
+    with tf.train.MonitoredSession(hooks=[Tracing()]) as sess:
+        sess.run(model.global_step, options=tf.RunOptions(trace_level=tf.RunOptions.SOFTWARE_TRACE,
+                                                          timeout_in_ms=50), run_metadata=metadata)
+        sess.run(model.global_step)
+    (options, run_metadata), (_, default_metadata) = seen
+    assert options.trace_level == tf.RunOptions.FULL_TRACE and options.timeout_in_ms == 50
+    assert run_metadata is metadata and isinstance(default_metadata, tf.RunMetadata)

@@ -237,7 +237,7 @@ def test_non_chief_restrictions(tmp_path):
     with tf.device("/job:ps/task:0"):
         tf.Variable(1.0)
     sv = tf.train.Supervisor(is_chief=False, logdir=str(tmp_path), recovery_wait_secs=0)
-    assert sv.summary_writer is None and not sv.is_chief
+    assert sv.summary_writer is None and sv.save_path is None and not sv.is_chief
     with pytest.raises(RuntimeError, match="Only chief supervisor can start standard services"):
         sv.start_standard_services(None)
     with pytest.raises(errors.DeadlineExceededError, match="Session was not ready after waiting 0 secs"):

@@ -454,17 +454,18 @@ class SummarySaverHook(SessionRunHook):
     def before_run(self, run_context):
         self._request_summary = self._next_step is None or \
             self._timer.should_trigger_for_step(self._next_step)
-        requests = {"global_step": self._global_step_tensor}
-        if self._request_summary:
-            summary_ops = self._get_summary_op()
-            if summary_ops is not None:
-                requests["summary"] = summary_ops
-        return SessionRunArgs(requests)
+        summary_ops = self._get_summary_op() if self._request_summary else None
+        if summary_ops is None:
+            # A lone tensor (not a dict) keeps the run's fetch structure cacheable by the Session.
+            return SessionRunArgs(self._global_step_tensor)
+        return SessionRunArgs({"global_step": self._global_step_tensor, "summary": summary_ops})
 
     def after_run(self, run_context, run_values):
         if not self._summary_writer:
             return
-        global_step = int(run_values.results["global_step"]) + 1
+        results = run_values.results if isinstance(run_values.results, dict) else \
+            {"global_step": run_values.results}
+        global_step = int(results["global_step"]) + 1
         if self._next_step is None or self._request_summary:
             global_step = int(run_context.session.run(self._global_step_tensor))
         if self._next_step is None:
@@ -472,7 +473,7 @@ class SummarySaverHook(SessionRunHook):
                                                  global_step)
         if self._request_summary:
             self._timer.update_last_triggered_step(global_step)
-            for summary in run_values.results.get("summary", ()):
+            for summary in results.get("summary", ()):
                 self._summary_writer.add_summary(summary, global_step)
         self._next_step = global_step + 1
 

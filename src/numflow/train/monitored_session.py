@@ -18,7 +18,6 @@ remote runtime, and a non-chief (WorkerSessionCreator) session only becomes read
 initialization by a chief, otherwise it gives up after `max_wait_secs` with DeadlineExceededError.
 """
 import inspect
-import sys
 import time
 
 import numpy as np
@@ -493,6 +492,13 @@ def _merge_run_options(caller_options, hook_options):
     return merged
 
 
+def _run_metadata():
+    """A fresh tf.RunMetadata (numflow's top-level proto stand-in, imported late: it is defined after
+    `numflow.train` is imported)."""
+    import numflow
+    return numflow.RunMetadata()
+
+
 def _raise_if_feeds_intersect(feeds_a, feeds_b, message):
     conflicts = [key for key in feeds_b if key in feeds_a]
     if conflicts:
@@ -582,8 +588,7 @@ class _HookedSession(_WrappedSession):
                 feed_dict = hook_feeds
         options = _merge_run_options(options, hook_options)
         if run_metadata is None:
-            import numflow
-            run_metadata = numflow.RunMetadata()
+            run_metadata = _run_metadata()
         # One Session.run for everybody; a flat tuple lets the Session cache the run's signature.
         outputs = self._sess.run((fetches,) + tuple(hook_fetches), feed_dict=feed_dict, options=options,
                                  run_metadata=run_metadata)

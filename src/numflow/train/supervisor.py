@@ -191,13 +191,16 @@ class Supervisor:
         self._logdir = logdir
         self._save_summaries_secs = save_summaries_secs
         self._save_model_secs = save_model_secs
-        self._save_path = os.path.join(logdir, checkpoint_basename) if logdir else None
-        if _is_use_default(summary_writer):
-            summary_writer = None
-            if self._is_chief and self._logdir:
-                with graph.as_default():
-                    summary_writer = _summary.FileWriter(self._logdir)
-        self._summary_writer = summary_writer
+        # Only the chief writes checkpoints and events.
+        self._save_path = None
+        self._summary_writer = None
+        if self._is_chief:
+            if logdir:
+                self._save_path = os.path.join(logdir, checkpoint_basename)
+            if not _is_use_default(summary_writer):
+                self._summary_writer = summary_writer
+            elif logdir:
+                self._summary_writer = _summary.FileWriter(logdir)
         self._graph_added_to_summary = False
         self._init_session_manager(session_manager)
         self._verify_setup()
