@@ -253,3 +253,15 @@ def test_make_callable():
     with tf.Session() as sess:
         fn = sess.make_callable(y, [x])
         assert fn(2.0) == 6.0
+
+
+def test_control_dependency_on_a_fed_placeholder_is_satisfied_by_the_feed():
+    x = tf.placeholder(tf.float32, [None])
+    v = tf.Variable(0.0)
+    with tf.control_dependencies([x]):
+        total = tf.assign_add(v, tf.cast(tf.size(x), tf.float32))
+    with tf.Session() as session:
+        session.run(v.initializer)
+        assert session.run(total, {x: [1.0, 2.0]}) == 2.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed a value for placeholder"):
+            session.run(total)

@@ -40,7 +40,10 @@ def prune(fetch_tensors, target_ops, fed):
         for index, tensor in enumerate(op._inputs):
             if index not in ref_inputs and tensor not in fed and tensor._op not in needed:
                 stack.append(tensor._op)
-        stack.extend(c for c in op._control_inputs if c not in needed)
+        # A control input whose outputs are all fed has, in effect, already run (TF1 treats a fed
+        # placeholder as a dependency satisfied by the feed).
+        stack.extend(c for c in op._control_inputs
+                     if c not in needed and not (c._outputs and all(t in fed for t in c._outputs)))
     return needed
 
 
