@@ -402,3 +402,20 @@ def test_session_manager_errors(tmp_path):
                           os.path.join(str(tmp_path), "model.ckpt"), global_step=3)
     sess, initialized = manager.recover_session("", saver=tf.train.Saver(), checkpoint_dir=str(tmp_path))
     assert initialized and sess.run(variable) == 1.0
+
+
+def test_a_damaged_newest_checkpoint_is_an_error_and_releases_the_graph(tmp_path):
+    model = linear_regression()
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), save_checkpoint_steps=2,
+                                           hooks=[tf.train.StopAtStepHook(last_step=2)]) as sess:
+        train_to_the_end(sess, model)
+    data_file = os.path.join(str(tmp_path), "model.ckpt-2.data-00000-of-00001")
+    with open(data_file, "r+b") as handle:
+        handle.truncate(5)
+    hook = RecordingHook()
+    with pytest.raises(errors.DataLossError, match="model.ckpt-2"):
+        tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), hooks=[hook])
+    assert hook.calls == ["begin"] and not tf.get_default_graph().finalized
+    os.remove(data_file)
+    with pytest.raises(errors.NotFoundError, match="Data file .*model.ckpt-2.data-00000-of-00001 .* not found"):
+        tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path))
