@@ -419,3 +419,16 @@ def test_a_damaged_newest_checkpoint_is_an_error_and_releases_the_graph(tmp_path
     os.remove(data_file)
     with pytest.raises(errors.NotFoundError, match="Data file .*model.ckpt-2.data-00000-of-00001 .* not found"):
         tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path))
+
+
+def test_queue_runners_of_the_graph_run_until_their_input_ends():
+    if not hasattr(tf.train, "string_input_producer"):
+        pytest.skip("the queue-based input pipeline is not available")
+    queue = tf.train.string_input_producer(["a", "b", "c"], num_epochs=2, shuffle=False)
+    name = queue.dequeue()
+    increment = tf.assign_add(tf.train.get_or_create_global_step(), 1)
+    seen = []
+    with tf.train.MonitoredTrainingSession() as sess:       # local_init_op sets up the epoch counter
+        while not sess.should_stop():
+            seen.append(sess.run([name, increment])[0])
+    assert seen == [b"a", b"b", b"c"] * 2
