@@ -52,7 +52,11 @@ class _ReaderState:
                         if up_to and keys:
                             break
                         raise
-                    self._work = work[()] if isinstance(work, np.ndarray) else work
+                    work = work[()] if isinstance(work, np.ndarray) and work.ndim == 0 else work
+                    if not isinstance(work, bytes):
+                        raise _op_error(errors.InvalidArgumentError, op, "A reader's work units must be "
+                                        "scalar strings, got %r" % (work,))
+                    self._work = work
                     self._records = self._reader_def.records(self._attrs, self._work)
                 try:
                     key, value = next(self._records)
@@ -199,6 +203,10 @@ class _ReaderReadOp(_ReaderAccess):
 
     ref_inputs = (0, 1)
 
+    def check_handles(self, op):
+        _reader_op_of(op.inputs[0])
+        queue_op_of(op.inputs[1])
+
     def _sources(self, op, ctx):
         reader = _reader_state(ctx, _reader_op_of(op.inputs[0]))
         queue = queue_state(ctx, queue_op_of(op.inputs[1]))
@@ -217,6 +225,7 @@ class ReaderReadV2(_ReaderReadOp):
     """The next (key, value) record."""
 
     def infer(self, op):
+        self.check_handles(op)
         return [(dtypes.string, TensorShape([])), (dtypes.string, TensorShape([]))]
 
     def kernel(self, op, ctx):
@@ -241,6 +250,7 @@ class ReaderReadUpToV2(_ReaderReadOp):
     """Up to num_records (key, value) records, fewer at the end of the input."""
 
     def infer(self, op):
+        self.check_handles(op)
         count = op.inputs[2]
         if count.dtype is not dtypes.int64:
             raise TypeError("Input 'num_records' of 'ReaderReadUpToV2' Op has type %s that does not match "
