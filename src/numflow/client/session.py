@@ -37,16 +37,22 @@ class SessionState:
         self._lock = threading.Lock()
         self.resources = {}
         self._close_callbacks = []
+        self._closed = False
 
     def add_close_callback(self, callback):
         """Registers `callback()` to run when the Session closes: resources such as queues use it to wake
-        the threads blocked in them (their pending operations are then cancelled, as in TF)."""
+        the threads blocked in them (their pending operations are then cancelled, as in TF). On a closed
+        state it runs at once."""
         with self._lock:
-            self._close_callbacks.append(callback)
+            if not self._closed:
+                self._close_callbacks.append(callback)
+                return
+        callback()
 
     def close(self):
         """Runs the close callbacks once."""
         with self._lock:
+            self._closed = True
             callbacks, self._close_callbacks = self._close_callbacks, []
         for callback in callbacks:
             callback()
@@ -305,6 +311,9 @@ class BaseSession:
         self._plans.clear()
         self._state.close()
         self._state = SessionState(self._graph, self._config.get("rewrites"))
+        # A run in another thread that passed the closed check just before may still compile a plan
+        # against this fresh state: its queues must start cancelled rather than block forever.
+        self._state.close()
 
     def as_default(self):
         """A context manager making this the default session (for `Tensor.eval`, `Operation.run`)."""
