@@ -598,3 +598,8 @@ def test_shuffle_chunked_draws_have_tf_distribution():
     positions = np.argsort(runs, axis=1).mean(axis=0)
     expected = _reference_shuffle_positions(n, buffer, 4000, np.random.RandomState(0))
     np.testing.assert_allclose(positions, expected, atol=0.25)
+
+
+def test_map_returning_sparse_tensor_names_the_conversion():
+    with pytest.raises(TypeError, match="tf.sparse.to_dense"):
+        tf.data.Dataset.range(3).map(lambda i: tf.SparseTensor([[0]], tf.reshape(i, [1]), [4]))

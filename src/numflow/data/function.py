@@ -56,7 +56,7 @@ class TracedFunction:
                 if result is None:
                     raise ValueError("The function '%s' given to %s returned None; it must return tensors"
                                      % (self.name, transformation))
-                result = structure.map_structure(convert_to_tensor, result)
+                result = structure.map_structure(_dense_component, result)
                 keys = structure.flatten(result)
             arg_set = set(self.args)
             # A result that is an argument or an outside tensor still needs an op inside the body.
@@ -127,6 +127,15 @@ class TracedFunction:
                     None, None, "%s: %s (in the function '%s' given to %s)"
                     % (type(exc).__name__, exc, name, transformation)) from exc
         return run
+
+
+def _dense_component(value):
+    from ..framework.sparse_tensor import SparseTensor
+    if isinstance(value, SparseTensor):
+        raise TypeError("numflow's tf.data elements are dense tensors: convert the SparseTensor %s with "
+                        "tf.sparse.to_dense (or tf.sparse_tensor_to_dense) inside the function"
+                        % value.indices.name.rsplit(":", 1)[0])
+    return convert_to_tensor(value)
 
 
 def _rows(value, rows, tensor):
