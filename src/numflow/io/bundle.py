@@ -8,15 +8,19 @@ every other key is a tensor name whose value is a BundleEntryProto {1: dtype (Da
 to back: numbers raw little-endian in row-major order (bool one byte each); strings as varint64 lengths,
 a 4-byte masked CRC of the lengths (each as uint32 little-endian), then the bytes of each string.
 
-`write_bundle(prefix, tensors)` writes both files atomically (temporary files in the same folder, fsync,
-`os.replace`; the data file first, the index last, so an `.index` file only ever names complete data).
-`BundleReader(prefix)` reads and validates the index eagerly and each tensor on demand, checking its
-bounds, size and CRC. Problems raise tf.errors (NotFoundError, DataLossError, UnimplementedError)
+`write_bundle(prefix, tensors)` writes both files atomically, even over an existing checkpoint
+(temporary files in the same folder, fsync, a commit journal, then `os.replace` of the data file and the
+index; see "writing files atomically" below). `BundleReader(prefix)` reads and validates the index
+eagerly and each tensor on demand, checking its declared size against the data file before allocating
+anything, then its bounds and CRC. Problems raise tf.errors (NotFoundError, DataLossError, UnimplementedError)
 whose message names the file and the tensor.
 """
+import json
+import logging
 import os
+import secrets
 import struct
-import tempfile
+import threading
 
 import numpy as np
 
@@ -26,6 +30,7 @@ from . import crc32c, table, wire
 HEADER_KEY = b""
 BUNDLE_VERSION = 1          # kTensorBundleVersion
 MIN_CONSUMER = 0
+_log = logging.getLogger("numflow")
 
 
 def index_filename(prefix):
@@ -146,6 +151,20 @@ def encode_tensor(array, dtype):
     return data, crc32c.value(data)
 
 
+# --- writing files atomically -----------------------------------------------------------------------
+# Every file is first written to '<final name>.tempstate-<pid>-<random>' beside it (created with mode
+# 0666 so the user's umask applies, as for any file the user's programs create), fsynced, then renamed.
+# A bundle needs two renames (data, index), which no file system does atomically, so a save that
+# overwrites a prefix first commits a journal '<prefix>.index.journal' naming the two finished temporary
+# files: whoever finds a journal (the next save, a reader, latest_checkpoint) completes its renames, so a
+# kill at any point leaves either the old or the new checkpoint. Temporary files of saves that died before
+# their journal are deleted by the next save into the folder.
+_TEMP_MARK = ".tempstate-"
+JOURNAL_SUFFIX = ".index.journal"
+_in_flight = set()              # this process's temporary files still being written
+_in_flight_lock = threading.Lock()
+
+
 def _fsync_dir(path):
     try:
         fd = os.open(path or ".", os.O_RDONLY)
@@ -159,28 +178,174 @@ def _fsync_dir(path):
         os.close(fd)
 
 
-def atomic_write(path, chunks):
-    """Writes `chunks` (bytes) to a temporary file beside `path`, fsyncs it and renames it into place."""
-    folder = os.path.dirname(path) or "."
-    fd, temp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tempstate", dir=folder)
+def _discard(path):
     try:
-        with os.fdopen(fd, "wb") as handle:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        _log.warning("Ignoring: failed to delete temporary file %s: %s", path, exc)
+
+
+def _write_temp(path, chunks):
+    """Writes `chunks` to a new temporary file beside `path` and fsyncs it; returns its name."""
+    folder, base = os.path.split(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temp = os.path.join(folder, "%s%s%d-%s" % (base, _TEMP_MARK, os.getpid(), secrets.token_hex(6)))
+        with _in_flight_lock:
+            _in_flight.add(temp)
+        try:
+            fd = os.open(temp, flags, 0o666)
+            break
+        except FileExistsError:
+            with _in_flight_lock:
+                _in_flight.discard(temp)
+        except BaseException:
+            with _in_flight_lock:
+                _in_flight.discard(temp)
+            raise
+    try:
+        try:
             for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
+                view = memoryview(chunk).cast("B")
+                while view:
+                    view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        try:
+            _discard(temp)
+        finally:
+            _release(temp)
+        raise
+    return temp
+
+
+def _release(temp):
+    with _in_flight_lock:
+        _in_flight.discard(temp)
+
+
+def _rename_into_place(temp, path):
+    try:
         os.replace(temp, path)
     except BaseException:
         try:
-            os.unlink(temp)
-        except OSError:
-            pass
+            _discard(temp)
+        finally:
+            _release(temp)
         raise
-    _fsync_dir(folder)
+    _release(temp)
+
+
+def atomic_write(path, chunks):
+    """Writes `chunks` (bytes-like) to a temporary file beside `path`, fsyncs it and renames it into place."""
+    temp = _write_temp(path, chunks)
+    _rename_into_place(temp, path)
+    _fsync_dir(os.path.dirname(path))
+
+
+def _journal_renames(journal):
+    """The (temporary file, final file) pairs a journal names, validated to lie beside it; None if bad."""
+    folder = os.path.dirname(journal)
+    prefix_base = os.path.basename(journal)[:-len(JOURNAL_SUFFIX)]
+    allowed = {os.path.basename(data_filename(prefix_base)), os.path.basename(index_filename(prefix_base))}
+    try:
+        with open(journal, "rb") as handle:
+            renames = json.loads(handle.read(1 << 16).decode("utf-8"))["renames"]
+        pairs = []
+        for temp, final in renames:
+            if final not in allowed or not (isinstance(temp, str) and temp.startswith(final + _TEMP_MARK)) or \
+                    os.sep in temp or (os.altsep and os.altsep in temp):
+                return None
+            pairs.append((os.path.join(folder, temp), os.path.join(folder, final)))
+        return pairs
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _roll_forward(journal, pairs):
+    """Renames the journal's temporary files into place (skipping those already moved), then deletes it."""
+    for temp, final in pairs:
+        try:
+            os.replace(temp, final)
+        except FileNotFoundError:
+            pass                    # already renamed, by the save itself or by an earlier recovery
+    _fsync_dir(os.path.dirname(journal))
+    try:
+        os.remove(journal)
+    except FileNotFoundError:
+        pass
+
+
+def recover_interrupted_save(prefix):
+    """Completes a bundle save to `prefix` that was interrupted after it committed its journal (a no-op,
+    one `stat`, when there is none). Safe to run concurrently with that save: every step is idempotent."""
+    journal = prefix + JOURNAL_SUFFIX
+    if not os.path.exists(journal):
+        return
+    pairs = _journal_renames(journal)
+    try:
+        if pairs is None:
+            _log.warning("Ignoring the unreadable checkpoint journal %s", journal)
+            os.remove(journal)
+        else:
+            _roll_forward(journal, pairs)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        _log.warning("Could not complete the interrupted checkpoint save recorded in %s: %s", journal, exc)
+
+
+def _pid_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):
+        return True             # exists but not ours, or cannot tell: keep its files
+    return True
+
+
+def remove_stale_temporaries(folder):
+    """Completes committed saves and deletes the temporary files that killed writes left in `folder`
+    (those of a process that is gone, or of this process but no longer being written)."""
+    folder = folder or "."
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(JOURNAL_SUFFIX) and _TEMP_MARK not in name:
+            recover_interrupted_save(os.path.join(folder, name[:-len(JOURNAL_SUFFIX)]))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    with _in_flight_lock:
+        in_flight = set(_in_flight)
+    for name in names:
+        mark = name.rfind(_TEMP_MARK)
+        if mark < 0:
+            continue
+        pid_text = name[mark + len(_TEMP_MARK):].split("-", 1)[0]
+        if not pid_text.isdigit():
+            continue
+        path = os.path.join(folder, name)
+        pid = int(pid_text)
+        if path in in_flight or (pid != os.getpid() and _pid_alive(pid)):
+            continue
+        _discard(path)
 
 
 def write_bundle(prefix, tensors):
-    """Writes `tensors` ({name: (numpy value, DType)}) as a V2 bundle at `prefix`; returns the names."""
+    """Writes `tensors` ({name: (numpy value, DType)}) as a V2 bundle at `prefix`; returns the names.
+
+    Atomic even when `prefix` already holds a checkpoint (see the journal above)."""
     entries = []
     chunks = []
     offset = 0
@@ -198,8 +363,42 @@ def write_bundle(prefix, tensors):
     folder = os.path.dirname(prefix)
     if folder and not os.path.isdir(folder):
         os.makedirs(folder, exist_ok=True)
-    atomic_write(data_filename(prefix), chunks)
-    atomic_write(index_filename(prefix), [index])
+    remove_stale_temporaries(folder)
+    data_path, index_path = data_filename(prefix), index_filename(prefix)
+    data_temp = _write_temp(data_path, chunks)
+    try:
+        index_temp = _write_temp(index_path, [index])
+    except BaseException:
+        try:
+            _discard(data_temp)
+        finally:
+            _release(data_temp)
+        raise
+    temps = [data_temp, index_temp]
+    journal = prefix + JOURNAL_SUFFIX
+    overwriting = os.path.exists(index_path)
+    try:
+        pairs = [(data_temp, data_path), (index_temp, index_path)]      # the index last
+        atomic_write(journal, [json.dumps({"renames": [[os.path.basename(t), os.path.basename(f)]
+                                                       for t, f in pairs]}).encode("utf-8")])
+        try:
+            _roll_forward(journal, pairs)
+        except Exception:
+            if not overwriting:     # nothing was replaced: undo, so no half-written checkpoint remains
+                _discard(journal)
+                _discard(data_path)
+            raise
+    except BaseException:
+        try:
+            if not os.path.exists(journal):
+                for temp in temps:
+                    _discard(temp)
+        finally:
+            for temp in temps:
+                _release(temp)
+        raise
+    for temp in temps:
+        _release(temp)
     return [e.name for _, e in entries]
 
 
@@ -217,6 +416,7 @@ class BundleReader:
         self.prefix = prefix
         filename = index_filename(prefix)
         self.index_file = filename
+        recover_interrupted_save(prefix)
         try:
             with open(filename, "rb") as handle:
                 data = handle.read()

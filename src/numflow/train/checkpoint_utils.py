@@ -220,7 +220,9 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
 
 
 def checkpoint_exists(checkpoint_prefix):
-    """True when a V2 checkpoint (PREFIX.index) or a V1 file matching the pattern exists."""
+    """True when a V2 checkpoint (PREFIX.index) or a V1 file matching the pattern exists (completing a
+    save to it that was interrupted after it committed, see `numflow.io.bundle`)."""
+    _bundle.recover_interrupted_save(checkpoint_prefix)
     if os.path.exists(_bundle.index_filename(checkpoint_prefix)):
         return True
     return bool(glob.glob(checkpoint_prefix)) and not os.path.isdir(checkpoint_prefix)

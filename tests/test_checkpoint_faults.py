@@ -1,0 +1,237 @@
+"""Checkpoint faults: saves killed at every step, hostile index/state/meta files, file modes, .meta size."""
+import json
+import logging
+import os
+import stat
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import numflow as tf
+from numflow.framework import dtypes
+from numflow.io import bundle, table, wire
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+    yield
+    tf.reset_default_graph()
+
+
+# --- a save killed at every step of its write sequence ----------------------------------------------
+class _Killed(BaseException):
+    """Stands for kill -9: not an Exception, so no `except Exception` clean-up runs."""
+
+
+class KillSwitch:
+    """Patches the os calls that change files. The call numbered `kill_at` dies (a write first writes half
+    its bytes), and so does every later one, as nothing runs after kill -9. `steps` records the calls."""
+
+    PRIMITIVES = ("open", "write", "fsync", "replace", "rename", "remove", "unlink")
+
+    def __init__(self, monkeypatch, kill_at=None):
+        self.kill_at = kill_at
+        self.steps = []
+        self.dead = False
+        for name in self.PRIMITIVES:
+            monkeypatch.setattr(os, name, self._wrap(name, getattr(os, name)))
+
+    def _wrap(self, name, real):
+        def patched(*args, **kwargs):
+            if self.dead:
+                raise _Killed(name)
+            number = len(self.steps)
+            target = args[-1] if name in ("replace", "rename") else args[0]
+            self.steps.append((name, os.path.basename(target) if isinstance(target, str) else target))
+            if number == self.kill_at:
+                self.dead = True
+                if name == "write":
+                    data = memoryview(args[1])
+                    real(args[0], data[:len(data) // 2])
+                raise _Killed("killed at step %d: %s" % (number, name))
+            return real(*args, **kwargs)
+        return patched
+
+
+def _make_model():
+    weights = tf.Variable(np.zeros((3, 4), np.float32), name="weights")
+    names = tf.Variable(np.array([b"", b""], dtype=object), name="names")
+    return weights, names
+
+
+def _generation(k):
+    return np.full((3, 4), k, np.float32), np.array([b"gen%d" % k, b"x" * k], dtype=object)
+
+
+def _assign(sess, variables, k):
+    for variable, value in zip(variables, _generation(k)):
+        variable.load(value, sess)
+
+
+def _restored_generation(folder):
+    """The generation held by the newest checkpoint `latest_checkpoint` names, read in a fresh graph."""
+    prefix = tf.train.latest_checkpoint(folder)
+    assert prefix is not None, "no complete checkpoint is named in %s" % os.listdir(folder)
+    with tf.Graph().as_default():
+        variables = _make_model()
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, prefix)
+            weights, names = sess.run(list(variables))
+    k = int(weights[0, 0])
+    np.testing.assert_array_equal(weights, _generation(k)[0])
+    assert list(names) == list(_generation(k)[1])
+    return prefix, k
+
+
+def _run_save_sequence(folder, monkeypatch, kill_at, same_prefix):
+    """Saves generations 1 and 2, then generation 3 with the kill switch armed; returns the switch."""
+    os.makedirs(folder, exist_ok=True)
+    variables = _make_model()
+    saver = tf.train.Saver(max_to_keep=2)
+    base = os.path.join(folder, "model.ckpt")
+    with tf.Session() as sess:
+        for k in (1, 2):
+            _assign(sess, variables, k)
+            saver.save(sess, base, global_step=None if same_prefix else k)
+        _assign(sess, variables, 3)
+        with monkeypatch.context() as patch:
+            switch = KillSwitch(patch, kill_at)
+            try:
+                saver.save(sess, base, global_step=None if same_prefix else 3)
+            except _Killed:
+                assert kill_at is not None
+            else:
+                assert kill_at is None or kill_at >= len(switch.steps)
+    return switch
+
+
+@pytest.mark.parametrize("same_prefix", [True, False], ids=["same_prefix", "global_step"])
+def test_a_save_killed_at_every_step_leaves_a_complete_checkpoint(tmp_path, monkeypatch, same_prefix):
+    dry = _run_save_sequence(str(tmp_path / "dry"), monkeypatch, None, same_prefix)
+    kinds = {name for name, _ in dry.steps}
+    targets = {target for _, target in dry.steps}
+    assert {"open", "write", "fsync", "replace"} <= kinds
+    assert {"checkpoint", "model.ckpt%s.index" % ("" if same_prefix else "-3"),
+            "model.ckpt%s.meta" % ("" if same_prefix else "-3")} <= targets
+    if not same_prefix:
+        assert "model.ckpt-1.index" in targets        # max_to_keep=2 deletes step 1 during the save
+    assert len(dry.steps) >= 20
+    outcomes = set()
+    for kill_at in range(len(dry.steps)):
+        folder = str(tmp_path / ("kill%d" % kill_at))
+        tf.reset_default_graph()
+        switch = _run_save_sequence(folder, monkeypatch, kill_at, same_prefix)
+        assert switch.dead, "step %d never ran" % kill_at
+        prefix, generation = _restored_generation(folder)
+        assert generation in (2, 3), (kill_at, generation)
+        if not same_prefix:
+            assert prefix.endswith("-%d" % generation)
+        outcomes.add(generation)
+        # The next save (a restarted program) completes normally and leaves no temporary files behind.
+        tf.reset_default_graph()
+        variables = _make_model()
+        with tf.Session() as sess:
+            saver = tf.train.Saver(max_to_keep=2)
+            saver.restore(sess, prefix)
+            _assign(sess, variables, 4)
+            saver.save(sess, os.path.join(folder, "model.ckpt"), global_step=None if same_prefix else 4)
+        leftovers = [f for f in os.listdir(folder) if "tempstate" in f or f.endswith(".journal")]
+        assert not leftovers, (kill_at, switch.steps[kill_at], leftovers)
+        assert _restored_generation(folder)[1] == 4
+    assert outcomes == {2, 3}           # early kills keep the old checkpoint, late ones the new
+
+
+def test_interrupted_overwrite_is_completed_by_readers(tmp_path, monkeypatch):
+    """Killed after the journal committed and the data file was renamed, before the index: the only
+    checkpoint has new data and an old index until a reader completes the save."""
+    variables = _make_model()
+    prefix = str(tmp_path / "m")
+    with tf.Session() as sess:
+        _assign(sess, variables, 1)
+        tf.train.Saver().save(sess, prefix, write_meta_graph=False)
+        _assign(sess, variables, 2)
+        dry_folder = tmp_path / "dry"
+        dry_folder.mkdir()
+        with monkeypatch.context() as patch:
+            dry = KillSwitch(patch)
+            tf.train.Saver().save(sess, str(dry_folder / "m"), write_meta_graph=False)
+        kill_at = [i for i, (name, target) in enumerate(dry.steps)
+                   if name == "replace" and target == "m.index"][0]
+        with monkeypatch.context() as patch:
+            KillSwitch(patch, kill_at)
+            with pytest.raises(_Killed):
+                tf.train.Saver().save(sess, prefix, write_meta_graph=False)
+    assert os.path.exists(prefix + bundle.JOURNAL_SUFFIX)
+    reader = tf.train.NewCheckpointReader(prefix)
+    np.testing.assert_array_equal(reader.get_tensor("weights"), _generation(2)[0])
+    assert not os.path.exists(prefix + bundle.JOURNAL_SUFFIX)
+    assert not [f for f in os.listdir(tmp_path) if "tempstate" in f]
+
+
+def test_a_corrupt_journal_is_ignored_with_a_warning(tmp_path, caplog):
+    prefix = str(tmp_path / "m")
+    bundle.write_bundle(prefix, {"a": (np.arange(3, dtype=np.float32), dtypes.float32)})
+    outside = tmp_path / "victim"
+    outside.write_text("keep me")
+    with open(prefix + bundle.JOURNAL_SUFFIX, "w") as handle:
+        json.dump({"renames": [["../victim", "m.index"]]}, handle)
+    with caplog.at_level(logging.WARNING, logger="numflow"):
+        reader = bundle.BundleReader(prefix)
+    assert "unreadable checkpoint journal" in caplog.text
+    np.testing.assert_array_equal(reader.read("a"), np.arange(3, dtype=np.float32))
+    assert outside.read_text() == "keep me"
+    assert not os.path.exists(prefix + bundle.JOURNAL_SUFFIX)
+
+
+def test_failed_rename_of_a_new_checkpoint_leaves_nothing(tmp_path, monkeypatch):
+    prefix = str(tmp_path / "m")
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if dst.endswith(".index"):
+            raise OSError(5, "Input/output error")
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError, match="Input/output error"):
+        bundle.write_bundle(prefix, {"a": (np.zeros(2, np.float32), dtypes.float32)})
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert os.listdir(tmp_path) == []
+
+
+def test_stale_temporaries_of_live_processes_are_kept(tmp_path):
+    """Another live process may be writing: only files of dead processes (or our own finished ones) go."""
+    live = tmp_path / ("m.index.tempstate-%d-abc" % os.getppid())
+    dead_pid = 2 ** 22 + 12345           # above Linux's pid_max default: never a live process
+    dead = tmp_path / ("m.index.tempstate-%d-abc" % dead_pid)
+    ours = tmp_path / ("m.index.tempstate-%d-abc" % os.getpid())
+    unrelated = tmp_path / "notes.tempstate-x"
+    for path in (live, dead, ours, unrelated):
+        path.write_bytes(b"x")
+    bundle.write_bundle(str(tmp_path / "m"), {"a": (np.zeros(2, np.float32), dtypes.float32)})
+    assert live.exists() and unrelated.exists()
+    assert not dead.exists() and not ours.exists()
+
+
+# --- file modes follow the umask ---------------------------------------------------------------------
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_checkpoint_files_honour_the_umask(tmp_path, umask):
+    variables = _make_model()
+    old = os.umask(umask)
+    try:
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            prefix = tf.train.Saver().save(sess, str(tmp_path / "m"), global_step=1)
+        writer = tf.summary.FileWriter(str(tmp_path / "events"))
+        writer.close()
+    finally:
+        os.umask(old)
+    assert variables
+    expected = 0o666 & ~umask
+    for name in ("m-1.index", "m-1.data-00000-of-00001", "m-1.meta", "checkpoint"):
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == expected, name
+    event_file = os.listdir(tmp_path / "events")[0]
+    assert stat.S_IMODE(os.stat(tmp_path / "events" / event_file).st_mode) == expected
+    assert prefix.endswith("m-1")
