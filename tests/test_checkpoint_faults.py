@@ -235,3 +235,91 @@ def test_checkpoint_files_honour_the_umask(tmp_path, umask):
     event_file = os.listdir(tmp_path / "events")[0]
     assert stat.S_IMODE(os.stat(tmp_path / "events" / event_file).st_mode) == expected
     assert prefix.endswith("m-1")
+
+
+# --- the state file's paths are confined to its folder -----------------------------------------------
+def _save_generation(prefix, k):
+    with tf.Graph().as_default():
+        variables = _make_model()
+        with tf.Session() as sess:
+            _assign(sess, variables, k)
+            tf.train.Saver().save(sess, prefix, write_meta_graph=False, write_state=False)
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink"])
+def test_state_file_paths_outside_the_folder_are_refused(tmp_path, caplog, kind):
+    folder, elsewhere = tmp_path / "ckpt", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    _save_generation(str(elsewhere / "victim"), 7)
+    if kind == "dotdot":
+        named = "../elsewhere/victim"
+    elif kind == "absolute":
+        named = str(elsewhere / "victim")
+    else:
+        os.symlink(str(elsewhere), str(folder / "link"))
+        named = "link/victim"
+    (folder / "checkpoint").write_text('model_checkpoint_path: "%s"\nall_model_checkpoint_paths: "%s"\n'
+                                       % (named, named))
+    with caplog.at_level(logging.WARNING, logger="numflow"):
+        assert tf.train.latest_checkpoint(str(folder)) is None
+        assert tf.train.get_checkpoint_state(str(folder)) is None
+    assert "outside" in caplog.text and "victim" in caplog.text
+    # The user can still restore it by naming it explicitly.
+    variables = _make_model()
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, str(elsewhere / "victim"))
+        np.testing.assert_array_equal(sess.run(variables[0]), _generation(7)[0])
+
+
+def test_max_to_keep_never_deletes_outside_the_folder(tmp_path, caplog):
+    folder, elsewhere = tmp_path / "ckpt", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    _save_generation(str(elsewhere / "victim"), 7)
+    _save_generation(str(folder / "model-1"), 1)
+    inside_abs = str(folder / "model-1")
+    (folder / "checkpoint").write_text(
+        'model_checkpoint_path: "%s"\nall_model_checkpoint_paths: "../elsewhere/victim"\n'
+        'all_model_checkpoint_paths: "%s"\nall_model_checkpoint_paths: "%s"\n'
+        'all_model_checkpoint_timestamps: 1.0\nall_model_checkpoint_timestamps: 2.0\n'
+        'all_model_checkpoint_timestamps: 3.0\n' % (inside_abs, str(elsewhere / "victim"), inside_abs))
+    with caplog.at_level(logging.WARNING, logger="numflow"):
+        state = tf.train.get_checkpoint_state(str(folder))
+    assert state.model_checkpoint_path == inside_abs          # absolute paths inside the folder are fine
+    assert state.all_model_checkpoint_paths == [inside_abs]
+    assert state.all_model_checkpoint_timestamps == [3.0]
+    assert "../elsewhere/victim" in caplog.text
+    variables = _make_model()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        saver = tf.train.Saver(max_to_keep=1)
+        saver.recover_last_checkpoints(state.all_model_checkpoint_paths)
+        for step in (2, 3):
+            saver.save(sess, str(folder / "model"), global_step=step)
+    assert variables
+    assert os.path.exists(str(elsewhere / "victim.index"))
+    assert sorted(f for f in os.listdir(folder) if f.endswith(".index")) == ["model-3.index"]
+
+
+def test_monitored_session_recovery_ignores_outside_paths(tmp_path):
+    folder, elsewhere = tmp_path / "ckpt", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    _make_model()
+    step = tf.train.get_or_create_global_step()
+    increment = tf.assign_add(step, 1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for prefix in (str(elsewhere / "victim"), str(folder / "model.ckpt-1")):
+            tf.train.Saver().save(sess, prefix, write_meta_graph=False, write_state=False)
+    (folder / "checkpoint").write_text('model_checkpoint_path: "model.ckpt-1"\n'
+                                       'all_model_checkpoint_paths: "../elsewhere/victim"\n'
+                                       'all_model_checkpoint_paths: "model.ckpt-1"\n')
+    scaffold = tf.train.Scaffold(saver=tf.train.Saver(max_to_keep=1))
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(folder), scaffold=scaffold,
+                                           save_checkpoint_steps=1, save_summaries_steps=None) as sess:
+        for _ in range(3):
+            sess.run(increment)
+    assert os.path.exists(str(elsewhere / "victim.index"))
+    assert os.path.exists(str(elsewhere / "victim.data-00000-of-00001"))

@@ -79,3 +79,4 @@ _sys.modules[__name__ + ".compat.v1"] = _sys.modules[__name__]
 compat.v1 = _sys.modules[__name__]
 del _sys
 from .ops.metrics_impl import confusion_matrix  # noqa: E402,F401 - tf.confusion_matrix
+from . import estimator, feature_column  # noqa: E402

@@ -194,7 +194,8 @@ def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoin
 
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     """The CheckpointState in `checkpoint_dir`, with relative paths joined to it; None when there is no
-    (readable) state file."""
+    (readable) state file. Paths outside `checkpoint_dir` ('../elsewhere/model', absolute paths elsewhere,
+    symbolic links out of it) are dropped with a warning; when the newest one is, the state is ignored."""
     filename = _state_filename(checkpoint_dir, latest_filename)
     try:
         with open(filename, "rb") as handle:
@@ -212,11 +213,36 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
         return None
     if not state.model_checkpoint_path:
         raise ValueError("Invalid checkpoint state loaded from " + checkpoint_dir)
-    if not os.path.isabs(state.model_checkpoint_path):
-        state.model_checkpoint_path = os.path.join(checkpoint_dir, state.model_checkpoint_path)
-    state.all_model_checkpoint_paths = [p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
-                                        for p in state.all_model_checkpoint_paths]
+    state.model_checkpoint_path = _in_folder(checkpoint_dir, state.model_checkpoint_path)
+    paths = [_in_folder(checkpoint_dir, p) for p in state.all_model_checkpoint_paths]
+    outside = [p for p, full in zip(state.all_model_checkpoint_paths, paths) if full is None]
+    if outside:
+        _log.warning("%s names checkpoints outside %s, which are ignored (a state file may only name "
+                     "checkpoints in its own folder; pass such a path to restore() explicitly): %s",
+                     filename, checkpoint_dir, ", ".join(outside))
+        if len(state.all_model_checkpoint_timestamps) == len(paths):
+            state.all_model_checkpoint_timestamps = [
+                t for t, full in zip(state.all_model_checkpoint_timestamps, paths) if full is not None]
+    state.all_model_checkpoint_paths = [p for p in paths if p is not None]
+    if state.model_checkpoint_path is None:
+        _log.warning("%s: its model_checkpoint_path lies outside %s: Checkpoint ignored", filename,
+                     checkpoint_dir)
+        return None
     return state
+
+
+def _in_folder(checkpoint_dir, path):
+    """`path` (joined to `checkpoint_dir` when relative) if it lies in that folder or below, symbolic links
+    resolved; None otherwise. State files can come from anywhere, and their paths are used to restore and,
+    through max_to_keep, to delete files, so they are confined to the folder (TF trusts them)."""
+    full = path if os.path.isabs(path) else os.path.join(checkpoint_dir, path)
+    folder = os.path.realpath(checkpoint_dir)
+    resolved = os.path.realpath(full)
+    try:
+        inside = os.path.commonpath([folder, resolved]) == folder
+    except ValueError:          # different drives on Windows
+        inside = False
+    return full if inside else None
 
 
 def checkpoint_exists(checkpoint_prefix):
