@@ -407,8 +407,12 @@ def test_saved_checkpoint_copies_restore_from_any_folder(tmp_path):
     shutil.copytree(str(tmp_path / "src"), str(tmp_path / "moved"))
     assert prefix == str(tmp_path / "src" / "a-1")
     assert bundle.BundleReader(str(tmp_path / "moved" / "a-1")).read("v").tolist() == [1.0, 2.0]
-    # the state file holds absolute paths for an absolute save dir, as TensorFlow writes it
-    assert tf.train.get_checkpoint_state(str(tmp_path / "moved")).model_checkpoint_path == prefix
+    # the state file holds absolute paths for an absolute save dir, as TensorFlow writes it; they name the
+    # source folder, so the copy's checkpoint of the same name is used (TF would read the source's)
+    assert 'model_checkpoint_path: "%s"' % prefix in (tmp_path / "moved" / "checkpoint").read_text()
+    assert tf.train.get_checkpoint_state(str(tmp_path / "moved")).model_checkpoint_path == \
+        str(tmp_path / "moved" / "a-1")
+    assert tf.train.latest_checkpoint(str(tmp_path / "moved")) == str(tmp_path / "moved" / "a-1")
 
 
 def test_save_in_the_current_directory(tmp_path, monkeypatch):

@@ -233,16 +233,24 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
 
 def _in_folder(checkpoint_dir, path):
     """`path` (joined to `checkpoint_dir` when relative) if it lies in that folder or below, symbolic links
-    resolved; None otherwise. State files can come from anywhere, and their paths are used to restore and,
-    through max_to_keep, to delete files, so they are confined to the folder (TF trusts them)."""
+    resolved; else the checkpoint of the same name in the folder if there is one (the folder was moved or
+    copied: its state file still holds the old absolute paths); else None. State files can come from
+    anywhere, and their paths are used to restore and, through max_to_keep, to delete files, so they are
+    confined to their folder (TF trusts them)."""
     full = path if os.path.isabs(path) else os.path.join(checkpoint_dir, path)
     folder = os.path.realpath(checkpoint_dir)
-    resolved = os.path.realpath(full)
     try:
-        inside = os.path.commonpath([folder, resolved]) == folder
+        if os.path.commonpath([folder, os.path.realpath(full)]) == folder:
+            return full
     except ValueError:          # different drives on Windows
-        inside = False
-    return full if inside else None
+        pass
+    local = os.path.join(checkpoint_dir, os.path.basename(full))
+    if os.path.basename(full) and os.path.exists(_bundle.index_filename(local)) and \
+            os.path.realpath(os.path.dirname(local)) == folder:
+        _log.info("Checkpoint %s named by the state file in %s is read from that folder as %s", path,
+                  checkpoint_dir, local)
+        return local
+    return None
 
 
 def checkpoint_exists(checkpoint_prefix):
