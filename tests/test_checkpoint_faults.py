@@ -323,3 +323,57 @@ def test_monitored_session_recovery_ignores_outside_paths(tmp_path):
             sess.run(increment)
     assert os.path.exists(str(elsewhere / "victim.index"))
     assert os.path.exists(str(elsewhere / "victim.data-00000-of-00001"))
+
+
+# --- crafted index files --------------------------------------------------------------------------
+def _crafted_index(prefix, name, dtype_enum, shape, size, offset=0):
+    entry = bundle.Entry(name, dtype_enum, shape, 0, offset, size, 0)
+    with open(bundle.index_filename(prefix), "wb") as handle:
+        handle.write(table.write_table([(b"", bundle.encode_header(1)), (name.encode(), entry.encode())]))
+
+
+@pytest.mark.parametrize("name,dtype_enum,shape,size,message", [
+    ("names", 7, (2 ** 28,), 9, r"key names declares 268435456 strings .* only 9 bytes"),
+    ("names", 7, (2 ** 28,), 2 ** 40, r"Data for tensor 'names' runs past the end of .*m\.data-00000-of-00001"),
+    ("weights", 1, (2 ** 31 + 5,), (2 ** 31 + 5) * 4, r"Data for tensor 'weights' runs past the end of .*m\.data"),
+    ("weights", 1, (2 ** 16, 2 ** 16), 8, r"key weights; stored size 8; expected size 17179869184 .*m\.index"),
+    ("weights", 1, (2 ** 30, 2 ** 30), 8, r"Invalid tensor shape: weights .*m\.index \(too many elements\)"),
+    ("weights", 1, (-1, 4), 8, r"Invalid tensor shape: weights .*m\.index"),
+    ("weights", 1, (4,), 16, r"Data for tensor 'weights' runs past the end"),
+])
+def test_crafted_index_is_data_loss_before_any_allocation(tmp_path, name, dtype_enum, shape, size, message):
+    prefix = str(tmp_path / "m")
+    bundle.write_bundle(prefix, {"names": (np.array([b"ab", b"c"], dtype=object), dtypes.string)})
+    _crafted_index(prefix, name, dtype_enum, shape, size, offset=0 if size != 16 else 2 ** 62)
+    tracemalloc.start()
+    try:
+        with pytest.raises(tf.errors.DataLossError, match=message):
+            bundle.BundleReader(prefix).read(name)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
+def test_reading_a_crafted_index_names_the_tensor(tmp_path):
+    prefix = str(tmp_path / "m")
+    variables = _make_model()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver().save(sess, prefix, write_meta_graph=False)
+        data_size = os.path.getsize(bundle.data_filename(prefix))
+        reader = bundle.BundleReader(prefix)
+        items = [(b"", bundle.encode_header(1))]
+        for key in sorted(reader.entries):
+            entry = reader.entries[key]
+            if key == "names":
+                entry = bundle.Entry(key, entry.dtype_enum, (2 ** 40,), 0, 0, data_size, entry.crc32c)
+            items.append((key.encode(), entry.encode()))
+        with open(bundle.index_filename(prefix), "wb") as handle:
+            handle.write(table.write_table(items))
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"'names' has shape \[2\] but .* \[1099511627776\]"):
+            tf.train.Saver().restore(sess, prefix)
+    assert variables
+    with pytest.raises(tf.errors.DataLossError, match=r"key names declares 1099511627776 strings.*m\.index"):
+        tf.train.load_variable(prefix, "names")
+    np.testing.assert_array_equal(tf.train.load_variable(prefix, "weights"), np.zeros((3, 4), np.float32))

@@ -541,6 +541,12 @@ class BundleReader:
             raise errors.DataLossError(None, None, "Invalid size in bundle entry: key %s; stored size %d; "
                                        "expected size %d (%s)" % (name, entry.size, count * dtype.size,
                                                                   self.index_file))
+        if dtype is dtypes.string and count and entry.size < count + 4:
+            # Each string needs at least its one-byte length, plus the lengths' 4-byte checksum: checked
+            # before anything of `count` elements is allocated.
+            raise errors.DataLossError(None, None, "Invalid size in bundle entry: key %s declares %d strings "
+                                       "(shape %s) but only %d bytes of data, too few for their lengths (%s)"
+                                       % (name, count, list(entry.shape), entry.size, self.index_file))
         data, path = self._shard_bytes(entry)
         if dtype is dtypes.string:
             return self._decode_strings(entry, data, count, path)
