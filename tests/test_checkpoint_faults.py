@@ -377,3 +377,77 @@ def test_reading_a_crafted_index_names_the_tensor(tmp_path):
     with pytest.raises(tf.errors.DataLossError, match=r"key names declares 1099511627776 strings.*m\.index"):
         tf.train.load_variable(prefix, "names")
     np.testing.assert_array_equal(tf.train.load_variable(prefix, "weights"), np.zeros((3, 4), np.float32))
+
+
+# --- .meta files: compact fills, hostile nesting and types -------------------------------------------
+def test_meta_stores_fill_values_compactly_and_round_trips(tmp_path):
+    big = 2_000_000
+    tf.Variable(tf.zeros([big]), name="zeros")
+    tf.Variable(tf.ones([1000, 2000], dtype=tf.float64), name="ones")
+    tf.Variable(tf.constant(np.nan, shape=[300], dtype=tf.float32), name="nans")
+    tf.Variable(tf.constant([0.0, -0.0] * 500, dtype=tf.float32), name="signed_zeros")
+    tf.Variable(tf.constant([b"ab"] * 50), name="texts")
+    tf.Variable(tf.constant(np.arange(1000, dtype=np.int64)), name="ramp")
+    path = str(tmp_path / "m.meta")
+    tf.train.export_meta_graph(path)
+    size = os.path.getsize(path)
+    assert size < 25_000, size          # the ramp and the signed zeros are stored in full, nothing else
+    tf.reset_default_graph()
+    tf.train.import_meta_graph(path)
+    graph = tf.get_default_graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = {name: sess.run(graph.get_tensor_by_name(name + ":0"))
+                  for name in ("zeros", "ones", "nans", "signed_zeros", "texts", "ramp")}
+    np.testing.assert_array_equal(values["zeros"], np.zeros(big, np.float32))
+    assert values["ones"].dtype == np.float64 and values["ones"].shape == (1000, 2000) and (values["ones"] == 1).all()
+    assert np.isnan(values["nans"]).all() and values["nans"].shape == (300,)
+    np.testing.assert_array_equal(np.signbit(values["signed_zeros"]), [False, True] * 500)
+    assert list(values["texts"]) == [b"ab"] * 50
+    np.testing.assert_array_equal(values["ramp"], np.arange(1000))
+
+
+def test_meta_filled_value_with_a_huge_shape_is_not_allocated_when_read(tmp_path):
+    tf.Variable(tf.zeros([4, 4]), name="v")
+    meta = tf.train.export_meta_graph()
+    const = [op for op in meta["ops"] if op["type"] == "Const"][0]
+    assert const["attrs"]["value"]["t"] == "filled"
+    const["attrs"]["value"]["shape"] = [2 ** 20, 2 ** 20]
+    tf.reset_default_graph()
+    tracemalloc.start()
+    try:
+        with pytest.raises(tf.errors.DataLossError, match="Corrupted meta graph <meta graph dict>: cannot rebuild"):
+            tf.train.import_meta_graph(meta)        # the variable's shape [4, 4] disagrees
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+    const["attrs"]["value"]["v"] = "AAAA"           # 3 bytes, not a float32
+    tf.reset_default_graph()
+    with pytest.raises(tf.errors.DataLossError, match="filled float32 array needs a 4-byte element, found 3"):
+        tf.train.import_meta_graph(meta)
+
+
+def test_deeply_nested_meta_is_data_loss_naming_the_file(tmp_path):
+    path = tmp_path / "deep.meta"
+    for depth in (60, 100_000):
+        path.write_text('{"format":"numflow-meta-graph","version":1,"ops":[],"collections":{"k":['
+                        + '{"t":"list","v":[' * depth + "]}" * depth + "]}}")
+        with pytest.raises(tf.errors.DataLossError, match=r"deep\.meta: its JSON is nested more than 100 levels"):
+            tf.train.import_meta_graph(str(path))
+    path.write_text('{"format":"numflow-meta-graph","version":1,"ops":[],"collections":{"k":['
+                    + '{"t":"list","v":[' * 10 + "]}" * 10 + "]}}")
+    assert tf.train.import_meta_graph(str(path)) is None
+    assert len(tf.get_collection("k")) == 1
+
+
+@pytest.mark.parametrize("field,value", [("inputs", 5), ("control_inputs", 7), ("attrs", {"dtype": 3})])
+def test_meta_with_wrongly_typed_fields_is_data_loss(tmp_path, field, value):
+    tf.Variable(tf.zeros([2]), name="v")
+    meta = tf.train.export_meta_graph()
+    meta["ops"][-1][field] = value
+    path = tmp_path / "bad.meta"
+    path.write_text(json.dumps(meta))
+    tf.reset_default_graph()
+    with pytest.raises(tf.errors.DataLossError, match=r"Corrupted meta graph .*bad\.meta"):
+        tf.train.import_meta_graph(str(path))

@@ -15,6 +15,9 @@ ENCODED values are tagged JSON objects: {"t": "none" | "bool" | "int" | "str" | 
 {"t": "float", "v": float.hex()}, {"t": "bytes", "v": base64}, {"t": "shape", "v": null | [dims or null]},
 {"t": "array", "dtype", "shape", "v": base64 of the raw little-endian bytes},
 {"t": "string_array", "shape", "v": [base64, ...]}, {"t": "scalar", "dtype", "v": base64},
+{"t": "filled", "dtype", "shape", "v": base64 of the one element} for arrays whose entries are all the same
+(tf.zeros / tf.ones / tf.fill values, stored in a few bytes however large, and read back as a read-only
+broadcast view),
 {"t": "list" | "tuple", "v": [...]}, {"t": "dict", "v": {key: ...}}, {"t": "tensor" | "op", "v": name},
 and, in collections, {"t": "variable", "op", "initializer", "initial_value", "snapshot", "trainable"}.
 Attributes without such a form (the traced branches of tf.cond / tf.while_loop, Python callables)
@@ -79,6 +82,10 @@ def encode_value(value, position=None):
         return {"t": "scalar", "dtype": dtype.name,
                 "v": _b64(np.asarray(value, dtype=dtype.np.newbyteorder("<")).tobytes())}
     if isinstance(value, np.ndarray):
+        filled = _uniform_element(value)
+        if filled is not None:      # tf.zeros / tf.ones / tf.fill values: one element, not millions
+            dtype = dtypes.string if value.dtype == object else dtypes.as_dtype(value.dtype)
+            return {"t": "filled", "dtype": dtype.name, "shape": list(value.shape), "v": _b64(filled)}
         if value.dtype == object:
             items = []
             for item in value.reshape(-1):
@@ -110,6 +117,31 @@ def encode_value(value, position=None):
             raise Unserializable("reference to a later op")
         return {"t": "op", "v": value.name}
     raise Unserializable("a %s" % type(value).__name__)
+
+
+def _uniform_element(array):
+    """The bytes of the one element every entry of `array` equals bit for bit (a string's bytes for an
+    object array of strings), or None when the entries differ, the array is tiny or its dtype unknown."""
+    if array.size < 2:
+        return None
+    flat = array.reshape(-1)
+    if array.dtype == object:
+        first = flat[0]
+        if isinstance(first, str):
+            first = first.encode("utf-8")
+        if not isinstance(first, bytes) or not all(isinstance(item, bytes) and item == first for item in flat):
+            return None
+        return first
+    try:
+        dtype = dtypes.as_dtype(array.dtype)
+    except TypeError:
+        return None
+    flat = np.ascontiguousarray(flat, dtype=dtype.np.newbyteorder("<"))
+    itemsize = flat.dtype.itemsize
+    bits = flat.view("<u%d" % itemsize) if itemsize in (1, 2, 4, 8) else flat.view(np.uint8).reshape(-1, itemsize)
+    if np.any(bits[-1] != bits[0]) or not (bits == bits[0]).all():
+        return None
+    return flat[:1].tobytes()
 
 
 def _variable_class():
@@ -235,6 +267,21 @@ class _Decoder:
             raise self.fail("bad shape %r" % (shape,))
         return tuple(shape)
 
+    def _filled(self, dtype_name, shape, element):
+        """A read-only array of `shape` whose entries are all `element`, without allocating the array
+        (a broadcast view), so a crafted shape cannot exhaust memory when the file is read."""
+        dtype = self._dtype(dtype_name)
+        shape = self._shape(shape)
+        if dtype is dtypes.string:
+            scalar = np.empty((), dtype=object)
+            scalar[()] = element
+        else:
+            if len(element) != dtype.size:
+                raise self.fail("filled %s array needs a %d-byte element, found %d bytes"
+                                % (dtype.name, dtype.size, len(element)))
+            scalar = np.frombuffer(element, dtype=dtype.np.newbyteorder("<")).astype(dtype.np).reshape(())
+        return np.broadcast_to(scalar, shape)
+
     def value(self, enc):
         if not isinstance(enc, dict) or "t" not in enc:
             raise self.fail("bad encoded value %r" % (enc,))
@@ -282,6 +329,8 @@ class _Decoder:
                     return array[()]
                 array.setflags(write=False)
                 return array
+            if kind == "filled":
+                return self._filled(enc.get("dtype"), enc.get("shape"), _unb64(v))
             if kind == "string_array":
                 shape = self._shape(enc.get("shape"))
                 if not isinstance(v, list) or len(v) != int(np.prod(shape, dtype=np.int64)):
@@ -311,6 +360,28 @@ class _Decoder:
         raise self.fail("unknown value kind %r" % (kind,))
 
 
+# numflow writes a few levels per nested attribute list; far deeper input is hostile or corrupt, and is
+# refused before the recursive decoder could exhaust Python's stack.
+MAX_NESTING = 100
+
+
+def _nesting_depth(value):
+    """The depth of nested lists/dicts in a decoded JSON value (iterative: any depth is safe)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            return depth
+        stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
 def parse(data, source):
     """The meta-graph dict in `data` (bytes); DataLossError naming `source` when it is not one."""
     try:
@@ -318,6 +389,11 @@ def parse(data, source):
     except (UnicodeDecodeError, ValueError) as exc:
         raise errors.DataLossError(None, None, "Cannot parse meta graph %s: not a numflow meta graph (%s)"
                                    % (source, exc)) from None
+    except RecursionError:
+        meta = None
+    if meta is None or _nesting_depth(meta) > MAX_NESTING:
+        raise errors.DataLossError(None, None, "Cannot parse meta graph %s: its JSON is nested more than %d "
+                                   "levels deep, which numflow never writes" % (source, MAX_NESTING))
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise errors.DataLossError(None, None, "Cannot parse meta graph %s: not a numflow meta graph "
                                    "(numflow reads only the .meta files it writes)" % source)
@@ -331,7 +407,18 @@ def parse(data, source):
 
 def import_graph(meta, graph, source, clear_devices=False, import_scope=None):
     """Rebuilds the ops and collections of `meta` in `graph`; returns ({old op name: new op name},
-    {variable op name (old): Variable})."""
+    {variable op name (old): Variable}). A malformed file is DataLossError naming it, whatever part of
+    it has the wrong type."""
+    try:
+        return _import_graph(meta, graph, source, clear_devices, import_scope)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        if isinstance(exc, errors.OpError):
+            raise
+        raise errors.DataLossError(None, None, "Corrupted meta graph %s: %s: %s"
+                                   % (source, type(exc).__name__, exc)) from exc
+
+
+def _import_graph(meta, graph, source, clear_devices, import_scope):
     from ..framework.op_def import lookup
     rename = {}
     decoder = _Decoder(graph, rename, source)
