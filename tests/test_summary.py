@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import numflow as tf
-from numflow.io import events
+from numflow.io import events, wire
 
 
 @pytest.fixture(autouse=True)
@@ -223,3 +223,49 @@ def test_uint8_and_rgba_images_and_png():
         np.testing.assert_array_equal(_decode_png(value[0].image.encoded_image_string), rgba)
         pixels = _decode_png(tf.summary.Summary.FromString(sess.run(signed)).value[0].image.encoded_image_string)
     assert pixels.reshape(-1).tolist() == [1, 128, 191, 255]
+
+
+def _three_event_file(tmp_path):
+    writer = tf.summary.FileWriter(str(tmp_path))
+    for step in (1, 2):
+        writer.add_summary(tf.summary.Summary(value=[tf.summary.Summary.Value(tag="t", simple_value=step)]), step)
+    writer.close()
+    return _event_file(tmp_path)
+
+
+def test_summary_iterator_stops_at_an_incomplete_last_record(tmp_path):
+    path = _three_event_file(tmp_path)
+    data = open(path, "rb").read()
+    records = list(events.read_records(path))
+    complete = sum(len(events.encode_record(record)) for record in records[:-1])
+    assert len(data) - complete == len(events.encode_record(records[-1]))
+    for cut in range(complete + 1, len(data)):      # the last record cut anywhere: header, data or footer
+        with open(path, "wb") as handle:
+            handle.write(data[:cut])
+        steps = [event.step for event in tf.summary.summary_iterator(path)]
+        assert steps == [0, 1], cut
+    with open(path, "wb") as handle:
+        handle.write(data)
+    assert [event.step for event in tf.summary.summary_iterator(path)] == [0, 1, 2]
+    # A complete record with a bad checksum is still data loss, as in TensorFlow.
+    with open(path, "wb") as handle:
+        handle.write(data[:complete + 14] + bytes([data[complete + 14] ^ 1]) + data[complete + 15:])
+    with pytest.raises(tf.errors.DataLossError, match=r"corrupted record 2 .*events\.out\.tfevents.*data checksum"):
+        list(tf.summary.summary_iterator(path))
+
+
+def test_summary_iterator_record_with_a_wrong_wire_type_is_data_loss(tmp_path):
+    path = str(tmp_path / "events.out.tfevents.1.bad")
+    # Event.wall_time (field 1, a double) sent as a varint; Summary.Value.simple_value (float) as a varint;
+    # a histogram's packed bucket limits (doubles) as a varint.
+    value = wire.Writer().string(1, "t").varint(2, 5).getvalue()
+    histogram = wire.Writer().varint(6, 3).getvalue()
+    bad_records = [wire.Writer().varint(1, 7).getvalue(),
+                   wire.Writer().message(5, wire.Writer().message(1, value)).getvalue(),
+                   wire.Writer().message(5, wire.Writer().message(1, wire.Writer().string(1, "h").message(5, histogram)
+                                                                   .getvalue())).getvalue()]
+    for record in bad_records:
+        with open(path, "wb") as handle:
+            handle.write(events.encode_record(tf.Event(step=1).SerializeToString()) + events.encode_record(record))
+        with pytest.raises(tf.errors.DataLossError, match=r"unparseable Event record in .*tfevents\.1\.bad: .*varint"):
+            list(tf.summary.summary_iterator(path))

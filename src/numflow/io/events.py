@@ -33,8 +33,12 @@ def read_records(path):
 
 
 def summary_iterator(path):
-    """`tf.train.summary_iterator(path)`: yields the `Event` protos of an event file."""
-    for record in read_records(path):
+    """`tf.train.summary_iterator(path)`: yields the `Event` protos of an event file.
+
+    A last record cut short by the end of the file (the file is still being written) ends the iteration,
+    as in TensorFlow; a checksum mismatch or an unparseable Event is DataLossError naming the file."""
+    path = os.fspath(path)
+    for record in iter_tfrecords(path, stop_at_partial_record=True):
         try:
             yield Event.FromString(record)
         except wire.WireError as exc:

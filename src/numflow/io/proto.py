@@ -11,6 +11,8 @@ from . import wire
 
 _DEFAULTS = {"double": 0.0, "float": 0.0, "int32": 0, "int64": 0, "uint32": 0, "uint64": 0, "bool": False,
              "enum": 0, "string": "", "bytes": b"", "fixed32": 0}
+# Kinds whose values are fixed-width bytes (a wire type mismatch would otherwise reach struct as an int).
+_FIXED_WIDTH = {"double", "float", "fixed32"}
 _PACKABLE = {"double", "float", "int32", "int64", "uint32", "uint64", "bool", "enum", "fixed32"}
 
 
@@ -103,7 +105,8 @@ class Message:
         return message
 
     def ParseFromString(self, data):  # noqa: N802
-        """Decodes `data`; raises wire.WireError when it is malformed."""
+        """Decodes `data`; raises wire.WireError when it is malformed (truncated, or a field whose wire type
+        does not fit its kind)."""
         object.__setattr__(self, "_values", {})
         fields = wire.parse(data)
         by_number = {spec[0]: (name, spec) for name, spec in type(self).FIELDS.items()}
@@ -114,6 +117,9 @@ class Message:
             kind, repeated = spec[1], spec[2]
             decoded = []
             for raw in values:
+                if kind in _FIXED_WIDTH and not isinstance(raw, bytes):
+                    raise wire.WireError("field %s (%d) of %s: a varint where a %s is expected"
+                                         % (name, number, type(self).__name__, kind))
                 if repeated and kind in _PACKABLE and isinstance(raw, bytes) and kind not in ("double", "float",
                                                                                               "fixed32"):
                     decoded.extend(_convert(kind, v) for v in wire.unpack_varints([raw]))

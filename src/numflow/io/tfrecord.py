@@ -224,12 +224,13 @@ def _chunks(handle, path, compression):
                                    % (compression, path))
 
 
-def iter_tfrecords(path, compression_type=""):
+def iter_tfrecords(path, compression_type="", stop_at_partial_record=False):
     """Yields the data (bytes) of each record of the TFRecord file `path`, streaming it block by block.
 
     `compression_type` is '', 'ZLIB', 'GZIP' or a TFRecordCompressionType. Raises NotFoundError for a
     missing file and DataLossError (naming the file, the record index and its offset) for a bad checksum,
-    a truncated record or a damaged compressed stream.
+    a truncated record or a damaged compressed stream. With `stop_at_partial_record`, a last record cut
+    short by the end of the file (one still being written) ends the iteration instead.
     """
     path = os.fspath(path)
     compression = _compression_name(compression_type)
@@ -257,7 +258,7 @@ def iter_tfrecords(path, compression_type=""):
 
         while True:
             if len(buffer) - pos < _HEADER_SIZE and not fill(_HEADER_SIZE):
-                if len(buffer) == pos:
+                if len(buffer) == pos or stop_at_partial_record:
                     return
                 raise errors.DataLossError(None, None, "truncated record %d at offset %d of %s: %d of the "
                                            "%d header bytes present" % (index, consumed + pos, path,
@@ -270,6 +271,8 @@ def iter_tfrecords(path, compression_type=""):
             (length,) = _LENGTH.unpack(header)
             total = _HEADER_SIZE + length + _FOOTER_SIZE
             if len(buffer) - pos < total and not fill(total):
+                if stop_at_partial_record:
+                    return
                 raise errors.DataLossError(None, None, "truncated record %d at offset %d of %s (needs %d "
                                            "bytes, %d present)" % (index, offset, path, total,
                                                                    len(buffer) - pos))
