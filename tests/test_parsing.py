@@ -92,6 +92,7 @@ def test_parse_single_example():
             "image": tf.FixedLenFeature([4], tf.float32),
             "ids": tf.VarLenFeature(tf.int64),
             "steps": tf.FixedLenSequenceFeature([2], tf.float32, allow_missing=True),
+            "kind": tf.FixedLenFeature([], tf.string, default_value="none"),
         })
         assert parsed["label"].shape.as_list() == []
         assert parsed["image"].shape.as_list() == [4]
@@ -104,8 +105,14 @@ def test_parse_single_example():
         np.testing.assert_array_equal(out["ids"].values, [7, -8, 2 ** 40])
         np.testing.assert_array_equal(out["ids"].dense_shape, [3])
         assert out["steps"].shape == (0, 2)
+        assert out["kind"] == b"none" and np.shape(out["kind"]) == ()
         out = _run(parsed["steps"], {serialized: _example(label=[0], image=[0.0] * 4, steps=[1.0, 2.0, 3.0, 4.0])})
         np.testing.assert_array_equal(out, [[1, 2], [3, 4]])
+        # Without allow_missing a sequence feature is required.
+        strict = tf.parse_single_example(serialized, {"steps": tf.FixedLenSequenceFeature([2], tf.float32)})
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"Key: steps, Index: 0.  Feature: steps \(data type: float\) is required"):
+            _run(strict, {serialized: RECORDS[0]})
         with pytest.raises(ValueError, match="Input serialized must be a scalar"):
             tf.parse_single_example(tf.constant(RECORDS), {"label": tf.FixedLenFeature([], tf.int64)})
 

@@ -20,7 +20,6 @@ sorted by key, so equal messages serialize to equal bytes.
 message objects, and leave numbers packed so that a batch decodes with one NumPy call per feature: the
 parsing ops use them, as that is many times faster.
 """
-import struct
 
 import numpy as np
 

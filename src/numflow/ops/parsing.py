@@ -98,7 +98,8 @@ def _default_array(value, dtype, shape, key, is_sequence):
 
 
 def _dense_specs(features, for_batch):
-    """Splits `features` into (sparse [(key, dtype)], dense [(key, dtype, shape, default, is_sequence)])."""
+    """Splits `features` into (sparse [(key, dtype)], dense [(key, dtype, shape, default, is_sequence,
+    required)]); `required`: a missing feature is an error (a sequence feature without allow_missing)."""
     if not features:
         raise ValueError("Missing: features was %s." % (features,))
     sparse, dense = [], []
@@ -121,8 +122,9 @@ def _dense_specs(features, for_batch):
         if is_sequence and not feature.allow_missing and for_batch:
             raise ValueError("Unsupported: FixedLenSequenceFeature requires allow_missing to be True.")
         shape = tuple(shape.as_list())
-        dense.append((key, dtype, shape, _default_array(feature.default_value, dtype, shape, key, is_sequence),
-                      is_sequence))
+        default = _default_array(feature.default_value, dtype, shape, key, is_sequence)
+        required = not feature.allow_missing if is_sequence else default is None
+        dense.append((key, dtype, shape, default, is_sequence, required))
     return sparse, dense
 
 
@@ -153,7 +155,7 @@ class ParseExample(OpDef):
         outputs += [(dtype, TensorShape([None])) for _, dtype in sparse]
         outputs += [(dtypes.int64, TensorShape([rank])) for _ in sparse]
         outputs += [(dtype, TensorShape(batch + ([None] if is_sequence else []) + list(shape)))
-                    for _, dtype, shape, _, is_sequence in dense]
+                    for _, dtype, shape, _, is_sequence, _ in dense]
         return outputs
 
     def kernel(self, op, ctx):
@@ -162,15 +164,13 @@ class ParseExample(OpDef):
         index_example, feature_payload = example_proto.index_example, example_proto.feature_payload
         DecodeError = example_proto.DecodeError  # noqa: N806
         # One entry per requested feature: (wire key, text key, dtype, expected kind, item size, default
-        # payload or None, is_sequence, is_sparse). Sparse features take no default and any count.
-        columns = [(key.encode("utf-8"), key, dtype, _KIND_OF_DTYPE[dtype], 1, _EMPTY_PAYLOAD[dtype], True, True)
+        # payload or None, is_sequence). A sparse feature reads like a sequence of single values.
+        columns = [(key.encode("utf-8"), key, dtype, _KIND_OF_DTYPE[dtype], 1, _EMPTY_PAYLOAD[dtype], True)
                    for key, dtype in sparse]
-        for key, dtype, shape, default, is_sequence in dense:
+        for key, dtype, shape, default, is_sequence, required in dense:
             size = int(np.prod(shape, dtype=np.int64))
-            payload = (_EMPTY_PAYLOAD[dtype] if is_sequence else
-                       None if default is None else _as_payload(default, dtype))
-            columns.append((key.encode("utf-8"), key, dtype, _KIND_OF_DTYPE[dtype], size, payload, is_sequence,
-                            False))
+            payload = (None if required else _EMPTY_PAYLOAD[dtype] if is_sequence else _as_payload(default, dtype))
+            columns.append((key.encode("utf-8"), key, dtype, _KIND_OF_DTYPE[dtype], size, payload, is_sequence))
 
         def parse(serialized, names=None):
             records = np.asarray(serialized, dtype=object).reshape(-1).tolist()
@@ -192,7 +192,7 @@ class ParseExample(OpDef):
                 except DecodeError as exc:
                     raise _invalid(op, "%s  Could not parse example input, value: %r (%s)"
                                    % (where(index, "<none>"), record[:64], exc)) from None
-                for column, (key, text_key, dtype, kind, size, default, is_sequence, is_sparse) in enumerate(columns):
+                for column, (key, text_key, dtype, kind, size, default, is_sequence) in enumerate(columns):
                     span = spans.get(key)
                     found = None
                     if span is not None:
@@ -224,13 +224,12 @@ class ParseExample(OpDef):
                     counts[column].append(count)
 
             values = []
-            for column, (key, text_key, dtype, kind, size, default, is_sequence, is_sparse) in enumerate(columns):
+            for column, (_, text_key, dtype, kind, _, _, _) in enumerate(columns):
                 try:
                     values.append(_decode_column(payloads[column], kind, dtype))
                 except DecodeError as exc:
                     raise _invalid(op, "Key: %s.  Could not parse feature %s: %s" % (text_key, text_key, exc)) \
                         from None
-            outputs = []
             indices_out, values_out, shapes_out = [], [], []
             for slot in range(len(sparse)):
                 per_example = np.array(counts[slot], dtype=np.int64)
@@ -247,7 +246,7 @@ class ParseExample(OpDef):
                     shapes_out.append(np.array([batch, longest], dtype=np.int64))
                 values_out.append(values[slot])
             outputs = indices_out + values_out + shapes_out
-            for slot, (_, dtype, shape, default, is_sequence) in enumerate(dense):
+            for slot, (_, dtype, shape, default, is_sequence, _) in enumerate(dense):
                 flat = values[len(sparse) + slot]
                 if is_sequence:
                     size = int(np.prod(shape, dtype=np.int64))
@@ -259,7 +258,7 @@ class ParseExample(OpDef):
                     out = out.reshape((batch, longest) + shape)
                 else:
                     out = flat.reshape((batch,) + shape)
-                outputs.append(out[0] if single else out)
+                outputs.append(out.reshape(out.shape[1:]) if single else out)    # an array even when 0-d
             return tuple(outputs) if len(outputs) > 1 else outputs[0]
 
         if len(op.inputs) == 1:
