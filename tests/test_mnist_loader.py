@@ -1,6 +1,8 @@
 """The IDX reader and TF1's MNIST loader: tiny IDX files built here, plus the real MNIST when it is there."""
 import gzip
 import os
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -229,11 +231,14 @@ def test_lecun_file_names_and_other_datasets(tmp_path):
     for name in os.listdir(folder):
         os.rename(os.path.join(folder, name), os.path.join(folder, name.replace("-idx", ".idx")))
     assert input_data.read_data_sets(folder, validation_size=0).test.num_examples == 8
-    # another data set in the same layout with more classes gets wider one-hot labels
+    # another data set in the same layout with more classes gets wider one-hot labels when asked to
     idx.write_idx(os.path.join(folder, "train-labels.idx1-ubyte"), np.arange(20, dtype=np.uint8))
-    assert input_data.read_data_sets(folder, one_hot=True, validation_size=5).train.labels.shape == (15, 20)
-    with pytest.raises(ValueError, match=r"train-labels.idx1-ubyte: labels range over \[0, 19\].*\[0, 10\)"):
-        input_data.read_data_sets(folder, one_hot=True, validation_size=5, num_classes=10)
+    wide = input_data.read_data_sets(folder, one_hot=True, validation_size=5, num_classes=20)
+    assert wide.train.labels.shape == (15, 20) and wide.train.labels[:, 5:].sum() == 15
+    for kwargs in ({}, {"num_classes": 10}):     # never silently widened
+        with pytest.raises(ValueError, match=r"train-labels.idx1-ubyte: labels range over \[0, 19\].*\[0, 10\)"
+                                             r".*num_classes="):
+            input_data.read_data_sets(folder, one_hot=True, validation_size=5, **kwargs)
 
 
 def test_dataset_rejects_disagreeing_arrays():
@@ -257,3 +262,59 @@ def test_real_mnist(real_mnist):
     assert counts == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     images, labels = real_mnist.train.next_batch(100)
     assert images.shape == (100, 784) and labels.shape == (100, 10)
+
+
+def test_one_hot_labels_out_of_range_name_the_file(tiny):
+    path = os.path.join(tiny, "t10k-labels-idx1-ubyte.gz")
+    idx.write_idx(path, np.array([0, 1, 2, 3, 4, 5, 6, 10], np.uint8))
+    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte.gz: labels range over \[0, 10\]; one-hot"):
+        input_data.read_data_sets(tiny, one_hot=True)
+    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte.gz: labels range over \[0, 10\]"):
+        mnist.extract_labels(path, one_hot=True)
+    with open(path, "rb") as handle:
+        with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte.gz: labels range over"):
+            mnist.extract_labels(handle, one_hot=True)
+    assert input_data.read_data_sets(tiny, validation_size=5).test.labels.max() == 10   # dense: unchecked
+    with pytest.raises(ValueError, match=r"labels range over \[-1, 2\]; one-hot encoding needs them in \[0, 3\)"):
+        mnist.dense_to_one_hot(np.array([-1, 2]), 3)
+
+
+def _gzip_bomb(path, dims, payload_mib, code=0x08):
+    """A gzip file whose IDX header declares `dims` followed by `payload_mib` MiB of zeros."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [compressor.compress(bytes([0, 0, code, len(dims)]) + b"".join(d.to_bytes(4, "big") for d in dims))]
+    block = bytes(1 << 20)
+    parts += [compressor.compress(block) for _ in range(payload_mib)]
+    parts.append(compressor.flush())
+    with open(path, "wb") as handle:
+        handle.write(b"".join(parts))
+
+
+@pytest.mark.parametrize("dims,message", [
+    ((2 ** 31, 2 ** 31 - 1, 28), r"bomb.gz is truncated or corrupt: its header declares shape .* more than a "
+                                 r"\d+-byte gzip file can hold"),
+    ((500, 28, 28), r"bomb.gz holds more data than its header's shape \(500, 28, 28\) accounts for"),
+    ((60000, 28, 28), r"bomb.gz holds more data than its header's shape \(60000, 28, 28\)"),
+])
+def test_gzip_bomb_decompresses_no_more_than_the_header_declares(tmp_path, dims, message):
+    path = str(tmp_path / "bomb.gz")
+    _gzip_bomb(path, dims, 64)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=message):
+            mnist.extract_images(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    declared = int(np.prod(dims, dtype=object))
+    # Nothing is decompressed for an impossible header; otherwise the declared bytes plus buffers.
+    assert peak < (8 << 20 if declared > 1 << 40 else 2 * declared + (8 << 20)), peak
+
+
+def test_raw_file_with_a_lying_header_is_refused_before_reading(tmp_path):
+    path = str(tmp_path / "lying")
+    with open(path, "wb") as handle:
+        handle.write(bytes([0, 0, 8, 3]) + b"".join(d.to_bytes(4, "big") for d in (2 ** 31, 2 ** 31, 28)) + bytes(50))
+    with pytest.raises(ValueError, match=r"lying is truncated: its header promises \d+ bytes of data for shape "
+                                         r"\(2147483648, 2147483648, 28\), the file holds only 50"):
+        mnist.extract_images(path)

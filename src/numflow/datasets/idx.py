@@ -1,5 +1,6 @@
 """The IDX file format (MNIST's): a validated reader for gzipped or raw files. Never trusts a header blindly."""
 import gzip
+import io
 import os
 import zlib
 
@@ -8,6 +9,7 @@ import numpy as np
 # type code (third magic byte) -> big-endian NumPy dtype
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 _CHUNK = 1 << 22
+_MAX_DEFLATE_RATIO = 1032       # deflate's largest possible expansion (258-byte matches in 2-bit codes)
 
 
 def _name(f):
@@ -32,20 +34,39 @@ def read_idx(f, expected_magic=None, kind="IDX", name=None):
 
     `expected_magic` (e.g. 2051 for MNIST images, 2049 for labels) is checked first. Raises ValueError naming
     the file on a bad magic number, a header/size disagreement, truncated data or a damaged gzip stream.
+    The header's shape bounds the work: a header declaring more data than the file could hold is refused
+    before reading it, and never more than the declared bytes (plus one) are decompressed.
     """
     if isinstance(f, (str, bytes, os.PathLike)):
         with open(f, "rb") as fh:
             return read_idx(fh, expected_magic, kind, name or os.fsdecode(f))
     name = name or _name(f)
+    available = _bytes_left(f)
     head = f.read(2)
     if head == b"\x1f\x8b":  # gzip: re-read the whole stream through the decompressor
-        rest = f
-        with gzip.GzipFile(fileobj=_Prefixed(head, rest), mode="rb") as gz:
+        # Deflate expands at most ~1032-fold, so a header declaring more than that much data is refused
+        # before anything is decompressed: a gzip bomb with a lying header costs nothing.
+        with gzip.GzipFile(fileobj=_Prefixed(head, f), mode="rb") as gz:
             try:
-                return _parse(gz, expected_magic, kind, name)
+                return _parse(gz, expected_magic, kind, name, available, compressed=True)
             except (EOFError, OSError, zlib.error) as e:
                 raise ValueError("%s is not a valid gzip file (damaged or truncated): %s" % (name, e)) from None
-    return _parse(_Prefixed(head, f), expected_magic, kind, name)
+    return _parse(_Prefixed(head, f), expected_magic, kind, name, available, compressed=False)
+
+
+def _bytes_left(f):
+    """How many bytes `f` holds from its current position, or None when that cannot be known."""
+    try:
+        size = os.fstat(f.fileno()).st_size
+        position = f.tell()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        try:
+            position = f.tell()
+            size = f.seek(0, os.SEEK_END)
+            f.seek(position)
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            return None
+    return max(size - position, 0)
 
 
 class _Prefixed:
@@ -64,7 +85,7 @@ class _Prefixed:
         return out + (self.f.read(n - len(out)) if n > len(out) else b"")
 
 
-def _parse(f, expected_magic, kind, name):
+def _parse(f, expected_magic, kind, name, file_bytes=None, compressed=False):
     magic_bytes = f.read(4)
     if len(magic_bytes) < 4:
         raise ValueError("%s is truncated: it ends inside the 4-byte magic number of a %s file" % (name, kind))
@@ -80,7 +101,14 @@ def _parse(f, expected_magic, kind, name):
     dims = tuple(int.from_bytes(dims_bytes[4 * i:4 * i + 4], "big") for i in range(ndim))
     dtype = np.dtype(IDX_DTYPES[code])
     nbytes = int(np.prod(dims, dtype=object)) * dtype.itemsize
-    data = _read_exactly(f, nbytes, name, "data for shape %s" % (dims,))
+    what = "data for shape %s" % (dims,)
+    if file_bytes is not None and not compressed and nbytes > file_bytes - 4 - 4 * ndim:
+        raise ValueError("%s is truncated: its header promises %d bytes of %s, the file holds only %d"
+                         % (name, nbytes, what, max(file_bytes - 4 - 4 * ndim, 0)))
+    if file_bytes is not None and compressed and nbytes > file_bytes * _MAX_DEFLATE_RATIO + _CHUNK:
+        raise ValueError("%s is truncated or corrupt: its header declares shape %s (%d bytes of data), more "
+                         "than a %d-byte gzip file can hold" % (name, dims, nbytes, file_bytes))
+    data = _read_exactly(f, nbytes, name, what)
     if f.read(1):
         raise ValueError("%s holds more data than its header's shape %s accounts for (%d bytes)"
                          % (name, dims, nbytes))

@@ -37,9 +37,21 @@ def extract_images(f):
 
 
 def extract_labels(f, one_hot=False, num_classes=10):
-    """The labels of an IDX label file as a uint8 vector [n], or one-hot float32 [n, num_classes]."""
+    """The labels of an IDX label file as a uint8 vector [n], or one-hot float32 [n, num_classes];
+    ValueError naming the file when a label is outside [0, num_classes)."""
     labels = read_idx(f, LABELS_MAGIC, "MNIST label")  # the magic number fixes uint8, 1-D
-    return dense_to_one_hot(labels, num_classes) if one_hot else labels
+    if not one_hot:
+        return labels
+    return _one_hot_of_file(labels, num_classes, f)
+
+
+def _one_hot_of_file(labels, num_classes, source):
+    try:
+        return dense_to_one_hot(labels, num_classes)
+    except ValueError as e:
+        name = os.fsdecode(source) if isinstance(source, (str, bytes, os.PathLike)) else \
+            getattr(source, "name", "<stream>")
+        raise ValueError("%s: %s (pass num_classes= for a data set with more classes)" % (name, e)) from None
 
 
 def dense_to_one_hot(labels_dense, num_classes):
@@ -200,8 +212,8 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=dtypes.float
     """`Datasets(train, validation, test)` from the four IDX files in `train_dir`, as TF1's loader.
 
     The first `validation_size` training examples form the validation set. `num_classes` (numflow's
-    addition, for other data sets in the same layout) sizes one-hot labels: default 10, or more if the labels
-    need it. Missing files are downloaded from `source_url` when reachable; otherwise DatasetNotFoundError
+    addition, for other data sets in the same layout) sizes one-hot labels: default 10; a label outside
+    [0, num_classes) is a ValueError naming its file (TF1 silently sets a wrong row or fails with IndexError). Missing files are downloaded from `source_url` when reachable; otherwise DatasetNotFoundError
     (a FileNotFoundError) names them and the folder to put them in.
     """
     if fake_data:
@@ -219,13 +231,8 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=dtypes.float
             raise ValueError("%s holds %d images but %s holds %d labels" % (
                 paths[images], len(data[images]), paths[labels], len(data[labels])))
     if one_hot:
-        top = max([int(data[n].max()) for n in (TRAIN_LABELS, TEST_LABELS) if data[n].size] + [0])
-        classes = num_classes if num_classes is not None else max(10, top + 1)
         for name in (TRAIN_LABELS, TEST_LABELS):
-            try:
-                data[name] = dense_to_one_hot(data[name], classes)
-            except ValueError as e:
-                raise ValueError("%s: %s" % (paths[name], e)) from None
+            data[name] = _one_hot_of_file(data[name], 10 if num_classes is None else num_classes, paths[name])
     train_images, train_labels = data[TRAIN_IMAGES], data[TRAIN_LABELS]
     if not 0 <= validation_size <= len(train_images):
         raise ValueError("Validation size should be between 0 and {}. Received: {}."
