@@ -219,7 +219,7 @@ class ParseExample(OpDef):
                     elif count != size:
                         raise _invalid(op, "%s  Number of %s values != expected.  Values size: %d but output "
                                        "shape: %s" % (where(index, text_key), _TYPE_NAMES[dtype], count,
-                                                      format_shape(TensorShape(list(dense[column - len(sparse)][2])))))
+                                                      "[%s]" % ",".join(map(str, dense[column - len(sparse)][2]))))
                     payloads[column].append(payload)
                     counts[column].append(count)
 
