@@ -10,8 +10,8 @@ LoggingTensorHook logs the step and loss every --log-every steps, FinalOpsHook c
 when the session closes. Run it twice with the same --checkpoint-dir and the second run resumes where the
 first stopped (it prints the restored global step).
 
-Data: the four MNIST IDX files of --data-dir (default: ../shared/datasets/mnist beside the repository,
-when there); without them, or with --synthetic, a small synthetic ten-class set of 28x28 images generated
+Data: the four MNIST IDX files of --data-dir (default: MNIST_data beside this script, where the other
+MNIST examples download them); without them, or with --synthetic, a small synthetic ten-class set of 28x28 images generated
 here, so the example runs without a download in a few seconds.
 """
 import argparse
@@ -23,8 +23,7 @@ import numpy as np
 import numflow as tf
 from numflow.datasets import mnist as mnist_data
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_MNIST = os.path.join(REPO_ROOT, "..", "shared", "datasets", "mnist")
+MNIST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "MNIST_data")
 DEFAULT_CHECKPOINT_DIR = os.path.join(tempfile.gettempdir(), "numflow_mnist_monitored_session")
 
 
@@ -75,7 +74,7 @@ def build_model(learning_rate):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Softmax regression on MNIST with MonitoredTrainingSession.")
-    parser.add_argument("--data-dir", default=SHARED_MNIST, help="folder of the four MNIST IDX files")
+    parser.add_argument("--data-dir", default=MNIST_DIR, help="folder of the four MNIST IDX files")
     parser.add_argument("--synthetic", action="store_true", help="use the synthetic data set")
     parser.add_argument("--checkpoint-dir", default=DEFAULT_CHECKPOINT_DIR,
                         help="where checkpoints and events go, and where training resumes from")

@@ -1,24 +1,27 @@
 """Softmax regression on MNIST with TensorBoard logs and checkpoints.
 
-    python examples/mnist_tensorboard.py --data-dir ../shared/datasets/mnist --log-dir /tmp/mnist_logs
+    python examples/mnist_tensorboard.py [--data-dir DIR] --log-dir /tmp/mnist_logs
+    pip install 'numflow-tf1[tensorboard]'        # TensorBoard itself (or: pip install tensorboard)
     tensorboard --logdir /tmp/mnist_logs          # then open http://localhost:6006
 
 Logs the training loss and accuracy (scalars), histograms of the weights and biases, a few input images,
 and the graph (TensorBoard's Graphs tab) under LOG_DIR/train and LOG_DIR/test; saves checkpoints
 LOG_DIR/model.ckpt-STEP (TensorFlow's own format: `tf.compat.v1.train.Saver().restore` reads them), and
-with --resume continues from the latest one. TensorBoard itself is not needed to write the logs.
+with --resume continues from the latest one. TensorBoard itself is not needed to write the logs, only to
+view them. --data-dir holds the four MNIST IDX files (default: MNIST_data beside this script; downloaded on
+first use when a network is there).
 """
 import argparse
 import os
 
 import numflow as tf
-from numflow.examples.helpers import trange
-from numflow.examples.tutorials.mnist import input_data
+from numflow.examples.helpers import default_mnist_dir, read_mnist, trange, write
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Softmax regression on MNIST, logged for TensorBoard.")
-    parser.add_argument("--data-dir", default="MNIST_data", help="folder of the four MNIST IDX files")
+    parser.add_argument("--data-dir", default=default_mnist_dir(__file__),
+                        help="folder of the four MNIST IDX files (default: MNIST_data beside this script)")
     parser.add_argument("--log-dir", default="mnist_logs", help="where event files and checkpoints go")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=100)
@@ -28,7 +31,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="seed for the batch order")
     args = parser.parse_args(argv)
 
-    mnist = input_data.read_data_sets(args.data_dir, one_hot=True, seed=args.seed)
+    mnist = read_mnist(args.data_dir, one_hot=True, seed=args.seed)
     with tf.name_scope("inputs"):
         x = tf.placeholder(tf.float32, [None, 784], name="x")
         y_ = tf.placeholder(tf.float32, [None, 10], name="labels")
@@ -59,7 +62,7 @@ def main(argv=None):
         latest = tf.train.latest_checkpoint(args.log_dir) if args.resume else None
         if latest:
             saver.restore(sess, latest)
-            print("restored", latest)
+            write("restored", latest)
         start = int(sess.run(global_step))
         for _ in trange(args.steps, desc="training"):
             batch_xs, batch_ys = mnist.train.next_batch(args.batch_size)
@@ -79,7 +82,8 @@ def main(argv=None):
     test_writer.close()
     print("test accuracy: %.4f" % acc)
     print("checkpoint:", tf.train.latest_checkpoint(args.log_dir))
-    print("view with: tensorboard --logdir %s" % args.log_dir)
+    print("view with: tensorboard --logdir %s   (TensorBoard: pip install 'numflow-tf1[tensorboard]')"
+          % args.log_dir)
     return acc
 
 

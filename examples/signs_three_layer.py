@@ -1,14 +1,16 @@
 """The hand-signs (SIGNS) network of the deep-learning course: LINEAR->RELU->LINEAR->RELU->LINEAR->SOFTMAX.
 
     python examples/signs_three_layer.py --data-dir datasets [--epochs 1500]
-    python examples/signs_three_layer.py --mnist ../shared/datasets/mnist     (digits 0-5 instead)
+    python examples/signs_three_layer.py --mnist MNIST_data     (MNIST digits 0-5 instead: no .h5 files needed)
 
 Column layout ([features, examples]), 25-12-6 units, Xavier initialisation through get_variable, Adam 1e-4
 on minibatches of 32. The course's data are two HDF5 files, train_signs.h5 (train_set_x [1080, 64, 64, 3],
-train_set_y [1080]) and test_signs.h5 (test_set_x, test_set_y, list_classes); reading them needs h5py
-(pip install 'numflow[hdf5]'). The course reports train 0.999, test 0.725 after 1500 epochs.
-With --mnist the same network trains on 180 MNIST images of each digit 0-5 (1080 in all), as
-../shared/acceptance/a06 does.
+train_set_y [1080]) and test_signs.h5 (test_set_x, test_set_y, list_classes). They are not published on
+their own: they come in the `datasets/` folder of the TensorFlow programming assignment of deeplearning.ai's
+course "Improving Deep Neural Networks" (week 3); copy that folder here or point --data-dir at it. Reading
+them needs h5py (pip install 'numflow-tf1[hdf5]'). The course reports train 0.999, test 0.725 after 1500
+epochs (a few minutes here). Without the course files, --mnist DIR trains the same network on 180 MNIST
+images of each digit 0-5 (1080 in all, the SIGNS training set's size) from the MNIST folder DIR.
 """
 import argparse
 import os
@@ -17,7 +19,7 @@ import sys
 import numpy as np
 
 import numflow as tf
-from numflow.examples.helpers import require, trange
+from numflow.examples.helpers import read_mnist, require, trange, write
 
 CLASSES = 6
 
@@ -45,14 +47,14 @@ def load_signs(data_dir):
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
         sys.exit("signs_three_layer: %s not found. Put the course's train_signs.h5 and test_signs.h5 in %s "
-                 "(--data-dir), or train on MNIST digits 0-5 with --mnist DIR."
-                 % (", ".join(missing), os.path.abspath(data_dir)))
+                 "(--data-dir): they come in the datasets/ folder of the TensorFlow assignment of "
+                 "deeplearning.ai's \"Improving Deep Neural Networks\" course. Or train on MNIST digits 0-5 "
+                 "with --mnist DIR." % (", ".join(missing), os.path.abspath(data_dir)))
     return load_h5_split(paths[0], "train") + load_h5_split(paths[1], "test")
 
 
 def load_mnist_digits(mnist_dir):
-    from numflow.examples.tutorials.mnist import input_data
-    mnist = input_data.read_data_sets(mnist_dir, one_hot=False)
+    mnist = read_mnist(mnist_dir, one_hot=False)
 
     def six(ds, per_class):
         idx = np.concatenate([np.flatnonzero(ds.labels == c)[:per_class] for c in range(CLASSES)])
@@ -95,7 +97,7 @@ def model(X_train, Y_train, X_test, Y_test, epochs, learning_rate=0.0001, batch_
                 _, c = sess.run([optimizer, cost], feed_dict={X: mx, Y: my})
                 epoch_cost += c / len(batches)
             if epoch % 100 == 0 or epoch == epochs - 1:
-                print("cost after epoch %d: %f" % (epoch, epoch_cost))
+                write("cost after epoch %d: %f" % (epoch, epoch_cost))
         train_acc = sess.run(accuracy, feed_dict={X: X_train, Y: Y_train})
         test_acc = sess.run(accuracy, feed_dict={X: X_test, Y: Y_test})
     return train_acc, test_acc
@@ -104,7 +106,8 @@ def model(X_train, Y_train, X_test, Y_test, epochs, learning_rate=0.0001, batch_
 def main(argv=None):
     parser = argparse.ArgumentParser(description="The course's three-layer SIGNS network.")
     parser.add_argument("--data-dir", default="datasets", help="folder of train_signs.h5 and test_signs.h5")
-    parser.add_argument("--mnist", metavar="DIR", help="train on MNIST digits 0-5 from DIR instead")
+    parser.add_argument("--mnist", metavar="DIR", help="train on MNIST digits 0-5 from the MNIST folder DIR "
+                        "instead (downloaded there on first use when a network is there)")
     parser.add_argument("--epochs", type=int, default=1500)
     parser.add_argument("--learning-rate", type=float, default=0.0001)
     args = parser.parse_args(argv)

@@ -5,7 +5,6 @@ any other data set in the same layout. Every file is validated before use (see `
 """
 import collections
 import os
-import shutil
 import tempfile
 import urllib.request
 
@@ -181,30 +180,60 @@ def _download(url, dest):
     print("Successfully downloaded", os.path.basename(dest), size, "bytes.")
 
 
+def _make_folders(folder):
+    """Create `folder` and any missing parents; returns the folders created, deepest first."""
+    created = []
+    path = os.path.abspath(folder)
+    while not os.path.isdir(path):
+        created.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    os.makedirs(folder, exist_ok=True)
+    return created
+
+
+def _remove_empty(folders):
+    """Remove the folders a failed download created (deepest first), as long as they are still empty."""
+    for folder in folders:
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty (something else was put there) or already gone: leave it
+            break
+
+
 def _locate(train_dir, source_url):
-    """Paths of the four files in train_dir, downloading missing ones from source_url when possible."""
+    """Paths of the four files in train_dir, downloading missing ones from source_url when possible.
+
+    A failed download leaves no trace: the folders it created are removed again when still empty.
+    """
     paths = {name: _find(train_dir, name) for name in FILES}
     missing = [name for name, path in paths.items() if path is None]
     if not missing:
         return paths
     reason = "downloading is switched off (NUMFLOW_NO_DOWNLOAD is set)"
-    if source_url and not os.environ.get("NUMFLOW_NO_DOWNLOAD"):
-        created = not os.path.isdir(train_dir)
+    if not source_url:
+        reason = "no source_url to download from"
+    elif not os.environ.get("NUMFLOW_NO_DOWNLOAD"):
+        created = []
         try:
-            os.makedirs(train_dir, exist_ok=True)
+            created = _make_folders(train_dir)
             for name in missing:
                 _download(source_url + name, os.path.join(train_dir, name))
                 paths[name] = os.path.join(train_dir, name)
             return paths
         except Exception as e:  # noqa: BLE001 - any failure is reported in the error below
             reason = "downloading from %s failed: %s" % (source_url, e)
-            if created and os.path.isdir(train_dir) and not os.listdir(train_dir):
-                shutil.rmtree(train_dir, ignore_errors=True)
+            _remove_empty(created)
         missing = [name for name in FILES if _find(train_dir, name) is None]
+    where = source_url or DEFAULT_SOURCE_URL
     raise DatasetNotFoundError(
-        "MNIST data not found: %s %s missing from %s (%s). Put the four IDX files there, gzipped or not: %s."
+        "MNIST data not found: %s %s missing from %s (%s). Put the four IDX files there, gzipped or not: %s. "
+        "Without a network here, download them elsewhere (from %s, for example %s) and copy them into that "
+        "folder."
         % (", ".join(missing), "is" if len(missing) == 1 else "are", os.path.abspath(train_dir), reason,
-           ", ".join(FILES)))
+           ", ".join(FILES), where, where + FILES[0]))
 
 
 def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=dtypes.float32, reshape=True,
@@ -213,7 +242,8 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=dtypes.float
 
     The first `validation_size` training examples form the validation set. `num_classes` (numflow's
     addition, for other data sets in the same layout) sizes one-hot labels: default 10; a label outside
-    [0, num_classes) is a ValueError naming its file (TF1 silently sets a wrong row or fails with IndexError). Missing files are downloaded from `source_url` when reachable; otherwise DatasetNotFoundError
+    [0, num_classes) is a ValueError naming its file (TF1 silently sets a wrong row or fails with
+    IndexError). Missing files are downloaded from `source_url` when reachable; otherwise DatasetNotFoundError
     (a FileNotFoundError) names them and the folder to put them in.
     """
     if fake_data:

@@ -1,8 +1,13 @@
-"""What the examples share: optional extras with a clear install hint, and a progress bar with a fallback."""
+"""What the examples share: optional extras with a clear install hint, a progress bar with a fallback, lines
+printed without breaking the bar, and the MNIST folder with an error a person can act on."""
 import importlib
 import os
 import sys
 import time
+
+from .._install_hints import pip_hint
+
+MNIST_FOLDER = "MNIST_data"  # TF1's tutorials' folder name; ours sits beside the example script
 
 
 def require(module, extra, purpose):
@@ -10,12 +15,15 @@ def require(module, extra, purpose):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ImportError("%s needs %s, which is not installed: pip install 'numflow[%s]' (or pip install %s)"
-                          % (purpose, module.split(".")[0], extra, module.split(".")[0])) from None
+        package = module.split(".")[0]
+        raise ImportError("%s needs %s, which is not installed: %s"
+                          % (purpose, package, pip_hint(extra, package))) from None
 
 
 class SimpleProgress:
     """A minimal text progress bar on stderr, used when tqdm is not installed."""
+
+    active = None  # the bar drawing on a terminal now, which `write` has to step around
 
     def __init__(self, total, desc="", file=None, width=30):
         self.total, self.desc, self.file, self.width = total, desc, file or sys.stderr, width
@@ -23,10 +31,14 @@ class SimpleProgress:
         self._tty = hasattr(self.file, "isatty") and self.file.isatty()
 
     def __iter__(self):
-        for i in range(self.total):
-            yield i
-            self.update()
-        self.close()
+        if self._tty:
+            SimpleProgress.active = self
+        try:
+            for i in range(self.total):
+                yield i
+                self.update()
+        finally:
+            self.close()
 
     def update(self, n=1):
         self.n += n
@@ -35,15 +47,24 @@ class SimpleProgress:
             self._shown = bucket
             self._draw()
 
-    def _draw(self):
+    def _line(self):
         frac = self.n / self.total if self.total else 1.0
         bar = "#" * int(frac * self.width)
-        line = "%s%3d%%|%-*s| %d/%d [%.1fs]" % (self.desc + ": " if self.desc else "", 100 * frac, self.width,
+        return "%s%3d%%|%-*s| %d/%d [%.1fs]" % (self.desc + ": " if self.desc else "", 100 * frac, self.width,
                                                bar, self.n, self.total, time.time() - self._start)
-        self.file.write(("\r" + line) if self._tty else line + "\n")
+
+    def _draw(self):
+        self.file.write(("\r" + self._line()) if self._tty else self._line() + "\n")
+        self.file.flush()
+
+    def clear(self):
+        """Blank the bar's line so that a message can take it (terminal only)."""
+        self.file.write("\r" + " " * len(self._line()) + "\r")
         self.file.flush()
 
     def close(self):
+        if SimpleProgress.active is self:
+            SimpleProgress.active = None
         if self._tty:
             self.file.write("\n")
             self.file.flush()
@@ -52,16 +73,60 @@ class SimpleProgress:
 _hinted = False
 
 
+def _tqdm_module():
+    """tqdm.auto (tqdm's notebook bar inside Jupyter, its text bar elsewhere), or None."""
+    if os.environ.get("NUMFLOW_NO_TQDM"):
+        return None
+    try:
+        import warnings
+        with warnings.catch_warnings():  # in a notebook without ipywidgets tqdm falls back to its text bar
+            warnings.simplefilter("ignore")
+            from tqdm import auto
+        return auto
+    except ImportError:
+        return None
+
+
 def trange(total, desc=""):
-    """`tqdm.trange(total)` when tqdm is installed; else a simple bar (and a one-time hint naming the extra)."""
+    """`tqdm.auto.trange(total)` when tqdm is installed; else a simple bar (and a one-time hint naming the
+    extra)."""
     global _hinted
-    if not os.environ.get("NUMFLOW_NO_TQDM"):
-        try:
-            from tqdm import trange as tqdm_trange
-            return tqdm_trange(total, desc=desc or None)
-        except ImportError:
-            if not _hinted:
-                print("(tqdm is not installed, using a plain progress bar: pip install 'numflow[progress]')",
-                      file=sys.stderr)
-                _hinted = True
+    auto = _tqdm_module()
+    if auto is not None:
+        return auto.trange(total, desc=desc or None)
+    if not os.environ.get("NUMFLOW_NO_TQDM") and not _hinted:
+        print("(tqdm is not installed, using a plain progress bar: %s)" % pip_hint("progress", "tqdm"),
+              file=sys.stderr)
+        _hinted = True
     return iter(SimpleProgress(total, desc))
+
+
+def write(*values, file=None):
+    """print(*values) on its own line, keeping a progress bar that is being drawn intact (tqdm.write)."""
+    message = " ".join(str(v) for v in values)
+    auto = _tqdm_module()
+    if auto is not None:
+        auto.tqdm.write(message, file=file)
+        return
+    bar = SimpleProgress.active
+    if bar is not None:
+        bar.clear()
+    print(message, file=file or sys.stdout, flush=True)
+    if bar is not None:
+        bar._draw()
+
+
+def default_mnist_dir(script):
+    """`MNIST_data` beside the example `script`: where the MNIST examples look for (and download) the data."""
+    return os.path.join(os.path.dirname(os.path.abspath(script)), MNIST_FOLDER)
+
+
+def read_mnist(data_dir, **kwargs):
+    """`read_data_sets(data_dir, **kwargs)`; missing data ends the program with the loader's advice (which
+    files, which folder, where to get them) instead of a traceback."""
+    from ..datasets import mnist
+    try:
+        return mnist.read_data_sets(data_dir, **kwargs)
+    except mnist.DatasetNotFoundError as e:
+        print("error: %s" % e, file=sys.stderr)
+        raise SystemExit(1) from None

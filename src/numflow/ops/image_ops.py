@@ -25,10 +25,11 @@ from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape
 from .common import make_tensor
 from .io_ops import check_scalar_string, scalar_bytes, string_scalar
+from .._install_hints import pip_hint
 
 __all__ = []
 
-_PILLOW_HINT = "pip install 'numflow[image]' (or pip install Pillow)"
+_PILLOW_HINT = pip_hint("image", "Pillow")
 
 
 def _pillow_image():
