@@ -10,7 +10,7 @@ import pytest
 
 import numflow as tf
 from numflow.framework import dtypes
-from numflow.io import bundle, table, wire
+from numflow.io import bundle, table
 
 
 @pytest.fixture(autouse=True)
