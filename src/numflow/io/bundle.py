@@ -300,8 +300,9 @@ def recover_interrupted_save(prefix):
 
 
 def _pid_alive(pid):
-    if pid == os.getpid():
-        return True
+    """Whether process `pid` may still be running (True when unsure: its files are then kept)."""
+    if pid == os.getpid() or os.name != "posix":
+        return True                 # on Windows os.kill would terminate the process, not probe it
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -4,8 +4,11 @@ Files of a checkpoint at prefix 'dir/model.ckpt-7': 'model.ckpt-7.index' and
 'model.ckpt-7.data-00000-of-00001' (TensorFlow's tensor-bundle format: real TensorFlow restores them, and
 numflow restores TensorFlow's), 'model.ckpt-7.meta' (numflow's own JSON graph description, see
 `numflow.io.meta_graph`; TensorFlow's MetaGraphDef is not written) and the 'checkpoint' state file.
-Every file is written to a temporary file in the same folder, fsynced and renamed into place; the data
-file goes before the index, and the state file is replaced only once both are complete.
+Every file is written to a temporary file in the same folder (mode 0666 less the umask), fsynced and
+renamed into place; the data file and the index are renamed under a commit journal, so a save killed at
+any point, even one overwriting the same prefix, leaves the old or the new checkpoint complete (see
+`numflow.io.bundle`), and the state file is replaced only once both are in place. The state file's paths
+are confined to its folder when read (see `checkpoint_utils.get_checkpoint_state`).
 """
 import os
 import time
