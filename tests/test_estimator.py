@@ -78,7 +78,7 @@ def test_interrupted_training_resumes_to_the_same_variables(tmp_path):
 def test_max_steps_already_reached_is_a_no_op_with_tf_log_line(tmp_path, caplog):
     estimator = logistic_estimator(tmp_path).train(full_batch_input_fn, max_steps=4)
     before = estimator.get_variable_value("w")
-    with caplog.at_level(logging.INFO, logger="numflow"):
+    with caplog.at_level(logging.INFO, logger=tf.logging.get_logger().name):
         estimator.train(full_batch_input_fn, max_steps=4)
     assert "Skipping training since max_steps has already saved." in caplog.text
     np.testing.assert_array_equal(estimator.get_variable_value("w"), before)
@@ -90,7 +90,7 @@ def test_end_of_input_ends_training_and_logs_loss(tmp_path, caplog):
     estimator = logistic_estimator(tmp_path, log_step_count_steps=1)
     input_fn = tf.estimator.inputs.numpy_input_fn({"x": X}, LABELS.astype(np.float32), batch_size=20,
                                                   shuffle=False, num_epochs=1)
-    with caplog.at_level(logging.INFO, logger="numflow"):
+    with caplog.at_level(logging.INFO, logger=tf.logging.get_logger().name):
         estimator.train(input_fn)
     assert estimator.get_variable_value("global_step") == -(-len(X) // 20)
     assert "loss = " in caplog.text and "Loss for final step:" in caplog.text
@@ -152,7 +152,7 @@ def test_predict_single_tensor_and_without_checkpoint(tmp_path, caplog):
         scale = tf.get_variable("scale", [], initializer=tf.constant_initializer(2.0))
         return tf.estimator.EstimatorSpec(mode, predictions=features["x"][:, 0] * scale)
     estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path))
-    with caplog.at_level(logging.INFO, logger="numflow"):
+    with caplog.at_level(logging.INFO, logger=tf.logging.get_logger().name):
         values = list(estimator.predict(lambda: tf.data.Dataset.from_tensor_slices({"x": X[:5]}).batch(2)))
     assert "running initialization to predict" in caplog.text
     np.testing.assert_allclose(values, X[:5, 0] * 2.0, rtol=1e-6)
@@ -208,7 +208,7 @@ def test_run_config_and_model_dir(tmp_path, caplog):
             default.keep_checkpoint_max, default.log_step_count_steps) == (600, None, 100, 5, 100)
     replaced = default.replace(save_checkpoints_steps=3)
     assert (replaced.save_checkpoints_steps, replaced.save_checkpoints_secs) == (3, None)
-    with caplog.at_level(logging.INFO, logger="numflow"):
+    with caplog.at_level(logging.INFO, logger=tf.logging.get_logger().name):
         estimator = tf.estimator.Estimator(logistic_model_fn, params={})
     assert os.path.isdir(estimator.model_dir) and "Using temporary folder as model directory" in caplog.text
     with pytest.raises(ValueError, match="`model_dir` are set both in constructor and `RunConfig`"):
