@@ -91,8 +91,9 @@ def test_feed_dtype_is_converted_and_checked():
     x = tf.placeholder(tf.int32, name="count")
     with tf.Session() as sess:
         assert sess.run(x, {x: 3.0}) == 3
-        with pytest.raises(ValueError, match="count"):
-            sess.run(x, {x: 2.5})
+        assert sess.run(x, {x: 2.5}) == 2     # TF1 truncates floats fed to an integer tensor
+        with pytest.raises(ValueError, match="count.*out of range for int32"):
+            sess.run(x, {x: 2 ** 40})
         with pytest.raises(ValueError, match="count"):
             sess.run(x, {x: "text"})
 

@@ -7,7 +7,7 @@ from .ops.math import (abs, accumulate_n, acos, add, add_n, argmax, argmin, asin
                        reduce_all, reduce_any, reduce_euclidean_norm, reduce_logsumexp, reduce_max,
                        reduce_mean, reduce_min, reduce_prod, reduce_std, reduce_sum, reduce_variance, rint,
                        round, rsqrt, scalar_mul, sigmoid, sign, sin, sinh, sqrt, square, squared_difference,
-                       subtract, tan, tanh, truediv, truncatemod)
+                       subtract, tan, tanh, truediv, truncatediv, truncatemod)
 from .ops.math import div_no_nan as divide_no_nan  # noqa: F401
 
 __all__ = ["abs", "accumulate_n", "acos", "add", "add_n", "argmax", "argmin", "asin", "atan", "ceil", "cos",
@@ -18,7 +18,8 @@ __all__ = ["abs", "accumulate_n", "acos", "add", "add_n", "argmax", "argmin", "a
            "realdiv", "reciprocal", "reduce_all", "reduce_any", "reduce_euclidean_norm", "reduce_logsumexp",
            "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std", "reduce_sum",
            "reduce_variance", "rint", "round", "rsqrt", "scalar_mul", "sigmoid", "sign", "sin", "sinh",
-           "sqrt", "square", "squared_difference", "subtract", "tan", "tanh", "truediv", "truncatemod"]
+           "sqrt", "square", "squared_difference", "subtract", "tan", "tanh", "truediv", "truncatediv",
+           "truncatemod"]
 
 # tf.math names whose ops live in the nn family; resolved on first use.
 _FROM_NN = ("softplus", "softsign", "log_sigmoid", "log_softmax", "softmax", "l2_normalize", "top_k",

@@ -6,7 +6,8 @@ A plan is made per (fetched tensors, target ops, fed tensors) and cached by the 
   3. rewrite: constant folding and the other passes in `rewrites.py` (each can be switched off);
   4. generate: one line per op, `v12 = k12(v3, v7)`, compiled with `exec` so that running a plan costs
      one Python call per op and nothing else — no lookups by name, no per-call validation.
-A kernel failure is mapped back to its op through the line number of the generated code.
+A kernel failure is mapped back to its op through the line number of the generated code, and only then
+described (see `run_errors`): the success path pays nothing for it.
 """
 import heapq
 import itertools
@@ -16,9 +17,11 @@ import sys
 import numpy as np
 
 from ..framework import errors
+from ..framework import traceback_utils
 from ..framework.tensor_shape import format_shape
+from . import run_errors
 
-_PLAN_FILENAME_PREFIX = "<numflow plan "
+_PLAN_FILENAME_PREFIX = run_errors.PLAN_FILENAME_PREFIX
 _plan_counter = itertools.count()
 
 
@@ -74,7 +77,8 @@ def schedule(needed, fed):
                 heapq.heappush(queue, (succ._id, succ))
     if len(order) != len(needed):
         stuck = sorted((op for op in needed if op not in set(order)), key=lambda o: o._id)
-        raise errors.InvalidArgumentError(None, stuck[0], "Graph has a cycle through '%s'" % stuck[0].name)
+        raise errors.InvalidArgumentError(None, stuck[0], "Graph has a cycle through '%s'\n\n%s"
+                                          % (stuck[0].name, traceback_utils.defined_at_block(stuck[0])))
     return order
 
 
@@ -100,9 +104,10 @@ class Plan:
             if op._op_def.type == "Placeholder" and op._outputs[0] not in fed:
                 tensor = op._outputs[0]
                 raise errors.InvalidArgumentError(
-                    None, op, "You must feed a value for placeholder tensor '%s' with dtype %s%s"
+                    None, op, "You must feed a value for placeholder tensor '%s' with dtype %s%s\n\n%s"
                     % (op.name, tensor.dtype.name,
-                       "" if tensor.shape.ndims is None else " and shape %s" % format_shape(tensor.shape)))
+                       "" if tensor.shape.ndims is None else " and shape %s" % format_shape(tensor.shape),
+                       traceback_utils.defined_at_block(op)))
 
     def _generate(self, program, state):
         namespace = {"_np": np, "_ndarray": np.ndarray}
@@ -174,29 +179,25 @@ class Plan:
         exec(compile(source, filename, "exec"), namespace)
         self.source = source
         self._filename = filename
+        self._var_of = var_of   # read only when a step fails, to find the failed op's input values
         return namespace["_plan"], line_ops
 
     def __call__(self, feed_values):
         try:
             return self._function(*feed_values)
-        except errors.OpError:
+        except errors.OpError as exc:
+            # Raised on purpose by a kernel (end of input, uninitialized value...): same class and text,
+            # plus where the op was defined, unless a plan running this one will add it (a tf.data
+            # function's plan: its caller adds context to the message first).
+            if not run_errors.inside_another_plan():
+                frame, line = run_errors.plan_frame(self, exc)
+                run_errors.add_defined_at(exc, self._line_ops.get(line) if frame is not None else None)
             raise
         except Exception as exc:
-            op = self._failing_op(exc)
-            if op is None:
+            error = run_errors.translate(self, exc, feed_values, not run_errors.inside_another_plan())
+            if error is None:
                 raise
-            raise errors.InvalidArgumentError(
-                None, op, "%s: %s\n\t [[node %s (op: %s)]]" % (type(exc).__name__, exc, op.name, op.type)
-            ) from exc
-
-    def _failing_op(self, exc):
-        traceback = exc.__traceback__
-        op = None
-        while traceback is not None:
-            if traceback.tb_frame.f_code.co_filename == self._filename:
-                op = self._line_ops.get(traceback.tb_lineno)
-            traceback = traceback.tb_next
-        return op
+            raise error from exc
 
 
 def _to_numpy_scalar(value):
@@ -222,7 +223,7 @@ def _check_output(tensor, value):
                          % (tensor.name, shape, tensor.shape))
 
 
-def is_plan_frame(filename):
+def isplan_frame(filename):
     return filename.startswith(_PLAN_FILENAME_PREFIX)
 
 

@@ -161,15 +161,53 @@ class _RunSignature:
 
 
 def _feed_converter(tensor):
-    """A function that checks and converts one fed value for `tensor` (dtype, static shape)."""
+    """A function that checks and converts one fed value for `tensor` (dtype, static shape).
+
+    As TF1, values are converted with NumPy's casting: floats fed to an integer tensor are truncated
+    toward zero. Unlike a bare NumPy cast, values that the integer dtype cannot hold (2**40 for int32,
+    -1 for uint8, NaN) are a ValueError naming the tensor, never a silent wrap-around.
+    """
     dtype = tensor.dtype.np
     shape = tensor.shape.as_tuple()
     name = tensor.name
     is_string = tensor.dtype.name == "string"
+    integer_range = np.iinfo(dtype) if dtype.kind in "iu" else None
 
     def shape_error(array):
         return ValueError("Cannot feed value of shape %s for Tensor '%s', which has shape '%s'"
                           % (tuple(array.shape), name, format_shape(tensor.shape)))
+
+    def value_error(value, reason):
+        text = repr(value)
+        if len(text) > 80:
+            text = text[:60] + " ... " + text[-15:]
+        return ValueError("Cannot feed value %s for Tensor '%s' with dtype %s: %s"
+                          % (text, name, tensor.dtype.name, reason))
+
+    def check_integer_range(value, source):
+        if source.dtype.kind == "f" and not np.isfinite(source).all():
+            raise value_error(value, "NaN and infinity have no integer value")
+        low, high = source.min(), source.max()
+        if low < integer_range.min or high > integer_range.max:
+            values = "%s is" % low if low == high else "values from %s to %s are" % (low, high)
+            raise value_error(value, "%s out of range for %s [%d, %d]"
+                              % (values, tensor.dtype.name, integer_range.min, integer_range.max))
+
+    def convert_numeric(value):
+        try:
+            source = np.asarray(value)
+        except (TypeError, ValueError) as exc:
+            raise value_error(value, exc) from None
+        if integer_range is not None and source.dtype.kind in "iuf" and source.dtype != dtype and source.size:
+            check_integer_range(value, source)
+        try:
+            return np.asarray(source, dtype=dtype)
+        except OverflowError:
+            raise value_error(value, "out of range for %s [%d, %d]"
+                              % (tensor.dtype.name, integer_range.min, integer_range.max)
+                              if integer_range is not None else "out of range") from None
+        except (TypeError, ValueError) as exc:
+            raise value_error(value, exc) from None
 
     def convert(value):
         if type(value) is np.ndarray and value.dtype == dtype:
@@ -178,16 +216,13 @@ def _feed_converter(tensor):
             if isinstance(value, (Tensor, Operation)) or hasattr(value, "_as_graph_element"):
                 raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
                                 "include Python scalars, strings, lists, numpy ndarrays. (fed to '%s')" % name)
-            try:
-                array = np.asarray(value, dtype=dtype) if not is_string else np.asarray(value, dtype=object)
-            except (TypeError, ValueError) as exc:
-                raise ValueError("Cannot feed value %r for Tensor '%s' with dtype %s: %s"
-                                 % (value, name, tensor.dtype.name, exc)) from None
-            if not is_string and dtype.kind in "iub":
-                source = np.asarray(value)
-                if source.dtype.kind == "f" and not np.array_equal(source, array):
-                    raise ValueError("Cannot feed value of dtype %s with non-integral values for Tensor "
-                                     "'%s' with dtype %s" % (source.dtype, name, tensor.dtype.name))
+            if is_string:
+                try:
+                    array = np.asarray(value, dtype=object)
+                except (TypeError, ValueError) as exc:
+                    raise value_error(value, exc) from None
+            else:
+                array = convert_numeric(value)
         if shape is not None:
             got = array.shape
             if len(got) != len(shape):

@@ -6,6 +6,7 @@ import threading
 import numpy as np
 
 from . import dtypes as _dtypes
+from . import traceback_utils as _traceback_utils
 from .op_def import lookup as _lookup_op_def
 from .tensor_shape import as_shape, format_shape
 
@@ -150,10 +151,18 @@ class Operation:
         self._device = device
         self._outputs = ()
         self._id = None
+        self._creation_frames = ()   # set by Graph.create_op: see traceback_utils.capture
 
     @property
     def name(self):
         return self._name
+
+    @property
+    def traceback(self):
+        """Where user code created this op, as TF1's `Operation.traceback`: a list of (filename, line
+        number, function name, source line), outermost call first, the creating line last. It covers the
+        first frame outside numflow and up to two of its callers."""
+        return _traceback_utils.to_traceback(self._creation_frames)
 
     @property
     def type(self):
@@ -211,6 +220,24 @@ class Operation:
 
     def __repr__(self):
         return "<tf.Operation '%s' type=%s>" % (self._name, self.type)
+
+
+def _explain_construction_error(exc, op):
+    """Rewrites the message of a shape/dtype rule's ValueError or TypeError, keeping its class: names the
+    op, its type and input shapes in TF's words, then the user's line that tried to create it."""
+    if len(exc.args) > 1 or (exc.args and not isinstance(exc.args[0], str)):
+        return
+    message = str(exc)
+    if _traceback_utils.has_defined_at(message):
+        return
+    if op.name not in message:
+        message = ("%s for '%s' (op: '%s') with input shapes: %s."
+                   % (message.rstrip("."), op.name, op.type, ", ".join(format_shape(t.shape) for t in op.inputs)))
+    frames = op._creation_frames
+    if frames:
+        message = "%s (defined at %s)\n\nOp '%s' defined at:\n%s" % (
+            message, _traceback_utils.short_location(frames), op.name, _traceback_utils.format_frames(frames))
+    exc.args = (message,)
 
 
 class Graph:
@@ -301,13 +328,11 @@ class Graph:
                         control.append(dep)
             device = state.devices[-1] if state.devices else ""
             op = Operation(self, op_def, name, inputs, dict(attrs or {}), control, device)
+            op._creation_frames = _traceback_utils.capture(op_def)
             try:
                 signature = op_def.infer(op)
             except (ValueError, TypeError) as exc:
-                if name not in str(exc):
-                    exc.args = ("%s for '%s' (op: '%s') with input shapes: %s."
-                                % (str(exc).rstrip("."), name, op_def.type,
-                                   ", ".join(format_shape(t.shape) for t in inputs)),) + exc.args[1:]
+                _explain_construction_error(exc, op)
                 raise
             op._outputs = tuple(Tensor(op, i, dtype, shape) for i, (dtype, shape) in enumerate(signature))
             op._id = len(self._ops)

@@ -9,7 +9,7 @@ import math as _pymath
 
 import numpy as np
 
-from ..framework import dtypes
+from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape, format_shape
@@ -19,7 +19,7 @@ from .common import (BinaryOp, UnaryOp, binary, binary_inputs, broadcast_shape, 
 __all__ = [
     # arithmetic
     "add", "subtract", "multiply", "divide", "truediv", "realdiv", "div", "floordiv", "floor_div",
-    "floormod", "mod", "truncatemod", "div_no_nan", "pow", "negative", "scalar_mul", "add_n",
+    "floormod", "mod", "truncatediv", "truncatemod", "div_no_nan", "pow", "negative", "scalar_mul", "add_n",
     "accumulate_n", "squared_difference", "maximum", "minimum", "clip_by_value",
     # elementwise functions
     "square", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "abs", "sign", "reciprocal", "floor",
@@ -111,6 +111,16 @@ def _int_truncating_divide(x, y):
     return q + ((np.multiply(q, y) != x) & ((np.less(x, 0)) != (np.less(y, 0)))).astype(q.dtype)
 
 
+def _checked_integer_division(op, divide):
+    """`divide` for integer inputs, raising InvalidArgumentError("Integer division by zero") as TF does
+    where NumPy would silently give 0. Floats keep IEEE results (inf, nan)."""
+    def integer_division(x, y):
+        if not np.all(y):
+            raise errors.InvalidArgumentError(None, op, "Integer division by zero")
+        return divide(x, y)
+    return integer_division
+
+
 @register
 class RealDiv(BinaryOp):
     """x / y with broadcasting; integers divide toward zero (use truediv for a float result)."""
@@ -119,7 +129,7 @@ class RealDiv(BinaryOp):
 
     def kernel(self, op, ctx):
         if op.inputs[0].dtype.is_integer:
-            return _int_truncating_divide
+            return _checked_integer_division(op, _int_truncating_divide)
         return np.true_divide
 
     def grad(self, op, dz):
@@ -178,7 +188,9 @@ class FloorDiv(BinaryOp):
     allowed = _REAL
 
     def kernel(self, op, ctx):
-        return _float_floor_divide if op.inputs[0].dtype.is_floating else np.floor_divide
+        if op.inputs[0].dtype.is_floating:
+            return _float_floor_divide
+        return _checked_integer_division(op, np.floor_divide)
 
     def grad(self, op, dz):
         return [None, None]
@@ -195,7 +207,33 @@ def floor_div(x, y, name=None):
 
 
 @register
-class FloorMod(BinaryOp):
+class TruncateDiv(BinaryOp):
+    """x / y rounded toward zero (C's integer division), for integers, with broadcasting."""
+
+    allowed = _INTS
+    differentiable = False
+
+    def kernel(self, op, ctx):
+        return _checked_integer_division(op, _int_truncating_divide)
+
+
+def truncatediv(x, y, name=None):
+    """`tf.truncatediv(x, y)`: x / y for integer types, rounded toward zero (-7 / 2 is -3); a zero
+    divisor is an InvalidArgumentError at run time."""
+    return binary("TruncateDiv", x, y, name)
+
+
+class _IntegerCheckedBinaryOp(BinaryOp):
+    """A BinaryOp whose integer kernel refuses a zero divisor (InvalidArgumentError, as TF)."""
+
+    def kernel(self, op, ctx):
+        if op.inputs[0].dtype.is_integer:
+            return _checked_integer_division(op, type(self).fn)
+        return type(self).fn
+
+
+@register
+class FloorMod(_IntegerCheckedBinaryOp):
     """x mod y with the sign of y (Python's %), with broadcasting."""
 
     fn = np.mod
@@ -215,7 +253,7 @@ mod = floormod
 
 
 @register
-class TruncateMod(BinaryOp):
+class TruncateMod(_IntegerCheckedBinaryOp):
     """x mod y with the sign of x (C's fmod), with broadcasting."""
 
     fn = np.fmod
@@ -1607,8 +1645,13 @@ def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dtypes.int64, na
 
 # --- argmax / argmin -------------------------------------------------------------------------------
 class _ArgReduction(OpDef):
+    """argmax/argmin: NaN is skipped, as TF's kernel does (its comparisons are false for NaN), so the
+    result is the first largest/smallest number; a slice of only NaN (or of only the extreme value that
+    NaN stands for) gives 0."""
+
     differentiable = False
     np_fn = None
+    nan_stand_in = None   # the value NaN is replaced by so that it never wins
 
     def infer(self, op):
         x, axis = op.inputs
@@ -1634,23 +1677,40 @@ class _ArgReduction(OpDef):
     def kernel(self, op, ctx):
         fn = type(self).np_fn
         out = op.attrs["output_type"].np
+        if op.inputs[0].dtype.is_floating:
+            fn = self._skipping_nan(fn)
         if out == np.dtype(np.intp):
             return lambda x, a: fn(x, int(a))
         return lambda x, a: np.asarray(fn(x, int(a))).astype(out)
 
+    def _skipping_nan(self, fn):
+        stand_in = self.nan_stand_in
+
+        def arg_reduce(x, axis):
+            # NumPy returns the first NaN's index: only then (checked on the picked values, not the
+            # whole input) is the input rescanned with NaN replaced.
+            index = fn(x, axis)
+            picked = np.take_along_axis(x, np.expand_dims(index, axis), axis)
+            if np.isnan(picked).any():
+                index = fn(np.where(np.isnan(x), stand_in, x), axis)
+            return index
+        return arg_reduce
+
 
 @register
 class ArgMax(_ArgReduction):
-    """The index of the largest value along an axis (the first one among ties)."""
+    """The index of the largest value along an axis (the first one among ties; NaN skipped)."""
 
     np_fn = np.argmax
+    nan_stand_in = -np.inf
 
 
 @register
 class ArgMin(_ArgReduction):
-    """The index of the smallest value along an axis (the first one among ties)."""
+    """The index of the smallest value along an axis (the first one among ties; NaN skipped)."""
 
     np_fn = np.argmin
+    nan_stand_in = np.inf
 
 
 def _arg_reduction(op_type, input, axis, name, dimension, output_type):  # noqa: A002
@@ -1667,13 +1727,13 @@ def _arg_reduction(op_type, input, axis, name, dimension, output_type):  # noqa:
 
 def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
     """`tf.argmax(input, axis=None, dimension=None, output_type=tf.int64)`: the index of the largest value
-    along `axis` (default 0); ties give the smallest index."""
+    along `axis` (default 0); ties give the smallest index. NaN is skipped, as in TF."""
     return _arg_reduction("ArgMax", input, axis, name, dimension, output_type)
 
 
 def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
     """`tf.argmin(input, axis=None, dimension=None, output_type=tf.int64)`: the index of the smallest value
-    along `axis` (default 0); ties give the smallest index."""
+    along `axis` (default 0); ties give the smallest index. NaN is skipped, as in TF."""
     return _arg_reduction("ArgMin", input, axis, name, dimension, output_type)
 
 

@@ -1205,7 +1205,9 @@ def _const_int(tensor):
 @register
 class TopKV2(OpDef):
     """(values, indices) of the k largest entries along the last axis, largest first; ties keep the
-    lower index first."""
+    lower index first. NaN ranks above every number (so values[..., 0] is NaN exactly where reduce_max
+    is): TF's own order for NaN depends on its sorting algorithm and k, and is not even a consistent
+    ranking (it can skip a larger number), so numflow keeps the one consistent order."""
 
 
     def infer(self, op):
@@ -1269,7 +1271,8 @@ TopKResult = collections.namedtuple("TopKV2", ["values", "indices"])
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument names
     """`tf.nn.top_k(input, k=1, sorted=True)`: (values, indices) of the k largest entries along the last
-    axis, largest first; equal values keep the lower index first. indices are int32."""
+    axis, largest first; equal values keep the lower index first, and NaN ranks above every number.
+    indices are int32."""
     x = convert_to_tensor(input, name="input")
     k = convert_to_tensor(k, dtype=None if isinstance(k, Tensor) else dtypes.int32, name="k")
     op = make_op("TopKV2", [x, k], {"sorted": bool(sorted)}, name=name or "TopKV2")
