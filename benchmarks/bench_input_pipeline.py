@@ -6,7 +6,7 @@ Pipeline: `Dataset.from_tensor_slices((images, labels)).shuffle(10000).batch(100
 iterator whose `get_next()` feeds the model directly. Reference: the tutorial loop,
 `mnist.train.next_batch(100)` + `sess.run(train_step, feed_dict=...)`. Both train the same model in the
 same process, alternating epochs; the ratio of the median epoch times is reported (target <= 1.1).
-Without the MNIST files (DIR holding the four IDX .gz files; default: ../shared/datasets/mnist) the
+Without the MNIST files (DIR holding the four IDX .gz files; default: examples/MNIST_data) the
 benchmark uses 55000 random images of the same shape, which measures the same work.
 """
 import argparse
@@ -87,7 +87,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3)
     here = os.path.dirname(os.path.abspath(__file__))
-    parser.add_argument("--data-dir", default=os.path.join(here, "..", "..", "shared", "datasets", "mnist"))
+    parser.add_argument("--data-dir", default=os.path.join(here, "..", "examples", "MNIST_data"))
     args = parser.parse_args(argv)
     train, source = load(args.data_dir)
     dataset_epoch, feed_epoch = build_dataset_epoch(train), build_feed_epoch(train)

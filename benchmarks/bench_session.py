@@ -1,4 +1,4 @@
-"""Session.run against hand-written NumPy: the workloads of issue 5, timed in one process.
+"""Session.run against hand-written NumPy: numflow's five reference workloads, timed in one process.
 
     python benchmarks/bench_session.py [--quick] [--json results.json] [--only W1,W2]
 
@@ -320,7 +320,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke run, noisy)")
     parser.add_argument("--only", default="", help="comma list of workloads, e.g. W0,W1")
-    parser.add_argument("--json", default=os.path.join(HERE, "results", "bench_session.json"))
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH (the published "
+                        "figures are in benchmarks/results/bench_session.json)")
     args = parser.parse_args(argv)
     chosen = [w for w in WORKLOADS if not args.only or w in args.only.split(",")]
     results = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
@@ -347,10 +348,11 @@ def main(argv=None):
         print("peak memory of W2 training above set-up: numflow %.0f KB, numpy %.0f KB, ratio %.3f "
               "(target 1.2) %s" % (memory["numflow_peak_bytes"] / 1024, memory["numpy_peak_bytes"] / 1024,
                                    memory["ratio"], memory["met"]))
-    os.makedirs(os.path.dirname(args.json), exist_ok=True)
-    with open(args.json, "w") as handle:
-        json.dump(results, handle, indent=2)
-    print("results written to %s" % args.json)
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=2)
+        print("results written to %s" % args.json)
 
 
 if __name__ == "__main__":

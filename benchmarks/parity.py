@@ -1,6 +1,6 @@
-"""Accuracy parity with the published TF1 tutorial figures, on the real MNIST in ../shared/datasets.
+"""Accuracy parity with the published TF1 tutorial figures, on the real MNIST.
 
-    python benchmarks/parity.py [--data-dir ../shared/datasets/mnist] [--only softmax,mlp,signs]
+    python benchmarks/parity.py [--data-dir examples/MNIST_data] [--only softmax,mlp,signs]
                                 [--signs-epochs 1500] [--seed 0]
 
 Runs the examples' own training code (examples/mnist_softmax.py, mnist_mlp.py, signs_three_layer.py
@@ -47,14 +47,15 @@ def signs(args):
 PROGRAMS = [
     ("softmax", "softmax regression, SGD 0.5, 1000 steps of 100", "test 0.919", ">= 0.90", softmax),
     ("mlp", "MLP 784-50-30-10, SGD 0.1, 5000 steps of 100", "test 0.9653", ">= 0.955", mlp),
-    ("signs", "column 784-25-12-6 on digits 0-5 (a06), Adam 1e-4, epochs of 32", "train 1.000, test 0.937",
+    ("signs", "column 784-25-12-6 on digits 0-5 (SIGNS layout), Adam 1e-4, epochs of 32", "train 1.000, test 0.937",
      "train >= 0.99, test >= 0.90", signs),
 ]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=os.path.join(ROOT, "..", "shared", "datasets", "mnist"))
+    parser.add_argument("--data-dir", default=os.path.join(ROOT, "examples", "MNIST_data"),
+                        help="folder of the four MNIST IDX files (default: examples/MNIST_data)")
     parser.add_argument("--only", default="", help="comma-separated subset of: softmax, mlp, signs")
     parser.add_argument("--signs-epochs", type=int, default=1500, help="below 1500 the figure is not judged")
     parser.add_argument("--seed", type=int, default=0, help="seed for the batch order and initial weights")

@@ -469,7 +469,7 @@ def test_missing_pillow_raises_import_error_naming_the_extra(monkeypatch):
     with tf.Session() as sess:
         for op in (tf.image.decode_jpeg(data), tf.image.decode_png(data), tf.image.decode_gif(data),
                    tf.image.decode_bmp(data), tf.image.decode_image(data), tf.image.encode_jpeg(deep.astype(np.uint8))):
-            with pytest.raises(ImportError, match=r"pip install 'numflow\[image\]' \(or pip install Pillow\)"):
+            with pytest.raises(ImportError, match=r"pip install 'numflow-tf1\[image\]' \(or pip install Pillow\)"):
                 sess.run(op)
         # PNG encoding needs no Pillow
         assert sess.run(tf.image.encode_png(deep)).startswith(b"\x89PNG")

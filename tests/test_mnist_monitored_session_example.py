@@ -25,8 +25,9 @@ def test_trains_on_synthetic_data_and_resumes_from_its_checkpoint(tmp_path):
     assert "restored global step: 30" in second
     assert "global step: 60 (trained 30 steps in this run)" in second
     assert "latest checkpoint: %s" % os.path.join(str(checkpoints), "model.ckpt-60") in second
-    # LoggingTensorHook's lines go to tf.logging (stderr): steps 30, 40, 50 of the second run
-    logged_steps = re.findall(r"INFO:numflow:loss = [0-9.e-]+, step = (\d+)", out.stderr)
+    # LoggingTensorHook's lines go to tf.logging (stderr), as the tensorflow logger under numflow run: steps
+    # 30, 40, 50 of the second run
+    logged_steps = re.findall(r"INFO:tensorflow:loss = [0-9.e-]+, step = (\d+)", out.stderr)
     assert logged_steps == ["30", "40", "50"]
     assert sorted(name for name in os.listdir(str(checkpoints)) if name.endswith(".index")) == \
         ["model.ckpt-%d.index" % step for step in (20, 30, 40, 50, 60)]

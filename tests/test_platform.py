@@ -429,7 +429,7 @@ def test_numflow_run_app_and_flags(script):
     assert "argv ['extra', '--unknown=1']" in lines
     assert "same True True True True True" in lines
     assert "out 1.000" in lines
-    assert "INFO:numflow:max_steps=9" in out.stderr
+    assert "INFO:tensorflow:max_steps=9" in out.stderr     # numflow run logs as TensorFlow
     assert numflow_run(script, "--max_steps=7", "--nofake_data").returncode == 0
 
 

@@ -80,3 +80,10 @@ compat.v1 = _sys.modules[__name__]
 del _sys
 from .ops.metrics_impl import confusion_matrix  # noqa: E402,F401 - tf.confusion_matrix
 from . import estimator, feature_column  # noqa: E402
+
+NUMFLOW_VERSION = __version__  # numflow's own version, also while __version__ reads as TensorFlow's
+from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_as_tensorflow,  # noqa: E402
+                       unload_ipython_extension)
+from . import _deprecation  # noqa: E402
+
+_deprecation.enable_from_environment()

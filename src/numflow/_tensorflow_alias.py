@@ -1,9 +1,15 @@
-"""Makes `import tensorflow` resolve to numflow; installed only by `numflow run`, never on plain import.
+"""Makes `import tensorflow` resolve to numflow; installed only by `numflow run` and
+`numflow.install_as_tensorflow()` (`%load_ext numflow` in IPython/Jupyter), never on plain import.
 
 `tensorflow` -> `numflow`, `tensorflow.X.Y` -> `numflow.X.Y`, `tensorflow.compat.v1[.X]` -> `numflow[.X]`
 (numflow is its own `compat.v1`) and `tensorflow.python[.X]` -> `numflow[.X]` (so `from
 tensorflow.python.platform import gfile` works). A real TensorFlow in the same environment stays untouched
 outside `numflow run`, because nothing here runs unless `install()` is called.
+
+While installed, numflow also presents itself as the TensorFlow it implements: `tf.__version__` is
+`tf.VERSION` (1.15.0), so scripts that branch on it take TF1's branch, and `tf.logging` writes to the
+'tensorflow' logger. numflow's own version stays in `numflow.GIT_VERSION` ("numflow-X.Y.Z") and
+`numflow.NUMFLOW_VERSION`; outside the alias `numflow.__version__` is numflow's own version.
 """
 import importlib
 import importlib.abc
@@ -58,6 +64,13 @@ class TensorFlowAliasFinder(importlib.abc.MetaPathFinder):
 _finder = TensorFlowAliasFinder()
 
 
+def _present_as_tensorflow(numflow, on):
+    """Switch numflow's version string and logger name between its own and TensorFlow's."""
+    from .platform import tf_logging
+    numflow.__version__ = numflow.VERSION if on else numflow.NUMFLOW_VERSION
+    tf_logging.use_logger_name(ALIAS if on else TARGET)
+
+
 def install():
     """Put the alias finder first on `sys.meta_path`; returns the `tensorflow*` entries it displaced."""
     displaced = {name: mod for name, mod in sys.modules.items()
@@ -66,16 +79,20 @@ def install():
         del sys.modules[name]
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
+        _present_as_tensorflow(importlib.import_module(TARGET), True)
     return displaced
 
 
 def uninstall(displaced=None):
     """Remove the finder and every `tensorflow*` alias entry, then restore what `install()` displaced."""
+    was_installed = _finder in sys.meta_path
     while _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
     for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
         del sys.modules[name]
     sys.modules.update(displaced or {})
+    if was_installed:
+        _present_as_tensorflow(importlib.import_module(TARGET), False)
 
 
 def installed():

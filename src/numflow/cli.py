@@ -17,13 +17,21 @@ commands:
   run SCRIPT [ARGS...]   run an unmodified TF1 script: inside it `import tensorflow as tf`,
                          `import tensorflow.compat.v1 as tf` and
                          `from tensorflow.examples.tutorials.mnist import input_data` resolve to numflow.
-                         The script sees sys.argv == [SCRIPT, *ARGS] and __name__ == '__main__'.
+                         The script sees sys.argv == [SCRIPT, *ARGS] and __name__ == '__main__';
+                         tf.__version__ is the TensorFlow version numflow implements and tf.logging
+                         writes to the 'tensorflow' logger.
+
+environment:
+  NUMFLOW_DEPRECATION_WARNINGS=1   log TensorFlow's deprecation notices (e.g. for
+                                   tf.initialize_all_variables), as TF 1.15 does
 """
 
 
 def _version():
-    from . import __version__, VERSION
-    return "numflow %s (TensorFlow %s API, Python %s)" % (__version__, VERSION, sys.version.split()[0])
+    from . import NUMFLOW_VERSION, VERSION
+    from ._install_hints import DISTRIBUTION
+    return "numflow %s (distribution %s; TensorFlow %s API, Python %s)" % (
+        NUMFLOW_VERSION, DISTRIBUTION, VERSION, sys.version.split()[0])
 
 
 def _parser():
@@ -65,6 +73,7 @@ def run_script(script, args=()):
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [script] + list(args)
     sys.path.insert(0, os.path.dirname(path))
+    already_installed = _tensorflow_alias.installed()  # e.g. run_script from a notebook after %load_ext numflow
     displaced = _tensorflow_alias.install()
     try:
         if os.path.isfile(path):
@@ -72,7 +81,8 @@ def run_script(script, args=()):
         else:  # a folder or zip file with a __main__.py
             runpy.run_path(path, run_name="__main__")
     finally:
-        _tensorflow_alias.uninstall(displaced)
+        if not already_installed:
+            _tensorflow_alias.uninstall(displaced)
         sys.argv[:] = saved_argv
         sys.path[:] = saved_path
 

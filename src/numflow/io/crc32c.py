@@ -1,9 +1,16 @@
 """CRC-32C (Castagnoli polynomial, reflected 0x82F63B78) and TensorFlow's masked CRC.
 
+Event files, TFRecords and checkpoints checksum every record with it. When the optional `google-crc32c`
+package is installed with its C extension (`pip install 'numflow-tf1[crc32c]'`) its hardware-accelerated
+code does the work (`benchmarks/bench_crc32c.py` measures the difference); otherwise, or with
+NUMFLOW_PURE_CRC32C=1, the code below does. `IMPLEMENTATION` says which one is in use.
+
 Short inputs use a table-driven loop. Long inputs are cut into equal blocks whose CRCs NumPy computes side
 by side (one vectorized step per byte position); the block CRCs are then chained with the linear map "CRC
 register after L zero bytes", which makes the whole run cost a few hundred NumPy calls per megabyte.
 """
+import os
+
 import numpy as np
 
 _POLY = 0x82F63B78
@@ -59,8 +66,8 @@ def _shift_tables(length):
     return tables
 
 
-def extend(crc, data):
-    """The CRC-32C of (bytes whose CRC is `crc`) + `data`."""
+def pure_extend(crc, data):
+    """The CRC-32C of (bytes whose CRC is `crc`) + `data`, computed here (no optional package)."""
     view = memoryview(data).cast("B") if not isinstance(data, (bytes, bytearray)) else data
     n = len(view)
     state = (crc ^ 0xFFFFFFFF) & 0xFFFFFFFF
@@ -79,9 +86,41 @@ def extend(crc, data):
     return state ^ 0xFFFFFFFF
 
 
-def value(data):
-    """The CRC-32C of `data` (bytes-like)."""
-    return extend(0, data)
+def pure_value(data):
+    """The CRC-32C of `data` (bytes-like), computed here (no optional package)."""
+    return pure_extend(0, data)
+
+
+def _accelerated():
+    """google_crc32c when installed with its C extension and not switched off, else None."""
+    if os.environ.get("NUMFLOW_PURE_CRC32C", "").strip() not in ("", "0"):
+        return None
+    try:
+        import google_crc32c
+    except ImportError:
+        return None
+    # its pure-Python fallback is slower than the NumPy code here
+    return google_crc32c if getattr(google_crc32c, "implementation", None) == "c" else None
+
+
+_google = _accelerated()
+IMPLEMENTATION = "google-crc32c" if _google is not None else "numflow"
+
+
+def _as_bytes(data):
+    return data if isinstance(data, bytes) else bytes(memoryview(data).cast("B"))
+
+
+if _google is not None:
+    def extend(crc, data):
+        """The CRC-32C of (bytes whose CRC is `crc`) + `data`."""
+        return _google.extend(crc, _as_bytes(data))
+
+    def value(data):
+        """The CRC-32C of `data` (bytes-like)."""
+        return _google.value(_as_bytes(data))
+else:
+    extend, value = pure_extend, pure_value
 
 
 def mask(crc):

@@ -1,9 +1,12 @@
-"""`tf.logging`: TF1's logging functions, on Python's `logging` module with the logger named 'numflow'.
+"""`tf.logging`: TF1's logging functions, on Python's `logging` module with the logger named 'numflow'
+('tensorflow' while `import tensorflow` resolves to numflow: under `numflow run` and after
+`numflow.install_as_tensorflow()`, so that TF scripts' filters on the 'tensorflow' logger apply).
 
 As in TF1 the default level is WARN, so `tf.logging.info(...)` prints nothing until
 `tf.logging.set_verbosity(tf.logging.INFO)`. Records propagate to the root logger (so `logging` handlers
 and pytest's caplog see them); when the root logger has no handler of its own, one writing
-`LEVEL:numflow:message` lines to stderr is attached to the 'numflow' logger on first use.
+`LEVEL:numflow:message` lines (`LEVEL:tensorflow:message` under the alias) to stderr is attached to the
+logger on first use.
 """
 import logging as _logging
 import sys as _sys
@@ -54,6 +57,25 @@ def get_logger():
                     logger.addHandler(handler)
                 _logger = logger
     return _logger
+
+
+def logger_name():
+    """The name of the logger records go to: 'numflow', or 'tensorflow' under the TensorFlow alias."""
+    return _NAME
+
+
+def use_logger_name(name):
+    """Send every record to the logger `name` from now on, keeping the verbosity that was set.
+
+    The TensorFlow alias calls this with 'tensorflow' when it is installed and 'numflow' when removed.
+    """
+    global _logger, _NAME
+    with _lock:
+        previous, _NAME, _logger = _logger, name, None
+    logger = get_logger()
+    if previous is not None and previous is not logger and previous.level != _logging.NOTSET:
+        logger.setLevel(previous.level)
+    return logger
 
 
 def log(level, msg, *args, **kwargs):
