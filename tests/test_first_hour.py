@@ -75,7 +75,7 @@ def test_missing_pillow_hint_is_a_working_command(monkeypatch):
 # --- README -------------------------------------------------------------------------------------------
 
 INTERNAL_WORDS = [".ci/run", "../shared", "shared/datasets", "acceptance", "a06", "issue 5", "issue ",
-                  "2-core", "this project's"]
+                  "this project's", "2-core VM"]
 
 
 def test_readme_has_no_internal_words_and_keeps_the_main_job_on_the_first_screen():
@@ -83,9 +83,10 @@ def test_readme_has_no_internal_words_and_keeps_the_main_job_on_the_first_screen
     for word in INTERNAL_WORDS:
         assert word not in text, "README mentions %r" % word
     first_screen = "\n".join(text.splitlines()[:60])
-    for command in ("python -m venv", "pip install", "python examples/logic_functions.py", "python -m pytest"):
+    for command in ("python3 -m venv", ". .venv/bin/activate", 'pip install -e ".[test]"',
+                    "python examples/logic_functions.py", "python -m pytest"):
         assert command in first_screen, command
-    assert "MNIST_data" in text and "numflow-tf1[tensorboard]" in text and "%load_ext numflow" in text
+    assert "MNIST_data" in text and 'pip install -e ".[tensorboard]"' in text and "%load_ext numflow" in text
     assert "NUMFLOW_DEPRECATION_WARNINGS" in text and "NUMFLOW_VERSION" in text
 
 
