@@ -314,7 +314,7 @@ class Graph:
         for tensor in inputs:
             if not isinstance(tensor, Tensor):
                 raise TypeError("Inputs of %s must be Tensors, got %r" % (op_def.type, tensor))
-            if tensor.graph is not self:
+            if tensor._op._graph is not self:
                 raise ValueError("Tensor %s must be from the same graph as the other inputs of %s."
                                  % (tensor.name, op_def.type))
         with self._lock:
@@ -334,7 +334,7 @@ class Graph:
             except (ValueError, TypeError) as exc:
                 _explain_construction_error(exc, op)
                 raise
-            op._outputs = tuple(Tensor(op, i, dtype, shape) for i, (dtype, shape) in enumerate(signature))
+            op._outputs = tuple([Tensor(op, i, dtype, shape) for i, (dtype, shape) in enumerate(signature)])
             op._id = len(self._ops)
             self._ops.append(op)
             self._ops_by_name[name] = op
