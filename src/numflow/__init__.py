@@ -85,5 +85,7 @@ NUMFLOW_VERSION = __version__  # numflow's own version, also while __version__ r
 from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_as_tensorflow,  # noqa: E402
                        unload_ipython_extension)
 from . import _deprecation  # noqa: E402
+from .framework.graph_def import GraphDef, NodeDef, import_graph_def  # noqa: E402,F401
+from . import graph_util  # noqa: E402,F401
 
 _deprecation.enable_from_environment()

@@ -468,6 +468,14 @@ class Graph:
     def finalize(self):
         self._finalized = True
 
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """This graph as a TensorFlow `GraphDef` protocol buffer (see framework/graph_def.py); with
+        `add_shapes`, each node carries its outputs' static shapes in '_output_shapes'. `from_version`
+        keeps only the ops added after the graph had that many ops."""
+        from .graph_def import graph_to_graph_def
+        ops = None if from_version is None else self._ops[int(from_version):]
+        return graph_to_graph_def(self, add_shapes=add_shapes, ops=ops)
+
     @property
     def finalized(self):
         return self._finalized

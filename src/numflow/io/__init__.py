@@ -26,6 +26,7 @@ _PUBLIC = {
     "decode_png": "..ops.image_ops", "decode_jpeg": "..ops.image_ops", "decode_gif": "..ops.image_ops",
     "decode_bmp": "..ops.image_ops", "decode_image": "..ops.image_ops", "encode_png": "..ops.image_ops",
     "encode_jpeg": "..ops.image_ops",
+    "write_graph": "..framework.graph_def",
 }
 
 

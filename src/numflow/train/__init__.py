@@ -12,5 +12,6 @@ from .session_run_hook import *  # noqa: F401,F403
 from .basic_session_run_hooks import *  # noqa: F401,F403
 from .monitored_session import *  # noqa: F401,F403
 from .supervisor import *  # noqa: F401,F403
+from ..framework.graph_def import write_graph  # noqa: F401
 from ..io.example_proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features,  # noqa: E402,F401
                                   FloatList, Int64List, SequenceExample)

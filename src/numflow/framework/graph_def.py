@@ -1,0 +1,1056 @@
+"""A numflow Graph as TensorFlow's GraphDef protocol buffer, and back.
+
+`graph_to_graph_def(graph)` writes each op as the NodeDef TensorFlow writes for it: TF's op type
+(`MatMul`, `Conv2D`, `VariableV2` ...), TF's attr names and types (`T`, `dtype`, `strides`, `value` as a
+TensorProto ...), inputs as 'node', 'node:1' and '^control'. Where numflow keeps a value as an attribute
+that TensorFlow passes as an input (the axis of ConcatV2, ExpandDims, GatherV2, the reduction indices of
+Sum ...), the export adds the Const node TF would have. `import_graph_def(graph_def)` is the reverse and
+reads graphs written by TensorFlow 1.x and 2.x (compat.v1).
+
+The correspondence lives in one table, `_RULES`, built below by `_rule(...)`: one entry per op type with
+its attr codecs both ways. numflow-internal ops that TensorFlow lacks are written as the TF composition
+that computes the same thing where that is simple (SumToShapeOf, BroadcastReduced ...); the rest are an
+InvalidArgumentError naming them.
+
+A graph file is a program: it can name ops that read and write files. Import only graphs you trust.
+"""
+import numpy as np
+
+from . import dtypes, errors
+from .graph import Graph, Operation, Tensor, get_default_graph
+from .tensor_shape import TensorShape
+from ..io import wire
+from ..io.graph_proto import AttrValue, GraphDef, NodeDef, TensorProto, TensorShapeProto, VersionDef
+
+__all__ = ["graph_to_graph_def", "import_graph_def", "GraphDef", "NodeDef", "tensor_proto_to_ndarray",
+           "ndarray_to_tensor_proto", "parse_graph_def", "GRAPH_DEF_VERSION", "exportable_op_types",
+           "importable_op_types"]
+
+# The producer version written into GraphDef.versions (TF 1.15 writes 134; its loaders accept 0..).
+GRAPH_DEF_VERSION = 134
+GRAPH_DEF_MIN_CONSUMER = 0
+
+
+# --- tensors and shapes --------------------------------------------------------------------------------
+def shape_to_proto(shape):
+    """A TensorShape (or list of dims, None for unknown) as a TensorShapeProto."""
+    proto = TensorShapeProto()
+    shape = shape if isinstance(shape, TensorShape) else TensorShape(shape)
+    if shape.ndims is None:
+        proto.unknown_rank = True
+        return proto
+    proto.dim = [TensorShapeProto.Dim(size=-1 if d is None else int(d)) for d in shape.as_list()]
+    return proto
+
+
+def shape_from_proto(proto):
+    if proto.unknown_rank:
+        return TensorShape(None)
+    return TensorShape([None if d.size < 0 else int(d.size) for d in proto.dim])
+
+
+_VAL_FIELDS = {"float32": "float_val", "float64": "double_val", "int32": "int_val", "int16": "int_val",
+               "int8": "int_val", "uint8": "int_val", "uint16": "int_val", "int64": "int64_val",
+               "bool": "bool_val", "string": "string_val", "float16": "half_val", "uint32": "uint32_val",
+               "uint64": "uint64_val", "complex64": "scomplex_val", "complex128": "dcomplex_val"}
+
+
+def ndarray_to_tensor_proto(value, dtype=None):
+    """A NumPy value as a TensorProto: a uniform array as one repeated value (TF repeats the last one),
+    a scalar as a typed value, anything else as little-endian `tensor_content`."""
+    dtype = dtypes.as_dtype(dtype if dtype is not None else np.asarray(value).dtype)
+    array = np.asarray(value, dtype=object if dtype.name == "string" else dtype.np)
+    proto = TensorProto(dtype=dtype.as_datatype_enum, tensor_shape=shape_to_proto(list(array.shape)))
+    if array.size == 0:
+        return proto
+    flat = array.reshape(-1)
+    if dtype.name == "string":
+        items = [v if isinstance(v, bytes) else str(v).encode("utf-8") for v in flat]
+        if all(item == items[0] for item in items):
+            items = items[:1]
+        proto.string_val = items
+        return proto
+    uniform = flat.size == 1 or bool(np.all(flat == flat[0])) and not (dtype.is_floating and np.isnan(flat[0]))
+    if uniform and (flat.size == 1 or flat.size * flat.itemsize > 16):
+        first = flat[:1]
+        field = _VAL_FIELDS[dtype.name]
+        if dtype.name == "float16":
+            items = [int(first.view(np.uint16)[0])]
+        elif dtype.is_complex:
+            items = [float(first[0].real), float(first[0].imag)]
+        elif dtype.name == "bool":
+            items = [bool(first[0])]
+        elif dtype.is_floating:
+            items = [float(first[0])]
+        else:
+            items = [int(first[0])]
+        setattr(proto, field, items)
+        return proto
+    proto.tensor_content = np.ascontiguousarray(array, dtype=dtype.np.newbyteorder("<")).tobytes()
+    return proto
+
+
+def tensor_proto_to_ndarray(proto, where="TensorProto"):
+    """The NumPy value of a TensorProto; InvalidArgumentError naming `where` when it is inconsistent."""
+    try:
+        dtype = dtypes.as_dtype(int(proto.dtype))
+    except (TypeError, ValueError, KeyError):
+        raise errors.InvalidArgumentError(None, None, "%s: unsupported tensor dtype %d" % (where, proto.dtype)) \
+            from None
+    shape = shape_from_proto(proto.tensor_shape)
+    if not shape.is_fully_defined():
+        raise errors.InvalidArgumentError(None, None, "%s: a constant's shape must be fully defined, got %s"
+                                          % (where, shape))
+    dims = shape.as_list()
+    size = int(np.prod(dims, dtype=np.int64)) if dims else 1
+    if dtype.name == "string":
+        items = list(proto.string_val)
+        return _repeat_last(np.array(items, dtype=object), size, dims, where, object)
+    if proto.tensor_content:
+        content = proto.tensor_content
+        little = dtype.np.newbyteorder("<")
+        if len(content) != size * little.itemsize:
+            raise errors.InvalidArgumentError(
+                None, None, "%s: tensor_content holds %d bytes, but shape %s of %s needs %d"
+                % (where, len(content), dims, dtype.name, size * little.itemsize))
+        return np.frombuffer(content, dtype=little).astype(dtype.np).reshape(dims)
+    field = _VAL_FIELDS.get(dtype.name)
+    if field is None:
+        raise errors.InvalidArgumentError(None, None, "%s: cannot read a %s tensor" % (where, dtype.name))
+    items = list(getattr(proto, field))
+    if dtype.name == "float16":
+        values = np.array(items, dtype=np.uint16).view(np.float16)
+    elif dtype.is_complex:
+        pairs = np.array(items, dtype=np.float64).reshape(-1, 2)
+        values = (pairs[:, 0] + 1j * pairs[:, 1]).astype(dtype.np)
+    else:
+        values = np.array(items).astype(dtype.np) if items else np.zeros([0], dtype.np)
+    return _repeat_last(values, size, dims, where, dtype.np)
+
+
+def _repeat_last(values, size, dims, where, np_dtype):
+    if values.size > size:
+        raise errors.InvalidArgumentError(None, None, "%s: %d values for a tensor of shape %s"
+                                          % (where, values.size, dims))
+    if values.size == 0:
+        out = np.zeros(size, dtype=np_dtype) if np_dtype is not object else np.array([b""] * size, dtype=object)
+    elif values.size < size:
+        out = np.concatenate([values, np.repeat(values[-1:], size - values.size)])
+    else:
+        out = values
+    return out.reshape(dims)
+
+
+# --- attr codecs: (numflow value -> AttrValue, AttrValue -> numflow value) ---------------------------
+def _text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+_CODECS = {
+    "b": (lambda v: AttrValue(b=bool(v)), lambda a: bool(a.b)),
+    "i": (lambda v: AttrValue(i=int(v)), lambda a: int(a.i)),
+    "f": (lambda v: AttrValue(f=float(v)), lambda a: float(a.f)),
+    "s": (lambda v: AttrValue(s=_text(v).encode("utf-8")), lambda a: _text(a.s)),
+    "type": (lambda v: AttrValue(type=dtypes.as_dtype(v).as_datatype_enum),
+             lambda a: dtypes.as_dtype(int(a.type) % 100)),
+    "shape": (lambda v: AttrValue(shape=shape_to_proto(v)), lambda a: shape_from_proto(a.shape)),
+    "ints": (lambda v: AttrValue(list=AttrValue.ListValue(i=[int(x) for x in v])),
+             lambda a: [int(x) for x in a.list.i]),
+    "int_tuple": (lambda v: AttrValue(list=AttrValue.ListValue(i=[int(x) for x in v])),
+                  lambda a: tuple(int(x) for x in a.list.i)),
+    "floats": (lambda v: AttrValue(list=AttrValue.ListValue(f=[float(x) for x in v])),
+               lambda a: [float(x) for x in a.list.f]),
+    "types": (lambda v: AttrValue(list=AttrValue.ListValue(type=[dtypes.as_dtype(x).as_datatype_enum for x in v])),
+              lambda a: tuple(dtypes.as_dtype(int(x) % 100) for x in a.list.type)),
+}
+
+
+class _Rule:
+    """How one numflow op type is written as a TF NodeDef and read back.
+
+    attrs: [(numflow name, TF name, codec)] copied both ways; defaults: numflow attrs to use when TF's
+    attr is absent; types: [(TF attr, input index or 'out<i>')] written from dtypes; const_inputs:
+    [(TF input position, TF input name, numflow attr, to_numflow(array), to_array(value, op))] for values
+    numflow keeps as attrs and TF passes as Const inputs; fixed: TF attrs always written as given; export
+    and load: functions that replace the generic conversion."""
+
+    def __init__(self, nf_type, tf_type, attrs, defaults, types, const_inputs, fixed, export, load):
+        self.nf_type, self.tf_type = nf_type, tf_type
+        self.attrs, self.defaults, self.types = attrs, defaults, types
+        self.const_inputs, self.fixed = const_inputs, fixed
+        self.export, self.load = export, load
+
+
+_EXPORT_RULES = {}   # numflow op type -> _Rule
+_IMPORT_RULES = {}   # TF op type -> _Rule
+
+
+def _rule(nf_type, tf_type=None, attrs=(), defaults=None, types=(("T", 0),), const_inputs=(), fixed=None,
+          export=None, load=None, tf_aliases=(), import_only=False):
+    rule = _Rule(nf_type, tf_type or nf_type, list(attrs), dict(defaults or {}), list(types),
+                 list(const_inputs), dict(fixed or {}), export, load)
+    if not import_only:
+        _EXPORT_RULES[nf_type] = rule
+    for name in (rule.tf_type,) + tuple(tf_aliases):
+        _IMPORT_RULES[name] = rule
+    return rule
+
+
+def exportable_op_types():
+    """The numflow op types `graph_to_graph_def` writes (as themselves or as a TF composition)."""
+    return sorted(_EXPORT_RULES)
+
+
+def importable_op_types():
+    """The TF op types `import_graph_def` reads."""
+    _load_op_families()
+    return sorted(_IMPORT_RULES)
+
+
+# --- export ------------------------------------------------------------------------------------------
+def _input_name(tensor):
+    return tensor.op.name if tensor.value_index == 0 else "%s:%d" % (tensor.op.name, tensor.value_index)
+
+
+class _Exporter:
+    def __init__(self, graph, add_shapes, strict):
+        self.graph = graph
+        self.add_shapes = add_shapes
+        self.strict = strict
+        self.graph_def = GraphDef()
+        self.names = {op.name for op in graph.get_operations()}
+
+    def unique(self, base):
+        name, count = base, 1
+        while name in self.names:
+            name = "%s_%d" % (base, count)
+            count += 1
+        self.names.add(name)
+        return name
+
+    def node(self, name, tf_type, inputs, attrs=None, device=""):
+        node = self.graph_def.node.add(name=name, op=tf_type)
+        node.input.extend(inputs)
+        if device:
+            node.device = device
+        for key, value in (attrs or {}).items():
+            node.attr[key] = value
+        return node
+
+    def const(self, base, value, dtype, device=""):
+        """Adds a Const node holding `value` and returns its name."""
+        dtype = dtypes.as_dtype(dtype)
+        return self.node(self.unique(base), "Const", [], {
+            "dtype": AttrValue(type=dtype.as_datatype_enum),
+            "value": AttrValue(tensor=ndarray_to_tensor_proto(value, dtype))}, device).name
+
+    def add(self, tf_type, base, inputs, attrs, op):
+        """Adds a helper node of a TF composition beside `op`; returns its output name."""
+        return self.node(self.unique(base), tf_type, inputs, attrs, op.device).name
+
+
+def _type_attr(op, source):
+    if isinstance(source, str):
+        return op.outputs[int(source[3:])].dtype
+    return op.inputs[source].dtype
+
+
+def _generic_attrs(op):
+    """numflow attributes written as they are, for ops without a rule (TensorBoard's view only)."""
+    attrs = {}
+    for key, value in sorted(op.attrs.items()):
+        encoded = _encode_any(value)
+        if encoded is not None:
+            attrs[key] = encoded
+    if op.outputs and "T" not in attrs and "dtype" not in attrs:
+        attrs["T"] = AttrValue(type=op.outputs[0].dtype.as_datatype_enum)
+    return attrs
+
+
+def _encode_any(value):
+    if isinstance(value, dtypes.DType):
+        return _CODECS["type"][0](value)
+    if isinstance(value, TensorShape):
+        return _CODECS["shape"][0](value)
+    if isinstance(value, (bool, np.bool_)):
+        return AttrValue(b=bool(value))
+    if isinstance(value, (int, np.integer)):
+        return AttrValue(i=int(value))
+    if isinstance(value, (float, np.floating)):
+        return AttrValue(f=float(value))
+    if isinstance(value, (str, bytes)):
+        return AttrValue(s=value.encode("utf-8") if isinstance(value, str) else value)
+    if isinstance(value, np.ndarray):
+        try:
+            return AttrValue(tensor=ndarray_to_tensor_proto(value))
+        except TypeError:
+            return None
+    if isinstance(value, (list, tuple)) and value:
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+            return _CODECS["ints"][0](value)
+        if all(isinstance(v, (float, np.floating)) for v in value):
+            return _CODECS["floats"][0](value)
+        if all(isinstance(v, (str, bytes)) for v in value):
+            return AttrValue(list=AttrValue.ListValue(s=[_text(v).encode("utf-8") for v in value]))
+        if all(isinstance(v, dtypes.DType) for v in value):
+            return _CODECS["types"][0](value)
+    return None
+
+
+def graph_to_graph_def(graph, add_shapes=False, ops=None, strict=True):
+    """Returns a GraphDef of `graph` (or of the ops `ops` of it, in graph order).
+
+    With `add_shapes`, each node carries '_output_shapes' as TF's `as_graph_def(add_shapes=True)`.
+    `strict=False` (TensorBoard's graph view) writes ops that have no TF form under their numflow type
+    instead of raising InvalidArgumentError naming them."""
+    exporter = _Exporter(graph, add_shapes, strict)
+    selected = graph.get_operations() if ops is None else sorted(ops, key=lambda o: o._id)
+    unsupported = []
+    for op in selected:
+        rule = _EXPORT_RULES.get(op.type)
+        if rule is None:
+            if strict:
+                unsupported.append(op)
+                continue
+            _export_node(exporter, op, None)
+            continue
+        try:
+            _export_node(exporter, op, rule)
+        except _NoTFForm as exc:
+            if strict:
+                unsupported.append((op, str(exc)))
+            else:
+                _export_node(exporter, op, None)
+    if unsupported:
+        described = []
+        for item in unsupported:
+            if isinstance(item, tuple):
+                described.append("'%s' (%s: %s)" % (item[0].name, item[0].type, item[1]))
+            else:
+                described.append("'%s' (%s)" % (item.name, item.type))
+        raise errors.InvalidArgumentError(
+            None, None, "Cannot write %d op(s) as a TensorFlow GraphDef: TensorFlow has no op type for "
+            "them: %s. Build the graph from ops TensorFlow has (op types: %s)."
+            % (len(described), ", ".join(described), ", ".join(sorted({(i[0] if isinstance(i, tuple) else i).type
+                                                                         for i in unsupported}))))
+    exporter.graph_def.versions.producer = GRAPH_DEF_VERSION
+    return exporter.graph_def
+
+
+class _NoTFForm(Exception):
+    """This op instance has no TF form (an attribute value TF cannot express)."""
+
+
+def _export_node(exporter, op, rule):
+    inputs = [_input_name(t) for t in op.inputs]
+    if rule is None:
+        node = exporter.node(op.name, op.type, inputs, _generic_attrs(op), op.device)
+    elif rule.export is not None:
+        node = rule.export(exporter, op, inputs)
+    else:
+        attrs = {}
+        for nf_name, tf_name, codec in rule.attrs:
+            if nf_name in op.attrs and op.attrs[nf_name] is not None:
+                attrs[tf_name] = _CODECS[codec][0](op.attrs[nf_name])
+        for tf_name, source in rule.types:
+            attrs[tf_name] = AttrValue(type=_type_attr(op, source).as_datatype_enum)
+        for tf_name, value in rule.fixed.items():
+            attrs[tf_name] = AttrValue.FromString(value.SerializeToString())
+        for position, tf_input, nf_attr, _, to_array in rule.const_inputs:
+            value, dtype = to_array(op.attrs.get(nf_attr), op)
+            inputs.insert(position, exporter.const("%s/%s" % (op.name, tf_input), value, dtype, op.device))
+        node = exporter.node(op.name, rule.tf_type, inputs, attrs, op.device)
+    node.input.extend("^" + control.name for control in op.control_inputs)
+    if exporter.add_shapes and op.outputs:
+        node.attr["_output_shapes"] = AttrValue(list=AttrValue.ListValue(
+            shape=[shape_to_proto(t.shape) for t in op.outputs]))
+    return node
+
+
+# --- import ------------------------------------------------------------------------------------------
+_FAMILIES_LOADED = []
+
+
+def _load_op_families():
+    """Imports every op family so that each op type a graph may name is registered."""
+    if _FAMILIES_LOADED:
+        return
+    import importlib
+    import pkgutil
+    from .. import ops as ops_package
+    for module in pkgutil.iter_modules(ops_package.__path__):
+        importlib.import_module("%s.%s" % (ops_package.__name__, module.name))
+    _FAMILIES_LOADED.append(True)
+
+
+def parse_graph_def(data, source="GraphDef"):
+    """A GraphDef from serialized bytes; DataLossError naming `source` (a file name) when malformed."""
+    try:
+        graph_def = GraphDef.FromString(bytes(data))
+        for node in graph_def.node:        # nested messages are decoded lazily nowhere: check them now
+            if not node.name or not node.op:
+                raise wire.WireError("a node without a name or op type")
+    except (wire.WireError, UnicodeDecodeError, ValueError, TypeError, IndexError) as exc:
+        raise errors.DataLossError(None, None, "Unable to parse %s as a GraphDef protocol buffer (truncated "
+                                   "or corrupted): %s" % (source, exc)) from None
+    return graph_def
+
+
+def _split_input(name):
+    """('node', index, is_control) of a NodeDef input string."""
+    if name.startswith("^"):
+        return name[1:], -1, True
+    op_name, _, index = name.partition(":")
+    return op_name, int(index) if index else 0, False
+
+
+def _tensor_key(name):
+    op_name, index, control = _split_input(name)
+    return ("^" + op_name) if control else "%s:%d" % (op_name, index)
+
+
+def _constant_of(tensor, node, what):
+    """The constant value of `tensor` (a Const op's output, possibly through Identity); InvalidArgumentError
+    naming the node when it is computed at run time."""
+    op = tensor.op
+    while op.type == "Identity" and op.inputs:
+        op = op.inputs[0].op
+    if op.type != "Const":
+        raise errors.InvalidArgumentError(
+            None, None, "Node '%s' (%s): numflow needs its input '%s' (%s) to be a constant, but it is "
+            "computed by '%s' (%s)" % (node.name, node.op, what, tensor.name, op.name, op.type))
+    return op.attrs["value"]
+
+
+class _Importer:
+    def __init__(self, graph, prefix):
+        self.graph = graph
+        self.prefix = prefix
+
+    def scoped(self, name):
+        return self.prefix + name if self.prefix else name
+
+
+def _topological_order(nodes, where):
+    by_name = {}
+    for node in nodes:
+        if node.name in by_name:
+            raise errors.InvalidArgumentError(None, None, "%s: node '%s' is defined twice" % (where, node.name))
+        by_name[node.name] = node
+    pending = {}
+    consumers = {}
+    for node in nodes:
+        deps = set()
+        for item in node.input:
+            source = _split_input(item)[0]
+            deps.add(source)
+        pending[node.name] = len(deps)
+        for source in deps:
+            consumers.setdefault(source, []).append(node.name)
+    ready = [node.name for node in nodes if pending[node.name] == 0]
+    order = []
+    while ready:
+        name = ready.pop()
+        order.append(by_name[name])
+        for consumer in consumers.get(name, ()):
+            pending[consumer] -= 1
+            if pending[consumer] == 0:
+                ready.append(consumer)
+    if len(order) != len(nodes):
+        stuck = sorted(name for name, count in pending.items() if count > 0)
+        raise errors.InvalidArgumentError(
+            None, None, "%s has a cycle (or inputs that name no node) among nodes %s: numflow imports "
+            "acyclic graphs (TF1 while_loop's NextIteration cycles are not supported)"
+            % (where, ", ".join(stuck[:10]) + (" ..." if len(stuck) > 10 else "")))
+    # Keep the file's order where it is already topological: ready.pop() above reverses siblings.
+    position = {node.name: i for i, node in enumerate(nodes)}
+    return _stable_topological(order, position, by_name)
+
+
+def _stable_topological(order, position, by_name):
+    import heapq
+    deps = {node.name: {_split_input(i)[0] for i in node.input} for node in order}
+    consumers = {}
+    for name, sources in deps.items():
+        for source in sources:
+            consumers.setdefault(source, []).append(name)
+    waiting = {name: len(sources) for name, sources in deps.items()}
+    heap = [(position[name], name) for name, count in waiting.items() if count == 0]
+    heapq.heapify(heap)
+    result = []
+    while heap:
+        _, name = heapq.heappop(heap)
+        result.append(by_name[name])
+        for consumer in consumers.get(name, ()):
+            waiting[consumer] -= 1
+            if waiting[consumer] == 0:
+                heapq.heappush(heap, (position[consumer], consumer))
+    return result
+
+
+def import_graph_def(graph_def, input_map=None, return_elements=None, name=None, op_dict=None,
+                     producer_op_list=None):
+    """`tf.import_graph_def`: adds the nodes of `graph_def` to the default graph.
+
+    Names are prefixed with `name` ('import' when None; '' keeps them as they are). `input_map` maps
+    input names of `graph_def` ('x:0', 'x', or '^x' for a control input) to Tensors (Operations for '^x')
+    of the default graph that replace them. Returns the Tensors / Operations named in `return_elements`
+    ('op:0' or 'op'), or None. Raises NotFoundError listing every op type numflow cannot run,
+    ValueError for `input_map` or `return_elements` names that are not in `graph_def`."""
+    _load_op_families()
+    if isinstance(graph_def, (bytes, bytearray)):
+        graph_def = parse_graph_def(graph_def)
+    if not isinstance(graph_def, GraphDef):
+        if hasattr(graph_def, "SerializeToString"):      # a generated protobuf GraphDef
+            graph_def = parse_graph_def(graph_def.SerializeToString())
+        else:
+            raise TypeError("graph_def must be a GraphDef proto, got %s" % type(graph_def).__name__)
+    input_map = dict(input_map or {})
+    for key, value in input_map.items():
+        if not isinstance(key, str):
+            raise TypeError("input_map keys must be strings, got %r" % (key,))
+        if key.startswith("^"):
+            if not isinstance(value, Operation):
+                raise ValueError("input_map entry %s must map to an Operation, got %r" % (key, value))
+        elif not isinstance(value, Tensor):
+            if hasattr(value, "_as_graph_element"):
+                input_map[key] = value._as_graph_element()
+            else:
+                raise TypeError("input_map values must be Tensors, got %r for %s" % (value, key))
+    input_map = {_tensor_key(k): v for k, v in input_map.items()}
+    if return_elements is not None:
+        return_elements = list(return_elements)
+        for element in return_elements:
+            if not isinstance(element, str):
+                raise TypeError("return_elements must be a list of strings, got %r" % (element,))
+
+    nodes = list(graph_def.node)
+    node_names = {node.name for node in nodes}
+    unknown = {}
+    for node in nodes:
+        if node.op not in _IMPORT_RULES:
+            unknown.setdefault(node.op, []).append(node.name)
+    if unknown:
+        raise errors.NotFoundError(None, None, "Cannot import the GraphDef: numflow has no kernel for %d op "
+                                   "type(s): %s" % (len(unknown), "; ".join(
+                                       "Op type not registered '%s' (node%s %s)" % (
+                                           op_type, "s" if len(names) > 1 else "",
+                                           ", ".join("'%s'" % n for n in names[:5]) +
+                                           (" ..." if len(names) > 5 else ""))
+                                       for op_type, names in sorted(unknown.items()))))
+    referenced = set()
+    for node in nodes:
+        for item in node.input:
+            referenced.add(_tensor_key(item))
+    missing_map = sorted(k for k in input_map if k not in referenced and
+                         not (not k.startswith("^") and k.split(":")[0] in node_names))
+    if missing_map:
+        raise ValueError("Attempted to map inputs that were not found in graph_def: [%s]"
+                         % ", ".join(missing_map))
+    for node in nodes:
+        for item in node.input:
+            source = _split_input(item)[0]
+            if source not in node_names and _tensor_key(item) not in input_map:
+                raise ValueError("Node '%s': Unknown input node '%s'" % (node.name, item))
+
+    graph = get_default_graph()
+    prefix = _import_prefix(graph, name)
+    order = _topological_order(nodes, "GraphDef")
+    importer = _Importer(graph, prefix)
+    tensors = {}    # original 'node:index' -> Tensor
+    ops = {}        # original node name -> Operation
+    with graph.name_scope(None):
+        for node in order:
+            inputs, controls = [], []
+            for item in node.input:
+                key = _tensor_key(item)
+                source, index, is_control = _split_input(item)
+                if key in input_map:
+                    (controls if is_control else inputs).append(input_map[key])
+                elif is_control:
+                    controls.append(ops[source])
+                else:
+                    op = ops[source]
+                    if index >= len(op.outputs):
+                        raise ValueError("Node '%s': input '%s' names output %d of '%s', which has %d output(s)"
+                                         % (node.name, item, index, source, len(op.outputs)))
+                    inputs.append(op.outputs[index])
+            op = _import_node(importer, node, inputs, controls)
+            ops[node.name] = op
+            for i, tensor in enumerate(op.outputs):
+                tensors["%s:%d" % (node.name, i)] = tensor
+    if return_elements is None:
+        return None
+    results = []
+    for element in return_elements:
+        if ":" in element:
+            tensor = tensors.get(element)
+            if tensor is None:
+                raise ValueError("Requested return_element %r not found in graph_def." % element)
+            results.append(tensor)
+        else:
+            op = ops.get(element)
+            if op is None:
+                raise ValueError("Requested return_element %r not found in graph_def." % element)
+            results.append(op)
+    return results
+
+
+def _import_prefix(graph, name):
+    if name == "":
+        return ""
+    base = "import" if name is None else name.rstrip("/")
+    if name is not None and name.endswith("/"):
+        return base + "/"
+    with graph.name_scope(None):
+        with graph.name_scope(base) as scope:
+            return scope
+
+
+def _node_attrs(rule, node):
+    attrs = dict(rule.defaults)
+    for nf_name, tf_name, codec in rule.attrs:
+        if tf_name in node.attr:
+            attrs[nf_name] = _CODECS[codec][1](node.attr[tf_name])
+    return attrs
+
+
+def _import_node(importer, node, inputs, controls):
+    rule = _IMPORT_RULES[node.op]
+    graph = importer.graph
+    name = importer.scoped(node.name)
+    if name in graph._ops_by_name:
+        raise ValueError("Cannot import node '%s': the graph already has an operation named '%s'"
+                         % (node.name, name))
+    with graph.control_dependencies(controls or None) if controls else _nullcontext(), \
+            graph.device(node.device or None):
+        try:
+            if rule.load is not None:
+                return rule.load(importer, node, inputs, name)
+            attrs = _node_attrs(rule, node)
+            for position, tf_input, nf_attr, to_numflow, _ in sorted(rule.const_inputs, reverse=True):
+                if position < len(inputs):
+                    attrs[nf_attr] = to_numflow(_constant_of(inputs[position], node, tf_input))
+                    del inputs[position]
+            return graph.create_op(rule.nf_type, inputs, attrs, name=name + "/")
+        except (ValueError, TypeError, KeyError) as exc:
+            if isinstance(exc, errors.OpError):
+                raise
+            raise errors.InvalidArgumentError(None, None, "Cannot import node '%s' (%s): %s"
+                                              % (node.name, node.op, exc)) from exc
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+# --- the table -----------------------------------------------------------------------------------------
+def _axis_input(nf_attr="axis", tf_input="axis", position=1, dtype=dtypes.int32):
+    """numflow's integer attr `nf_attr` <-> TF's int32 Const input at `position`."""
+    return (position, tf_input, nf_attr, lambda value: int(np.reshape(value, [-1])[0]),
+            lambda value, op: (np.array(value, dtype=np.int32), dtype))
+
+
+def _axes_input(nf_attr="axis", tf_input="axis", position=1, as_tuple=True):
+    return (position, tf_input, nf_attr,
+            lambda value: (tuple if as_tuple else list)(int(v) for v in np.reshape(value, [-1])),
+            lambda value, op: (np.array(list(value), dtype=np.int32), dtypes.int32))
+
+
+_UNARY_T = """Abs Acos Asin Atan Ceil Cos Cosh Erf Exp Expm1 Floor IsFinite IsInf IsNan Log Log1p Neg
+    Reciprocal Relu Relu6 Elu Selu Rint Round Rsqrt Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square Tan Tanh
+    Identity StopGradient ZerosLike L2Loss Diag DiagPart MatrixDiag MatrixDiagPart MatrixDeterminant
+    InvertPermutation Rank Fill""".split()
+_BINARY_T = """Sub Mul RealDiv FloorDiv FloorMod TruncateDiv TruncateMod Maximum Minimum Pow SquaredDifference
+    Equal NotEqual Greater GreaterEqual Less LessEqual DivNoNan Cross Select ClipByValue BroadcastTo
+    ReluGrad Relu6Grad EluGrad SeluGrad SoftplusGrad SoftsignGrad MatrixSetDiag""".split()
+_NO_TYPE = "LogicalNot LogicalAnd LogicalOr NoOp".split()
+
+for _type in _UNARY_T + _BINARY_T:
+    _rule(_type)
+for _type in _NO_TYPE:
+    _rule(_type, types=())
+_rule("Add", tf_aliases=("AddV2",))
+_rule("RealDiv", tf_aliases=("Div",))
+_rule("OnesLike")
+_rule("AddN", types=(("T", 0),), fixed=None,
+      export=lambda ex, op, inputs: ex.node(op.name, "AddN", inputs, {
+          "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "N": AttrValue(i=len(op.inputs))}, op.device))
+_rule("MatMul", attrs=[("transpose_a", "transpose_a", "b"), ("transpose_b", "transpose_b", "b")],
+      defaults={"transpose_a": False, "transpose_b": False})
+_rule("BatchMatMulV2", attrs=[("adj_x", "adj_x", "b"), ("adj_y", "adj_y", "b")],
+      defaults={"adj_x": False, "adj_y": False}, tf_aliases=("BatchMatMul",))
+_rule("MatrixInverse", attrs=[("adjoint", "adjoint", "b")], defaults={"adjoint": False})
+_rule("Cast", attrs=[("DstT", "DstT", "type")], types=(("SrcT", 0),), fixed={"Truncate": AttrValue(b=False)})
+_rule("Shape", attrs=[("out_type", "out_type", "type")], defaults={"out_type": dtypes.int32})
+_rule("Size", attrs=[("out_type", "out_type", "type")], defaults={"out_type": dtypes.int32})
+_rule("Reshape", types=(("T", 0), ("Tshape", 1)))
+_rule("Tile", types=(("T", 0), ("Tmultiples", 1)))
+_rule("Slice", types=(("T", 0), ("Index", 1)))
+_rule("PadV2", types=(("T", 0), ("Tpaddings", 1)))
+_rule("Range", types=(("Tidx", 0),))
+_rule("LinSpace", types=(("T", 0), ("Tidx", 2)))
+_rule("GatherNd", types=(("Tparams", 0), ("Tindices", 1)))
+_rule("CheckNumerics", attrs=[("message", "message", "s")], defaults={"message": ""})
+_rule("LeakyRelu", attrs=[("alpha", "alpha", "f")], defaults={"alpha": 0.2})
+_rule("LeakyReluGrad", attrs=[("alpha", "alpha", "f")], defaults={"alpha": 0.2})
+_rule("Einsum", attrs=[("equation", "equation", "s")],
+      export=lambda ex, op, inputs: ex.node(op.name, "Einsum", inputs, {
+          "equation": AttrValue(s=op.attrs["equation"].encode()), "N": AttrValue(i=len(op.inputs)),
+          "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum)}, op.device))
+_rule("DepthToSpace", attrs=[("block_size", "block_size", "i")], fixed={"data_format": AttrValue(s=b"NHWC")})
+_rule("SpaceToDepth", attrs=[("block_size", "block_size", "i")], fixed={"data_format": AttrValue(s=b"NHWC")})
+_rule("MirrorPad", attrs=[("mode", "mode", "s")], types=(("T", 0), ("Tpaddings", 1)))
+_rule("MirrorPadGrad", attrs=[("mode", "mode", "s")], types=(("T", 0), ("Tpaddings", 1)))
+_rule("OneHot", attrs=[("axis", "axis", "i")], defaults={"axis": -1}, types=(("T", 2), ("TI", 0)))
+_rule("Squeeze", attrs=[("squeeze_dims", "squeeze_dims", "int_tuple")], defaults={"squeeze_dims": ()})
+_rule("Unique", attrs=[("out_idx", "out_idx", "type")], defaults={"out_idx": dtypes.int32})
+_rule("StopGradient", tf_aliases=("PreventGradient",))
+_rule("Identity", tf_aliases=("Snapshot",))
+
+# reductions: an absent axes input means every axis; TF always has one
+_REDUCE_ATTRS = [("keep_dims", "keep_dims", "b")]
+
+
+def _export_reduction(ex, op, inputs):
+    attrs = {"keep_dims": AttrValue(b=bool(op.attrs.get("keep_dims", False))),
+             "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum)}
+    if len(op.inputs) == 1:
+        rank = op.inputs[0].shape.ndims
+        if rank is None:
+            rank_name = ex.add("Rank", op.name + "/Rank", [inputs[0]],
+                               {"T": attrs["T"]}, op)
+            start = ex.const(op.name + "/range/start", 0, dtypes.int32, op.device)
+            delta = ex.const(op.name + "/range/delta", 1, dtypes.int32, op.device)
+            inputs.append(ex.add("Range", op.name + "/range", [start, rank_name, delta],
+                                 {"Tidx": AttrValue(type=dtypes.int32.as_datatype_enum)}, op))
+        else:
+            inputs.append(ex.const(op.name + "/reduction_indices", np.arange(rank, dtype=np.int32),
+                                   dtypes.int32, op.device))
+        attrs["Tidx"] = AttrValue(type=dtypes.int32.as_datatype_enum)
+    else:
+        attrs["Tidx"] = AttrValue(type=op.inputs[1].dtype.as_datatype_enum)
+    return ex.node(op.name, op.type, inputs, attrs, op.device)
+
+
+for _type in ("Sum", "Mean", "Max", "Min", "Prod", "All", "Any"):
+    _rule(_type, attrs=_REDUCE_ATTRS, defaults={"keep_dims": False}, export=_export_reduction)
+
+
+def _export_arg_reduction(ex, op, inputs):
+    return ex.node(op.name, op.type, inputs, {
+        "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum),
+        "Tidx": AttrValue(type=op.inputs[1].dtype.as_datatype_enum),
+        "output_type": AttrValue(type=op.attrs["output_type"].as_datatype_enum)}, op.device)
+
+
+for _type in ("ArgMax", "ArgMin"):
+    _rule(_type, attrs=[("output_type", "output_type", "type")], defaults={"output_type": dtypes.int64},
+          export=_export_arg_reduction)
+
+# axis as a Const input
+_INT32_TYPE = AttrValue(type=dtypes.int32.as_datatype_enum)
+_rule("ExpandDims", const_inputs=[_axis_input("axis", "dim")], fixed={"Tdim": _INT32_TYPE})
+_rule("ReverseV2", const_inputs=[_axes_input("axis", "axis")], fixed={"Tidx": _INT32_TYPE})
+_rule("GatherV2", const_inputs=[_axis_input("axis", "axis", 2)], types=(("Tparams", 0), ("Tindices", 1)),
+      fixed={"Taxis": _INT32_TYPE, "batch_dims": AttrValue(i=0)})
+_rule("Pack", attrs=[("axis", "axis", "i")], defaults={"axis": 0},
+      export=lambda ex, op, inputs: ex.node(op.name, "Pack", inputs, {
+          "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "N": AttrValue(i=len(op.inputs)),
+          "axis": AttrValue(i=op.attrs["axis"])}, op.device))
+_rule("Unpack", attrs=[("num", "num", "i"), ("axis", "axis", "i")], defaults={"axis": 0})
+_rule("Fill", types=(("T", 1), ("index_type", 0)))
+
+
+def _export_transpose(ex, op, inputs):
+    if len(inputs) == 1:
+        rank = op.inputs[0].shape.ndims
+        if rank is None:
+            raise _NoTFForm("a transpose without perm of a tensor of unknown rank")
+        inputs.append(ex.const(op.name + "/perm", np.arange(rank - 1, -1, -1, dtype=np.int32), dtypes.int32,
+                               op.device))
+        perm_type = _INT32_TYPE
+    else:
+        perm_type = AttrValue(type=op.inputs[1].dtype.as_datatype_enum)
+    return ex.node(op.name, "Transpose", inputs, {"T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum),
+                                                  "Tperm": perm_type}, op.device)
+
+
+_rule("Transpose", export=_export_transpose)
+
+
+def _export_concat(ex, op, inputs):
+    axis = ex.const(op.name + "/axis", np.int32(op.attrs["axis"]), dtypes.int32, op.device)
+    return ex.node(op.name, "ConcatV2", inputs + [axis], {
+        "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "N": AttrValue(i=len(op.inputs)),
+        "Tidx": AttrValue(type=dtypes.int32.as_datatype_enum)}, op.device)
+
+
+def _load_concat(importer, node, inputs, name):
+    axis = int(_constant_of(inputs[-1], node, "axis"))
+    return importer.graph.create_op("ConcatV2", inputs[:-1], {"axis": axis}, name=name + "/")
+
+
+def _load_concat_v1(importer, node, inputs, name):
+    axis = int(_constant_of(inputs[0], node, "concat_dim"))
+    return importer.graph.create_op("ConcatV2", inputs[1:], {"axis": axis}, name=name + "/")
+
+
+_rule("ConcatV2", export=_export_concat, load=_load_concat)
+_rule("ConcatV2", tf_type="Concat", load=_load_concat_v1, import_only=True)
+
+
+def _export_split(ex, op, inputs):
+    dtype = AttrValue(type=op.inputs[0].dtype.as_datatype_enum)
+    axis = ex.const(op.name + "/split_dim", np.int32(op.attrs["axis"]), dtypes.int32, op.device)
+    if op.attrs.get("sizes") is None:
+        return ex.node(op.name, "Split", [axis] + inputs, {"T": dtype, "num_split": AttrValue(i=op.attrs["num"])},
+                       op.device)
+    sizes = ex.const(op.name + "/size_splits", np.array(op.attrs["sizes"], np.int32), dtypes.int32, op.device)
+    return ex.node(op.name, "SplitV", inputs + [sizes, axis], {
+        "T": dtype, "num_split": AttrValue(i=len(op.attrs["sizes"])),
+        "Tlen": AttrValue(type=dtypes.int32.as_datatype_enum)}, op.device)
+
+
+def _load_split(importer, node, inputs, name):
+    axis = int(_constant_of(inputs[0], node, "split_dim"))
+    return importer.graph.create_op("Split", inputs[1:], {"axis": axis, "num": int(node.attr["num_split"].i),
+                                                          "sizes": None}, name=name + "/")
+
+
+def _load_split_v(importer, node, inputs, name):
+    sizes = tuple(int(v) for v in np.reshape(_constant_of(inputs[1], node, "size_splits"), [-1]))
+    axis = int(_constant_of(inputs[2], node, "split_dim"))
+    return importer.graph.create_op("Split", inputs[:1], {"axis": axis, "num": len(sizes), "sizes": sizes},
+                                    name=name + "/")
+
+
+_rule("Split", export=_export_split, load=_load_split)
+_rule("Split", tf_type="SplitV", load=_load_split_v, import_only=True)
+
+
+def _load_pad(importer, node, inputs, name):
+    from ..ops.constant import constant
+    with importer.graph.name_scope(name + "/"):
+        zero = constant(np.zeros((), inputs[0].dtype.np), name="constant_values")
+    return importer.graph.create_op("PadV2", inputs + [zero], {}, name=name + "/")
+
+
+_rule("PadV2", tf_type="Pad", load=_load_pad, import_only=True)
+_rule("StridedSlice", attrs=[(k, k, "i") for k in ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
+                                                    "shrink_axis_mask")],
+      defaults={k: 0 for k in ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")},
+      types=(("T", 0), ("Index", 1)))
+_rule("StridedSliceGrad", attrs=_EXPORT_RULES["StridedSlice"].attrs,
+      defaults=_EXPORT_RULES["StridedSlice"].defaults, types=(("T", 4), ("Index", 0)))
+_rule("Select", tf_aliases=("SelectV2",), types=(("T", 1),))
+_rule("Where", types=(("T", 0),))
+_rule("TopKV2", attrs=[("sorted", "sorted", "b")], defaults={"sorted": True})
+_rule("InTopKV2", types=(("T", 1),))
+
+# sources and state
+_rule("Const", attrs=[("dtype", "dtype", "type")], types=(),
+      export=lambda ex, op, inputs: ex.node(op.name, "Const", [], {
+          "dtype": AttrValue(type=op.outputs[0].dtype.as_datatype_enum),
+          "value": AttrValue(tensor=ndarray_to_tensor_proto(op.attrs["value"], op.outputs[0].dtype))}, op.device),
+      load=lambda importer, node, inputs, name: importer.graph.create_op("Const", [], {
+          "value": tensor_proto_to_ndarray(node.attr["value"].tensor, "node '%s'" % node.name),
+          "dtype": dtypes.as_dtype(int(node.attr["dtype"].type))}, name=name + "/"))
+_rule("Placeholder", attrs=[("dtype", "dtype", "type"), ("shape", "shape", "shape")],
+      defaults={"shape": TensorShape(None)}, types=())
+_rule("PlaceholderWithDefault", attrs=[("dtype", "dtype", "type"), ("shape", "shape", "shape")],
+      defaults={"shape": TensorShape(None)}, types=())
+_rule("VariableV2", attrs=[("dtype", "dtype", "type"), ("shape", "shape", "shape")], types=(),
+      fixed={"container": AttrValue(s=b""), "shared_name": AttrValue(s=b"")}, tf_aliases=("Variable",))
+_rule("Assign", attrs=[("validate_shape", "validate_shape", "b")], defaults={"validate_shape": True},
+      fixed={"use_locking": AttrValue(b=True)})
+_rule("AssignAdd", fixed={"use_locking": AttrValue(b=False)})
+_rule("AssignSub", fixed={"use_locking": AttrValue(b=False)})
+_rule("IsVariableInitialized", types=(("dtype", 0),))
+_rule("CountUpTo", attrs=[("limit", "limit", "i")])
+for _type, _extra in (("ApplyGradientDescent", ()), ("ApplyAdagrad", ()), ("ApplyAdam", ("use_nesterov",)),
+                      ("ApplyMomentum", ("use_nesterov",)), ("ApplyRMSProp", ()), ("ApplyCenteredRMSProp", ()),
+                      ("ApplyAdadelta", ())):
+    _rule(_type, attrs=[(k, k, "b") for k in _extra], defaults={k: False for k in _extra},
+          fixed={"use_locking": AttrValue(b=False)})
+
+# neural-network ops
+_CONV_ATTRS = [("strides", "strides", "ints"), ("data_format", "data_format", "s"),
+               ("dilations", "dilations", "ints")]
+_CONV_DEFAULTS = {"data_format": "NHWC", "dilations": [1, 1, 1, 1]}
+
+
+def _padding_codec(rule):
+    """Conv padding: 'SAME'/'VALID', or 4 (before, after) pairs as TF's EXPLICIT + explicit_paddings."""
+    base_export = rule.export
+
+    def export(ex, op, inputs):
+        padding = op.attrs["padding"]
+        attrs = {tf: _CODECS[codec][0](op.attrs[nf]) for nf, tf, codec in rule.attrs if nf in op.attrs}
+        attrs["T"] = AttrValue(type=op.inputs[rule.types[0][1]].dtype.as_datatype_enum)
+        if isinstance(padding, tuple):
+            attrs["padding"] = AttrValue(s=b"EXPLICIT")
+            attrs["explicit_paddings"] = _CODECS["ints"][0]([v for pair in padding for v in pair])
+        else:
+            attrs["padding"] = AttrValue(s=padding.encode())
+        return ex.node(op.name, rule.tf_type, inputs, attrs, op.device)
+
+    def load(importer, node, inputs, name):
+        attrs = _node_attrs(rule, node)
+        padding = _text(node.attr["padding"].s)
+        if padding == "EXPLICIT":
+            flat = list(node.attr["explicit_paddings"].list.i)
+            padding = tuple((int(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2))
+        attrs["padding"] = padding
+        return importer.graph.create_op(rule.nf_type, inputs, attrs, name=name + "/")
+    assert base_export is None
+    rule.export, rule.load = export, load
+
+
+for _type, _t_input in (("Conv2D", 0), ("Conv2DBackpropInput", 1), ("Conv2DBackpropFilter", 0),
+                        ("DepthwiseConv2dNative", 0), ("DepthwiseConv2dNativeBackpropInput", 1),
+                        ("DepthwiseConv2dNativeBackpropFilter", 0)):
+    _padding_codec(_rule(_type, attrs=_CONV_ATTRS, defaults=_CONV_DEFAULTS, types=(("T", _t_input),)))
+_POOL_ATTRS = [("ksize", "ksize", "ints"), ("strides", "strides", "ints"), ("padding", "padding", "s"),
+               ("data_format", "data_format", "s")]
+_rule("MaxPool", attrs=_POOL_ATTRS, defaults={"data_format": "NHWC"})
+_rule("AvgPool", attrs=_POOL_ATTRS, defaults={"data_format": "NHWC"})
+_rule("MaxPoolGrad", attrs=_POOL_ATTRS, defaults={"data_format": "NHWC"})
+_rule("AvgPoolGrad", attrs=_POOL_ATTRS, defaults={"data_format": "NHWC"}, types=(("T", 1),))
+
+
+def _channel_axis_rule(nf_type):
+    def export(ex, op, inputs):
+        return ex.node(op.name, nf_type, inputs, {
+            "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum),
+            "data_format": AttrValue(s=b"NHWC" if op.attrs["channel_axis"] == -1 else b"NCHW")}, op.device)
+
+    def load(importer, node, inputs, name):
+        data_format = _text(node.attr["data_format"].s) if "data_format" in node.attr else "NHWC"
+        axis = 1 if data_format.startswith("NC") else -1
+        return importer.graph.create_op(nf_type, inputs, {"channel_axis": axis}, name=name + "/")
+    _rule(nf_type, export=export, load=load)
+
+
+_channel_axis_rule("BiasAdd")
+_channel_axis_rule("BiasAddGrad")
+_rule("BiasAdd", tf_type="BiasAddV1", load=_IMPORT_RULES["BiasAdd"].load, import_only=True)
+
+
+def _last_axis_rule(nf_type):
+    """Softmax and LogSoftmax: TF's work on the last axis only."""
+    def export(ex, op, inputs):
+        axis = op.attrs.get("axis", -1)
+        rank = op.inputs[0].shape.ndims
+        if axis != -1 and (rank is None or axis != rank - 1):
+            raise _NoTFForm("TF's %s takes the last axis; this one takes axis %d" % (nf_type, axis))
+        return ex.node(op.name, nf_type, inputs, {"T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum)},
+                       op.device)
+    _rule(nf_type, defaults={"axis": -1}, export=export)
+
+
+_last_axis_rule("Softmax")
+_last_axis_rule("LogSoftmax")
+
+
+def _export_xent(ex, op, inputs):
+    axis = op.attrs.get("axis", -1)
+    rank = op.inputs[0].shape.ndims
+    if axis != -1 and (rank is None or axis != rank - 1):
+        raise _NoTFForm("TF's SoftmaxCrossEntropyWithLogits takes the last axis; this one takes axis %d" % axis)
+    return ex.node(op.name, "SoftmaxCrossEntropyWithLogits", inputs,
+                   {"T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum)}, op.device)
+
+
+_rule("SoftmaxCrossEntropyWithLogits", defaults={"axis": -1}, export=_export_xent)
+_rule("SparseSoftmaxCrossEntropyWithLogits", types=(("T", 0), ("Tlabels", 1)))
+_rule("LRN", attrs=[("depth_radius", "depth_radius", "i"), ("bias", "bias", "f"), ("alpha", "alpha", "f"),
+                    ("beta", "beta", "f")], defaults={"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5})
+_rule("FusedBatchNorm", attrs=[("epsilon", "epsilon", "f"), ("is_training", "is_training", "b"),
+                               ("data_format", "data_format", "s")],
+      defaults={"epsilon": 0.0001, "is_training": True, "data_format": "NHWC"})
+
+# composite exports of numflow-internal ops -------------------------------------------------------------
+
+
+def _export_sum_to_shape_of(ex, op, inputs):
+    """grad summed over the axes `like` was broadcast along: TF's BroadcastGradientArgs + Sum + Reshape."""
+    t = AttrValue(type=op.inputs[0].dtype.as_datatype_enum)
+    int32 = AttrValue(type=dtypes.int32.as_datatype_enum)
+    grad_shape = ex.add("Shape", op.name + "/grad_shape", [inputs[0]], {"T": t, "out_type": int32}, op)
+    like_shape = ex.add("Shape", op.name + "/like_shape", [inputs[1]],
+                        {"T": AttrValue(type=op.inputs[1].dtype.as_datatype_enum), "out_type": int32}, op)
+    args = ex.add("BroadcastGradientArgs", op.name + "/BroadcastGradientArgs", [grad_shape, like_shape],
+                  {"T": int32}, op)
+    summed = ex.add("Sum", op.name + "/Sum", [inputs[0], args + ":1"],
+                    {"T": t, "Tidx": int32, "keep_dims": AttrValue(b=False)}, op)
+    return ex.node(op.name, "Reshape", [summed, like_shape], {"T": t, "Tshape": int32}, op.device)
+
+
+_rule("SumToShapeOf", export=_export_sum_to_shape_of, import_only=False)
+del _IMPORT_RULES["SumToShapeOf"]
+
+
+def _export_broadcast_to_shape_of(ex, op, inputs):
+    """`value` broadcast to the shape of `like`: BroadcastTo(value, Shape(like))."""
+    int32 = AttrValue(type=dtypes.int32.as_datatype_enum)
+    shape = ex.add("Shape", op.name + "/shape", [inputs[1]],
+                   {"T": AttrValue(type=op.inputs[1].dtype.as_datatype_enum), "out_type": int32}, op)
+    return ex.node(op.name, "BroadcastTo", [inputs[0], shape],
+                   {"T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "Tidx": int32}, op.device)
+
+
+_rule("BroadcastToShapeOf", export=_export_broadcast_to_shape_of)
+del _IMPORT_RULES["BroadcastToShapeOf"]
+_EXPORT_RULES["BroadcastTo"].types = [("T", 0), ("Tidx", 1)]
+
+
+# --- files ---------------------------------------------------------------------------------------------
+def write_graph(graph_or_graph_def, logdir, name, as_text=True):
+    """`tf.train.write_graph` / `tf.io.write_graph`: writes a Graph's (or a GraphDef's) GraphDef to
+    `logdir/name`, in the protobuf text format when `as_text`, else binary; returns the path written.
+    The file is replaced atomically, so a reader never sees half of it."""
+    import os
+    import tempfile
+    from ..io.graph_proto import to_text
+    if isinstance(graph_or_graph_def, Graph):
+        graph_def = graph_or_graph_def.as_graph_def()
+    elif isinstance(graph_or_graph_def, GraphDef):
+        graph_def = graph_or_graph_def
+    else:
+        raise TypeError("write_graph expects a tf.Graph or a GraphDef, got %s" % type(graph_or_graph_def).__name__)
+    logdir = os.fspath(logdir)
+    path = os.path.join(logdir, name)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    data = to_text(graph_def).encode("utf-8") if as_text else graph_def.SerializeToString()
+    handle, temporary = tempfile.mkstemp(prefix=".tmp_" + os.path.basename(path), dir=os.path.dirname(path) or ".")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return path
+
+
+def read_graph_def(path):
+    """Reads a GraphDef file, binary (.pb) or text (.pbtxt): DataLossError naming the file when it is
+    neither."""
+    import os
+    from ..io.graph_proto import TextFormatError, parse_text
+    path = os.fspath(path)
+    with open(path, "rb") as stream:
+        data = stream.read()
+    if path.endswith((".pbtxt", ".txt")):
+        try:
+            return parse_text(data.decode("utf-8"), GraphDef)
+        except (TextFormatError, UnicodeDecodeError) as exc:
+            raise errors.DataLossError(None, None, "Unable to parse %s as a text GraphDef: %s" % (path, exc)) \
+                from None
+    return parse_graph_def(data, path)
