@@ -1054,3 +1054,37 @@ def read_graph_def(path):
             raise errors.DataLossError(None, None, "Unable to parse %s as a text GraphDef: %s" % (path, exc)) \
                 from None
     return parse_graph_def(data, path)
+
+
+# --- TF's gradient, Saver and resource-variable ops (ops/tf_compat_ops.py) ------------------------------
+_rule("BroadcastGradientArgs")
+_rule("SigmoidGrad")
+_rule("TanhGrad")
+_rule("ShapeN", attrs=[("out_type", "out_type", "type")], defaults={"out_type": dtypes.int32},
+      fixed=None, export=lambda ex, op, inputs: ex.node(op.name, "ShapeN", inputs, {
+          "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "N": AttrValue(i=len(op.inputs)),
+          "out_type": AttrValue(type=op.attrs.get("out_type", dtypes.int32).as_datatype_enum)}, op.device))
+_rule("DynamicStitch", attrs=[("N", "N", "i")], types=(("T", "out0"),))
+_rule("StringJoin", attrs=[("separator", "separator", "s")], defaults={"separator": ""},
+      export=lambda ex, op, inputs: ex.node(op.name, "StringJoin", inputs, {
+          "N": AttrValue(i=len(op.inputs)), "separator": AttrValue(s=_text(op.attrs.get("separator", "")).encode())},
+          op.device))
+_rule("ShardedFilename", types=())
+_rule("SaveV2", types=(), export=lambda ex, op, inputs: ex.node(op.name, "SaveV2", inputs, {
+    "dtypes": _CODECS["types"][0]([t.dtype for t in op.inputs[3:]])}, op.device))
+_rule("RestoreV2", attrs=[("dtypes", "dtypes", "types")], types=())
+_rule("MergeV2Checkpoints", attrs=[("delete_old_dirs", "delete_old_dirs", "b")], defaults={"delete_old_dirs": True},
+      types=())
+
+# Resource variables (TF2's compat.v1 graphs) read as numflow's ref variables: the handle is the variable.
+_rule("VariableV2", tf_type="VarHandleOp", attrs=[("dtype", "dtype", "type"), ("shape", "shape", "shape")],
+      types=(), import_only=True)
+_rule("Identity", tf_type="ReadVariableOp", types=(), import_only=True)
+_rule("Assign", tf_type="AssignVariableOp", defaults={"validate_shape": True}, types=(), import_only=True)
+_rule("AssignAdd", tf_type="AssignAddVariableOp", types=(), import_only=True)
+_rule("AssignSub", tf_type="AssignSubVariableOp", types=(), import_only=True)
+_rule("IsVariableInitialized", tf_type="VarIsInitializedOp", types=(), import_only=True)
+for _type in ("ApplyGradientDescent", "ApplyAdagrad", "ApplyAdam", "ApplyMomentum", "ApplyRMSProp",
+              "ApplyCenteredRMSProp", "ApplyAdadelta"):
+    _rule(_type, tf_type="Resource" + _type, attrs=_EXPORT_RULES[_type].attrs,
+          defaults=_EXPORT_RULES[_type].defaults, import_only=True)
