@@ -149,6 +149,7 @@ def _text(value):
 _CODECS = {
     "b": (lambda v: AttrValue(b=bool(v)), lambda a: bool(a.b)),
     "i": (lambda v: AttrValue(i=int(v)), lambda a: int(a.i)),
+    "bytes": (lambda v: AttrValue(s=v.encode("utf-8") if isinstance(v, str) else bytes(v)), lambda a: bytes(a.s)),
     "f": (lambda v: AttrValue(f=float(v)), lambda a: float(a.f)),
     "s": (lambda v: AttrValue(s=_text(v).encode("utf-8")), lambda a: _text(a.s)),
     "type": (lambda v: AttrValue(type=dtypes.as_dtype(v).as_datatype_enum),
@@ -1065,9 +1066,9 @@ _rule("ShapeN", attrs=[("out_type", "out_type", "type")], defaults={"out_type": 
           "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "N": AttrValue(i=len(op.inputs)),
           "out_type": AttrValue(type=op.attrs.get("out_type", dtypes.int32).as_datatype_enum)}, op.device))
 _rule("DynamicStitch", attrs=[("N", "N", "i")], types=(("T", "out0"),))
-_rule("StringJoin", attrs=[("separator", "separator", "s")], defaults={"separator": ""},
+_rule("StringJoin", attrs=[("separator", "separator", "bytes")], defaults={"separator": b""}, types=(),
       export=lambda ex, op, inputs: ex.node(op.name, "StringJoin", inputs, {
-          "N": AttrValue(i=len(op.inputs)), "separator": AttrValue(s=_text(op.attrs.get("separator", "")).encode())},
+          "N": AttrValue(i=len(op.inputs)), "separator": _CODECS["bytes"][0](op.attrs.get("separator", b""))},
           op.device))
 _rule("ShardedFilename", types=())
 _rule("SaveV2", types=(), export=lambda ex, op, inputs: ex.node(op.name, "SaveV2", inputs, {
@@ -1088,3 +1089,43 @@ for _type in ("ApplyGradientDescent", "ApplyAdagrad", "ApplyAdam", "ApplyMomentu
               "ApplyCenteredRMSProp", "ApplyAdadelta"):
     _rule(_type, tf_type="Resource" + _type, attrs=_EXPORT_RULES[_type].attrs,
           defaults=_EXPORT_RULES[_type].defaults, import_only=True)
+
+
+def _export_broadcast_reduced(ex, op, inputs):
+    """A Sum/Mean gradient spread back over x: Reshape(dy, shape of x with the reduced axes 1), BroadcastTo
+    shape of x, divided by Size(x) / Size(dy) for a mean (TF's own Mean gradient uses the same ops)."""
+    dy, x = op.inputs[0], op.inputs[1]
+    rank = x.shape.ndims
+    if rank is None:
+        raise _NoTFForm("the gradient of a reduction of a tensor of unknown rank")
+    if len(op.inputs) == 3:
+        axes = op.inputs[2].op.attrs.get("value") if op.inputs[2].op.type == "Const" else None
+        if axes is None:
+            raise _NoTFForm("the gradient of a reduction over axes computed at run time")
+        reduced = {int(a) % rank for a in np.reshape(axes, [-1])}
+    else:
+        reduced = set(range(rank))
+    t = AttrValue(type=dy.dtype.as_datatype_enum)
+    int32 = AttrValue(type=dtypes.int32.as_datatype_enum)
+    x_shape = ex.add("Shape", op.name + "/x_shape", [inputs[1]],
+                     {"T": AttrValue(type=x.dtype.as_datatype_enum), "out_type": int32}, op)
+    keep = np.array([0 if axis in reduced else 1 for axis in range(rank)], np.int32)
+    keep_mask = ex.const(op.name + "/keep_mask", keep, dtypes.int32, op.device)
+    ones = ex.const(op.name + "/reduced_ones", 1 - keep, dtypes.int32, op.device)
+    kept = ex.add("Mul", op.name + "/kept_dims", [x_shape, keep_mask], {"T": int32}, op)
+    target = ex.add("Add", op.name + "/kept_shape", [kept, ones], {"T": int32}, op)
+    spread = ex.add("Reshape", op.name + "/reshape", [inputs[0], target], {"T": t, "Tshape": int32}, op)
+    if not op.attrs.get("mean"):
+        return ex.node(op.name, "BroadcastTo", [spread, x_shape], {"T": t, "Tidx": int32}, op.device)
+    tiled = ex.add("BroadcastTo", op.name + "/broadcast", [spread, x_shape], {"T": t, "Tidx": int32}, op)
+    x_size = ex.add("Size", op.name + "/x_size", [inputs[1]],
+                    {"T": AttrValue(type=x.dtype.as_datatype_enum), "out_type": int32}, op)
+    dy_size = ex.add("Size", op.name + "/dy_size", [inputs[0]], {"T": t, "out_type": int32}, op)
+    count = ex.add("FloorDiv", op.name + "/count", [x_size, dy_size], {"T": int32}, op)
+    count = ex.add("Cast", op.name + "/count_cast", [count],
+                   {"SrcT": int32, "DstT": t, "Truncate": AttrValue(b=False)}, op)
+    return ex.node(op.name, "RealDiv", [tiled, count], {"T": t}, op.device)
+
+
+_rule("BroadcastReduced", export=_export_broadcast_reduced)
+del _IMPORT_RULES["BroadcastReduced"]

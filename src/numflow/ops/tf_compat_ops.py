@@ -1,7 +1,8 @@
 """Ops that graphs written by TensorFlow contain and numflow's own graphs do not.
 
 A TF1 training graph holds TF's gradient ops (BroadcastGradientArgs, SigmoidGrad, TanhGrad ...), the
-Saver's file ops (SaveV2, RestoreV2, MergeV2Checkpoints, ShardedFilename, StringJoin) and a few array ops
+Saver's file ops (SaveV2, RestoreV2, MergeV2Checkpoints, ShardedFilename; StringJoin is in
+ops/string_ops.py) and a few array ops
 (ShapeN; DynamicStitch is in ops/segment_ops.py). They are defined here so that such a graph, read by `tf.import_graph_def`,
 runs in a numflow Session. Their inputs, outputs and attrs follow TF's op definitions.
 """
@@ -13,11 +14,6 @@ from ..framework.tensor_shape import TensorShape
 from .common import check_same_dtype
 
 __all__ = []
-
-
-def _constant_value(tensor):
-    op = tensor.op
-    return op.attrs["value"] if op.type == "Const" else None
 
 
 @register
@@ -68,9 +64,6 @@ class _OutputGrad(OpDef):
     def kernel(self, op, ctx):
         return type(self).derivative
 
-    def grad(self, op, ddx):
-        raise LookupError("No gradient defined for operation '%s' (op type: %s)" % (op.name, op.type))
-
 
 @register
 class SigmoidGrad(_OutputGrad):
@@ -112,34 +105,6 @@ def _check_full_slices(op, slices):
         if _text(spec):
             raise errors.UnimplementedError(None, op, "%s: partial slices (%r) of partitioned variables are not "
                                             "supported" % (op.type, _text(spec)))
-
-
-@register
-class StringJoin(OpDef):
-    """The elementwise concatenation of N string tensors (scalars broadcast) with `separator`."""
-
-    differentiable = False
-
-    def infer(self, op):
-        shape = TensorShape([])
-        for tensor in op.inputs:
-            if tensor.dtype is not dtypes.string:
-                raise TypeError("StringJoin takes string tensors, got %s" % tensor.dtype.name)
-            if tensor.shape.ndims != 0:
-                shape = shape.merge_with(tensor.shape) if shape.ndims != 0 else tensor.shape
-        return [(dtypes.string, shape)]
-
-    def kernel(self, op, ctx):
-        separator = op.attrs.get("separator", "")
-        separator = separator.encode("utf-8") if isinstance(separator, str) else separator
-
-        def string_join(*values):
-            arrays = np.broadcast_arrays(*[np.asarray(v, dtype=object) for v in values])
-            out = np.empty(arrays[0].shape, dtype=object)
-            for index in np.ndindex(out.shape):
-                out[index] = separator.join(a[index] for a in arrays)
-            return out if out.ndim else out[()]
-        return string_join
 
 
 @register
