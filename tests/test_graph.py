@@ -17,9 +17,36 @@ def test_op_names_are_made_unique():
 
 def test_default_names_use_the_op_type():
     x = tf.constant(1.0)
-    y = x + x
+    y = tf.add(x, x)
     assert x.op.name == "Const"
     assert y.op.type == "Add" and y.op.name == "Add"
+
+
+def test_operators_name_their_ops_as_tf1_does():
+    # TF1 names an operator's op after the Python operator, so scripts find 'add:0', 'mul:0'...
+    a, b = tf.constant([[1.0, 2.0]]), tf.constant([[3.0], [4.0]])
+    p, q = tf.constant(True), tf.constant(False)
+    i = tf.constant(7)
+    made = {"add": a + b, "sub": a - b, "mul": a * b, "truediv": a / b, "floordiv": a // b, "mod": i % 3,
+            "pow": a ** 2, "matmul": a @ b, "and": p & q, "or": p | q, "xor": p ^ q,
+            "add_1": 1.0 + a, "sub_1": 1.0 - a, "mul_1": 2.0 * a, "pow_1": 2.0 ** a,
+            "Neg": -a, "Abs": abs(a), "LogicalNot": ~p, "Less": a < 1.0, "GreaterEqual": a >= 1.0}
+    for name, tensor in made.items():
+        assert tensor.op.name == name, (name, tensor.op.name)
+    assert (a + b).op.type == "Add" and tf.get_default_graph().get_tensor_by_name("add:0") is made["add"]
+    with tf.Session() as sess:
+        assert sess.run("mul:0").tolist() == [[3.0, 6.0], [4.0, 8.0]]
+
+
+def test_print_shows_tf1s_tensor_string_and_repr_stays_short():
+    s = tf.constant("hi")
+    assert str(s) == 'Tensor("Const:0", shape=(), dtype=string)'
+    assert repr(s) == "<tf.Tensor 'Const:0' shape=() dtype=string>"
+    x = tf.placeholder(tf.float32, [None, 784], name="x")
+    assert str(x) == 'Tensor("x:0", shape=(?, 784), dtype=float32)'
+    assert str(tf.placeholder(tf.int64)) == 'Tensor("Placeholder:0", dtype=int64)'  # unknown rank: no shape
+    with tf.device("/cpu:0"):
+        assert str(tf.constant(1, name="c")) == 'Tensor("c:0", shape=(), dtype=int32, device=/cpu:0)'
 
 
 def test_name_scopes_nest_and_uniquify():

@@ -129,6 +129,17 @@ class Tensor:
     def __repr__(self):
         return "<tf.Tensor '%s' shape=%s dtype=%s>" % (self.name, self._shape, self._dtype.name)
 
+    def __str__(self):
+        """TF1's `print(tensor)`: Tensor("name:0", shape=(?, 784), dtype=float32[, device=...]); the shape
+        is left out when even its rank is unknown."""
+        fields = ['"%s"' % self.name]
+        if self._shape.ndims is not None:
+            fields.append("shape=%s" % (self._shape,))
+        fields.append("dtype=%s" % self._dtype.name)
+        if self.device:
+            fields.append("device=%s" % self.device)
+        return "Tensor(%s)" % ", ".join(fields)
+
     def __array__(self, dtype=None, copy=None):
         raise TypeError("Cannot convert a symbolic Tensor (%s) to a numpy array; run it in a Session."
                         % self.name)

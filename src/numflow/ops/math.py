@@ -2001,19 +2001,24 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
 
 
 # --- Tensor operator overloads -------------------------------------------------------------------
-def _binary_overload(fn):
+def _binary_overload(fn, name=None):
+    """(x OP y, y rOP x) calling fn; `name` is the op's default name, as TF1 gives it (`a + b` is 'add')."""
+    kwargs = {} if name is None else {"name": name}
+
     def forward(x, y):
-        return fn(x, y)
+        return fn(x, y, **kwargs)
 
     def reverse(y, x):
-        return fn(x, y)
+        return fn(x, y, **kwargs)
     return forward, reverse
 
 
+# TF1 names an operator's op after the Python operator ('add', 'sub', 'mul', 'matmul', 'pow', 'and'...),
+# while the functions keep the op type's name (tf.add -> 'Add'): `get_tensor_by_name('add:0')` relies on it
 for _name, _fn in (("add", add), ("sub", subtract), ("mul", multiply), ("matmul", matmul),
                    ("truediv", truediv), ("div", div), ("floordiv", floordiv), ("mod", floormod),
                    ("pow", pow), ("and", logical_and), ("or", logical_or), ("xor", logical_xor)):
-    _forward, _reverse = _binary_overload(_fn)
+    _forward, _reverse = _binary_overload(_fn, _name)
     Tensor._override_operator("__%s__" % _name, _forward)
     Tensor._override_operator("__r%s__" % _name, _reverse)
 for _name, _fn in (("lt", less), ("le", less_equal), ("gt", greater), ("ge", greater_equal)):
