@@ -101,7 +101,8 @@ def test_help_texts_and_outputs_have_no_internal_words():
 
 # --- the MNIST folder -----------------------------------------------------------------------------------
 
-def test_a_failed_download_removes_every_folder_it_created(tmp_path):
+def test_a_failed_download_removes_every_folder_it_created(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMFLOW_NO_DOWNLOAD", raising=False)  # tried from a file:// URL: no network involved
     target = tmp_path / "a" / "b" / "MNIST_data"
     with pytest.raises(mnist.DatasetNotFoundError, match=r"downloading from .* failed") as info:
         mnist.read_data_sets(str(target), source_url=(tmp_path / "no-server").as_uri() + "/")
@@ -111,7 +112,8 @@ def test_a_failed_download_removes_every_folder_it_created(tmp_path):
     assert (tmp_path / "no-server").as_uri() in message
 
 
-def test_a_failed_download_keeps_folders_that_hold_something(tmp_path):
+def test_a_failed_download_keeps_folders_that_hold_something(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMFLOW_NO_DOWNLOAD", raising=False)
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "keep.txt").write_text("x")
     with pytest.raises(mnist.DatasetNotFoundError):

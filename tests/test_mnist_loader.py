@@ -200,6 +200,7 @@ def test_wrong_rank_or_type_is_a_bad_magic_number(tiny):
 
 
 def test_missing_files_without_network_name_files_and_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMFLOW_NO_DOWNLOAD", raising=False)  # the download is tried (from a file:// URL)
     folder = str(tmp_path / "nowhere")
     with pytest.raises(FileNotFoundError) as info:
         input_data.read_data_sets(folder, source_url=(tmp_path / "no-server").as_uri() + "/")
@@ -218,7 +219,8 @@ def test_missing_files_without_network_name_files_and_folder(tmp_path, monkeypat
         input_data.read_data_sets(partial)
 
 
-def test_missing_files_are_downloaded_from_source_url(tmp_path):
+def test_missing_files_are_downloaded_from_source_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMFLOW_NO_DOWNLOAD", raising=False)  # a file:// URL: no network involved
     source = write_tiny_mnist(tmp_path / "server")
     target = str(tmp_path / "MNIST_data")
     url = (tmp_path / "server").as_uri() + "/"
