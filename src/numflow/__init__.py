@@ -89,3 +89,13 @@ from .framework.graph_def import GraphDef, NodeDef, import_graph_def  # noqa: E4
 from . import graph_util  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
+# Math and arrays (issue 12): special functions, segments, scatters, decompositions, tf.signal.
+from .ops.special_math import (acosh, angle, asinh, atan2, atanh, betainc, complex, conj, digamma,  # noqa: E402,F401,A004
+                               erfc, igamma, igammac, imag, is_non_decreasing, is_strictly_increasing, lbeta,
+                               lgamma, log_sigmoid, polygamma, real, zeta)
+from .ops.segment_ops import *  # noqa: E402,F401,F403
+from .ops.scatter_ops import *  # noqa: E402,F401,F403
+from .ops.linalg_extra import (cholesky, cholesky_solve, matrix_solve, matrix_solve_ls,  # noqa: E402,F401
+                               matrix_triangular_solve, qr, self_adjoint_eig, self_adjoint_eigvals, svd)
+from .ops.signal_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: E402,F401
+from . import signal  # noqa: E402,F401

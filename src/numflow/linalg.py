@@ -11,3 +11,10 @@ transpose = matrix_transpose   # tf.linalg.transpose transposes the last two axe
 
 __all__ = ["cross", "det", "diag", "diag_part", "einsum", "eye", "inv", "matmul", "matrix_transpose", "norm",
            "set_diag", "tensor_diag", "tensor_diag_part", "tensordot", "trace", "transpose"]
+from .ops.linalg_extra import (adjoint, cholesky, cholesky_solve, eigh, eigvalsh, expm, logdet, logm,  # noqa: E402,F401
+                               lstsq, matrix_rank, matvec, normalize, pinv, qr, slogdet, svd, tridiagonal_matmul,
+                               tridiagonal_solve)
+from .ops.linalg_extra import matrix_solve as solve, matrix_triangular_solve as triangular_solve  # noqa: E402,F401
+from .ops.segment_ops import matrix_band_part as band_part  # noqa: E402,F401
+from .ops.clip import global_norm  # noqa: E402,F401
+from .ops.nn import l2_normalize  # noqa: E402,F401

@@ -35,3 +35,12 @@ def __getattr__(name):
             pass
     raise AttributeError("module 'numflow.math' has no attribute %r" % name)
 from .ops.metrics_impl import confusion_matrix  # noqa: E402,F401 - tf.math.confusion_matrix
+from .ops.special_math import (acosh, angle, asinh, atan2, atanh, bessel_i0, bessel_i0e, bessel_i1,  # noqa: E402,F401
+                               bessel_i1e, betainc, conj, cumulative_logsumexp, digamma, erfc, erfcinv, erfinv,
+                               igamma, igammac, imag, is_non_decreasing, is_strictly_increasing, lbeta, lgamma,
+                               log_sigmoid, multiply_no_nan, ndtri, nextafter, polygamma, polyval, real,
+                               reciprocal_no_nan, xdivy, xlog1py, xlogy, zero_fraction, zeta)
+from .ops.segment_ops import (bincount, segment_max, segment_mean, segment_min, segment_prod,  # noqa: E402,F401
+                              segment_sum, unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
+                              unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum)
+from .ops.array import invert_permutation  # noqa: E402,F401
