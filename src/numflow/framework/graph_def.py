@@ -1129,3 +1129,15 @@ def _export_broadcast_reduced(ex, op, inputs):
 
 _rule("BroadcastReduced", export=_export_broadcast_reduced)
 del _IMPORT_RULES["BroadcastReduced"]
+
+
+def _export_scale_along_axis(ex, op, inputs):
+    """expand_dims(d, axis) * t, as TF's softmax cross-entropy gradient writes it."""
+    t = AttrValue(type=op.inputs[1].dtype.as_datatype_enum)
+    axis = ex.const(op.name + "/dim", np.int32(op.attrs["axis"]), dtypes.int32, op.device)
+    expanded = ex.add("ExpandDims", op.name + "/ExpandDims", [inputs[0], axis], {"T": t, "Tdim": _INT32_TYPE}, op)
+    return ex.node(op.name, "Mul", [expanded, inputs[1]], {"T": t}, op.device)
+
+
+_rule("ScaleAlongAxis", export=_export_scale_along_axis)
+del _IMPORT_RULES["ScaleAlongAxis"]

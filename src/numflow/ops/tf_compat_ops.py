@@ -97,6 +97,9 @@ class ShapeN(OpDef):
 
 # --- the Saver's file ops ------------------------------------------------------------------------------
 def _text(value):
+    """A string tensor's element (bytes, or a 0-d array of bytes) as str."""
+    if isinstance(value, np.ndarray):
+        value = value.item()
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
@@ -118,7 +121,7 @@ class ShardedFilename(OpDef):
 
     def kernel(self, op, ctx):
         return lambda basename, shard, num_shards: np.array(
-            b"%s-%05d-of-%05d" % (bytes(basename), int(shard), int(num_shards)), dtype=object)[()]
+            ("%s-%05d-of-%05d" % (_text(basename), int(shard), int(num_shards))).encode("utf-8"), dtype=object)[()]
 
 
 @register
