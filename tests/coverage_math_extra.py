@@ -57,6 +57,7 @@ COVERAGE = {
     "Imag": _special("test_complex_parts"),
     "Angle": _special("test_complex_parts"),
     "Conj": _special("test_complex_parts"),
+    "ComplexAbs": _special("test_complex_parts", "tf.abs of complex tensors"),
     # --- ops/segment_ops.py ---
     "SegmentSum": _segment("test_sorted_segment_reductions"),
     "SegmentProd": ([_SS + "test_sorted_segment_reductions"],

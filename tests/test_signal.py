@@ -127,6 +127,8 @@ def test_windows():
     np.testing.assert_allclose(run(tf.signal.hann_window(8, periodic=False)), np.hanning(8), atol=1e-6)
     np.testing.assert_allclose(run(tf.signal.hamming_window(8, periodic=False)), np.hamming(8), atol=1e-6)
     np.testing.assert_array_equal(run(tf.signal.hann_window(1)), [1.0])
+    # TF applies `periodic` to even lengths only: an odd periodic window is the symmetric one.
+    np.testing.assert_allclose(run(tf.signal.hann_window(7)), np.hanning(7), atol=1e-6)
     np.testing.assert_allclose(run(tf.signal.kaiser_window(9, beta=5.0, dtype=tf.float64)), np.kaiser(9, 5.0),
                                rtol=1e-12)
     np.testing.assert_allclose(run(tf.signal.vorbis_window(6, dtype=tf.float64)),

@@ -232,6 +232,9 @@ def test_complex_parts():
         np.complex64
     np.testing.assert_allclose(run(tf.math.angle(tf.constant([-1.0, 2.0]))), [math.pi, 0.0], rtol=1e-7)
     np.testing.assert_array_equal(run(tf.imag(tf.constant([1.0]))), [0.0])
+    magnitude = evaluate(lambda a, b: tf.abs(tf.complex(a, b)), [re, im])
+    assert magnitude.dtype == np.float64
+    np.testing.assert_allclose(magnitude, np.abs(re + 1j * im), rtol=1e-15)
 
 
 def test_special_function_dtype_errors():
@@ -273,6 +276,7 @@ GRADIENT_CASES = [
     ("cumulative_logsumexp", lambda x: tf.math.cumulative_logsumexp(x, axis=1), [RNG.randn(2, 3)]),
     ("complex_parts", lambda a, b: tf.real(tf.complex(a * b, b)) * tf.imag(tf.conj(tf.complex(a, b * b))) +
      tf.math.angle(tf.complex(a, b)), [RNG.randn(3), RNG.randn(3)]),
+    ("complex_abs", lambda a, b: tf.abs(tf.complex(a, b)), [RNG.randn(3), RNG.randn(3)]),
 ]
 
 

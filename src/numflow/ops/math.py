@@ -584,7 +584,11 @@ class Abs(UnaryOp):
 
 
 def abs(x, name=None):  # noqa: A001 - TF's name
-    """`tf.abs(x)`: the absolute value of x elementwise."""
+    """`tf.abs(x)`: the absolute value of x elementwise (the real magnitude for complex x)."""
+    x = convert_to_tensor(x, name="x")
+    if x.dtype.is_complex:
+        from .special_math import complex_abs
+        return complex_abs(x, name)
     return unary("Abs", x, name)
 
 

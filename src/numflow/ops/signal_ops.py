@@ -424,8 +424,10 @@ def _cosine_window(window_length, periodic, dtype, a, b, name, default_name):
         if not dtype.is_floating:
             raise ValueError("dtype must be a floating point type, got %s" % dtype.name)
         length = _math.cast(convert_to_tensor(window_length, name="window_length"), dtypes.int32)
-        even = _math.cast(periodic, dtypes.int32) if not isinstance(periodic, builtins.bool) else int(periodic)
-        denominator = _math.cast(length + even - 1, dtype)
+        periodic = _math.cast(periodic, dtypes.int32) if not isinstance(periodic, builtins.bool) else int(periodic)
+        # As TF computes it, `periodic` only lengthens the period of even-length windows.
+        even = 1 - _math.floormod(length, 2)
+        denominator = _math.cast(length + periodic * even - 1, dtype)
         n = _math.cast(_array.range(length), dtype)
         window = a - b * _math.cos(2.0 * np.pi * n / _math.maximum(denominator, 1.0))
         return _math.where(_math.equal(_array.fill(_array.reshape(length, [1]), length), 1),
@@ -434,7 +436,8 @@ def _cosine_window(window_length, periodic, dtype, a, b, name, default_name):
 
 def hann_window(window_length, periodic=True, dtype=dtypes.float32, name=None):
     """`tf.signal.hann_window(window_length, periodic=True, dtype=tf.float32)`: 0.5 - 0.5 cos(2 pi n / N)
-    with N = window_length if periodic else window_length - 1 ([1] for length 1)."""
+    with N = window_length when periodic and the length is even, else window_length - 1, as TF computes
+    it ([1] for length 1)."""
     return _cosine_window(window_length, periodic, dtype, 0.5, 0.5, name, "hann_window")
 
 

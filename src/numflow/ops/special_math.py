@@ -1154,3 +1154,21 @@ def conj(x, name=None):
     """`tf.math.conj(x)`: the complex conjugate (a real tensor unchanged)."""
     x = convert_to_tensor(x, name="x")
     return x if not x.dtype.is_complex else make_tensor("Conj", [x], name=name or "Conj")
+
+
+@register
+class ComplexAbs(_ComplexPart):
+    """The magnitude |z| of each complex element."""
+
+    part = staticmethod(np.abs)
+
+    def grad(self, op, dy):
+        z, magnitude = op.inputs[0], op.outputs[0]
+        # d|z| = Re(conj(z) dz) / |z|: in TF's convention the gradient is dy * z / |z| (0 at z = 0).
+        scale = _math.div_no_nan(dy, magnitude)
+        return [complex(real(z) * scale, imag(z) * scale)]
+
+
+def complex_abs(x, name=None):
+    """`tf.abs` of a complex tensor: the real magnitude sqrt(re^2 + im^2) elementwise."""
+    return _complex_part("ComplexAbs", convert_to_tensor(x, name="x"), name)
