@@ -407,17 +407,24 @@ def test_meta_stores_fill_values_compactly_and_round_trips(tmp_path):
     np.testing.assert_array_equal(values["ramp"], np.arange(1000))
 
 
+def _legacy_json_meta():
+    """The JSON .meta numflow wrote before it wrote MetaGraphDefs (tests/fixtures/meta/numflow_json)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "meta", "numflow_json",
+                        "model.ckpt-3.meta")
+    with open(path) as handle:
+        return json.load(handle)
+
+
 def test_meta_filled_value_with_a_huge_shape_is_not_allocated_when_read(tmp_path):
-    tf.Variable(tf.zeros([4, 4]), name="v")
-    meta = tf.train.export_meta_graph()
-    const = [op for op in meta["ops"] if op["type"] == "Const"][0]
+    meta = _legacy_json_meta()
+    const = [op for op in meta["ops"] if op["name"] == "zeros"][0]
     assert const["attrs"]["value"]["t"] == "filled"
     const["attrs"]["value"]["shape"] = [2 ** 20, 2 ** 20]
     tf.reset_default_graph()
     tracemalloc.start()
     try:
         with pytest.raises(tf.errors.DataLossError, match="Corrupted meta graph <meta graph dict>: cannot rebuild"):
-            tf.train.import_meta_graph(meta)        # the variable's shape [4, 4] disagrees
+            tf.train.import_meta_graph(meta)        # the variable's shape [2] disagrees
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -443,8 +450,7 @@ def test_deeply_nested_meta_is_data_loss_naming_the_file(tmp_path):
 
 @pytest.mark.parametrize("field,value", [("inputs", 5), ("control_inputs", 7), ("attrs", {"dtype": 3})])
 def test_meta_with_wrongly_typed_fields_is_data_loss(tmp_path, field, value):
-    tf.Variable(tf.zeros([2]), name="v")
-    meta = tf.train.export_meta_graph()
+    meta = _legacy_json_meta()
     meta["ops"][-1][field] = value
     path = tmp_path / "bad.meta"
     path.write_text(json.dumps(meta))

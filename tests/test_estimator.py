@@ -194,9 +194,9 @@ def test_model_fn_and_spec_errors_name_what_is_wrong(tmp_path):
         estimator.train(full_batch_input_fn, steps=1, max_steps=2)
     with pytest.raises(ValueError, match="Must specify steps > 0"):
         estimator.train(full_batch_input_fn, steps=0)
-    with pytest.raises(NotImplementedError, match="graph-formats issue"):
+    with pytest.raises(ValueError, match="An input_receiver_fn must be defined"):
         estimator.export_saved_model(str(tmp_path), None)
-    with pytest.raises(NotImplementedError, match="graph-formats issue"):
+    with pytest.raises(ValueError, match="An input_receiver_fn must be defined"):
         estimator.export_savedmodel(str(tmp_path), None)
 
 

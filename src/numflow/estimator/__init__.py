@@ -6,7 +6,7 @@ from ..train.basic_session_run_hooks import (CheckpointSaverHook, CheckpointSave
                                              SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                                              SummarySaverHook)
 from ..train.session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues  # noqa: F401
-from . import inputs  # noqa: F401
+from . import export, inputs  # noqa: F401
 from .canned import (DNNClassifier, DNNLinearCombinedClassifier, DNNLinearCombinedRegressor,  # noqa: F401
                      DNNRegressor, LinearClassifier, LinearRegressor)
 from .estimator import Estimator, WarmStartSettings  # noqa: F401

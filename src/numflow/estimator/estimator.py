@@ -16,6 +16,7 @@ a one-shot iterator); the end of its input (OutOfRangeError) ends training, eval
 import inspect
 import os
 import re
+import shutil
 import tempfile
 import time
 
@@ -74,6 +75,16 @@ def _load_global_step_from_checkpoint_dir(checkpoint_dir):
         return int(_ckpt.load_variable(path, _GLOBAL_STEP_KEY))
     except (ValueError, KeyError):
         return 0
+
+
+def _timestamped_export_dir(export_dir_base):
+    """export_dir_base/<seconds since the epoch>, the next free second when that folder exists (TF waits
+    for the next second instead)."""
+    stamp = int(time.time())
+    while os.path.exists(os.path.join(export_dir_base, str(stamp))) or \
+            os.path.exists(os.path.join(export_dir_base, "temp-%d" % stamp)):
+        stamp += 1
+    return os.path.join(export_dir_base, str(stamp))
 
 
 class WarmStartSettings:
@@ -258,14 +269,55 @@ class Estimator:
 
     def export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
                            checkpoint_path=None, experimental_mode=ModeKeys.PREDICT):
-        """Not available: SavedModel export waits on the graph-formats issue (GraphDef/SavedModel)."""
-        raise NotImplementedError("Estimator.export_saved_model: numflow cannot write SavedModels yet; this "
-                                  "waits on the graph-formats issue (GraphDef/MetaGraph/SavedModel export).")
+        """Exports the model (PREDICT mode) as a SavedModel in a new folder export_dir_base/<timestamp>;
+        returns its path (bytes).
+
+        `serving_input_receiver_fn()` returns a tf.estimator.export.ServingInputReceiver: the features
+        model_fn is called with and the tensors a request feeds. The variables come from
+        `checkpoint_path` (default: the newest checkpoint; ValueError when there is none). Each entry of
+        EstimatorSpec.export_outputs becomes a signature ('serving_default': the predictions when there
+        are none); `assets_extra` {destination under assets.extra/: source file} is copied beside."""
+        from ..saved_model import builder as _builder, tag_constants
+        from . import export as _export
+        if serving_input_receiver_fn is None:
+            raise ValueError("An input_receiver_fn must be defined.")
+        if experimental_mode != ModeKeys.PREDICT:
+            raise ValueError("numflow exports the PREDICT mode only, got experimental_mode=%r" % (experimental_mode,))
+        checkpoint_path = checkpoint_path or self.latest_checkpoint()
+        if not checkpoint_path:
+            raise ValueError("Couldn't find trained model at %s." % self._model_dir)
+        export_dir = _timestamped_export_dir(os.fspath(export_dir_base))
+        temp_export_dir = os.path.join(os.path.dirname(export_dir), "temp-" + os.path.basename(export_dir))
+        with Graph().as_default() as graph:
+            get_or_create_global_step(graph)
+            receiver = serving_input_receiver_fn()
+            spec = self._call_model_fn(receiver.features, None, ModeKeys.PREDICT, self._config)
+            signature_def_map = _export.build_all_signature_defs(
+                receiver.receiver_tensors, _export.export_outputs_of(spec), receiver.receiver_tensors_alternatives)
+            saver = spec.scaffold.saver or Saver(sharded=True)
+            local_init_op = spec.scaffold.local_init_op or spec.scaffold.default_local_init_op()
+            from ..client.session import Session
+            with Session(graph=graph) as sess:
+                saver.restore(sess, checkpoint_path)
+                builder = _builder.SavedModelBuilder(temp_export_dir)
+                builder.add_meta_graph_and_variables(
+                    sess, [tag_constants.SERVING], signature_def_map=signature_def_map,
+                    assets_collection=graph.get_collection(GraphKeys.ASSET_FILEPATHS), main_op=local_init_op,
+                    saver=saver)
+                builder.save(as_text)
+        for destination, source in (assets_extra or {}).items():
+            target = os.path.join(temp_export_dir, "assets.extra", destination)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(source, target)
+        os.rename(temp_export_dir, export_dir)
+        logging.info("SavedModel written to: %s", export_dir)
+        return export_dir.encode("utf-8")
 
     def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
                           checkpoint_path=None, strip_default_attrs=False):
-        """Not available: see export_saved_model (the graph-formats issue)."""
-        return self.export_saved_model(export_dir_base, serving_input_receiver_fn)
+        """TF1's name of export_saved_model (same arguments, PREDICT mode)."""
+        return self.export_saved_model(export_dir_base, serving_input_receiver_fn, assets_extra=assets_extra,
+                                       as_text=as_text, checkpoint_path=checkpoint_path)
 
     # --- calling the user's functions -------------------------------------------------------------
     @staticmethod

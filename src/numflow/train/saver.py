@@ -2,8 +2,8 @@
 
 Files of a checkpoint at prefix 'dir/model.ckpt-7': 'model.ckpt-7.index' and
 'model.ckpt-7.data-00000-of-00001' (TensorFlow's tensor-bundle format: real TensorFlow restores them, and
-numflow restores TensorFlow's), 'model.ckpt-7.meta' (numflow's own JSON graph description, see
-`numflow.io.meta_graph`; TensorFlow's MetaGraphDef is not written) and the 'checkpoint' state file.
+numflow restores TensorFlow's), 'model.ckpt-7.meta' (TensorFlow's MetaGraphDef, with the save/restore
+subgraph TF's Saver would have built, see `numflow.io.meta_graph`) and the 'checkpoint' state file.
 Every file is written to a temporary file in the same folder (mode 0666 less the umask), fsynced and
 renamed into place; the data file and the index are renamed under a commit journal, so a save killed at
 any point, even one overwriting the same prefix, leaves the old or the new checkpoint complete (see
@@ -20,24 +20,10 @@ from ..framework import dtypes, errors
 from ..framework.graph import GraphKeys, Tensor, get_default_graph
 from ..io import bundle as _bundle
 from ..io import meta_graph as _meta_graph
+from ..io.meta_graph_proto import MetaGraphDef, SaverDef
 from . import checkpoint_utils as _ckpt
 
 __all__ = ["Saver", "SaverDef", "import_meta_graph", "export_meta_graph"]
-
-
-class SaverDef:
-    """The settings of a Saver (TF's SaverDef proto, without the op names numflow does not need)."""
-
-    LEGACY, V1, V2 = 0, 1, 2
-
-    def __init__(self, max_to_keep=5, keep_checkpoint_every_n_hours=10000.0, sharded=False, version=2):
-        self.max_to_keep = max_to_keep
-        self.keep_checkpoint_every_n_hours = keep_checkpoint_every_n_hours
-        self.sharded = sharded
-        self.version = version
-        self.filename_tensor_name = "save/Const:0"
-        self.save_tensor_name = "save/control_dependency:0"
-        self.restore_op_name = "save/restore_all"
 
 
 def _is_variable(value):
@@ -116,7 +102,9 @@ class Saver:
         self._save_relative_paths = save_relative_paths
         self._filename = filename
         self.saver_def = saver_def if saver_def is not None else SaverDef(
-            max_to_keep, keep_checkpoint_every_n_hours, sharded, SaverDef.V2)
+            filename_tensor_name="save/Const:0", save_tensor_name="save/control_dependency:0",
+            restore_op_name="save/restore_all", max_to_keep=max_to_keep or 0,
+            keep_checkpoint_every_n_hours=keep_checkpoint_every_n_hours, sharded=sharded, version=SaverDef.V2)
         self._last_checkpoints = []
         self._checkpoints_to_be_deleted = []
         self._next_checkpoint_time = time.time() + keep_checkpoint_every_n_hours * 3600
@@ -311,56 +299,51 @@ class Saver:
             sess._state.variable_cell(op).value = array
 
     # --- meta graphs ---------------------------------------------------------------------------
-    def _saver_def_json(self):
-        variables = {}
-        for name, value in (self._var_map or {}).items():
-            op = _variable_op(value)
-            if op is not None:
-                variables[name] = op.name
-        return {"variables": variables, "max_to_keep": self._max_to_keep,
-                "keep_checkpoint_every_n_hours": self._keep_checkpoint_every_n_hours,
-                "pad_step_number": self._pad_step_number, "save_relative_paths": self._save_relative_paths,
-                "reshape": self._reshape}
+    def _meta_graph_def(self, collection_list=None, export_scope=None, clear_devices=False):
+        """The MetaGraphDef of this Saver's graph with the save/restore subgraph of its variables."""
+        self.build()
+        entries = list((self._var_map or {}).items())
+        meta_graph_def = _meta_graph.create_meta_graph_def(
+            self._graph, saver_entries=entries, collection_list=collection_list, clear_devices=clear_devices,
+            export_scope=export_scope, saver_settings={"max_to_keep": self._max_to_keep,
+                                                       "keep_checkpoint_every_n_hours":
+                                                           self._keep_checkpoint_every_n_hours})
+        if meta_graph_def.HasField("saver_def"):
+            self.saver_def.filename_tensor_name = meta_graph_def.saver_def.filename_tensor_name
+            self.saver_def.save_tensor_name = meta_graph_def.saver_def.save_tensor_name
+            self.saver_def.restore_op_name = meta_graph_def.saver_def.restore_op_name
+        return meta_graph_def
 
     def export_meta_graph(self, filename=None, collection_list=None, as_text=False, export_scope=None,
                           clear_devices=False, clear_extraneous_savers=False, strip_default_attrs=False,
                           save_debug_info=False):
-        """Writes numflow's .meta description of the graph (and this Saver) to `filename`; returns it."""
-        self.build()
-        return export_meta_graph(filename, graph=self._graph, collection_list=collection_list,
-                                 export_scope=export_scope, clear_devices=clear_devices,
-                                 saver_def=self._saver_def_json())
+        """Writes the graph (and this Saver's save/restore subgraph) as TensorFlow's MetaGraphDef to
+        `filename` (text format with as_text); returns the MetaGraphDef."""
+        meta_graph_def = self._meta_graph_def(collection_list, export_scope, clear_devices)
+        if filename:
+            _meta_graph.write_meta_graph_file(meta_graph_def, filename, as_text)
+        return meta_graph_def
 
 
 def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None, collection_list=None,
                       as_text=False, graph=None, export_scope=None, clear_devices=False,
                       clear_extraneous_savers=False, strip_default_attrs=False, save_debug_info=False,
                       **kwargs):
-    """`tf.train.export_meta_graph`: numflow's JSON meta graph (a dict), written to `filename` if given."""
+    """`tf.train.export_meta_graph`: the MetaGraphDef of `graph` (default: the default graph), written to
+    `filename` if given (text format with as_text). `meta_info_def`, `graph_def` and `saver_def`, when
+    given, are recorded as they are; `collection_list` limits the collections; `export_scope` keeps the
+    ops under that name scope, renamed without it."""
     graph = graph or get_default_graph()
-    if saver_def is not None and not isinstance(saver_def, dict):
-        saver_def = None
-    meta = _meta_graph.export_graph(graph, collection_list, clear_devices, saver_def, export_scope)
+    meta_graph_def = _meta_graph.create_meta_graph_def(
+        graph, collection_list=collection_list, clear_devices=clear_devices, export_scope=export_scope,
+        meta_info_def=meta_info_def, graph_def=graph_def, saver_def=saver_def)
     if filename:
-        _bundle.atomic_write(os.fspath(filename), [_meta_graph.dumps(meta)])
-    return meta
+        _meta_graph.write_meta_graph_file(meta_graph_def, filename, as_text)
+    return meta_graph_def
 
 
-def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
-    """`tf.train.import_meta_graph(path)`: rebuilds a graph numflow saved in the default graph; returns a
-    Saver for its variables (None when there are none)."""
-    if isinstance(meta_graph_or_file, dict):
-        meta = meta_graph_or_file
-        source = "<meta graph dict>"
-    else:
-        source = os.fspath(meta_graph_or_file)
-        if not os.path.exists(source):
-            raise IOError("File %s does not exist." % source)
-        with open(source, "rb") as handle:
-            data = handle.read()
-        meta = _meta_graph.parse(data, source)
-    graph = get_default_graph()
-    _, variables = _meta_graph.import_graph(meta, graph, source, clear_devices, import_scope)
+def _saver_from_legacy_json(meta, variables):
+    """The Saver described by a JSON meta graph numflow wrote before it wrote MetaGraphDefs."""
     saver_def = meta.get("saver_def")
     if isinstance(saver_def, dict) and isinstance(saver_def.get("variables"), dict):
         var_list = {}
@@ -380,3 +363,49 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if variables:
         return Saver(var_list=list(variables.values()))
     return None
+
+
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+    """`tf.train.import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None)`: adds the
+    graph of a MetaGraphDef (a file written by TensorFlow or numflow, binary or text, or the message) to
+    the default graph with its collections, and returns a Saver that restores its checkpoints (None when
+    it has no variables). `input_map` and `return_elements` are passed to import_graph_def.
+
+    IOError for a missing file, DataLossError naming a file that is truncated or corrupted, NotFoundError
+    listing the op types numflow cannot run. .meta files numflow wrote in its former JSON format are read
+    too. A meta graph is a program: import only files you trust."""
+    return _import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices, import_scope, **kwargs)[0]
+
+
+def _import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices=False, import_scope=None,
+                                            input_map=None, return_elements=None, source=None):
+    """(Saver or None, the elements named by `return_elements`) of import_meta_graph; `source` names the
+    file a given MetaGraphDef came from, for error messages."""
+    if isinstance(meta_graph_or_file, dict):
+        meta, source = meta_graph_or_file, "<meta graph dict>"
+    elif isinstance(meta_graph_or_file, MetaGraphDef):
+        meta, source = meta_graph_or_file, source or "<MetaGraphDef>"
+    elif hasattr(meta_graph_or_file, "SerializeToString") and not isinstance(meta_graph_or_file, (str, bytes)):
+        meta, source = MetaGraphDef.FromString(meta_graph_or_file.SerializeToString()), "<MetaGraphDef>"
+    else:
+        source = os.fspath(meta_graph_or_file)
+        meta = _meta_graph.read_meta_graph_file(source)
+    graph = get_default_graph()
+    if isinstance(meta, dict):
+        if input_map or return_elements:
+            raise ValueError("input_map and return_elements need a MetaGraphDef; %s is numflow's former JSON "
+                             "format" % source)
+        _, variables = _meta_graph.import_legacy_json(meta, graph, source, clear_devices, import_scope)
+        return _saver_from_legacy_json(meta, variables), None
+    var_list, saver_def, elements = _meta_graph.import_scoped_meta_graph(
+        meta, graph, source, clear_devices=clear_devices, import_scope=import_scope, input_map=input_map,
+        return_elements=return_elements)
+    saver = None
+    if var_list:
+        settings = {}
+        if saver_def is not None:
+            settings = {"max_to_keep": saver_def.max_to_keep,
+                        "keep_checkpoint_every_n_hours": saver_def.keep_checkpoint_every_n_hours or 10000.0,
+                        "sharded": saver_def.sharded}
+        saver = Saver(var_list=var_list, **settings)
+    return saver, (elements if return_elements is not None else None)
