@@ -99,3 +99,4 @@ from .ops.linalg_extra import (cholesky, cholesky_solve, matrix_solve, matrix_so
                                matrix_triangular_solve, qr, self_adjoint_eig, self_adjoint_eigvals, svd)
 from .ops.signal_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: E402,F401
 from . import signal  # noqa: E402,F401
+from . import saved_model  # noqa: E402,F401 - tf.saved_model (SavedModel directories, both ways with TF)
