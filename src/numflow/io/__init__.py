@@ -6,7 +6,8 @@
 - `bundle`: TensorFlow's V2 tensor bundle (`PREFIX.index` + `PREFIX.data-00000-of-00001`).
 - `proto`: a small declarative protobuf layer and the Summary / Event / TensorProto messages.
 - `events`: TFRecord framing, TensorBoard event files, and a numflow Graph as a GraphDef protobuf.
-- `meta_graph`: numflow's own JSON `.meta` format (import_meta_graph / export_meta_graph).
+- `meta_graph`, `meta_graph_proto`: `.meta` files as TensorFlow's MetaGraphDef (import_meta_graph /
+  export_meta_graph), SavedModel protos; numflow's former JSON `.meta` format is still read.
 
 Nothing here needs more than NumPy, and nothing is ever unpickled.
 """
