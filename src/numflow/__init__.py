@@ -87,6 +87,9 @@ from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_
 from . import _deprecation  # noqa: E402
 from .framework.graph_def import GraphDef, NodeDef, import_graph_def  # noqa: E402,F401
 from . import graph_util  # noqa: E402,F401
+from .ops.string_ops import *  # noqa: E402,F401,F403 - tf.string_split, tf.as_string, tf.substr, ...
+from . import strings, sets, bitwise  # noqa: E402,F401
+io.encode_base64, io.decode_base64 = encode_base64, decode_base64  # noqa: F405 - also in tf.io, as in TF
 
 _deprecation.enable_from_environment()
 # Math and arrays (issue 12): special functions, segments, scatters, decompositions, tf.signal.
