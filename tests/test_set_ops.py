@@ -76,8 +76,8 @@ def test_dense_sparse_and_sparse_dense_operations_match_python_sets(function, co
 def test_sparse_sparse_operations_and_fed_sparse_values(function, combine, kwargs):
     a = tf.sparse_placeholder(tf.int32)
     b = tf.sparse_placeholder(tf.int32)
-    a_value = tf.SparseTensorValue(np.array([[0, 0], [0, 1], [2, 0], [2, 3]], np.int64), np.array([5, 1, 2, 2], np.int32),
-                                   np.array([3, 4], np.int64))
+    a_value = tf.SparseTensorValue(np.array([[0, 0], [0, 1], [2, 0], [2, 3]], np.int64),
+                                   np.array([5, 1, 2, 2], np.int32), np.array([3, 4], np.int64))
     b_value = tf.SparseTensorValue(np.array([[0, 0], [1, 0], [2, 1]], np.int64), np.array([1, 9, 2], np.int32),
                                    np.array([3, 4], np.int64))
     value = run(function(a, b, **kwargs), {a: a_value, b: b_value})

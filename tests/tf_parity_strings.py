@@ -75,7 +75,8 @@ def cases(tf):
                      tf.strings.format("{}", tf.constant(np.arange(7)), summarize=-1)]
     out["segment_join"] = tf.strings.unsorted_segment_join(tf.constant([["a", "b"], ["c", "d"], ["e", "f"]]),
                                                            tf.constant([1, 0, 1]), 3, separator="+")
-    out["ngrams"] = [tf.strings.ngrams(grid, 2), tf.strings.ngrams(tf.constant(["a", "b", "c"]), 2, pad_values=("<", ">")),
+    out["ngrams"] = [tf.strings.ngrams(grid, 2),
+                     tf.strings.ngrams(tf.constant(["a", "b", "c"]), 2, pad_values=("<", ">")),
                      tf.strings.ngrams(tf.constant(["a", "b", "c"]), (1, 3), separator="_"),
                      tf.strings.ngrams(tf.constant(["a", "b"]), 3, preserve_short_sequences=True),
                      tf.strings.ngrams(tf.constant(["a", "b"]), 4, pad_values="#", padding_width=1,
@@ -119,16 +120,19 @@ def cases(tf):
                                             tf.SparseTensor([[0, 1]], [3], [2, 7]))]
     out["sets_size"] = [tf.sets.set_size(sp), tf.sets.set_size(tf.SparseTensor([[0, 2], [0, 0]], [3, 1], [2, 5]),
                                                                 validate_indices=False)]
-    out["sets_strings"] = tf.sets.set_union(tf.constant([["b", "a"], ["c", "c"]]), tf.constant([["a", "z"], ["d", "a"]]))
+    out["sets_strings"] = tf.sets.set_union(tf.constant([["b", "a"], ["c", "c"]]),
+                                            tf.constant([["a", "z"], ["d", "a"]]))
     out["sets_empty"] = tf.sets.set_intersection(tf.constant([[1], [2]], tf.int64), tf.constant([[3], [4]], tf.int64))
     # --- bitwise ---
     x8 = tf.constant([1, -8, 127, -128], tf.int8)
     s8 = tf.constant([1, 9, -1, 7], tf.int8)
     u8 = tf.constant([1, 200, 255], tf.uint8)
     out["bitwise"] = [tf.bitwise.left_shift(x8, s8), tf.bitwise.right_shift(x8, s8), tf.bitwise.invert(x8),
-                      tf.bitwise.bitwise_and(x8, tf.constant(3, tf.int8)), tf.bitwise.bitwise_or(u8, tf.constant([2, 4, 8], tf.uint8)),
+                      tf.bitwise.bitwise_and(x8, tf.constant(3, tf.int8)),
+                      tf.bitwise.bitwise_or(u8, tf.constant([2, 4, 8], tf.uint8)),
                       tf.bitwise.bitwise_xor(u8, tf.constant(255, tf.uint8)), tf.bitwise.invert(u8),
                       tf.bitwise.right_shift(u8, tf.constant([8, 3, 1], tf.uint8)),
                       tf.bitwise.left_shift(tf.constant([1, 3], tf.uint64), tf.constant([63, 62], tf.uint64)),
-                      tf.bitwise.right_shift(tf.constant([-(2 ** 40), 2 ** 40], tf.int64), tf.constant([3, 70], tf.int64))]
+                      tf.bitwise.right_shift(tf.constant([-(2 ** 40), 2 ** 40], tf.int64),
+                                             tf.constant([3, 70], tf.int64))]
     return out, {}

@@ -29,7 +29,7 @@ from ..framework.sparse_tensor import SparseTensor
 from ..framework.tensor_shape import TensorShape, format_shape
 from .array import _static_value
 from .common import broadcast_shape, make_op, make_tensor
-from .hash_functions import farmhash_fingerprint64, murmur_hash64, siphash24
+from .hash_functions import murmur_hash64, siphash24
 from .parsing import _as_bytes, _string_input, string_to_number
 
 __all__ = ["as_string", "string_join", "reduce_join", "string_split", "string_strip", "substr", "regex_replace",
@@ -713,8 +713,8 @@ def string_to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
 
 def string_to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
     """`tf.strings.to_hash_bucket_strong(input, num_buckets, key)`: each string hashed to an int64 bucket
-    in [0, num_buckets) with SipHash-2-4 keyed by `key`, a list of two int64 (read as the bits of unsigned 64-bit words); the buckets
-    of an adversary who does not know the key are unpredictable."""
+    in [0, num_buckets) with SipHash-2-4 keyed by `key`, a list of two int64 (read as the bits of
+    unsigned 64-bit words); without the key, an adversary cannot predict the buckets."""
     key = [int(k) for k in key]
     if len(key) != 2:
         raise ValueError("Key must have 2 elements")
@@ -1183,7 +1183,8 @@ def _decode_attrs(input_encoding, errors_mode, replacement_char, replace_control
             "replace_control_characters": bool(replace_control_characters)}
 
 
-def _decode(input, input_encoding, errors, replacement_char, replace_control_characters, with_offsets, name):  # noqa: A002
+def _decode(input, input_encoding, errors, replacement_char, replace_control_characters,  # noqa: A002
+            with_offsets, name):
     attrs = _decode_attrs(input_encoding, errors, replacement_char, replace_control_characters)
     with name_scope(name, "UnicodeDecode", [input]):
         x = _string_input(input, "input")
