@@ -116,7 +116,7 @@ def _round_trip(build, feeds):
         expected = original.run(names, feeds)
         actual = copy.run(names, feeds)
     for key in names:
-        if np.asarray(expected[key]).dtype == object:
+        if np.asarray(expected[key]).dtype.kind in "OSU":
             assert np.asarray(actual[key]).tolist() == np.asarray(expected[key]).tolist(), key
         else:
             np.testing.assert_allclose(actual[key], expected[key], rtol=1e-6, atol=1e-6, err_msg=key)
@@ -500,3 +500,20 @@ def test_computed_axis_and_unexportable_ops_are_errors():
     with pytest.raises(errors.InvalidArgumentError, match="Cannot write .* 'branch.*' \\(Cond\\)"):
         graph.as_graph_def()
     del axis
+
+
+def test_round_trip_random_summary_and_boolean_mask():
+    def build():
+        tf.set_random_seed(5)
+        x = tf.placeholder(tf.float32, [4], name="x")
+        scalar = tf.summary.scalar("loss", tf.reduce_sum(x))
+        histogram = tf.summary.histogram("values", x)
+        text = tf.summary.text("note", tf.constant("hello"))
+        return {"uniform": tf.random_uniform([3], seed=1), "normal": tf.random_normal([2, 2], seed=2),
+                "truncated": tf.truncated_normal([3], seed=3), "ints": tf.random_uniform([3], 0, 9, tf.int32, seed=4),
+                "masked": tf.boolean_mask(x, x > 1.5), "where": tf.where(x > 1.5),
+                "merged": tf.summary.merge([scalar, histogram]), "text": text}
+    graph_def = _round_trip(build, {"x:0": np.array([1.0, 2.0, 0.5, 3.0], np.float32)})
+    nodes = {n.op for n in graph_def.node}
+    assert {"ScalarSummary", "HistogramSummary", "MergeSummary", "TensorSummaryV2", "GatherV2", "Where"} <= nodes
+    assert "BooleanMask" not in nodes

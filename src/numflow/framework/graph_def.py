@@ -70,7 +70,9 @@ def ndarray_to_tensor_proto(value, dtype=None):
             items = items[:1]
         proto.string_val = items
         return proto
-    uniform = flat.size == 1 or bool(np.all(flat == flat[0])) and not (dtype.is_floating and np.isnan(flat[0]))
+    # Uniform means bit-identical: -0.0 is not 0.0, and NaNs of one pattern repeat like any value.
+    as_bytes = flat.view(np.uint8).reshape(flat.size, flat.itemsize)
+    uniform = flat.size == 1 or bool(np.all(as_bytes == as_bytes[0]))
     if uniform and (flat.size == 1 or flat.size * flat.itemsize > 16):
         first = flat[:1]
         field = _VAL_FIELDS[dtype.name]
@@ -1141,3 +1143,75 @@ def _export_scale_along_axis(ex, op, inputs):
 
 _rule("ScaleAlongAxis", export=_export_scale_along_axis)
 del _IMPORT_RULES["ScaleAlongAxis"]
+
+
+# --- random and summary ops -------------------------------------------------------------------------------
+_SEED_ATTRS = [("seed", "seed", "i"), ("seed2", "seed2", "i")]
+for _type in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal"):
+    _rule(_type, attrs=_SEED_ATTRS + [("dtype", "dtype", "type")], defaults={"seed": 0, "seed2": 0})
+_rule("RandomUniformInt", attrs=_SEED_ATTRS, defaults={"seed": 0, "seed2": 0}, types=(("T", 0), ("Tout", 1)))
+_rule("RandomShuffle", attrs=_SEED_ATTRS, defaults={"seed": 0, "seed2": 0})
+_rule("Multinomial", attrs=_SEED_ATTRS + [("output_dtype", "output_dtype", "type")],
+      defaults={"seed": 0, "seed2": 0, "output_dtype": dtypes.int64})
+
+
+def _tag_input(nf_attr="tag", tf_input="tag"):
+    """numflow's string attr <-> TF's scalar string Const input 0 (a summary's tag)."""
+    return (0, tf_input, nf_attr, lambda value: _text(np.asarray(value).reshape(-1)[0]),
+            lambda value, op: (np.array(_text(value).encode("utf-8"), dtype=object), dtypes.string))
+
+
+_rule("ScalarSummary", const_inputs=[_tag_input("tag", "tags")], types=(("T", 0),))
+_rule("HistogramSummary", const_inputs=[_tag_input()], types=(("T", 0),))
+_rule("ImageSummary", attrs=[("max_images", "max_images", "i")], defaults={"max_images": 3},
+      const_inputs=[_tag_input()], types=(("T", 0),))
+_rule("MergeSummary", types=(), export=lambda ex, op, inputs: ex.node(op.name, "MergeSummary", inputs, {
+    "N": AttrValue(i=len(op.inputs))}, op.device))
+
+
+def _export_tensor_summary(ex, op, inputs):
+    from ..io.proto import SummaryMetadata
+    metadata = SummaryMetadata()
+    if op.attrs.get("plugin_name"):
+        metadata.plugin_data = SummaryMetadata.PluginData(plugin_name=op.attrs["plugin_name"])
+    tag = ex.const(op.name + "/tag", np.array(_text(op.attrs["tag"]).encode(), dtype=object), dtypes.string,
+                   op.device)
+    serialized = ex.const(op.name + "/serialized_summary_metadata",
+                          np.array(metadata.SerializeToString(), dtype=object), dtypes.string, op.device)
+    return ex.node(op.name, "TensorSummaryV2", [tag] + inputs + [serialized],
+                   {"T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum)}, op.device)
+
+
+def _load_tensor_summary(importer, node, inputs, name):
+    from ..io.proto import SummaryMetadata
+    tag = _text(np.asarray(_constant_of(inputs[0], node, "tag")).reshape(-1)[0])
+    metadata = SummaryMetadata.FromString(bytes(np.asarray(_constant_of(inputs[2], node,
+                                                                        "serialized_summary_metadata")).item()))
+    attrs = {"tag": tag}
+    if metadata.plugin_data.plugin_name:
+        attrs["plugin_name"] = metadata.plugin_data.plugin_name
+    return importer.graph.create_op("TensorSummaryV2", [inputs[1]], attrs, name=name + "/")
+
+
+_rule("TensorSummaryV2", export=_export_tensor_summary, load=_load_tensor_summary)
+
+
+def _export_boolean_mask(ex, op, inputs):
+    """tensor[mask] for a 1-D mask along `axis`: GatherV2(tensor, Reshape(Where(mask), [-1]), axis), the
+    ops TF's boolean_mask is made of."""
+    if op.inputs[1].shape.ndims != 1:
+        raise _NoTFForm("a boolean mask of rank %s (TF's composition is written for 1-D masks)"
+                        % op.inputs[1].shape.ndims)
+    int64 = AttrValue(type=dtypes.int64.as_datatype_enum)
+    where = ex.add("Where", op.name + "/Where", [inputs[1]], {"T": AttrValue(type=dtypes.bool.as_datatype_enum)},
+                   op)
+    flat = ex.const(op.name + "/flat_shape", np.array([-1], np.int32), dtypes.int32, op.device)
+    indices = ex.add("Reshape", op.name + "/indices", [where, flat], {"T": int64, "Tshape": _INT32_TYPE}, op)
+    axis = ex.const(op.name + "/axis", np.int32(op.attrs.get("axis", 0)), dtypes.int32, op.device)
+    return ex.node(op.name, "GatherV2", [inputs[0], indices, axis], {
+        "Tparams": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "Tindices": int64, "Taxis": _INT32_TYPE,
+        "batch_dims": AttrValue(i=0)}, op.device)
+
+
+_rule("BooleanMask", export=_export_boolean_mask)
+del _IMPORT_RULES["BooleanMask"]
