@@ -749,3 +749,13 @@ def test_second_order_through_reductions():
     out = run([h, m], {x: xv})
     np.testing.assert_allclose(out[0], 8 * xv / 9)
     np.testing.assert_allclose(out[1], [[0, 0, 16], [0, 0, 40]])
+
+
+def test_mul_gradient_conjugates_complex_inputs_as_tf():
+    x = tf.constant(np.array([1 + 2j, 3 - 1j], np.complex128))
+    y = tf.constant(np.array([2 - 1j, 1 + 1j], np.complex128))
+    gx, gy = tf.gradients(tf.real(x * y), [x, y])
+    with tf.Session() as session:
+        gx, gy = session.run([gx, gy])
+    np.testing.assert_allclose(gx, np.conj([2 - 1j, 1 + 1j]))
+    np.testing.assert_allclose(gy, np.conj([1 + 2j, 3 - 1j]))

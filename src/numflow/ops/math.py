@@ -97,7 +97,11 @@ class Mul(BinaryOp):
 
     def grad(self, op, dz):
         x, y = op.inputs
-        return [sum_to_shape_of(multiply(dz, y), x), sum_to_shape_of(multiply(x, dz), y)]
+        if x.dtype.is_complex:
+            # TF's convention for complex inputs: the gradient flows through the conjugate.
+            from .special_math import conj
+            x, y = conj(x), conj(y)
+        return [sum_to_shape_of(multiply(dz, y), op.inputs[0]), sum_to_shape_of(multiply(x, dz), op.inputs[1])]
 
 
 def multiply(x, y, name=None):
