@@ -21,3 +21,11 @@ except ImportError:
 from .ops import rnn_cell, rnn as _rnn  # noqa: F401,E402 - tf.nn.rnn_cell.BasicLSTMCell, ...
 from .ops.rnn import dynamic_rnn, static_rnn  # noqa: F401,E402
 __all__ += ["rnn_cell", "dynamic_rnn", "static_rnn"]
+
+from .ops.nn_extra import *  # noqa: F401,F403,E402
+from .ops.nn_extra import __all__ as _nn_extra_all  # noqa: E402
+__all__ += [n for n in _nn_extra_all if n not in ("space_to_batch_nd", "batch_to_space_nd",
+                                                   "batch_to_space", "required_space_to_batch_paddings")]
+from .ops.candidate_sampling import *  # noqa: F401,F403,E402
+from .ops.candidate_sampling import __all__ as _sampling_all  # noqa: E402
+__all__ += list(_sampling_all)

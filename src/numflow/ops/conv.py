@@ -15,7 +15,7 @@ max((out - 1) * s + (k - 1) * d + 1 - in, 0), pad_before = pad_total // 2, the e
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..framework import dtypes
+from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape
@@ -1036,3 +1036,970 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
         op = make_op("FusedBatchNorm", [x, scale, offset, mean, variance],
                      {"epsilon": epsilon, "is_training": bool(is_training), "data_format": data_format})
         return op.outputs[0], op.outputs[1], op.outputs[2]
+
+
+# =====================================================================================================
+# 1-D and 3-D convolution and pooling, dilated (atrous) convolution, N-d dispatchers.
+#
+# 1-D ops are 2-D ops on a height-1 image (TF builds them the same way), so they share Conv2D's kernels
+# and gradients. 3-D ops are registered under TF's names, but their kernels run the 2-D kernels on
+# depth slabs: the depth window position i of a convolution selects the input slab x[:, i*dd + od*sd]
+# (od over the output depths), folded into the batch, convolved with filter[i] and summed over i.
+# Max and average pooling are separable, so a 3-D pool is a 2-D pool over (height, width) followed by a
+# 2-D pool over (depth, 1) of the result; SAME border counts of an average factor the same way.
+# =====================================================================================================
+__all__ += ["conv1d", "conv1d_transpose", "conv3d", "conv3d_transpose", "conv3d_backprop_filter",
+            "conv3d_backprop_filter_v2", "conv3d_backprop_input_v2", "convolution", "conv_transpose",
+            "atrous_conv2d", "atrous_conv2d_transpose", "depthwise_conv2d_backprop_filter",
+            "depthwise_conv2d_backprop_input", "max_pool1d", "avg_pool1d", "max_pool3d", "avg_pool3d",
+            "max_pool_v2", "avg_pool_v2", "pool", "max_pool_with_argmax"]
+
+
+def _data_format3d_of(data_format):
+    if isinstance(data_format, bytes):
+        data_format = data_format.decode()
+    if data_format is None:
+        return "NDHWC"
+    if data_format not in ("NDHWC", "NCDHW"):
+        raise ValueError("Value for attr 'data_format' of \"%s\" is not in the list of allowed values: "
+                         "\"NDHWC\", \"NCDHW\"" % (data_format,))
+    return data_format
+
+
+def _sequence5(value, name, data_format, default=1):
+    """An int or a list of 1, 3 or 5 ints as the 5 per-dimension values of a 3-D op."""
+    if value is None:
+        value = default
+    if isinstance(value, (int, np.integer)):
+        value = [int(value)]
+    value = [int(v) for v in value]
+    if len(value) == 5:
+        return value
+    if len(value) in (1, 3):
+        spatial = (1, 2, 3) if data_format == "NDHWC" else (2, 3, 4)
+        full = [1] * 5
+        for axis, v in zip(spatial, value * (3 if len(value) == 1 else 1)):
+            full[axis] = v
+        return full
+    raise ValueError("%s should be of length 1, 3 or 5 but was %d" % (name, len(value)))
+
+
+def _spatial3(values, data_format):
+    return tuple(values[1:4]) if data_format == "NDHWC" else tuple(values[2:5])
+
+
+def _conv3d_attrs(strides, padding, data_format, dilations, op_name):
+    data_format = _data_format3d_of(data_format)
+    padding = _padding_of(padding)
+    if not isinstance(padding, str):
+        raise ValueError("%s supports only 'SAME' or 'VALID' padding, got %r" % (op_name, padding))
+    strides = _sequence5(strides, "strides", data_format)
+    dilations = _sequence5(dilations, "dilations", data_format)
+    batch_axis, depth_axis = (0, 4) if data_format == "NDHWC" else (0, 1)
+    if strides[batch_axis] != 1 or strides[depth_axis] != 1:
+        raise ValueError("Current implementation does not yet support strides in the batch and depth "
+                         "dimensions (%s strides %s)." % (op_name, strides))
+    if dilations[batch_axis] != 1 or dilations[depth_axis] != 1:
+        raise ValueError("Current implementation does not yet support dilations in the batch and depth "
+                         "dimensions (%s dilations %s)." % (op_name, dilations))
+    if min(strides) < 1 or min(dilations) < 1:
+        raise ValueError("%s: strides and dilations must be >= 1, got %s and %s"
+                         % (op_name, strides, dilations))
+    return {"strides": strides, "padding": padding, "data_format": data_format, "dilations": dilations}
+
+
+class _Geometry3D:
+    """A 3-D windowed op as a 2-D geometry over (height, width) plus the depth axis's constants."""
+
+    def __init__(self, attrs):
+        fmt = attrs["data_format"]
+        self.ncdhw = fmt == "NCDHW"
+        sd, sh, sw = _spatial3(attrs["strides"], fmt)
+        dd, dh, dw = _spatial3(attrs.get("dilations", [1] * 5), fmt)
+        self.sd, self.dd = sd, dd
+        hw = {"strides": [1, sh, sw, 1], "dilations": [1, dh, dw, 1], "padding": attrs["padding"],
+              "data_format": "NHWC"}
+        if "ksize" in attrs:
+            kd, kh, kw = _spatial3(attrs["ksize"], fmt)
+            self.kd = kd
+            hw["ksize"] = [1, kh, kw, 1]
+            # The depth pass of a separable pool: a (kd, 1) window over [n, depth, h*w, c].
+            self.depth = _Geometry({"ksize": [1, kd, 1, 1], "strides": [1, sd, 1, 1],
+                                    "padding": attrs["padding"], "data_format": "NHWC"})
+        self.hw = _Geometry(hw)
+
+    def depth_plan(self, size, k):
+        """(out, pad_before, pad_after) along depth."""
+        return self.hw.dim(size, k, self.sd, self.dd, 0)
+
+
+def _to_ndhwc(x, ncdhw):
+    return np.transpose(x, (0, 2, 3, 4, 1)) if ncdhw else x
+
+
+def _from_ndhwc_value(x, ncdhw):
+    return np.ascontiguousarray(np.transpose(x, (0, 4, 1, 2, 3))) if ncdhw else x
+
+
+def _ndhwc_dims(shape, data_format, what="input"):
+    if shape.ndims is None:
+        return [None] * 5
+    if shape.ndims != 5:
+        raise ValueError("Shape must be rank 5 but is rank %d (%s %s)" % (shape.ndims, what, shape))
+    dims = shape.as_list()
+    return [dims[0], dims[2], dims[3], dims[4], dims[1]] if data_format == "NCDHW" else dims
+
+
+def _from_ndhwc(dims, data_format):
+    if data_format == "NCDHW":
+        return TensorShape([dims[0], dims[4], dims[1], dims[2], dims[3]])
+    return TensorShape(dims)
+
+
+def _pad_depth(x, before, after):
+    if not (before or after):
+        return x
+    out = np.zeros((x.shape[0], x.shape[1] + before + after) + x.shape[2:], dtype=x.dtype)
+    out[:, before:before + x.shape[1]] = x
+    return out
+
+
+def _depth_slab(xp, i, od, sd, dd):
+    """The [n, od, ...] view of the depth-padded xp seen by depth window position i."""
+    return xp[:, i * dd: i * dd + (od - 1) * sd + 1: sd]
+
+
+def _conv3d_forward(x, f, g):
+    n, d, h, w, c = x.shape
+    kd, kh, kw, fc, o = f.shape
+    if fc != c:
+        raise ValueError("input depth must be evenly divisible by filter depth: %d vs %d" % (c, fc))
+    od, front, back = g.depth_plan(d, kd)
+    xp = _pad_depth(x, front, back)
+    y = None
+    for i in range(kd):
+        slab = _depth_slab(xp, i, od, g.sd, g.dd).reshape(n * od, h, w, c)
+        part = _conv_forward(slab, f[i], g.hw)
+        y = part if y is None else np.add(y, part, out=y)
+    return y.reshape((n, od) + y.shape[1:])
+
+
+def _conv3d_check_dy(dy, expected, name):
+    if dy.shape != tuple(expected):
+        raise ValueError("%s: out_backprop shape %s does not match the computed output shape %s"
+                         % (name, list(dy.shape), list(expected)))
+
+
+def _conv3d_input_grad(sizes, f, dy, g):
+    n, d, h, w, c = sizes
+    kd = f.shape[0]
+    od, front, back = g.depth_plan(d, kd)
+    _conv3d_check_dy(dy, (n, od) + dy.shape[2:4] + (f.shape[4],), "Conv3DBackpropInputV2")
+    dxp = np.zeros((n, d + front + back, h, w, c), dtype=dy.dtype)
+    dy2 = dy.reshape((n * od,) + dy.shape[2:])
+    for i in range(kd):
+        part = _conv_input_grad([n * od, h, w, c], f[i], dy2, g.hw).reshape(n, od, h, w, c)
+        view = _depth_slab(dxp, i, od, g.sd, g.dd)
+        np.add(view, part, out=view)
+    return dxp if not (front or back) else np.ascontiguousarray(dxp[:, front:front + d])
+
+
+def _conv3d_filter_grad(x, sizes, dy, g):
+    n, d, h, w, c = x.shape
+    kd, kh, kw, _, o = sizes
+    od, front, back = g.depth_plan(d, kd)
+    _conv3d_check_dy(dy, (n, od) + dy.shape[2:4] + (o,), "Conv3DBackpropFilterV2")
+    xp = _pad_depth(x, front, back)
+    dy2 = dy.reshape((n * od,) + dy.shape[2:])
+    df = np.empty((kd, kh, kw, c, o), dtype=dy.dtype)
+    for i in range(kd):
+        slab = _depth_slab(xp, i, od, g.sd, g.dd).reshape(n * od, h, w, c)
+        df[i] = _conv_filter_grad(slab, [kh, kw, c, o], dy2, g.hw)
+    return df
+
+
+def _filter5_dims(f):
+    if f.shape.ndims is None:
+        return [None] * 5
+    if f.shape.ndims != 5:
+        raise ValueError("Shape must be rank 5 but is rank %d (filter %s)" % (f.shape.ndims, f.shape))
+    return f.shape.as_list()
+
+
+def _static_sizes5(tensor):
+    return _static_sizes(tensor, rank=5)
+
+
+class _Conv3DBase(OpDef):
+    """Shared shape rules of Conv3D and its two backprop ops (TF's V2 forms, which take sizes)."""
+
+    role = "forward"
+
+    def _forward_shape(self, op, input_dims, filter_dims):
+        g = _Geometry3D(op.attrs)
+        n, d, h, w, c = input_dims
+        kd, kh, kw, fc, o = filter_dims
+        if c is not None and fc is not None and c != fc:
+            raise ValueError("Dimensions must be equal, but are %d and %d" % (c, fc))
+        od = _static_out_dim(g.hw, d, kd, g.sd, g.dd, 0)
+        oh = _static_out_dim(g.hw, h, kh, g.hw.sh, g.hw.dh, 0)
+        ow = _static_out_dim(g.hw, w, kw, g.hw.sw, g.hw.dw, 1)
+        return [n, od, oh, ow, o]
+
+    def _check_dy(self, expected, dy_dims, fmt):
+        for e, v in zip(expected, dy_dims):
+            if e is not None and v is not None and e != v:
+                raise ValueError("%s: out_backprop shape %s does not match the computed output shape %s"
+                                 % (self.type, _from_ndhwc(dy_dims, fmt), _from_ndhwc(expected, fmt)))
+
+    def infer(self, op):
+        fmt = op.attrs["data_format"]
+        name = self.type
+        if self.role == "forward":
+            x, f = op.inputs
+            _check_float(x, "input", name)
+            check_same_dtype(name, x, f, "input", "filter")
+            dims = self._forward_shape(op, _ndhwc_dims(x.shape, fmt), _filter5_dims(f))
+            return [(x.dtype, _from_ndhwc(dims, fmt))]
+        if self.role == "input":
+            sizes, f, dy = op.inputs
+            _check_float(f, "filter", name)
+            check_same_dtype(name, f, dy, "filter", "out_backprop")
+            known = _static_sizes5(sizes)
+            input_dims = [None] * 5 if known is None else \
+                (known if fmt == "NDHWC" else [known[0], known[2], known[3], known[4], known[1]])
+            expected = self._forward_shape(op, input_dims, _filter5_dims(f))
+            self._check_dy(expected, _ndhwc_dims(dy.shape, fmt, "out_backprop"), fmt)
+            return [(f.dtype, _from_ndhwc(input_dims, fmt))]
+        x, sizes, dy = op.inputs
+        _check_float(x, "input", name)
+        check_same_dtype(name, x, dy, "input", "out_backprop")
+        known = _static_sizes5(sizes)
+        filter_dims = [None] * 5 if known is None else known
+        expected = self._forward_shape(op, _ndhwc_dims(x.shape, fmt), filter_dims)
+        self._check_dy(expected, _ndhwc_dims(dy.shape, fmt, "out_backprop"), fmt)
+        return [(x.dtype, TensorShape(filter_dims))]
+
+    def kernel(self, op, ctx):
+        g = _Geometry3D(op.attrs)
+        ncdhw = g.ncdhw
+        if self.role == "forward":
+            return lambda x, f: _from_ndhwc_value(_conv3d_forward(_to_ndhwc(x, ncdhw), f, g), ncdhw)
+        if self.role == "input":
+            def run_input(sizes, f, dy):
+                sizes = [int(v) for v in sizes]
+                if ncdhw:
+                    sizes = [sizes[0], sizes[2], sizes[3], sizes[4], sizes[1]]
+                return _from_ndhwc_value(_conv3d_input_grad(sizes, f, _to_ndhwc(dy, ncdhw), g), ncdhw)
+            return run_input
+
+        def run_filter(x, sizes, dy):
+            return _conv3d_filter_grad(_to_ndhwc(x, ncdhw), [int(v) for v in sizes], _to_ndhwc(dy, ncdhw), g)
+        return run_filter
+
+
+@register
+class Conv3D(_Conv3DBase):
+    """3-D cross-correlation of a [batch, d, h, w, in] input with a [kd, kh, kw, in, out] filter."""
+
+    def grad(self, op, dy):
+        x, f = op.inputs
+        attrs = _attrs_of(op)
+        return [make_tensor("Conv3DBackpropInputV2", [_shape_of(x), f, dy], attrs),
+                make_tensor("Conv3DBackpropFilterV2", [x, _shape_of(f), dy], attrs)]
+
+
+@register
+class Conv3DBackpropInputV2(_Conv3DBase):
+    """The gradient of Conv3D with respect to its input (also conv3d_transpose's forward)."""
+
+    role = "input"
+
+    def grad(self, op, ddx):
+        sizes, f, dy = op.inputs
+        attrs = _attrs_of(op)
+        return [None, make_tensor("Conv3DBackpropFilterV2", [ddx, _shape_of(f), dy], attrs),
+                make_tensor("Conv3D", [ddx, f], attrs)]
+
+
+@register
+class Conv3DBackpropFilterV2(_Conv3DBase):
+    """The gradient of Conv3D with respect to its filter."""
+
+    role = "filter"
+
+    def grad(self, op, ddf):
+        x, sizes, dy = op.inputs
+        attrs = _attrs_of(op)
+        return [make_tensor("Conv3DBackpropInputV2", [_shape_of(x), ddf, dy], attrs), None,
+                make_tensor("Conv3D", [x, ddf], attrs)]
+
+
+def _typed_pair(first, second, first_name, second_name):
+    x = convert_to_tensor(first, name=first_name)
+    y = convert_to_tensor(second, dtype=x.dtype if not isinstance(second, Tensor) else None, name=second_name)
+    return x, y
+
+
+def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC",  # noqa: A002
+           dilations=(1, 1, 1, 1, 1), name=None, filters=None):
+    """`tf.nn.conv3d(input, filter, strides, padding, data_format='NDHWC', dilations=[1, 1, 1, 1, 1])`.
+
+    3-D convolution (cross-correlation) of a 5-D `input` [batch, in_depth, in_height, in_width,
+    in_channels] with a `filter` [filter_depth, filter_height, filter_width, in_channels, out_channels].
+    `strides` and `dilations` have 5 entries (batch and channel ones must be 1); `padding` is 'SAME' or
+    'VALID'. Returns [batch, out_depth, out_height, out_width, out_channels].
+    """
+    filter = filter if filter is not None else filters
+    if filter is None or strides is None or padding is None:
+        raise ValueError("conv3d needs a filter, strides and padding")
+    attrs = _conv3d_attrs(strides, padding, data_format, dilations, "Conv3D")
+    x, f = _typed_pair(input, filter, "input", "filter")
+    return make_tensor("Conv3D", [x, f], attrs, name=name or "Conv3D")
+
+
+def conv3d_backprop_filter_v2(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                              data_format="NDHWC", dilations=(1, 1, 1, 1, 1), name=None):
+    """`tf.nn.conv3d_backprop_filter_v2(input, filter_sizes, out_backprop, strides, padding)`: the
+    gradient of conv3d with respect to its filter, of shape `filter_sizes`."""
+    attrs = _conv3d_attrs(strides, padding, data_format, dilations, "Conv3DBackpropFilterV2")
+    x, dy = _typed_pair(input, out_backprop, "input", "out_backprop")
+    return make_tensor("Conv3DBackpropFilterV2", [x, _sizes_tensor(filter_sizes), dy], attrs,
+                       name=name or "Conv3DBackpropFilterV2")
+
+
+def conv3d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                           data_format="NDHWC", dilations=(1, 1, 1, 1, 1), name=None):
+    """`tf.nn.conv3d_backprop_filter`: as conv3d_backprop_filter_v2."""
+    return conv3d_backprop_filter_v2(input, filter_sizes, out_backprop, strides, padding,
+                                     data_format=data_format, dilations=dilations, name=name)
+
+
+def conv3d_backprop_input_v2(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
+                             data_format="NDHWC", dilations=(1, 1, 1, 1, 1), name=None):
+    """The gradient of conv3d with respect to its input, of shape `input_sizes` (TF's
+    `gen_nn_ops.conv3d_backprop_input_v2`)."""
+    attrs = _conv3d_attrs(strides, padding, data_format, dilations, "Conv3DBackpropInputV2")
+    dy, f = _typed_pair(out_backprop, filter, "out_backprop", "filter")
+    return make_tensor("Conv3DBackpropInputV2", [_sizes_tensor(input_sizes), f, dy], attrs,
+                       name=name or "Conv3DBackpropInputV2")
+
+
+def _transpose_output_sizes(output_shape, rank):
+    sizes = _sizes_tensor(output_shape)
+    if (sizes.shape.ndims is not None and sizes.shape.ndims != 1) or \
+            (sizes.shape.ndims == 1 and sizes.shape[0].value not in (None, rank)):
+        raise ValueError("output_shape must have shape (%d,), got %s" % (rank, sizes.shape))
+    return sizes
+
+
+def conv3d_transpose(value=None, filter=None, output_shape=None, strides=None, padding="SAME",  # noqa: A002
+                     data_format="NDHWC", name=None, input=None, filters=None, dilations=None):
+    """`tf.nn.conv3d_transpose(value, filter, output_shape, strides, padding='SAME',
+    data_format='NDHWC')`: the transpose (gradient) of conv3d. `filter` is [kd, kh, kw, out_channels,
+    in_channels]; the result has shape `output_shape`."""
+    value = value if value is not None else input
+    filter = filter if filter is not None else filters
+    data_format = _data_format3d_of(data_format)
+    with name_scope(name, "conv3d_transpose", [value, filter, output_shape]) as scope:
+        x, f = _typed_pair(value, filter, "value", "filter")
+        channel_axis = 4 if data_format == "NDHWC" else 1
+        in_c = x.shape[channel_axis].value if x.shape.ndims == 5 else None
+        f_dims = _filter5_dims(f)
+        if in_c is not None and f_dims[4] is not None and in_c != f_dims[4]:
+            raise ValueError("input channels does not match filter's input channels, %d != %d"
+                             % (in_c, f_dims[4]))
+        sizes = _transpose_output_sizes(output_shape, 5)
+        known = _static_sizes5(sizes)
+        if known is not None and known[channel_axis] is not None and f_dims[3] is not None \
+                and known[channel_axis] != f_dims[3]:
+            raise ValueError("output_shape does not match filter's output channels, %d != %d"
+                             % (known[channel_axis], f_dims[3]))
+        attrs = _conv3d_attrs(strides, padding, data_format, dilations, "conv3d_transpose")
+        return make_tensor("Conv3DBackpropInputV2", [sizes, f, x], attrs, name=scope)
+
+
+# --- 1-D: height-1 images ----------------------------------------------------------------------------
+def _format1d_as_2d(data_format):
+    """('NHWC' or 'NCHW', the axis to expand) for a 1-D data_format."""
+    if isinstance(data_format, bytes):
+        data_format = data_format.decode()
+    if data_format in (None, "NWC", "NHWC"):
+        return "NHWC", 1
+    if data_format in ("NCW", "NCHW"):
+        return "NCHW", 2
+    raise ValueError("data_format must be \"NWC\" or \"NCW\", got %r" % (data_format,))
+
+
+def _stride1d(value, name, data_format):
+    """The spatial entry of a 1-D op's stride/dilation/ksize (int, or 1 or 3 values)."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = [int(v) for v in value]
+    if len(value) == 1:
+        return value[0]
+    if len(value) == 3:
+        spatial = 1 if data_format == "NHWC" else 2
+        others = [v for i, v in enumerate(value) if i != spatial]
+        if others != [1, 1]:
+            raise ValueError("%s in the batch and channel dimensions must be 1, got %s" % (name, value))
+        return value[spatial]
+    raise ValueError("%s should be of length 1 or 3 but was %d" % (name, len(value)))
+
+
+def _expand(x, axis):
+    from .array import expand_dims
+    return expand_dims(x, axis)
+
+
+def _squeeze(x, axis, name=None):
+    from .array import squeeze
+    return squeeze(x, [axis], name=name)
+
+
+def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None,
+           data_format=None, name=None, input=None, dilations=None):  # noqa: A002
+    """`tf.nn.conv1d(value, filters, stride, padding, data_format='NWC', dilations=None)`.
+
+    1-D convolution of a 3-D `value` [batch, in_width, in_channels] ('NWC', or 'NCW') with `filters`
+    [filter_width, in_channels, out_channels]; `stride` and `dilations` are ints or lists of 1 or 3.
+    As in TF, it is conv2d of a height-1 image: the gradients are conv2d's.
+    """
+    value = value if value is not None else input
+    if value is None or filters is None or stride is None or padding is None:
+        raise ValueError("conv1d needs value, filters, stride and padding")
+    fmt, axis = _format1d_as_2d(data_format)
+    stride = _stride1d(stride, "stride", fmt)
+    dilation = _stride1d(1 if dilations is None else dilations, "dilations", fmt)
+    with name_scope(name, "conv1d", [value, filters]) as scope:
+        x, f = _typed_pair(value, filters, "value", "filters")
+        y = conv2d(_expand(x, axis), _expand(f, 0), [1, 1, stride, 1] if fmt == "NHWC" else [1, 1, 1, stride],
+                   padding, data_format=fmt,
+                   dilations=[1, 1, dilation, 1] if fmt == "NHWC" else [1, 1, 1, dilation])
+        return _squeeze(y, axis, name=scope)
+
+
+def _insert_one(sizes, axis):
+    """An output_shape (list or 1-D tensor) with a 1 inserted at `axis`."""
+    if isinstance(sizes, (list, tuple)) and not any(isinstance(s, Tensor) for s in sizes):
+        sizes = [int(s) for s in sizes]
+        return sizes[:axis] + [1] + sizes[axis:]
+    from .array import concat
+    sizes = _sizes_tensor(sizes)
+    return concat([sizes[:axis], convert_to_tensor([1], dtype=sizes.dtype), sizes[axis:]], 0)
+
+
+def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                     data_format="NWC", dilations=None, name=None):
+    """`tf.nn.conv1d_transpose(input, filters, output_shape, strides, padding='SAME')`: the transpose
+    of conv1d; `filters` is [filter_width, out_channels, in_channels], the result `output_shape`."""
+    fmt, axis = _format1d_as_2d(data_format)
+    stride = _stride1d(strides, "strides", fmt)
+    dilation = _stride1d(1 if dilations is None else dilations, "dilations", fmt)
+    with name_scope(name, "conv1d_transpose", [input, filters, output_shape]) as scope:
+        x, f = _typed_pair(input, filters, "input", "filters")
+        y = conv2d_transpose(_expand(x, axis), _expand(f, 0), _insert_one(output_shape, axis),
+                             [1, 1, stride, 1] if fmt == "NHWC" else [1, 1, 1, stride], padding,
+                             data_format=fmt,
+                             dilations=[1, 1, dilation, 1] if fmt == "NHWC" else [1, 1, 1, dilation])
+        return _squeeze(y, axis, name=scope)
+
+
+def _pool1d(kind, input, ksize, strides, padding, data_format, name):  # noqa: A002
+    fmt, axis = _format1d_as_2d(data_format)
+    k, s = _stride1d(ksize, "ksize", fmt), _stride1d(strides, "strides", fmt)
+    with name_scope(name, kind + "1d", [input]) as scope:
+        x = convert_to_tensor(input, name="input")
+        window = [1, 1, k, 1] if fmt == "NHWC" else [1, 1, 1, k]
+        step = [1, 1, s, 1] if fmt == "NHWC" else [1, 1, 1, s]
+        pooled = (max_pool if kind == "MaxPool" else avg_pool)(_expand(x, axis), window, step, padding,
+                                                               data_format=fmt)
+        return _squeeze(pooled, axis, name=scope)
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """`tf.nn.max_pool1d(input, ksize, strides, padding, data_format='NWC')`: max pooling of a 3-D
+    input over width (max_pool of a height-1 image, as in TF)."""
+    return _pool1d("MaxPool", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """`tf.nn.avg_pool1d(input, ksize, strides, padding, data_format='NWC')`: average pooling of a 3-D
+    input over width."""
+    return _pool1d("AvgPool", input, ksize, strides, padding, data_format, name)
+
+
+# --- 3-D pooling ---------------------------------------------------------------------------------------
+def _pool3d_attrs(ksize, strides, padding, data_format, op_name):
+    data_format = _data_format3d_of(data_format)
+    padding = _padding_of(padding)
+    if not isinstance(padding, str):
+        raise ValueError("%s supports only 'SAME' or 'VALID' padding, got %r" % (op_name, padding))
+    ksize = _sequence5(ksize, "ksize", data_format)
+    strides = _sequence5(strides, "strides", data_format)
+    batch_axis, depth_axis = (0, 4) if data_format == "NDHWC" else (0, 1)
+    if ksize[batch_axis] != 1 or strides[batch_axis] != 1 or ksize[depth_axis] != 1 \
+            or strides[depth_axis] != 1:
+        raise ValueError("Pooling is not yet supported on the batch or channel dimension (ksize %s, "
+                         "strides %s)." % (ksize, strides))
+    if min(ksize) < 1 or min(strides) < 1:
+        raise ValueError("Sliding window ksize and strides must be >= 1, got %s and %s" % (ksize, strides))
+    return {"ksize": ksize, "strides": strides, "padding": padding, "data_format": data_format}
+
+
+def _pool3d_shape(op, input_shape):
+    fmt = op.attrs["data_format"]
+    g = _Geometry3D(op.attrs)
+    n, d, h, w, c = _ndhwc_dims(input_shape, fmt)
+    return _from_ndhwc([n, _static_out_dim(g.hw, d, g.kd, g.sd, 1, 0),
+                        _static_out_dim(g.hw, h, g.hw.kh, g.hw.sh, 1, 0),
+                        _static_out_dim(g.hw, w, g.hw.kw, g.hw.sw, 1, 1), c], fmt)
+
+
+def _pool3d_stages(x, g, pool_hw):
+    """(x as [n*d, h, w, c], the (h, w)-pooled [n*d, oh, ow, c]) of an NDHWC x."""
+    n, d, h, w, c = x.shape
+    flat = x.reshape(n * d, h, w, c)
+    return flat, pool_hw(flat)
+
+
+def _max_pool3d(x, g, lowest):
+    n, d = x.shape[:2]
+    _, z = _pool3d_stages(x, g, lambda v: _max_pool_nhwc(v, g.hw, lowest))
+    oh, ow, c = z.shape[1:]
+    y = _max_pool_nhwc(z.reshape(n, d, oh * ow, c), g.depth, lowest)
+    return y.reshape(n, y.shape[1], oh, ow, c)
+
+
+def _max_pool3d_grad(x, y, dy, g, lowest):
+    n, d = x.shape[:2]
+    flat, z = _pool3d_stages(x, g, lambda v: _max_pool_nhwc(v, g.hw, lowest))
+    oh, ow, c = z.shape[1:]
+    od = y.shape[1]
+    if dy.shape != y.shape:
+        raise ValueError("MaxPool3DGrad: grad shape %s does not match the pooled shape %s"
+                         % (list(dy.shape), list(y.shape)))
+    dz = _max_pool_grad_nhwc(z.reshape(n, d, oh * ow, c), y.reshape(n, od, oh * ow, c),
+                             dy.reshape(n, od, oh * ow, c), g.depth, lowest)
+    dx = _max_pool_grad_nhwc(flat, z, dz.reshape(n * d, oh, ow, c), g.hw, lowest)
+    return dx.reshape(x.shape)
+
+
+def _avg_pool3d(x, g, caches):
+    n, d = x.shape[:2]
+    _, z = _pool3d_stages(x, g, lambda v: _avg_pool_nhwc(v, g.hw, caches[0]))
+    oh, ow, c = z.shape[1:]
+    y = _avg_pool_nhwc(z.reshape(n, d, oh * ow, c), g.depth, caches[1])
+    return y.reshape(n, y.shape[1], oh, ow, c)
+
+
+def _avg_pool3d_grad(sizes, dy, g, caches):
+    n, d, h, w, c = sizes
+    od, oh, ow = dy.shape[1:4]
+    expected_od = g.depth_plan(d, g.kd)[0]
+    expected_hw = g.hw.plan(h, w, g.hw.kh, g.hw.kw)[:2]
+    if dy.shape != (n, expected_od) + tuple(expected_hw) + (c,):
+        raise ValueError("AvgPool3DGrad: grad shape %s does not match the pooled shape %s"
+                         % (list(dy.shape), [n, expected_od] + list(expected_hw) + [c]))
+    dz = _avg_pool_grad_nhwc([n, d, oh * ow, c], dy.reshape(n, od, oh * ow, c), g.depth, caches[1])
+    dx = _avg_pool_grad_nhwc([n * d, h, w, c], dz.reshape(n * d, oh, ow, c), g.hw, caches[0])
+    return dx.reshape(n, d, h, w, c)
+
+
+def _pool3d_attrs_of(op):
+    return {k: op.attrs[k] for k in ("ksize", "strides", "padding", "data_format")}
+
+
+@register
+class MaxPool3D(OpDef):
+    """The maximum over each 3-D ksize window."""
+
+    def infer(self, op):
+        x = op.inputs[0]
+        _check_float(x, "input", self.type)
+        return [(x.dtype, _pool3d_shape(op, x.shape))]
+
+    def kernel(self, op, ctx):
+        g = _Geometry3D(op.attrs)
+        lowest = _lowest(op.inputs[0].dtype.np)
+        return lambda x: _from_ndhwc_value(_max_pool3d(_to_ndhwc(x, g.ncdhw), g, lowest), g.ncdhw)
+
+    def grad(self, op, dy):
+        return [make_tensor("MaxPool3DGrad", [op.inputs[0], op.outputs[0], dy], _pool3d_attrs_of(op))]
+
+
+@register
+class MaxPool3DGrad(OpDef):
+    """MaxPool3D's gradient: each window's gradient goes to its maximum."""
+
+    # No second-order gradient: tf.gradients through it raises LookupError rather than
+    # silently treating it as a constant.
+
+    def infer(self, op):
+        x, y, dy = op.inputs
+        check_same_dtype(self.type, x, dy, "orig_input", "grad")
+        expected = _pool3d_shape(op, x.shape)
+        if not expected.is_compatible_with(dy.shape) or not expected.is_compatible_with(y.shape):
+            raise ValueError("MaxPool3DGrad: grad shape %s and orig_output shape %s must be the pooled "
+                             "shape %s" % (dy.shape, y.shape, expected))
+        return [(x.dtype, x.shape)]
+
+    def kernel(self, op, ctx):
+        g = _Geometry3D(op.attrs)
+        t = g.ncdhw
+        lowest = _lowest(op.inputs[0].dtype.np)
+        return lambda x, y, dy: _from_ndhwc_value(
+            _max_pool3d_grad(_to_ndhwc(x, t), _to_ndhwc(y, t), _to_ndhwc(dy, t), g, lowest), t)
+
+
+@register
+class AvgPool3D(OpDef):
+    """The mean over each 3-D ksize window; SAME windows divide by their count inside the input."""
+
+    def infer(self, op):
+        x = op.inputs[0]
+        _check_float(x, "input", self.type)
+        return [(x.dtype, _pool3d_shape(op, x.shape))]
+
+    def kernel(self, op, ctx):
+        g = _Geometry3D(op.attrs)
+        caches = ({}, {})
+        return lambda x: _from_ndhwc_value(_avg_pool3d(_to_ndhwc(x, g.ncdhw), g, caches), g.ncdhw)
+
+    def grad(self, op, dy):
+        return [make_tensor("AvgPool3DGrad", [_shape_of(op.inputs[0]), dy], _pool3d_attrs_of(op))]
+
+
+@register
+class AvgPool3DGrad(OpDef):
+    """AvgPool3D's gradient: each window's gradient shared equally by the elements it averaged."""
+
+    def infer(self, op):
+        sizes, dy = op.inputs
+        _check_float(dy, "grad", self.type)
+        known = _static_sizes5(sizes)
+        shape = TensorShape([None] * 5 if known is None else known)
+        expected = _pool3d_shape(op, shape)
+        if not expected.is_compatible_with(dy.shape):
+            raise ValueError("AvgPool3DGrad: grad shape %s must be the pooled shape %s" % (dy.shape, expected))
+        return [(dy.dtype, shape)]
+
+    def kernel(self, op, ctx):
+        g = _Geometry3D(op.attrs)
+        t = g.ncdhw
+        caches = ({}, {})
+
+        def run(sizes, dy):
+            sizes = [int(v) for v in sizes]
+            if t:
+                sizes = [sizes[0], sizes[2], sizes[3], sizes[4], sizes[1]]
+            return _from_ndhwc_value(_avg_pool3d_grad(sizes, _to_ndhwc(dy, t), g, caches), t)
+        return run
+
+    def grad(self, op, ddx):
+        return [None, make_tensor("AvgPool3D", [ddx], _pool3d_attrs_of(op))]
+
+
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """`tf.nn.max_pool3d(input, ksize, strides, padding, data_format='NDHWC')`: the maximum of each 3-D
+    `ksize` window of a 5-D input moved by `strides`."""
+    attrs = _pool3d_attrs(ksize, strides, padding, data_format, "MaxPool3D")
+    return make_tensor("MaxPool3D", [convert_to_tensor(input, name="input")], attrs, name=name or "MaxPool3D")
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """`tf.nn.avg_pool3d(input, ksize, strides, padding, data_format='NDHWC')`: the mean of each 3-D
+    window; with 'SAME' a border window averages only its elements inside the input."""
+    attrs = _pool3d_attrs(ksize, strides, padding, data_format, "AvgPool3D")
+    return make_tensor("AvgPool3D", [convert_to_tensor(input, name="input")], attrs, name=name or "AvgPool3D")
+
+
+# --- max_pool_with_argmax ------------------------------------------------------------------------------
+def _max_pool_argmax_nhwc(x, g, lowest, include_batch):
+    """(max of each window, the flat index of the first maximum) of an NHWC x. Indices count
+    ((b * height + y) * width + x) * channels + c, b only when include_batch."""
+    n, h, w, c = x.shape
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
+    xp = _pad(x, pt, pb, pl, pr, lowest)
+    best = None
+    where = np.zeros((n, oh, ow, c), dtype=np.int64)
+    for i in range(g.kh):
+        for j in range(g.kw):
+            view = _window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+            if best is None:
+                best = np.array(view)
+                continue
+            better = view > best
+            np.copyto(best, view, where=better)
+            where[better] = i * g.kw + j
+    di, dj = np.divmod(where, g.kw)
+    rows = np.arange(oh)[None, :, None, None] * g.sh - pt + di
+    cols = np.arange(ow)[None, None, :, None] * g.sw - pl + dj
+    index = (rows * w + cols) * c + np.arange(c)
+    if include_batch:
+        index = index + np.arange(n)[:, None, None, None] * (h * w * c)
+    return best, index
+
+
+@register
+class MaxPoolWithArgmax(OpDef):
+    """MaxPool that also returns the flat position of each window's maximum."""
+
+    def infer(self, op):
+        x = op.inputs[0]
+        if not (x.dtype.is_floating or x.dtype.is_integer):
+            raise TypeError("Value passed to parameter 'input' has DataType %s not in list of allowed "
+                            "values for MaxPoolWithArgmax" % x.dtype.name)
+        shape = _pool_shape(op, x.shape)
+        return [(x.dtype, shape), (op.attrs["Targmax"], shape)]
+
+    def kernel(self, op, ctx):
+        g = _Geometry(op.attrs)
+        lowest = _lowest(op.inputs[0].dtype.np)
+        include = op.attrs["include_batch_in_index"]
+        index_dtype = op.attrs["Targmax"].np
+
+        def run(x):
+            y, index = _max_pool_argmax_nhwc(x, g, lowest, include)
+            return y, index.astype(index_dtype, copy=False)
+        return run
+
+    def grad(self, op, dy, dargmax):
+        return [make_tensor("MaxPoolGradWithArgmax", [op.inputs[0], dy, op.outputs[1]],
+                            {"include_batch_in_index": op.attrs["include_batch_in_index"],
+                             **_pool_attrs_of(op)})]
+
+
+@register
+class MaxPoolGradWithArgmax(OpDef):
+    """MaxPoolWithArgmax's gradient: each output's gradient added at its argmax position."""
+
+    # No second-order gradient: tf.gradients through it raises LookupError.
+
+    def infer(self, op):
+        x, dy, argmax = op.inputs
+        check_same_dtype(self.type, x, dy, "input", "grad")
+        return [(x.dtype, x.shape)]
+
+    def kernel(self, op, ctx):
+        include = op.attrs["include_batch_in_index"]
+
+        def run(x, dy, argmax):
+            n = x.shape[0]
+            per_image = x.size // max(n, 1)
+            flat = np.reshape(argmax, (n, -1)).astype(np.int64)
+            if not include:
+                flat = flat + np.arange(n)[:, None] * per_image
+            if flat.size and (flat.min() < 0 or flat.max() >= x.size):
+                raise errors.InvalidArgumentError(None, op, "Invalid argmax index %d, must be in [0, %d)"
+                                                  % (int(flat.max()), x.size))
+            out = np.bincount(flat.ravel(), weights=np.reshape(dy, -1).astype(np.float64), minlength=x.size)
+            return out.astype(x.dtype).reshape(x.shape)
+        return run
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # noqa: A002
+                         Targmax=None, name=None, output_dtype=None, include_batch_in_index=False):
+    """`tf.nn.max_pool_with_argmax(input, ksize, strides, padding, data_format='NHWC',
+    Targmax=tf.int64, include_batch_in_index=False)`: (max_pool output, argmax) where argmax is the
+    flattened index ((b * height + y) * width + x) * channels + c of each window's first maximum
+    (b only with include_batch_in_index). Only NHWC, as in TF."""
+    if _data_format_of(data_format) != "NHWC":
+        raise ValueError("Data formats other than 'NHWC' are not yet supported")
+    index_dtype = dtypes.as_dtype(Targmax or output_dtype or dtypes.int64)
+    if index_dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError("Targmax must be int32 or int64, got %s" % index_dtype.name)
+    attrs = _pool_attrs(ksize, strides, padding, "NHWC", "MaxPoolWithArgmax")
+    attrs.update({"Targmax": index_dtype, "include_batch_in_index": bool(include_batch_in_index)})
+    op = make_op("MaxPoolWithArgmax", [convert_to_tensor(input, name="input")], attrs,
+                 name=name or "MaxPoolWithArgmax")
+    return op.outputs[0], op.outputs[1]
+
+
+# --- dilated (atrous) 2-D convolution and aliases ------------------------------------------------------
+def _check_rate(rate):
+    rate = int(rate)
+    if rate < 1:
+        raise ValueError("rate %d should be >= 1." % rate)
+    return rate
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """`tf.nn.atrous_conv2d(value, filters, rate, padding)`: conv2d with the filter's taps `rate` apart
+    (a dilated convolution, stride 1). `value` NHWC, `filters` [kh, kw, in, out]."""
+    rate = _check_rate(rate)
+    return conv2d(value, filters, [1, 1, 1, 1], padding, dilations=[1, rate, rate, 1],
+                  name=name or "atrous_conv2d")
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """`tf.nn.atrous_conv2d_transpose(value, filters, output_shape, rate, padding)`: the transpose
+    (gradient) of atrous_conv2d; `filters` is [kh, kw, out_channels, in_channels]."""
+    rate = _check_rate(rate)
+    return conv2d_transpose(value, filters, output_shape, [1, 1, 1, 1], padding,
+                            dilations=[1, rate, rate, 1], name=name or "atrous_conv2d_transpose")
+
+
+def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                                     data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    """`tf.nn.depthwise_conv2d_backprop_filter`: as depthwise_conv2d_native_backprop_filter."""
+    return depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
+                                                   data_format=data_format, dilations=dilations, name=name)
+
+
+def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
+                                    data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    """`tf.nn.depthwise_conv2d_backprop_input`: as depthwise_conv2d_native_backprop_input."""
+    return depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides, padding,
+                                                  data_format=data_format, dilations=dilations, name=name)
+
+
+# --- N-d dispatchers -----------------------------------------------------------------------------------
+def _spatial_list(value, n, name):
+    if value is None:
+        return [1] * n
+    if isinstance(value, (int, np.integer)):
+        return [int(value)] * n
+    value = [int(v) for v in value]
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise ValueError("%s must have %d spatial entries, got %s" % (name, n, value))
+    return value
+
+
+def _channels_first(data_format):
+    return data_format is not None and str(data_format).startswith("NC")
+
+
+def _full(spatial, channels_first):
+    return [1, 1] + list(spatial) if channels_first else [1] + list(spatial) + [1]
+
+
+def _input_rank(x, what="input"):
+    rank = x.shape.ndims
+    if rank is None:
+        raise ValueError("%s must have a known rank" % what)
+    if rank not in (3, 4, 5):
+        raise ValueError("%s must be of rank 3, 4 or 5 (1 to 3 spatial dimensions), got rank %d"
+                         % (what, rank))
+    return rank
+
+
+def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None,  # noqa: A002
+                name=None, data_format=None, filters=None, dilations=None):
+    """`tf.nn.convolution(input, filter, padding, strides=None, dilation_rate=None, data_format=None)`:
+    an N-d convolution (N = 1, 2 or 3 from the input's rank) with per-spatial-dimension `strides` and
+    `dilation_rate`; as in TF, strides above 1 cannot be combined with a dilation above 1."""
+    filter = filter if filter is not None else filters
+    dilation_rate = dilation_rate if dilation_rate is not None else dilations
+    with name_scope(name, "convolution", [input, filter]) as scope:
+        x, f = _typed_pair(input, filter, "input", "filter")
+        spatial = _input_rank(x) - 2
+        strides = _spatial_list(strides, spatial, "strides")
+        rates = _spatial_list(dilation_rate, spatial, "dilation_rate")
+        if any(s > 1 for s in strides) and any(r > 1 for r in rates):
+            raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+        first = _channels_first(data_format)
+        if spatial == 1:
+            return conv1d(x, f, strides[0], padding, data_format="NCW" if first else "NWC",
+                          dilations=rates[0], name=scope)
+        if spatial == 2:
+            return conv2d(x, f, _full(strides, first), padding, data_format="NCHW" if first else "NHWC",
+                          dilations=_full(rates, first), name=scope)
+        return conv3d(x, f, _full(strides, first), padding, data_format="NCDHW" if first else "NDHWC",
+                      dilations=_full(rates, first), name=scope)
+
+
+def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_format=None,  # noqa: A002
+                   dilations=None, name=None):
+    """`tf.nn.conv_transpose(input, filters, output_shape, strides, padding='SAME')`: the transpose
+    of convolution for 1, 2 or 3 spatial dimensions (from the length of `output_shape`)."""
+    with name_scope(name, "conv_transpose", [input, filters, output_shape]) as scope:
+        sizes = _sizes_tensor(output_shape)
+        rank = sizes.shape[0].value if sizes.shape.ndims == 1 else None
+        if rank not in (3, 4, 5):
+            raise ValueError("output_shape must have length 3, 4 or 5, got shape %s" % sizes.shape)
+        spatial = rank - 2
+        first = _channels_first(data_format)
+        steps = _full(_spatial_list(strides, spatial, "strides"), first)
+        rates = None if dilations is None else _full(_spatial_list(dilations, spatial, "dilations"), first)
+        if spatial == 1:
+            return conv1d_transpose(input, filters, output_shape, steps, padding,
+                                    data_format="NCW" if first else "NWC", dilations=rates, name=scope)
+        if spatial == 2:
+            return conv2d_transpose(input, filters, output_shape, steps, padding,
+                                    data_format="NCHW" if first else "NHWC", dilations=rates, name=scope)
+        return conv3d_transpose(input, filters, output_shape, steps, padding,
+                                data_format="NCDHW" if first else "NDHWC", dilations=rates, name=scope)
+
+
+def _pool_nd(kind, input, ksize, strides, padding, data_format, name):  # noqa: A002
+    x = convert_to_tensor(input, name="input")
+    spatial = _input_rank(x) - 2
+    first = _channels_first(data_format)
+    window = _spatial_list(ksize, spatial, "ksize") if not (
+        isinstance(ksize, (list, tuple)) and len(ksize) == spatial + 2) else list(ksize)
+    step = _spatial_list(strides, spatial, "strides") if not (
+        isinstance(strides, (list, tuple)) and len(strides) == spatial + 2) else list(strides)
+    if len(window) == spatial:
+        window = _full(window, first)
+    if len(step) == spatial:
+        step = _full(step, first)
+    if spatial == 1:
+        return _pool1d(kind, x, window, step, padding, "NCW" if first else "NWC", name)
+    if spatial == 2:
+        return (max_pool if kind == "MaxPool" else avg_pool)(x, window, step, padding,
+                                                             data_format="NCHW" if first else "NHWC",
+                                                             name=name)
+    return (max_pool3d if kind == "MaxPool" else avg_pool3d)(x, window, step, padding,
+                                                             data_format="NCDHW" if first else "NDHWC",
+                                                             name=name)
+
+
+def max_pool_v2(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """`tf.nn.max_pool_v2(input, ksize, strides, padding, data_format=None)`: max pooling of a rank
+    3, 4 or 5 input (1 to 3 spatial dimensions); ksize/strides are ints or per-dimension lists."""
+    return _pool_nd("MaxPool", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool_v2(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """`tf.nn.avg_pool_v2(input, ksize, strides, padding, data_format=None)`: average pooling of a rank
+    3, 4 or 5 input."""
+    return _pool_nd("AvgPool", input, ksize, strides, padding, data_format, name)
+
+
+def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None,  # noqa: A002
+         name=None, data_format=None, dilations=None):
+    """`tf.nn.pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None)`:
+    'MAX' or 'AVG' pooling over 1 to 3 spatial dimensions. With a `dilation_rate` above 1 the window's
+    taps are `rate` apart (only with 'VALID' padding and unit strides, as in TF): the input is
+    rearranged with space_to_batch, pooled, and rearranged back."""
+    if pooling_type not in ("MAX", "AVG"):
+        raise ValueError("Invalid pooling_type: %s" % (pooling_type,))
+    dilation_rate = dilation_rate if dilation_rate is not None else dilations
+    kind = "MaxPool" if pooling_type == "MAX" else "AvgPool"
+    with name_scope(name, "%s_pool" % pooling_type.lower(), [input]) as scope:
+        x = convert_to_tensor(input, name="input")
+        spatial = _input_rank(x) - 2
+        window = _spatial_list(window_shape, spatial, "window_shape")
+        if len(window) != spatial:
+            raise ValueError("window_shape must have length %d" % spatial)
+        steps = _spatial_list(strides, spatial, "strides")
+        rates = _spatial_list(dilation_rate, spatial, "dilation_rate")
+        if any(s > w for s, w in zip(steps, window)):
+            raise ValueError("strides > window_shape not supported due to inconsistency between CPU "
+                             "and GPU implementations")
+        if any(r > 1 for r in rates):
+            if _padding_of(padding) == "SAME":
+                raise ValueError("pooling with 'SAME' padding is not implemented for `dilation_rate` > 1. "
+                                 "Received: padding=%s and dilation_rate=%s" % (padding, rates))
+            if any(s > 1 for s in steps):
+                raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+            from .nn_extra import with_space_to_batch
+            return with_space_to_batch(
+                x, rates, padding,
+                lambda converted, unused_rate, valid: _pool_nd(kind, converted, window, [1] * spatial,
+                                                               valid, data_format, None),
+                filter_shape=window, data_format=data_format)
+        return _pool_nd(kind, x, window, steps, padding, data_format, scope)
