@@ -102,4 +102,7 @@ from .ops.linalg_extra import (cholesky, cholesky_solve, matrix_solve, matrix_so
                                matrix_triangular_solve, qr, self_adjoint_eig, self_adjoint_eigvals, svd)
 from .ops.signal_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: E402,F401
 from . import signal  # noqa: E402,F401
+# tf.nn breadth (issue 12): the space-to-batch family lives at the top level in TF1.
+from .ops.nn_extra import (batch_to_space, batch_to_space_nd, required_space_to_batch_paddings,  # noqa: E402,F401
+                           space_to_batch, space_to_batch_nd)
 from . import saved_model  # noqa: E402,F401 - tf.saved_model (SavedModel directories, both ways with TF)
