@@ -281,8 +281,6 @@ def test_hash_bucket_ops_use_the_hash_functions():
     assert fed.shape == (2, 2) and fed[0, 0] == fed[1, 0] == murmur_hash64(b"a") % 10
 
 
-@pytest.mark.xfail(strict=True, reason="StringToHashBucketFast (feature_column/hashing.py) still hashes with "
-                                       "BLAKE2b; passes once it uses hash_functions.farmhash_fingerprint64")
 def test_to_hash_bucket_fast_gives_tensorflows_buckets():
     assert run(tf.strings.to_hash_bucket_fast(HASHED, 2 ** 62 + 1)).tolist() == TF_FAST
 

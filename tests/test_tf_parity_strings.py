@@ -50,9 +50,8 @@ with tf.Session() as sess:
 json.dump(flatten(values), open(sys.argv[2], "w"))
 '''
 
-# Not comparable yet: the fast hash op lives in feature_column/hashing.py, which still hashes with BLAKE2b
-# (ops/hash_functions.farmhash_fingerprint64 is TF's hash, checked directly in test_string_ops.py).
-KNOWN_DIFFERENT = {"hash_fast"}
+# Every case is comparable (the fast hash is TF's FarmHash Fingerprint64).
+KNOWN_DIFFERENT = set()
 
 
 def test_string_set_and_bitwise_ops_agree_with_real_tensorflow(tmp_path):

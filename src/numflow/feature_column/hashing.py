@@ -1,12 +1,9 @@
 """The StringToHashBucketFast op: a deterministic hash of each string into [0, num_buckets).
 
-TF hashes with FarmHash's Fingerprint64; numflow uses the first 8 bytes of BLAKE2b (little-endian uint64)
-of the UTF-8 bytes, so the bucket a given string lands in differs from TF's (stable across runs,
-processes and platforms). Integer inputs are hashed as their decimal text, which is what TF's feature
-columns hash after `tf.as_string`.
+The hash is FarmHash's Fingerprint64 of the UTF-8 bytes, as in TF, so a string lands in the same bucket
+as with TensorFlow (stable across runs, processes and platforms). Integer inputs are hashed as their
+decimal text, which is what TF's feature columns hash after `tf.as_string`.
 """
-import hashlib
-
 import numpy as np
 
 from ..framework import dtypes
@@ -17,9 +14,7 @@ from ..ops.common import make_tensor
 __all__ = ["string_to_hash_bucket_fast", "fingerprint64"]
 
 
-def fingerprint64(data):
-    """The unsigned 64-bit hash numflow uses for a bytes value."""
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+from ..ops.hash_functions import farmhash_fingerprint64 as fingerprint64  # noqa: E402 - TF's hash
 
 
 def _as_bytes(value):
