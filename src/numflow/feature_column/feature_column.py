@@ -433,8 +433,8 @@ class _HashedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
 
 def categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=dtypes.string):
     """`tf.feature_column.categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=tf.string)`:
-    ids = hash(value) mod hash_bucket_size (integers are hashed as their decimal text). The hash is
-    deterministic but is not TF's FarmHash Fingerprint64, so a value's bucket differs from TF's."""
+    ids = Fingerprint64(value) mod hash_bucket_size (integers are hashed as their decimal text), TF's
+    FarmHash: a value lands in the same bucket as with TensorFlow."""
     _check_key(key, "key")
     if hash_bucket_size is None or hash_bucket_size < 1:
         raise ValueError("hash_bucket_size must be at least 1. hash_bucket_size: %s, key: %s"

@@ -53,7 +53,7 @@ class StringToHashBucketFast(OpDef):
 
 def string_to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002 - TF's argument name
     """`tf.strings.to_hash_bucket_fast(input, num_buckets)`: each string hashed to an int64 bucket in
-    [0, num_buckets). Deterministic, but not TF's FarmHash buckets (see the module docstring)."""
+    [0, num_buckets) by TF's FarmHash Fingerprint64 (the same buckets as TensorFlow)."""
     if int(num_buckets) < 1:
         raise ValueError("num_buckets must be >= 1, got %r" % (num_buckets,))
     with name_scope(name, "StringToHashBucketFast", [input]):
