@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import numflow as tf
+import numflow.ops.tf_compat_ops  # noqa: F401 - registers the ops _run_op builds directly
 from numflow.framework import errors
 from numflow.framework.graph_def import read_graph_def, tensor_proto_to_ndarray
 from numflow.io import graph_proto
