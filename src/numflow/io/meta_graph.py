@@ -340,7 +340,9 @@ def create_meta_graph_def(graph, saver_entries=None, saver_settings=None, collec
             SaverDef.FromString(saver_def.SerializeToString())
     keys = graph.get_all_collection_keys() if collection_list is None else collection_list
     for key in keys:
-        if isinstance(key, str):
+        # The Savers of the graph are not written: the SaverDef above describes the one that saves, and
+        # the others' save/restore ops are not in the graph for TensorFlow to find.
+        if isinstance(key, str) and key != GraphKeys.SAVERS:
             _add_collection(meta_graph_def, graph, key, node_names, prefix)
     return meta_graph_def
 
@@ -502,13 +504,13 @@ def _rebuild_variable(graph, variable_def, scope, source):
     return variable
 
 
-def _restore_collections(meta_graph_def, graph, scope, source, collection_keys=None):
+def _restore_collections(meta_graph_def, graph, scope, source):
     """Adds the collections of `meta_graph_def` to `graph` (names prefixed with `scope`); returns
     {variable op name: Variable} of the variables rebuilt from VariableDefs."""
     variables = {}
     for key in sorted(meta_graph_def.collection_def):
-        if collection_keys is not None and key not in collection_keys:
-            continue
+        if key == GraphKeys.SAVERS:
+            continue        # SaverDefs of TF Savers: import_meta_graph returns the numflow Saver instead
         collection = meta_graph_def.collection_def[key]
         kind = collection.WhichOneof("kind")
         if kind is None:
