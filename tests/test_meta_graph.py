@@ -248,3 +248,22 @@ def test_missing_signature_key_names_the_available_ones():
     with pytest.raises(KeyError, match=r"'serving_defualt' is not in this MetaGraphDef; its signature keys are: "
                                        r"\['regress', 'serving_default'\]"):
         copy.signature_def["serving_defualt"]
+
+
+def test_an_op_whose_attribute_tf_cannot_hold_is_left_out(monkeypatch):
+    from numflow.framework import graph_def
+    real = graph_def.graph_to_graph_def
+
+    def refuse_strange(graph, add_shapes=False, ops=None, strict=True):
+        chosen = graph.get_operations() if ops is None else ops
+        if any(op.name == "strange" for op in chosen):
+            raise tf.errors.InvalidArgumentError(None, None, "no TF form for 'strange'")
+        return real(graph, add_shapes=add_shapes, ops=ops, strict=strict)
+
+    monkeypatch.setattr(graph_def, "graph_to_graph_def", refuse_strange)
+    x = tf.constant([1.0], name="x")
+    tf.identity(tf.identity(x, name="strange"), name="downstream")
+    tf.identity(x, name="fine")
+    with pytest.warns(UserWarning, match="strange: Identity has an attribute value TensorFlow cannot express"):
+        meta = tf.train.export_meta_graph()
+    assert sorted(node.name for node in meta.graph_def.node) == ["fine", "x"]

@@ -229,6 +229,7 @@ def test_object_based_api_says_what_to_use_instead():
         tf.saved_model.load_v2("/tmp/never")
 
 
+@pytest.mark.filterwarnings("ignore:The .meta graph leaves out")     # training checkpoints: tf.data iterators
 def test_estimator_export_saved_model(tmp_path):
     def model_fn(features, labels, mode):
         logits = tf.layers.dense(features["x"], 2, name="logits")

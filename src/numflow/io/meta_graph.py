@@ -77,22 +77,33 @@ def _consumers_closure(graph, seeds):
 def _exportable_graph_def(graph, ops):
     """(GraphDef of `ops`, {left-out op name: reason}): ops TensorFlow has no form for, and their
     consumers, are left out (numflow-only ops such as py_func) instead of failing the whole save."""
-    from ..framework.graph_def import graph_to_graph_def
+    from ..framework.graph_def import exportable_op_types, graph_to_graph_def
     try:
         return graph_to_graph_def(graph, add_shapes=True, ops=ops), {}
     except errors.InvalidArgumentError:
         pass
-    reasons = {}
-    for op in ops:        # find the culprits one by one: only on this slow path
+    exportable = set(exportable_op_types())
+    reasons = {op.name: "TensorFlow has no op type for %s" % op.type for op in ops if op.type not in exportable}
+    kept = _without_left_out(graph, ops, reasons)
+    try:
+        return graph_to_graph_def(graph, add_shapes=True, ops=kept), reasons
+    except errors.InvalidArgumentError:
+        pass
+    for op in kept:       # an op of an exportable type with an attribute TF cannot hold: find it alone
         try:
             graph_to_graph_def(graph, ops=[op])
         except errors.InvalidArgumentError:
-            reasons[op.name] = "TensorFlow has no op type for %s" % op.type
+            reasons[op.name] = "%s has an attribute value TensorFlow cannot express" % op.type
+    kept = _without_left_out(graph, ops, reasons)
+    return graph_to_graph_def(graph, add_shapes=True, ops=kept), reasons
+
+
+def _without_left_out(graph, ops, reasons):
+    """`ops` less those in `reasons` and their consumers (whose reasons are added)."""
     left_out = _consumers_closure(graph, reasons)
     for name in left_out:
         reasons.setdefault(name, "it depends on an op that is left out")
-    kept = [op for op in ops if op.name not in left_out]
-    return graph_to_graph_def(graph, add_shapes=True, ops=kept), reasons
+    return [op for op in ops if op.name not in left_out]
 
 
 def _strip_scope(name, prefix):
