@@ -19,6 +19,7 @@ sys.path.insert(0, sys.argv[1])
 import tf_parity_nn_extra as cases
 fetches = getattr(cases, sys.argv[3])(tf)
 with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
     values = sess.run(fetches)
 flat = {}
 def put(key, value):
@@ -52,6 +53,7 @@ def test_agrees_with_real_tensorflow(family, tmp_path):
     with tf.Graph().as_default():
         fetches = getattr(tf_parity_nn_extra, family)(tf)
         with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
             ours = flatten(sess.run(fetches))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     done = subprocess.run([TF_PYTHON, "-c", RUN, os.path.dirname(os.path.abspath(__file__)),

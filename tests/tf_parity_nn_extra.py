@@ -135,4 +135,7 @@ def nn_cases(tf):
     return out
 
 
+
+
+# tf.layers is not compared here: TensorFlow 2.16+ without the tf_keras package has no tf.compat.v1.layers.
 FAMILIES = ["conv_cases", "nn_cases"]

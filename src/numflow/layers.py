@@ -593,3 +593,359 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                                _reuse=reuse)
     return layer.apply(inputs, training=training)
 
+
+
+# =====================================================================================================
+# 1-D and 3-D convolutions, transposed and separable convolutions, 1-D and 3-D pooling.
+# =====================================================================================================
+__all__ += ["Conv1D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv1D", "SeparableConv2D",
+            "MaxPooling1D", "MaxPooling3D", "AveragePooling1D", "AveragePooling3D", "conv1d", "conv3d",
+            "conv2d_transpose", "conv3d_transpose", "separable_conv1d", "separable_conv2d", "max_pooling1d",
+            "max_pooling3d", "average_pooling1d", "average_pooling3d"]
+
+_FORMATS = {1: ("NWC", "NCW"), 2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}
+
+
+def _format_n(data_format, rank):
+    """The op data_format of a rank-`rank` layer's 'channels_last' / 'channels_first'."""
+    return _FORMATS[rank][0 if _data_format(data_format) == "NHWC" else 1]
+
+
+def _full_list(values, channels_first):
+    """Per-spatial values as an op's list with ones for batch and channels."""
+    return [1, 1] + list(values) if channels_first else [1] + list(values) + [1]
+
+
+class _ConvND(Layer):
+    """Shared options and variables of the N-d convolution layers (kernel [*kernel_size, in, filters])."""
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        self.filters = int(filters)
+        if self.filters <= 0:
+            raise ValueError("filters must be a positive integer, got %r" % (filters,))
+        self.kernel_size = _tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = _tuple(strides, self.rank, "strides")
+        self.padding = _padding(padding)
+        self.data_format = _format_n(data_format, self.rank)
+        self.channels_first = self.data_format.startswith("NC")
+        self.dilation_rate = _tuple(dilation_rate, self.rank, "dilation_rate")
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+        self._set_kernel_and_bias_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                          kernel_regularizer, bias_regularizer, activity_regularizer,
+                                          kernel_constraint, bias_constraint)
+
+    def _channels(self, input_shape):
+        input_shape = TensorShape(input_shape)
+        if input_shape.ndims != self.rank + 2:
+            raise ValueError("Input 0 of layer %s is incompatible with the layer: expected ndim=%d, found "
+                             "ndim=%s. Full shape received: %s"
+                             % (self.name, self.rank + 2, input_shape.ndims, input_shape))
+        channels = input_shape[1 if self.channels_first else -1].value
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+        return channels
+
+    def _kernel_shape(self, channels):
+        return list(self.kernel_size) + [channels, self.filters]
+
+    def build(self, input_shape):
+        channels = self._channels(input_shape)
+        self.kernel = self.add_weight("kernel", self._kernel_shape(channels), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self._add_bias()
+        self.built = True
+
+    def _add_bias(self):
+        self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+
+    def _convolve(self, inputs):
+        return _nn().convolution(inputs, self.kernel, self.padding, strides=self.strides,
+                                 dilation_rate=self.dilation_rate, data_format=self.data_format)
+
+    def _finish(self, outputs):
+        if self.use_bias:
+            if self.rank == 2:
+                outputs = _nn().bias_add(outputs, self.bias, data_format=self.data_format)
+            elif self.channels_first:
+                outputs = outputs + _get("reshape")(self.bias, [self.filters] + [1] * self.rank)
+            else:
+                outputs = _nn().bias_add(outputs, self.bias)
+        outputs = _activation(outputs, self.activation)
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(outputs))
+        return outputs
+
+    def call(self, inputs):
+        return self._finish(self._convolve(inputs))
+
+
+class Conv1D(_ConvND):
+    """`tf.layers.Conv1D(filters, kernel_size, strides=1, padding='valid', data_format='channels_last',
+    dilation_rate=1, activation=None, use_bias=True, ...)`: a 1-D convolution layer, kernel
+    [kernel_size, in_channels, filters]."""
+
+    rank = 1
+
+
+class Conv3D(_ConvND):
+    """`tf.layers.Conv3D(filters, kernel_size, strides=(1, 1, 1), padding='valid', ...)`: a 3-D
+    convolution layer, kernel [kd, kh, kw, in_channels, filters]."""
+
+    rank = 3
+
+
+def _deconv_length(size, kernel, stride, padding):
+    """The spatial size a transposed convolution produces ('SAME': size * stride; 'VALID':
+    size * stride + max(kernel - stride, 0))."""
+    if padding == "SAME":
+        return size * stride
+    return size * stride + max(kernel - stride, 0)
+
+
+class _ConvTransposeND(_ConvND):
+    """Transposed convolution layers: kernel [*kernel_size, filters, in_channels]."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last", **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format, **kwargs)
+
+    def _kernel_shape(self, channels):
+        return list(self.kernel_size) + [self.filters, channels]
+
+    def _convolve(self, inputs):
+        dims = inputs.shape.as_list()
+        dynamic = _get("shape")(inputs)
+        spatial_axes = range(2, 2 + self.rank) if self.channels_first else range(1, 1 + self.rank)
+        sizes = []
+        for axis, k, s in zip(spatial_axes, self.kernel_size, self.strides):
+            size = dims[axis] if dims[axis] is not None else dynamic[axis]
+            sizes.append(_deconv_length(size, k, s, self.padding))
+        batch = dims[0] if dims[0] is not None else dynamic[0]
+        shape = [batch, self.filters] + sizes if self.channels_first else [batch] + sizes + [self.filters]
+        if any(isinstance(v, Tensor) for v in shape):
+            shape = _get("stack")([convert_to_tensor(v, dtype=dtypes.int32) for v in shape])
+        return _nn().conv_transpose(inputs, self.kernel, shape, _full_list(self.strides, self.channels_first),
+                                    padding=self.padding, data_format=self.data_format)
+
+
+class Conv2DTranspose(_ConvTransposeND):
+    """`tf.layers.Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', ...)`: the
+    transpose of Conv2D ('deconvolution'); kernel [kh, kw, filters, in_channels]; the output is
+    input * stride ('same') or input * stride + max(kernel - stride, 0) ('valid') per spatial dim."""
+
+    rank = 2
+
+
+class Conv3DTranspose(_ConvTransposeND):
+    """`tf.layers.Conv3DTranspose(filters, kernel_size, strides=(1, 1, 1), padding='valid', ...)`: the
+    transpose of Conv3D; kernel [kd, kh, kw, filters, in_channels]."""
+
+    rank = 3
+
+
+class _SeparableConvND(_ConvND):
+    """Depthwise then pointwise convolution: 'depthwise_kernel' [*kernel_size, in, depth_multiplier]
+    and 'pointwise_kernel' [1, ..., in * depth_multiplier, filters]."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer=None,
+                 pointwise_initializer=None, bias_initializer=None, depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, trainable=True,
+                 name=None, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, bias_constraint=bias_constraint,
+                         trainable=trainable, name=name, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+        self.depthwise_initializer, self.pointwise_initializer = depthwise_initializer, pointwise_initializer
+        self.depthwise_regularizer, self.pointwise_regularizer = depthwise_regularizer, pointwise_regularizer
+        self.depthwise_constraint, self.pointwise_constraint = depthwise_constraint, pointwise_constraint
+
+    def build(self, input_shape):
+        channels = self._channels(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", list(self.kernel_size) + [channels, self.depth_multiplier],
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", [1] * self.rank + [channels * self.depth_multiplier, self.filters],
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        self._add_bias()
+        self.built = True
+
+    def _convolve(self, inputs):
+        nn = _nn()
+        if self.rank == 2:
+            return nn.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                       _full_list(self.strides, self.channels_first), self.padding,
+                                       rate=self.dilation_rate, data_format=self.data_format)
+        # 1-D: a height-1 image, as TF builds it.
+        axis = 2 if self.channels_first else 1
+        expand = _get("expand_dims")
+        outputs = nn.separable_conv2d(expand(inputs, axis), expand(self.depthwise_kernel, 0),
+                                      expand(self.pointwise_kernel, 0),
+                                      _full_list((1,) + self.strides, self.channels_first), self.padding,
+                                      rate=(1,) + self.dilation_rate,
+                                      data_format="NCHW" if self.channels_first else "NHWC")
+        return _get("squeeze")(outputs, [axis])
+
+
+class SeparableConv1D(_SeparableConvND):
+    """`tf.layers.SeparableConv1D(filters, kernel_size, strides=1, padding='valid', ...,
+    depth_multiplier=1, ...)`: a depthwise 1-D convolution followed by a pointwise one."""
+
+    rank = 1
+
+
+class SeparableConv2D(_SeparableConvND):
+    """`tf.layers.SeparableConv2D(filters, kernel_size, strides=(1, 1), padding='valid', ...,
+    depth_multiplier=1, ...)`: a depthwise 2-D convolution followed by a 1x1 convolution."""
+
+    rank = 2
+
+
+def _conv_layer(cls, inputs, filters, kernel_size, reuse, **options):
+    """Builds a `cls` layer (reusing variables when `reuse`) and applies it to `inputs`."""
+    return cls(filters, kernel_size, _reuse=reuse, **options).apply(inputs)
+
+
+def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last", dilation_rate=1,
+           activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
+           bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+           trainable=True, name=None, reuse=None):
+    """`tf.layers.conv1d(inputs, filters, kernel_size, strides=1, padding='valid', ...)`: a 1-D
+    convolution layer ('conv1d/kernel' [kernel_size, in, filters], 'conv1d/bias')."""
+    return _conv_layer(Conv1D, inputs, filters, kernel_size, reuse, **_options(locals()))
+
+
+def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format="channels_last",
+           dilation_rate=(1, 1, 1), activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+           bias_constraint=None, trainable=True, name=None, reuse=None):
+    """`tf.layers.conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding='valid', ...)`: a 3-D
+    convolution layer ('conv3d/kernel' [kd, kh, kw, in, filters], 'conv3d/bias')."""
+    return _conv_layer(Conv3D, inputs, filters, kernel_size, reuse, **_options(locals()))
+
+
+def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+                     activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+                     kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None, trainable=True, name=None, reuse=None):
+    """`tf.layers.conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding='valid', ...)`:
+    a transposed 2-D convolution layer ('conv2d_transpose/kernel' [kh, kw, filters, in])."""
+    return _conv_layer(Conv2DTranspose, inputs, filters, kernel_size, reuse, **_options(locals()))
+
+
+def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                     data_format="channels_last", activation=None, use_bias=True, kernel_initializer=None,
+                     bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True,
+                     name=None, reuse=None):
+    """`tf.layers.conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1), padding='valid',
+    ...)`: a transposed 3-D convolution layer."""
+    return _conv_layer(Conv3DTranspose, inputs, filters, kernel_size, reuse, **_options(locals()))
+
+
+def separable_conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                     dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer=None,
+                     pointwise_initializer=None, bias_initializer=None, depthwise_regularizer=None,
+                     pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                     depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, trainable=True,
+                     name=None, reuse=None):
+    """`tf.layers.separable_conv1d(inputs, filters, kernel_size, strides=1, padding='valid', ...,
+    depth_multiplier=1, ...)`: a depthwise-separable 1-D convolution layer."""
+    return _conv_layer(SeparableConv1D, inputs, filters, kernel_size, reuse, **_options(locals()))
+
+
+def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+                     dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                     depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
+                     depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+                     bias_constraint=None, trainable=True, name=None, reuse=None):
+    """`tf.layers.separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding='valid', ...,
+    depth_multiplier=1, ...)`: a depthwise-separable 2-D convolution layer."""
+    return _conv_layer(SeparableConv2D, inputs, filters, kernel_size, reuse, **_options(locals()))
+
+
+def _options(arguments):
+    """A functional form's arguments as the layer constructor's keywords."""
+    return {k: v for k, v in arguments.items() if k not in ("inputs", "filters", "kernel_size", "reuse")}
+
+
+class _PoolingND(Layer):
+    """1-D and 3-D pooling layers over the spatial dimensions."""
+
+    rank = 1
+    _kind = "MAX"
+
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.pool_size = _tuple(pool_size, self.rank, "pool_size")
+        self.strides = _tuple(strides, self.rank, "strides")
+        self.padding = _padding(padding)
+        self.data_format = _format_n(data_format, self.rank)
+
+    def call(self, inputs):
+        first = self.data_format.startswith("NC")
+        pool = _nn().max_pool_v2 if self._kind == "MAX" else _nn().avg_pool_v2
+        return pool(inputs, _full_list(self.pool_size, first), _full_list(self.strides, first), self.padding,
+                    data_format=self.data_format)
+
+
+class MaxPooling1D(_PoolingND):
+    """`tf.layers.MaxPooling1D(pool_size, strides, padding='valid', data_format='channels_last')`."""
+
+
+class AveragePooling1D(_PoolingND):
+    """`tf.layers.AveragePooling1D(pool_size, strides, padding='valid', data_format='channels_last')`."""
+
+    _kind = "AVG"
+
+
+class MaxPooling3D(_PoolingND):
+    """`tf.layers.MaxPooling3D(pool_size, strides, padding='valid', data_format='channels_last')`."""
+
+    rank = 3
+
+
+class AveragePooling3D(_PoolingND):
+    """`tf.layers.AveragePooling3D(pool_size, strides, padding='valid', data_format='channels_last')`."""
+
+    rank = 3
+    _kind = "AVG"
+
+
+def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """`tf.layers.max_pooling1d(inputs, pool_size, strides, padding='valid', ...)`: 1-D max pooling."""
+    return MaxPooling1D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(inputs)
+
+
+def average_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """`tf.layers.average_pooling1d(inputs, pool_size, strides, padding='valid', ...)`: 1-D average
+    pooling."""
+    return AveragePooling1D(pool_size, strides, padding=padding, data_format=data_format,
+                            name=name).apply(inputs)
+
+
+def max_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """`tf.layers.max_pooling3d(inputs, pool_size, strides, padding='valid', ...)`: 3-D max pooling."""
+    return MaxPooling3D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(inputs)
+
+
+def average_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """`tf.layers.average_pooling3d(inputs, pool_size, strides, padding='valid', ...)`: 3-D average
+    pooling."""
+    return AveragePooling3D(pool_size, strides, padding=padding, data_format=data_format,
+                            name=name).apply(inputs)

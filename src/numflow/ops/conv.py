@@ -1868,6 +1868,13 @@ def _spatial_list(value, n, name):
     return value
 
 
+def _full_or_spatial(value, n, name, channels_first):
+    """A per-dimension list of n + 2 entries given as that, or as an int or n spatial entries."""
+    if isinstance(value, (list, tuple)) and len(value) == n + 2:
+        return [int(v) for v in value]
+    return _full(_spatial_list(value, n, name), channels_first)
+
+
 def _channels_first(data_format):
     return data_format is not None and str(data_format).startswith("NC")
 
@@ -1922,8 +1929,8 @@ def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_f
             raise ValueError("output_shape must have length 3, 4 or 5, got shape %s" % sizes.shape)
         spatial = rank - 2
         first = _channels_first(data_format)
-        steps = _full(_spatial_list(strides, spatial, "strides"), first)
-        rates = None if dilations is None else _full(_spatial_list(dilations, spatial, "dilations"), first)
+        steps = _full_or_spatial(strides, spatial, "strides", first)
+        rates = None if dilations is None else _full_or_spatial(dilations, spatial, "dilations", first)
         if spatial == 1:
             return conv1d_transpose(input, filters, output_shape, steps, padding,
                                     data_format="NCW" if first else "NWC", dilations=rates, name=scope)
@@ -1938,14 +1945,8 @@ def _pool_nd(kind, input, ksize, strides, padding, data_format, name):  # noqa: 
     x = convert_to_tensor(input, name="input")
     spatial = _input_rank(x) - 2
     first = _channels_first(data_format)
-    window = _spatial_list(ksize, spatial, "ksize") if not (
-        isinstance(ksize, (list, tuple)) and len(ksize) == spatial + 2) else list(ksize)
-    step = _spatial_list(strides, spatial, "strides") if not (
-        isinstance(strides, (list, tuple)) and len(strides) == spatial + 2) else list(strides)
-    if len(window) == spatial:
-        window = _full(window, first)
-    if len(step) == spatial:
-        step = _full(step, first)
+    window = _full_or_spatial(ksize, spatial, "ksize", first)
+    step = _full_or_spatial(strides, spatial, "strides", first)
     if spatial == 1:
         return _pool1d(kind, x, window, step, padding, "NCW" if first else "NWC", name)
     if spatial == 2:
