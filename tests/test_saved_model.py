@@ -185,6 +185,16 @@ def test_builder_errors(tmp_path):
             builder.add_meta_graph_and_variables(sess, ["serve"])
 
 
+def test_signature_on_ops_tensorflow_cannot_hold_is_refused(tmp_path):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    doubled = tf.py_func(lambda v: v * 2, [x], tf.float32, name="python_double")
+    y = tf.identity(doubled, name="y")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"Cannot export signature 'serving_default' output "
+                                                                 r"'y': op 'y' depends on .*python_double"):
+            tf.saved_model.simple_save(sess, str(tmp_path / "m"), {"x": x}, {"y": y})
+
+
 def _export_simple(tmp_path):
     x, _, scores = _model()
     export_dir = str(tmp_path / "model")
@@ -258,6 +268,16 @@ def test_estimator_export_saved_model(tmp_path):
     assert second != export_dir
     served = _serve(export_dir, feed=data[:5])
     np.testing.assert_allclose(served["probabilities"], expected, rtol=1e-5)
+
+    def python_model_fn(features, labels, mode):
+        spec = model_fn(features, labels, mode)
+        wrapped = tf.py_func(lambda v: v, [spec.predictions["probabilities"]], tf.float32)
+        return tf.estimator.EstimatorSpec(mode, predictions={"probabilities": wrapped})
+
+    python_estimator = tf.estimator.Estimator(python_model_fn, model_dir=str(tmp_path / "model"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Cannot export signature 'serving_default'"):
+        python_estimator.export_saved_model(str(tmp_path / "export2"), receiver_fn)
+    assert os.listdir(str(tmp_path / "export2")) == []          # the temporary folder is removed
 
 
 def test_serving_input_receivers_and_export_outputs():

@@ -297,14 +297,18 @@ class Estimator:
             saver = spec.scaffold.saver or Saver(sharded=True)
             local_init_op = spec.scaffold.local_init_op or spec.scaffold.default_local_init_op()
             from ..client.session import Session
-            with Session(graph=graph) as sess:
-                saver.restore(sess, checkpoint_path)
-                builder = _builder.SavedModelBuilder(temp_export_dir)
-                builder.add_meta_graph_and_variables(
-                    sess, [tag_constants.SERVING], signature_def_map=signature_def_map,
-                    assets_collection=graph.get_collection(GraphKeys.ASSET_FILEPATHS), main_op=local_init_op,
-                    saver=saver)
-                builder.save(as_text)
+            try:
+                with Session(graph=graph) as sess:
+                    saver.restore(sess, checkpoint_path)
+                    builder = _builder.SavedModelBuilder(temp_export_dir)
+                    builder.add_meta_graph_and_variables(
+                        sess, [tag_constants.SERVING], signature_def_map=signature_def_map,
+                        assets_collection=graph.get_collection(GraphKeys.ASSET_FILEPATHS), main_op=local_init_op,
+                        saver=saver)
+                    builder.save(as_text)
+            except BaseException:
+                shutil.rmtree(temp_export_dir, ignore_errors=True)    # no half-written export left behind
+                raise
         for destination, source in (assets_extra or {}).items():
             target = os.path.join(temp_export_dir, "assets.extra", destination)
             os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -298,13 +298,15 @@ def _add_collection(meta_graph_def, graph, key, node_names, prefix):
 
 def create_meta_graph_def(graph, saver_entries=None, saver_settings=None, collection_list=None,
                           clear_devices=False, export_scope=None, meta_info_def=None, graph_def=None,
-                          saver_def=None, tags=None):
+                          saver_def=None, tags=None, required=None):
     """The MetaGraphDef of `graph` (see the module docstring).
 
     `saver_entries` (from a Saver): (checkpoint key, variable or tensor) pairs whose save/restore subgraph
     is added, with `saver_settings` {max_to_keep, keep_checkpoint_every_n_hours}; `saver_def` instead
     records a given SaverDef as it is. `collection_list` limits the collections written (default all);
-    `export_scope` keeps only the ops under that name scope, renamed without it."""
+    `export_scope` keeps only the ops under that name scope, renamed without it. `required`: {what: op
+    name} of ops that must be written (a SavedModel's signature tensors): InvalidArgumentError naming the
+    first one that would be left out, and why."""
     prefix = export_scope.rstrip("/") + "/" if export_scope else ""
     ops = [op for op in graph.get_operations() if op.name.startswith(prefix)]
     left_out = {}
@@ -312,6 +314,13 @@ def create_meta_graph_def(graph, saver_entries=None, saver_settings=None, collec
         graph_def, left_out = _exportable_graph_def(graph, ops)
     elif not isinstance(graph_def, GraphDef):
         graph_def = GraphDef.FromString(graph_def.SerializeToString())
+    for what, op_name in (required or {}).items():
+        if op_name in left_out:
+            culprits = [name for name, reason in left_out.items() if not reason.startswith("it depends")][:3]
+            raise errors.InvalidArgumentError(
+                None, None, "Cannot export %s: op '%s' depends on ops that TensorFlow has no op type for, "
+                "which a graph file cannot hold: %s" % (what, op_name, "; ".join(
+                    "%s (%s)" % (name, left_out[name]) for name in culprits)))
     if left_out:
         shown = list(left_out.items())[:5]
         warnings.warn("The .meta graph leaves out %d op(s) that TensorFlow has no op type for, and the ops "

@@ -65,6 +65,24 @@ def _asset_source_path(tensor):
     return path.decode("utf-8") if isinstance(path, bytes) else str(path)
 
 
+def _required_ops(signature_def_map, init, assets_collection):
+    """{what: op name} of the ops a loader will look up: signature tensors, the init op, asset tensors."""
+    required = {}
+    for key, signature_def in signature_def_map.items():
+        for side in ("inputs", "outputs"):
+            for name, info in getattr(signature_def, side).items():
+                tensor_names = [info.name] if info.name else [
+                    info.coo_sparse.values_tensor_name, info.coo_sparse.indices_tensor_name,
+                    info.coo_sparse.dense_shape_tensor_name]
+                for tensor_name in tensor_names:
+                    required["signature '%s' %s '%s'" % (key, side[:-1], name)] = tensor_name.split(":")[0]
+    if init is not None:
+        required["the %s" % init[0]] = init[1].name
+    for tensor in assets_collection or []:
+        required["asset tensor %s" % tensor.name] = tensor.op.name
+    return required
+
+
 class SavedModelBuilder:
     """`tf.saved_model.builder.SavedModelBuilder(export_dir)`: collects MetaGraphDefs (one per tag set)
     and the variables of the first, and writes them as a SavedModel with `save()`.
@@ -119,7 +137,8 @@ class SavedModelBuilder:
         _validate_signature_def_map(signature_def_map)
         init = self._init_op_collection(main_op, legacy_init_op)
         asset_defs = self._copy_assets(assets_collection)
-        meta_graph_def = saver._meta_graph_def(clear_devices=clear_devices)
+        meta_graph_def = saver._meta_graph_def(clear_devices=clear_devices,
+                                               required=_required_ops(signature_def_map, init, assets_collection))
         meta_graph_def.meta_info_def.tags.extend(tags)
         for key, signature_def in signature_def_map.items():
             meta_graph_def.signature_def[key] = SignatureDef.FromString(signature_def.SerializeToString())

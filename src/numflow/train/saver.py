@@ -299,12 +299,14 @@ class Saver:
             sess._state.variable_cell(op).value = array
 
     # --- meta graphs ---------------------------------------------------------------------------
-    def _meta_graph_def(self, collection_list=None, export_scope=None, clear_devices=False):
-        """The MetaGraphDef of this Saver's graph with the save/restore subgraph of its variables."""
+    def _meta_graph_def(self, collection_list=None, export_scope=None, clear_devices=False, required=None):
+        """The MetaGraphDef of this Saver's graph with the save/restore subgraph of its variables;
+        `required` {what: op name}: ops that must be in it (see meta_graph.create_meta_graph_def)."""
         self.build()
         entries = list((self._var_map or {}).items())
         meta_graph_def = _meta_graph.create_meta_graph_def(
             self._graph, saver_entries=entries, collection_list=collection_list, clear_devices=clear_devices,
+            required=required,
             export_scope=export_scope, saver_settings={"max_to_keep": self._max_to_keep,
                                                        "keep_checkpoint_every_n_hours":
                                                            self._keep_checkpoint_every_n_hours})
