@@ -106,3 +106,4 @@ from . import signal  # noqa: E402,F401
 from .ops.nn_extra import (batch_to_space, batch_to_space_nd, required_space_to_batch_paddings,  # noqa: E402,F401
                            space_to_batch, space_to_batch_nd)
 from . import saved_model  # noqa: E402,F401 - tf.saved_model (SavedModel directories, both ways with TF)
+from .ops.tensor_array import TensorArray  # noqa: E402,F401 - tf.TensorArray (issue 12)

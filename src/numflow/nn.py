@@ -29,3 +29,7 @@ __all__ += [n for n in _nn_extra_all if n not in ("space_to_batch_nd", "batch_to
 from .ops.candidate_sampling import *  # noqa: F401,F403,E402
 from .ops.candidate_sampling import __all__ as _sampling_all  # noqa: E402
 __all__ += list(_sampling_all)
+# Recurrent nets (issue 12): bidirectional, raw and state-saving RNNs.
+from .ops.rnn import (bidirectional_dynamic_rnn, raw_rnn, static_bidirectional_rnn,  # noqa: F401,E402
+                      static_state_saving_rnn)
+__all__ += ["bidirectional_dynamic_rnn", "raw_rnn", "static_bidirectional_rnn", "static_state_saving_rnn"]

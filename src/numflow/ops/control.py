@@ -107,6 +107,8 @@ def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
 
 # --- tracing functions into sub-graphs ------------------------------------------------------------
 def _flatten(structure):
+    if hasattr(structure, "_to_flow"):   # a TensorArray travels as its flow tensor
+        return [structure._to_flow()]
     if isinstance(structure, (list, _tuple)):
         out = []
         for item in structure:
@@ -124,6 +126,8 @@ def _pack(structure, flat):
     flat = list(flat)
 
     def build(item):
+        if hasattr(item, "_from_flow"):
+            return item._from_flow(flat.pop(0))
         if isinstance(item, (list, _tuple)):
             items = [build(x) for x in item]
             if hasattr(item, "_fields"):
@@ -234,7 +238,7 @@ class Cond(OpDef):
                 result = _branch_outputs(fn())
                 ys = [y for y in result if isinstance(y, Tensor)]
                 dys = [g if g is not None else _zeros_like(y) for g, y in zip(grads_in, ys)]
-                grads = gradients(ys, floating, grad_ys=dys)
+                grads = gradients(ys, floating, grad_ys=dys, stop_gradients=floating)
                 return [g if g is not None else _zeros_like(x) for g, x in zip(grads, floating)]
             return compute
 
@@ -304,6 +308,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     outputs = iter(op.outputs)
     flat = [next(outputs) if isinstance(item, Tensor) else (op if isinstance(item, Operation) else None)
             for item in true_outputs]
+    if hasattr(true_result, "_from_flow"):
+        return true_result._from_flow(flat[0])
     if not isinstance(true_result, (list, _tuple, dict)):
         return flat[0]
     return _pack(true_result, flat)
@@ -413,7 +419,9 @@ class While(OpDef):
                                  name="seed") for i in floating_vars]
             xs = [loop_vars[i] for i in floating_vars] + [sources[j] for j in floating_sources]
             ys = [body[i] for i in floating_vars]
-            vjp = gradients(ys, xs, grad_ys=seeds) if ys else [None] * len(xs)
+            # stop_gradients=xs: a source computed from another source (outside the loop) must not pass its
+            # gradient on here too; tf.gradients does that once, outside.
+            vjp = gradients(ys, xs, grad_ys=seeds, stop_gradients=xs) if ys else [None] * len(xs)
             vjp = [g if g is not None else _zeros_like(x) for g, x in zip(vjp, xs)]
         dys = [output_grads[i] if output_grads[i] is not None else _zeros_like(op.outputs[i])
                for i in floating_vars]
@@ -511,7 +519,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     with name_scope(name, "while"):
         loop_tensors = [make_tensor("LoopVar", [], {"dtype": t.dtype, "shape": s}, name="LoopVar")
                         for t, s in zip(initial, invariants)]
-        packed = loop_tensors[0] if single else _pack(structure, loop_tensors)
+        packed = _pack(structure, loop_tensors)
         args = _tuple(packed) if isinstance(packed, (list, _tuple)) else (packed,)
         start = len(graph._ops)
         cond_output = convert_to_tensor(cond(*args))
@@ -550,8 +558,16 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                 attrs["maximum_iterations"] = int(maximum_iterations)
         op = make_op("While", inputs, attrs, name="Exit")
     outputs = op.outputs
-    if len(outputs) == 1 and not return_same_structure:
-        return outputs[0]
+    result = _pack(structure, outputs)
     if single:
-        return outputs[0]
-    return _pack(structure, outputs)
+        return result
+    if len(outputs) == 1 and not return_same_structure:
+        return _flatten_one(result)
+    return result
+
+
+def _flatten_one(structure):
+    """The one leaf (tensor or TensorArray) of a structure holding one."""
+    while isinstance(structure, (list, _tuple, dict)):
+        structure = list(structure.values())[0] if isinstance(structure, dict) else structure[0]
+    return structure

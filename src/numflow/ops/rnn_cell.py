@@ -19,7 +19,7 @@ from . import math as math_ops
 from ..init_ops import constant_initializer, zeros_initializer
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMStateTuple", "GRUCell", "MultiRNNCell",
-           "DropoutWrapper"]
+           "DropoutWrapper", "LSTMCell", "ResidualWrapper", "DeviceWrapper"]
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -390,3 +390,165 @@ class DropoutWrapper(RNNCell):
 
     def _maybe_build(self, input_depth, dtype, scope=None):
         self._cell._maybe_build(input_depth, dtype, scope)
+
+
+def _clip(tensor, limit):
+    limit = convert_to_tensor(float(limit), dtype=tensor.dtype)
+    return math_ops.clip_by_value(tensor, math_ops.negative(limit), limit)
+
+
+class LSTMCell(RNNCell):
+    """`tf.nn.rnn_cell.LSTMCell(num_units, use_peepholes=False, cell_clip=None, initializer=None,
+    num_proj=None, proj_clip=None, num_unit_shards=None, num_proj_shards=None, forget_bias=1.0,
+    state_is_tuple=True, activation=None, reuse=None, name=None, dtype=None)`: the LSTM of Hochreiter &
+    Schmidhuber with the optional peephole connections and output projection of Sak et al. (2014).
+
+    With m the previous output: i, j, f, o = split([inputs, m] W + b, 4) (W 'kernel', b 'bias');
+    peepholes add w_i_diag * c to i, w_f_diag * c to f (the previous c) and w_o_diag * new_c to o.
+    new_c = sigmoid(f + forget_bias) * c + sigmoid(i) * activation(j), clipped to +-cell_clip;
+    new_m = sigmoid(o) * activation(new_c), then times 'projection/kernel' with `num_proj` and clipped to
+    +-proj_clip. The state is `LSTMStateTuple(new_c, new_m)` (concatenated with state_is_tuple=False).
+    """
+
+    _default_name = "lstm_cell"
+
+    def __init__(self, num_units, use_peepholes=False, cell_clip=None, initializer=None, num_proj=None,
+                 proj_clip=None, num_unit_shards=None, num_proj_shards=None, forget_bias=1.0, state_is_tuple=True,
+                 activation=None, reuse=None, name=None, dtype=None):
+        super().__init__(reuse=reuse, name=name, dtype=dtype)
+        if num_unit_shards is not None or num_proj_shards is not None:
+            raise ValueError("num_unit_shards and num_proj_shards are deprecated and not supported; "
+                             "use a partitioned variable scope instead")
+        self._num_units = int(num_units)
+        self._use_peepholes = bool(use_peepholes)
+        self._cell_clip = cell_clip
+        self._initializer = initializer
+        self._num_proj = int(num_proj) if num_proj else None
+        self._proj_clip = proj_clip
+        self._forget_bias = float(forget_bias)
+        self._state_is_tuple = state_is_tuple
+        self._activation = activation or math_ops.tanh
+
+    @property
+    def state_size(self):
+        output = self._num_proj or self._num_units
+        return LSTMStateTuple(self._num_units, output) if self._state_is_tuple else self._num_units + output
+
+    @property
+    def output_size(self):
+        return self._num_proj or self._num_units
+
+    def build(self, input_depth):
+        dtype = self._build_dtype
+        n = self._num_units
+        self._kernel = self._add_variable("kernel", [input_depth + self.output_size, 4 * n], dtype,
+                                          self._initializer)
+        self._bias = self._add_variable("bias", [4 * n], dtype, zeros_initializer())
+        if self._use_peepholes:
+            self._peepholes = [self._add_variable(gate, [n], dtype, self._initializer)
+                               for gate in ("w_f_diag", "w_i_diag", "w_o_diag")]
+        if self._num_proj is not None:
+            with _variable_scope("projection"):
+                self._projection = self._add_variable("kernel", [n, self._num_proj], dtype, self._initializer)
+
+    def call(self, inputs, state):
+        if self._state_is_tuple:
+            c, m = state
+        else:
+            c, m = array_ops.split(state, [self._num_units, self.output_size], axis=1)
+        i, j, f, o = array_ops.split(_linear([inputs, m], self._kernel, self._bias), 4, axis=1)
+        f = math_ops.add(f, convert_to_tensor(self._forget_bias, dtype=f.dtype))
+        if self._use_peepholes:
+            w_f, w_i, w_o = self._peepholes
+            f = math_ops.add(f, math_ops.multiply(w_f, c))
+            i = math_ops.add(i, math_ops.multiply(w_i, c))
+        new_c = math_ops.add(math_ops.multiply(math_ops.sigmoid(f), c),
+                             math_ops.multiply(math_ops.sigmoid(i), self._activation(j)))
+        if self._cell_clip is not None:
+            new_c = _clip(new_c, self._cell_clip)
+        if self._use_peepholes:
+            o = math_ops.add(o, math_ops.multiply(w_o, new_c))
+        new_m = math_ops.multiply(math_ops.sigmoid(o), self._activation(new_c))
+        if self._num_proj is not None:
+            new_m = math_ops.matmul(new_m, self._projection)
+            if self._proj_clip is not None:
+                new_m = _clip(new_m, self._proj_clip)
+        new_state = LSTMStateTuple(new_c, new_m) if self._state_is_tuple else array_ops.concat([new_c, new_m], 1)
+        return new_m, new_state
+
+
+class _Wrapper(RNNCell):
+    """A cell around another cell that adds no variable scope of its own (its variables are the wrapped
+    cell's, named as if unwrapped), as TF1's DropoutWrapper, ResidualWrapper and DeviceWrapper."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self._cell = cell
+
+    @property
+    def wrapped_cell(self):
+        return self._cell
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    @property
+    def variables(self):
+        return self._cell.variables
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def _maybe_build(self, input_depth, dtype, scope=None):
+        self._cell._maybe_build(input_depth, dtype, scope)
+
+    @property
+    def built(self):
+        return self._cell.built
+
+    @built.setter
+    def built(self, value):
+        pass
+
+
+class ResidualWrapper(_Wrapper):
+    """`tf.nn.rnn_cell.ResidualWrapper(cell, residual_fn=None)`: the wrapped cell's output plus its input
+    (or `residual_fn(inputs, outputs)`); the state is the wrapped cell's."""
+
+    def __init__(self, cell, residual_fn=None):
+        super().__init__(cell)
+        self._residual_fn = residual_fn
+
+    def __call__(self, inputs, state, scope=None):
+        inputs = convert_to_tensor(inputs)
+        output, new_state = self._cell(inputs, state, scope=scope)
+        if self._residual_fn is not None:
+            return self._residual_fn(inputs, output), new_state
+        if inputs.shape.is_fully_defined() and output.shape.is_fully_defined() and inputs.shape != output.shape:
+            raise ValueError("ResidualWrapper: the cell's output shape %s differs from its input shape %s"
+                             % (output.shape, inputs.shape))
+        return math_ops.add(inputs, output), new_state
+
+
+class DeviceWrapper(_Wrapper):
+    """`tf.nn.rnn_cell.DeviceWrapper(cell, device)`: the wrapped cell with its ops placed on `device`
+    (numflow runs everything on the CPU; the device is recorded on the ops as TF1 would)."""
+
+    def __init__(self, cell, device):
+        super().__init__(cell)
+        self._device = device
+
+    def __call__(self, inputs, state, scope=None):
+        from ..framework.graph import device
+        with device(self._device):
+            return self._cell(inputs, state, scope=scope)
+
+    def zero_state(self, batch_size, dtype):
+        from ..framework.graph import device
+        with device(self._device):
+            return self._cell.zero_state(batch_size, dtype)
