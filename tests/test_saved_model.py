@@ -313,3 +313,21 @@ def test_export_and_serve_example(tmp_path, monkeypatch, capsys):
     assert "SavedModel written to" in out and "served predictions match" in out
     assert tf.saved_model.contains_saved_model(str(tmp_path / "served"))
     shutil.rmtree(str(tmp_path / "served"))
+
+
+def test_load_under_an_import_scope(tmp_path):
+    x, b, scores = _model()
+    export_dir = str(tmp_path / "model")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(b.assign([1.0, -1.0]))
+        expected = sess.run(scores, {x: FEED})
+        tf.saved_model.simple_save(sess, export_dir, {"x": x}, {"scores": scores})
+    with tf.Session(graph=tf.Graph()) as sess:
+        meta = tf.saved_model.loader.load(sess, ["serve"], export_dir, import_scope="served")
+        signature = meta.signature_def["serving_default"]
+        get = tf.saved_model.utils.get_tensor_from_tensor_info
+        out = get(signature.outputs["scores"], import_scope="served")
+        assert out.name == "served/scores:0"
+        np.testing.assert_allclose(sess.run(out, {get(signature.inputs["x"], import_scope="served"): FEED}),
+                                   expected, rtol=1e-6)
