@@ -125,12 +125,15 @@ def test_export_meta_graph_text_format_and_return_elements(tmp_path):
 def test_export_scope_keeps_and_renames_the_scope():
     with tf.name_scope("tower"):
         a = tf.constant([1.0, 2.0], name="a")
-        tf.add(a, 1.0, name="b")
-    tf.constant(5.0, name="outside")
+        tf.add(a, 1.0, name="b")                    # 1.0 becomes the constant tower/y
+    outside = tf.constant(5.0, name="outside")
     meta = tf.train.export_meta_graph(export_scope="tower")
-    assert sorted(node.name for node in meta.graph_def.node) == ["a", "b", "b/y"] or \
-        {"a", "b"} <= {node.name for node in meta.graph_def.node}
-    assert all(not node.name.startswith("tower") and node.name != "outside" for node in meta.graph_def.node)
+    assert [(node.name, list(node.input)) for node in meta.graph_def.node] == [("a", []), ("y", []),
+                                                                                ("b", ["a", "y"])]
+    with tf.name_scope("tower/"):                   # the same scope again
+        tf.add(a, outside, name="mixed")
+    with pytest.raises(ValueError, match="Node tower/mixed in export_scope tower takes input outside"):
+        tf.train.export_meta_graph(export_scope="tower")
 
 
 def test_large_fill_values_are_stored_as_one_element(tmp_path):
