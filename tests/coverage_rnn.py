@@ -27,4 +27,6 @@ COVERAGE = {
     "TensorArrayClearRows": ([_TA + "test_gradient_of_a_dynamic_size_array"],
                              [_TA + "test_second_order_gradients_through_tensor_arrays"],
                              "gradient helper of write/scatter/split"),
+    "GatherTree": (["test_seq2seq.py::test_gather_tree_follows_parents_and_pads_with_end_token"], [],
+                   "beam search back-tracking of integer ids; no gradient (TF: none)"),
 }
