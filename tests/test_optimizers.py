@@ -352,3 +352,18 @@ def test_two_sessions_keep_separate_optimizer_state():
             first.run(train)
         second.run(train)
         assert not np.array_equal(first.run(W), second.run(W))
+
+
+def test_gate_op_makes_each_ops_gradients_wait_for_each_other():
+    x = tf.constant(np.ones((2, 3), np.float32))
+    w = tf.Variable(np.full((3, 1), 0.5, np.float32))
+    loss = tf.reduce_sum(tf.matmul(x, w))
+    gated = tf.gradients(loss, [x, w], gate_gradients=True)
+    plain = tf.gradients(loss, [x, w])
+    # Each gated gradient is released by a group of both MatMul input gradients, as TF's GATE_OP does.
+    for grad in gated:
+        assert grad.op.type == "Identity" and grad.op.control_inputs
+    with tf.Session() as session:
+        session.run(w.initializer)
+        for a, b in zip(session.run(gated), session.run(plain)):
+            np.testing.assert_array_equal(a, b)

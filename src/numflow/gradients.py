@@ -108,6 +108,15 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 filled = [g if g is not None else _zeros_for(t) for t, g in zip(op._outputs, output_grads)]
                 input_grads = op._op_def.grad(op, *filled)
             input_grads = list(input_grads)
+            if gate_gradients and sum(g is not None for g in input_grads) > 1:
+                # TF's GATE_OP: no gradient of this op is used before all of them are computed, so that
+                # an optimizer update cannot overtake a backward read of the same variable in a
+                # concurrent executor (real TF running an exported graph; numflow runs in order).
+                from .ops.control import tuple as gated
+                with name_scope(op.name + "_grad"):
+                    present = [i for i, g in enumerate(input_grads) if g is not None]
+                    for i, g in zip(present, gated([input_grads[i] for i in present])):
+                        input_grads[i] = g
             sources = list(op._inputs) + list(_implicit_inputs(op))
             if len(input_grads) != len(sources):
                 raise ValueError("Gradient of op %s (%s) returned %d gradients for %d inputs"
