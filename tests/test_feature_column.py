@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numflow as tf
-from numflow.feature_column.hashing import fingerprint64
+from numflow.ops.hash_bucket_ops import fingerprint64
 
 fc = tf.feature_column
 
@@ -130,7 +130,7 @@ def test_hash_bucket_is_deterministic_and_in_range():
 
 
 def test_string_to_hash_bucket_fast_op_values():
-    from numflow.feature_column.hashing import string_to_hash_bucket_fast
+    from numflow.ops.hash_bucket_ops import string_to_hash_bucket_fast
     strings = np.array([["a", "bb"], ["", "a"]], object)
     out = run(string_to_hash_bucket_fast(tf.constant(strings), 1000), init=False)
     assert out.dtype == np.int64 and out.shape == (2, 2)

@@ -79,7 +79,6 @@ _sys.modules[__name__ + ".compat.v1"] = _sys.modules[__name__]
 compat.v1 = _sys.modules[__name__]
 del _sys
 from .ops.metrics_impl import confusion_matrix  # noqa: E402,F401 - tf.confusion_matrix
-from . import estimator, feature_column  # noqa: E402
 
 NUMFLOW_VERSION = __version__  # numflow's own version, also while __version__ reads as TensorFlow's
 from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_as_tensorflow,  # noqa: E402
@@ -88,6 +87,7 @@ from . import _deprecation  # noqa: E402
 from .framework.graph_def import GraphDef, NodeDef, import_graph_def  # noqa: E402,F401
 from . import graph_util  # noqa: E402,F401
 from .ops.string_ops import *  # noqa: E402,F401,F403 - tf.string_split, tf.as_string, tf.substr, ...
+from .ops import hash_bucket_ops  # noqa: E402,F401 - registers StringToHashBucketFast
 from . import strings, sets, bitwise  # noqa: E402,F401
 io.encode_base64, io.decode_base64 = encode_base64, decode_base64  # noqa: F405 - also in tf.io, as in TF
 
@@ -105,5 +105,20 @@ from . import signal  # noqa: E402,F401
 # tf.nn breadth (issue 12): the space-to-batch family lives at the top level in TF1.
 from .ops.nn_extra import (batch_to_space, batch_to_space_nd, required_space_to_batch_paddings,  # noqa: E402,F401
                            space_to_batch, space_to_batch_nd)
-from . import saved_model  # noqa: E402,F401 - tf.saved_model (SavedModel directories, both ways with TF)
 from .ops.tensor_array import TensorArray  # noqa: E402,F401 - tf.TensorArray (issue 12)
+
+# Namespaces that are whole frameworks of their own load on first use, so that `import numflow` stays fast.
+_LAZY_NAMESPACES = ("estimator", "feature_column", "saved_model")
+
+
+def __getattr__(name):
+    if name in _LAZY_NAMESPACES:
+        import importlib
+        module = importlib.import_module("." + name, __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError("module 'numflow' has no attribute %r" % name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_NAMESPACES))

@@ -17,7 +17,7 @@ from ..framework import dtypes
 from ..framework.graph import Tensor, convert_to_tensor
 from ..framework.sparse_tensor import SparseTensor, sparse_tensor_to_dense
 from ..framework.tensor_shape import TensorShape
-from .hashing import string_to_hash_bucket_fast
+from ..ops.hash_bucket_ops import string_to_hash_bucket_fast
 
 __all__ = ["numeric_column", "bucketized_column", "categorical_column_with_identity",
            "categorical_column_with_vocabulary_list", "categorical_column_with_hash_bucket", "indicator_column",

@@ -705,7 +705,7 @@ def string_to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
     """`tf.strings.to_hash_bucket_fast(input, num_buckets)`: each string hashed to an int64 bucket in
     [0, num_buckets) by its FarmHash Fingerprint64 (TF's buckets: see ops/hash_functions.py). The op is
     the StringToHashBucketFast the feature columns also use."""
-    from ..feature_column.hashing import string_to_hash_bucket_fast as hash_bucket_fast
+    from .hash_bucket_ops import string_to_hash_bucket_fast as hash_bucket_fast
     x = _string_input(input, "input")
     _check_string(x, "StringToHashBucketFast")
     return hash_bucket_fast(x, _num_buckets(num_buckets, "StringToHashBucketFast"), name=name)

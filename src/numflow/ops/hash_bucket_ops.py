@@ -9,12 +9,12 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.graph import convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
-from ..ops.common import make_tensor
+from .common import make_tensor
 
 __all__ = ["string_to_hash_bucket_fast", "fingerprint64"]
 
 
-from ..ops.hash_functions import farmhash_fingerprint64 as fingerprint64  # noqa: E402 - TF's hash
+from .hash_functions import farmhash_fingerprint64 as fingerprint64  # noqa: E402 - TF's hash
 
 
 def _as_bytes(value):
