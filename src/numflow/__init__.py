@@ -28,15 +28,29 @@ from .ops.io_ops import *  # noqa: F401,F403
 from .ops.data_flow import *  # noqa: F401,F403
 from .ops.readers import *  # noqa: F401,F403
 from .framework.sparse_tensor import *  # noqa: F401,F403
+from .ops.string_ops import *  # noqa: F401,F403 - tf.string_split, tf.as_string, tf.substr, ...
+from .ops import hash_bucket_ops  # noqa: F401 - registers StringToHashBucketFast
+from .ops.segment_ops import *  # noqa: F401,F403
+from .ops.scatter_ops import *  # noqa: F401,F403
+from .ops.special_math import (acosh, angle, asinh, atan2, atanh, betainc, complex, conj, digamma,  # noqa: F401,A004
+                               erfc, igamma, igammac, imag, is_non_decreasing, is_strictly_increasing, lbeta,
+                               lgamma, log_sigmoid, polygamma, real, zeta)
+from .ops.linalg_extra import (cholesky, cholesky_solve, matrix_solve, matrix_solve_ls,  # noqa: F401
+                               matrix_triangular_solve, qr, self_adjoint_eig, self_adjoint_eigvals, svd)
+from .ops.signal_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: F401
+from .ops.nn_extra import (batch_to_space, batch_to_space_nd, required_space_to_batch_paddings,  # noqa: F401
+                           space_to_batch, space_to_batch_nd)
+from .ops.metrics_impl import confusion_matrix  # noqa: F401
+from .ops.tensor_array import TensorArray  # noqa: F401
+from .framework.graph_def import GraphDef, NodeDef, import_graph_def  # noqa: F401
 from .gradients import gradients, hessians
 from . import nn, train, contrib, compat, initializers, random, math, losses, summary, layers  # noqa: E402
 from . import linalg  # noqa: E402
-from . import data, image, sparse, python_io, metrics  # noqa: E402
+from . import data, image, sparse, python_io, metrics, graph_util, strings, sets, bitwise, signal  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402
 from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
                      executing_eagerly)
-
 
 
 class _Options:
@@ -78,34 +92,14 @@ import sys as _sys  # noqa: E402
 _sys.modules[__name__ + ".compat.v1"] = _sys.modules[__name__]
 compat.v1 = _sys.modules[__name__]
 del _sys
-from .ops.metrics_impl import confusion_matrix  # noqa: E402,F401 - tf.confusion_matrix
 
 NUMFLOW_VERSION = __version__  # numflow's own version, also while __version__ reads as TensorFlow's
+io.encode_base64, io.decode_base64 = encode_base64, decode_base64  # noqa: F405 - also in tf.io, as in TF
 from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_as_tensorflow,  # noqa: E402
                        unload_ipython_extension)
 from . import _deprecation  # noqa: E402
-from .framework.graph_def import GraphDef, NodeDef, import_graph_def  # noqa: E402,F401
-from . import graph_util  # noqa: E402,F401
-from .ops.string_ops import *  # noqa: E402,F401,F403 - tf.string_split, tf.as_string, tf.substr, ...
-from .ops import hash_bucket_ops  # noqa: E402,F401 - registers StringToHashBucketFast
-from . import strings, sets, bitwise  # noqa: E402,F401
-io.encode_base64, io.decode_base64 = encode_base64, decode_base64  # noqa: F405 - also in tf.io, as in TF
 
 _deprecation.enable_from_environment()
-# Math and arrays (issue 12): special functions, segments, scatters, decompositions, tf.signal.
-from .ops.special_math import (acosh, angle, asinh, atan2, atanh, betainc, complex, conj, digamma,  # noqa: E402,F401,A004
-                               erfc, igamma, igammac, imag, is_non_decreasing, is_strictly_increasing, lbeta,
-                               lgamma, log_sigmoid, polygamma, real, zeta)
-from .ops.segment_ops import *  # noqa: E402,F401,F403
-from .ops.scatter_ops import *  # noqa: E402,F401,F403
-from .ops.linalg_extra import (cholesky, cholesky_solve, matrix_solve, matrix_solve_ls,  # noqa: E402,F401
-                               matrix_triangular_solve, qr, self_adjoint_eig, self_adjoint_eigvals, svd)
-from .ops.signal_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: E402,F401
-from . import signal  # noqa: E402,F401
-# tf.nn breadth (issue 12): the space-to-batch family lives at the top level in TF1.
-from .ops.nn_extra import (batch_to_space, batch_to_space_nd, required_space_to_batch_paddings,  # noqa: E402,F401
-                           space_to_batch, space_to_batch_nd)
-from .ops.tensor_array import TensorArray  # noqa: E402,F401 - tf.TensorArray (issue 12)
 
 # Namespaces that are whole frameworks of their own load on first use, so that `import numflow` stays fast.
 _LAZY_NAMESPACES = ("estimator", "feature_column", "saved_model")
