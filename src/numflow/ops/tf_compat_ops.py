@@ -121,7 +121,7 @@ class ShardedFilename(OpDef):
 
     def kernel(self, op, ctx):
         return lambda basename, shard, num_shards: np.array(
-            ("%s-%05d-of-%05d" % (_text(basename), int(shard), int(num_shards))).encode("utf-8"), dtype=object)[()]
+            ("%s-%05d-of-%05d" % (_text(basename), int(shard), int(num_shards))).encode("utf-8"), dtype=object)
 
 
 @register
