@@ -1215,3 +1215,306 @@ def _export_boolean_mask(ex, op, inputs):
 
 _rule("BooleanMask", export=_export_boolean_mask)
 del _IMPORT_RULES["BooleanMask"]
+
+
+# --- ops whose TF NodeDef has the inputs and attr names numflow's op has ----------------------------------
+def _same(nf_type, attrs="", types=(("T", 0),), **kwargs):
+    """A rule for an op whose TF form takes numflow's inputs in order and its attrs under the same names;
+    `attrs` is 'name:codec ...', a missing attr on import taking TF's default from `defaults`."""
+    pairs = [item.split(":") for item in attrs.split()]
+    return _rule(nf_type, attrs=[(name, name, codec) for name, codec in pairs], types=types, **kwargs)
+
+
+for _type in """Acosh Asinh Atanh Erfc Lgamma Digamma Erfinv Ndtri BesselI0 BesselI1 BesselI0e BesselI1e Invert
+        Cholesky LogMatrixDeterminant MatrixLogarithm RGBToHSV HSVToRGB Conj Atan2 Xlogy Xdivy Xlog1py MulNoNan
+        NextAfter Igamma Igammac Zeta Polygamma Betainc BitwiseAnd BitwiseOr BitwiseXor LeftShift
+        RightShift""".split():
+    _same(_type)
+for _type in "StringStrip ReadFile WriteFile MatchingFiles DecodeBase64 UnicodeScript RegexFullMatch".split():
+    _same(_type, types=())
+for _type in ("Complex", "Real", "Imag", "Angle", "ComplexAbs"):
+    _same(_type, types=(("T", 0), ("Tout", "out0")))
+
+# scans: TF passes the axis as an input (numflow's Cumsum/Cumprod do too; CumulativeLogsumexp keeps an attr)
+_same("Cumsum", "exclusive:b reverse:b", types=(("T", 0), ("Tidx", 1)), defaults={"exclusive": False, "reverse": False})
+_same("Cumprod", "exclusive:b reverse:b", types=(("T", 0), ("Tidx", 1)),
+      defaults={"exclusive": False, "reverse": False})
+_same("CumulativeLogsumexp", "exclusive:b reverse:b", const_inputs=[_axis_input()], fixed={"Tidx": _INT32_TYPE},
+      defaults={"exclusive": False, "reverse": False})
+
+# segments and scatters
+for _type in ("SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd"):
+    _same(_type, types=(("T", 0), ("Tindices", 1)))
+for _type in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin", "UnsortedSegmentProd"):
+    _same(_type, types=(("T", 0), ("Tindices", 1), ("Tnumsegments", 2)))
+_same("ScatterNd", types=(("T", 1), ("Tindices", 0)))
+for _type in ("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub", "TensorScatterMax", "TensorScatterMin"):
+    _same(_type, types=(("T", 0), ("Tindices", 1)))
+for _type in ("ScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv", "ScatterMax", "ScatterMin",
+              "ScatterNdUpdate", "ScatterNdAdd", "ScatterNdSub"):
+    _same(_type, types=(("T", 2), ("Tindices", 1)), fixed={"use_locking": AttrValue(b=True)})
+_same("DynamicPartition", "num_partitions:i")
+_same("SparseToDense", "validate_indices:b", types=(("T", 2), ("Tindices", 0)), defaults={"validate_indices": True})
+_same("HistogramFixedWidth", "dtype:type", defaults={"dtype": dtypes.int32})
+_same("Bincount", types=(("T", 2),))
+_same("ReverseSequence", "seq_dim:i batch_dim:i", types=(("T", 0), ("Tlen", 1)), defaults={"batch_dim": 0})
+
+# linear algebra
+_same("Qr", "full_matrices:b", defaults={"full_matrices": False})
+_same("Svd", "compute_uv:b full_matrices:b", defaults={"compute_uv": True, "full_matrices": False})
+_same("MatrixSolve", "adjoint:b", defaults={"adjoint": False})
+_same("MatrixTriangularSolve", "lower:b adjoint:b", defaults={"lower": True, "adjoint": False})
+_same("MatrixBandPart", types=(("T", 0), ("Tindex", 1)))
+_same("SelfAdjointEigV2", "compute_v:b", defaults={"compute_v": True})
+
+# spectral
+for _type in ("FFT", "IFFT", "FFT2D", "IFFT2D", "FFT3D", "IFFT3D"):
+    _same(_type, types=(("Tcomplex", 0),))
+for _rank in ("", "2D", "3D"):
+    _same("RFFT" + _rank, types=(("Treal", 0), ("Tcomplex", "out0")))
+    _same("IRFFT" + _rank, types=(("Tcomplex", 0), ("Treal", "out0")))
+
+# 3-D convolution and pooling, space/batch, dilation
+_CONV3D = "strides:ints padding:s data_format:s dilations:ints"
+_CONV3D_DEFAULTS = {"data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]}
+_same("Conv3D", _CONV3D, defaults=_CONV3D_DEFAULTS)
+_same("Conv3DBackpropInputV2", _CONV3D, types=(("T", 1), ("Tshape", 0)), defaults=_CONV3D_DEFAULTS)
+_same("Conv3DBackpropFilterV2", _CONV3D, defaults=_CONV3D_DEFAULTS)
+_POOL3D = "ksize:ints strides:ints padding:s data_format:s"
+_same("MaxPool3D", _POOL3D, defaults={"data_format": "NDHWC"})
+_same("AvgPool3D", _POOL3D, defaults={"data_format": "NDHWC"})
+_same("MaxPool3DGrad", _POOL3D, types=(("T", 2), ("TInput", 0)), defaults={"data_format": "NDHWC"})
+_same("AvgPool3DGrad", _POOL3D, types=(("T", 1),), defaults={"data_format": "NDHWC"})
+_same("SpaceToBatchND", types=(("T", 0), ("Tblock_shape", 1), ("Tpaddings", 2)))
+_same("BatchToSpaceND", types=(("T", 0), ("Tblock_shape", 1), ("Tcrops", 2)))
+_DILATION = "strides:ints rates:ints padding:s"
+_same("Dilation2D", _DILATION)
+_same("Dilation2DBackpropInput", _DILATION)
+_same("Dilation2DBackpropFilter", _DILATION)
+
+# images
+_RESIZE = "align_corners:b half_pixel_centers:b"
+_RESIZE_DEFAULTS = {"align_corners": False, "half_pixel_centers": False}
+for _type in ("ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic"):
+    _same(_type, _RESIZE, defaults=_RESIZE_DEFAULTS)
+_same("ResizeArea", "align_corners:b", defaults={"align_corners": False})
+_same("ResizeBilinearGrad", _RESIZE, types=(("T", 1),), defaults=_RESIZE_DEFAULTS)
+_same("ResizeNearestNeighborGrad", _RESIZE, defaults=_RESIZE_DEFAULTS)
+_same("ResizeBicubicGrad", _RESIZE, types=(("T", 1),), defaults=_RESIZE_DEFAULTS)
+_same("DecodePng", "channels:i dtype:type", types=(), defaults={"channels": 0, "dtype": dtypes.uint8})
+_same("DecodeBmp", "channels:i", types=(), defaults={"channels": 0})
+_same("DecodeGif", types=())
+_same("DecodeJpeg", "channels:i ratio:i", types=(), defaults={"channels": 0, "ratio": 1})
+_same("DecodeImage", "channels:i dtype:type expand_animations:b", types=(),
+      defaults={"channels": 0, "dtype": dtypes.uint8, "expand_animations": True})
+_same("EncodePng", "compression:i", defaults={"compression": -1})
+_same("EncodeJpeg", "format:s quality:i progressive:b optimize_size:b chroma_downsampling:b density_unit:s "
+      "x_density:i y_density:i xmp_metadata:s", types=(),
+      defaults={"format": "", "quality": 95, "progressive": False, "optimize_size": False,
+                "chroma_downsampling": True, "density_unit": "in", "x_density": 300, "y_density": 300,
+                "xmp_metadata": ""})
+
+# parsing and strings
+_same("DecodeRaw", "out_type:type little_endian:b", types=(), defaults={"little_endian": True})
+_same("StringToNumber", "out_type:type", types=(), defaults={"out_type": dtypes.float32})
+_same("Substr", "unit:s", types=(("T", 1),), defaults={"unit": "BYTE"})
+_same("StringLength", "unit:s", types=(), defaults={"unit": "BYTE"})
+_same("StringLower", "encoding:s", types=(), defaults={"encoding": ""})
+_same("StringUpper", "encoding:s", types=(), defaults={"encoding": ""})
+_same("EncodeBase64", "pad:b", types=(), defaults={"pad": False})
+_same("StringToHashBucketFast", "num_buckets:i", types=())
+_same("StringToHashBucket", "num_buckets:i", types=())
+_same("StringToHashBucketStrong", "num_buckets:i key:ints", types=())
+_same("StringSplit", "skip_empty:b", types=(), defaults={"skip_empty": True})
+_same("StringSplitV2", "maxsplit:i", types=(), defaults={"maxsplit": -1})
+_same("RegexReplace", "replace_global:b", types=(), defaults={"replace_global": True})
+_same("ReduceJoin", "keep_dims:b separator:bytes", types=(), defaults={"keep_dims": False, "separator": b""})
+
+
+# --- tf.parse_example / tf.parse_single_example ---------------------------------------------------------
+# numflow's ParseExample keeps its features as attrs: sparse [(key, dtype)] and dense [(key, dtype, shape,
+# default or None, is_sequence, required)]; TF passes keys and defaults as Const inputs. Both put the outputs
+# in the same order: sparse indices, sparse values, sparse shapes, dense values.
+def _string_scalar(value):
+    return np.array(_text(value).encode("utf-8"), dtype=object)
+
+
+def _dense_default_array(spec, op):
+    """TF's dense_defaults entry: empty for a required feature, the padding scalar for a sequence feature,
+    else the default in the feature's shape."""
+    key, dtype, shape, default, is_sequence, required = spec
+    if required:
+        if is_sequence:
+            raise _NoTFForm("FixedLenSequenceFeature %r without allow_missing (TF's op has no required "
+                            "sequence features)" % key)
+        return np.zeros([0], dtype=object if dtype.name == "string" else dtype.np)
+    if is_sequence:
+        return np.asarray(default).reshape([])
+    return np.asarray(default).reshape(shape)
+
+
+def _dense_shapes_attr(dense):
+    return AttrValue(list=AttrValue.ListValue(shape=[
+        shape_to_proto(([None] if is_sequence else []) + list(shape))
+        for _, _, shape, _, is_sequence, _ in dense]))
+
+
+def _export_parse_example(ex, op, inputs):
+    sparse, dense = op.attrs["sparse"], op.attrs["dense"]
+    names = inputs[1] if len(inputs) > 1 else ex.const(op.name + "/names", np.zeros([0], dtype=object),
+                                                      dtypes.string, op.device)
+    keys = [ex.const("%s/key_%s" % (op.name, key), _string_scalar(key), dtypes.string, op.device)
+            for key in [key for key, _ in sparse] + [spec[0] for spec in dense]]
+    defaults = [ex.const("%s/padding_%s" % (op.name, spec[0]) if spec[4] else "%s/default_%s" % (op.name, spec[0]),
+                         _dense_default_array(spec, op), spec[1], op.device) for spec in dense]
+    return ex.node(op.name, "ParseExample", [inputs[0], names] + keys + defaults, {
+        "Nsparse": AttrValue(i=len(sparse)), "Ndense": AttrValue(i=len(dense)),
+        "sparse_types": _CODECS["types"][0]([dtype for _, dtype in sparse]),
+        "Tdense": _CODECS["types"][0]([spec[1] for spec in dense]),
+        "dense_shapes": _dense_shapes_attr(dense)}, op.device)
+
+
+def _export_parse_single_example(ex, op, inputs):
+    sparse, dense = op.attrs["sparse"], op.attrs["dense"]
+    defaults = [ex.const("%s/default_%s" % (op.name, spec[0]), _dense_default_array(spec, op), spec[1], op.device)
+                for spec in dense]
+    return ex.node(op.name, "ParseSingleExample", [inputs[0]] + defaults, {
+        "num_sparse": AttrValue(i=len(sparse)),
+        "sparse_keys": AttrValue(list=AttrValue.ListValue(s=[key.encode("utf-8") for key, _ in sparse])),
+        "dense_keys": AttrValue(list=AttrValue.ListValue(s=[spec[0].encode("utf-8") for spec in dense])),
+        "sparse_types": _CODECS["types"][0]([dtype for _, dtype in sparse]),
+        "Tdense": _CODECS["types"][0]([spec[1] for spec in dense]),
+        "dense_shapes": _dense_shapes_attr(dense)}, op.device)
+
+
+def _feature_specs(node, sparse_keys, dense_keys, defaults):
+    """numflow's (sparse, dense) feature attrs from a TF parse node's keys, types, shapes and defaults."""
+    sparse_types = _CODECS["types"][1](node.attr["sparse_types"])
+    dense_types = _CODECS["types"][1](node.attr["Tdense"])
+    shapes = [shape_from_proto(proto) for proto in node.attr["dense_shapes"].list.shape]
+    if not (len(sparse_keys) == len(sparse_types) and len(dense_keys) == len(dense_types) == len(shapes)
+            == len(defaults)):
+        raise ValueError("the numbers of keys, types, shapes and defaults differ")
+    sparse = [(_text(key), dtype) for key, dtype in zip(sparse_keys, sparse_types)]
+    dense = []
+    for key, dtype, shape, default in zip(dense_keys, dense_types, shapes, defaults):
+        dims = shape.as_list()
+        is_sequence = bool(dims) and dims[0] is None
+        dims = dims[1:] if is_sequence else dims
+        if any(d is None for d in dims):
+            raise ValueError("dense feature %r has shape %s: only the first dimension may be unknown"
+                             % (_text(key), shape))
+        default = np.asarray(default)
+        if dtype.name == "string":
+            default = default.astype(object)
+        required = default.size == 0 and not is_sequence
+        flat = None if required else default.reshape(-1)
+        if is_sequence and flat is not None and flat.size == 0:
+            flat = np.array([b"" if dtype.name == "string" else 0], dtype=object if dtype.name == "string"
+                            else dtype.np)
+        dense.append((_text(key), dtype, tuple(dims), flat, is_sequence, required))
+    return sparse, dense
+
+
+def _constants(inputs, node, what):
+    return [_constant_of(tensor, node, "%s_%d" % (what, i)) for i, tensor in enumerate(inputs)]
+
+
+def _load_parse_example(importer, node, inputs, name):
+    count_sparse, count_dense = int(node.attr["Nsparse"].i), int(node.attr["Ndense"].i)
+    keys = [np.asarray(v).reshape(-1)[0] for v in _constants(inputs[2:2 + count_sparse + count_dense], node, "key")]
+    defaults = _constants(inputs[2 + count_sparse + count_dense:], node, "dense_defaults")
+    sparse, dense = _feature_specs(node, keys[:count_sparse], keys[count_sparse:], defaults)
+    return importer.graph.create_op("ParseExample", inputs[:2], {"sparse": sparse, "dense": dense}, name=name + "/")
+
+
+def _load_parse_example_v2(importer, node, inputs, name):
+    sparse_keys, dense_keys, ragged_keys = [np.asarray(v).reshape(-1) for v in
+                                            _constants(inputs[2:5], node, "keys")]
+    if ragged_keys.size:
+        raise ValueError("ragged features (%s) are not supported" % ", ".join(_text(k) for k in ragged_keys))
+    sparse, dense = _feature_specs(node, list(sparse_keys), list(dense_keys),
+                                   _constants(inputs[5:], node, "dense_defaults"))
+    return importer.graph.create_op("ParseExample", inputs[:2], {"sparse": sparse, "dense": dense}, name=name + "/")
+
+
+def _load_parse_single_example(importer, node, inputs, name):
+    sparse, dense = _feature_specs(node, list(node.attr["sparse_keys"].list.s), list(node.attr["dense_keys"].list.s),
+                                   _constants(inputs[1:], node, "dense_defaults"))
+    return importer.graph.create_op("ParseSingleExample", inputs[:1], {"sparse": sparse, "dense": dense},
+                                    name=name + "/")
+
+
+_rule("ParseExample", export=_export_parse_example, load=_load_parse_example)
+_rule("ParseExample", tf_type="ParseExampleV2", load=_load_parse_example_v2, import_only=True)
+_rule("ParseSingleExample", export=_export_parse_single_example, load=_load_parse_single_example)
+
+
+# --- more ops TF has under the same inputs and attrs -------------------------------------------------------
+_same("AsString", "precision:i scientific:b shortest:b width:i fill:s",
+      defaults={"precision": -1, "scientific": False, "shortest": False, "width": -1, "fill": ""})
+_same("UnsortedSegmentJoin", "separator:bytes", types=(("Tindices", 1), ("Tnumsegments", 2)),
+      defaults={"separator": b""})
+_same("StringNGrams", "ngram_widths:int_tuple separator:bytes left_pad:bytes right_pad:bytes pad_width:i "
+      "preserve_short_sequences:b", types=(("Tsplits", 1),))
+_same("MaxPoolWithArgmax", "ksize:ints strides:ints padding:s Targmax:type include_batch_in_index:b",
+      defaults={"Targmax": dtypes.int64, "include_batch_in_index": False})
+_same("MaxPoolGradWithArgmax", "ksize:ints strides:ints padding:s include_batch_in_index:b",
+      types=(("T", 0), ("Targmax", 2)), defaults={"include_batch_in_index": False})
+_same("FusedBatchNormGrad", "epsilon:f is_training:b data_format:s",
+      defaults={"epsilon": 0.0001, "is_training": True, "data_format": "NHWC"})
+_same("DenseToDenseSetOperation", "set_operation:s validate_indices:b", defaults={"validate_indices": True})
+_same("DenseToSparseSetOperation", "set_operation:s validate_indices:b", defaults={"validate_indices": True})
+_same("SparseToSparseSetOperation", "set_operation:s validate_indices:b", types=(("T", 1),),
+      defaults={"validate_indices": True})
+_same("SetSize", "validate_indices:b", types=(("T", 1),), defaults={"validate_indices": True})
+# Stateless random ops: TF's counter-based generator and numflow's differ, so the same seed gives other
+# samples of the same distribution (as for the stateful random ops above).
+for _type in ("StatelessRandomNormal", "StatelessRandomUniform", "StatelessTruncatedNormal"):
+    _same(_type, "dtype:type", types=(("T", 0), ("Tseed", 1)), defaults={"dtype": dtypes.float32})
+_same("ComputeAccidentalHits", "num_true:i", types=(), fixed={"seed": AttrValue(i=0), "seed2": AttrValue(i=0)})
+_same("Assert", "summarize:i", types=(), defaults={"summarize": 3},
+      export=lambda ex, op, inputs: ex.node(op.name, "Assert", inputs, {
+          "T": _CODECS["types"][0]([t.dtype for t in op.inputs[1:]]),
+          "summarize": AttrValue(i=op.attrs.get("summarize", 3))}, op.device))
+_same("Print", "message:s first_n:i summarize:i", types=(), defaults={"message": "", "first_n": -1, "summarize": 3},
+      export=lambda ex, op, inputs: ex.node(op.name, "Print", inputs, {
+          "T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum),
+          "U": _CODECS["types"][0]([t.dtype for t in op.inputs[1:]]),
+          "message": AttrValue(s=op.attrs.get("message", "").encode("utf-8")),
+          "first_n": AttrValue(i=op.attrs.get("first_n", -1)), "summarize": AttrValue(i=op.attrs.get("summarize", 3))},
+          op.device))
+
+
+def _export_dense_row_splits(ex, op, inputs):
+    """[0, n, 2n, ..., rows * n]: Range(rows + 1) * n with n = Shape(x)[-1], rows = Prod(Shape(x)[:-1])
+    (the ops TF's RaggedTensor.from_tensor computes its row splits with)."""
+    int64 = AttrValue(type=dtypes.int64.as_datatype_enum)
+    device = op.device
+
+    def vector(base, values):
+        return ex.const(op.name + "/" + base, np.array(values, np.int32), dtypes.int32, device)
+
+    def strided(base, begin, end, shrink):
+        return ex.add("StridedSlice", op.name + "/" + base, [shape, vector(base + "/begin", [begin]),
+                                                             vector(base + "/end", [end]), vector(base + "/strides", [1])],
+                      {"T": int64, "Index": _INT32_TYPE, "begin_mask": AttrValue(i=0),
+                       "end_mask": AttrValue(i=1 if shrink else 0), "ellipsis_mask": AttrValue(i=0),
+                       "new_axis_mask": AttrValue(i=0), "shrink_axis_mask": AttrValue(i=1 if shrink else 0)}, op)
+    shape = ex.add("Shape", op.name + "/shape", inputs[:1],
+                   {"T": AttrValue(type=op.inputs[0].dtype.as_datatype_enum), "out_type": int64}, op)
+    leading = strided("leading_dims", 0, -1, False)
+    rows = ex.add("Prod", op.name + "/rows", [leading, vector("rows/axis", [0])],
+                  {"T": int64, "Tidx": _INT32_TYPE, "keep_dims": AttrValue(b=False)}, op)
+    one = ex.const(op.name + "/one", np.int64(1), dtypes.int64, device)
+    zero = ex.const(op.name + "/zero", np.int64(0), dtypes.int64, device)
+    limit = ex.add("AddV2", op.name + "/limit", [rows, one], {"T": int64}, op)
+    row_starts = ex.add("Range", op.name + "/row_starts", [zero, limit, one], {"Tidx": int64}, op)
+    width = strided("row_length", -1, 0, True)
+    return ex.node(op.name, "Mul", [row_starts, width], {"T": int64}, device)
+
+
+_rule("DenseRowSplits", export=_export_dense_row_splits)
+del _IMPORT_RULES["DenseRowSplits"]
+for _type in ("MaxPoolWithArgmax", "MaxPoolGradWithArgmax"):
+    _EXPORT_RULES[_type].defaults["data_format"] = "NHWC"

@@ -1,0 +1,193 @@
+"""numflow -> GraphDef -> numflow round trips for the op families graph_def.py maps beyond the core set:
+scans, special functions, complex numbers, segments and scatters, linear algebra, FFTs, 3-D convolution and
+pooling, space/batch, dilation, image resize and codecs, parsing and string ops. Each case builds a small
+graph from constants; the imported graph must compute the same values and name TF's op type.
+
+The same CASES feed tests/test_graph_def_tf_interop_extra.py, where real TensorFlow runs numflow's GraphDef.
+"""
+import numpy as np
+import pytest
+
+import numflow as tf
+from numflow.framework import errors
+from numflow.framework.graph_def import graph_to_graph_def
+
+F = np.array([[0.5, 1.5, 2.0], [3.0, 0.25, 1.0]], np.float32)
+POS = np.array([[0.3, 0.6, 0.9], [0.2, 0.5, 0.7]], np.float32)
+SPD = np.array([[4., 1., 0.5], [1., 3., 0.2], [0.5, 0.2, 2.]], np.float32)
+C = np.array([[1 + 2j, 3 - 1j, 0.5j, 2], [0.25, -1j, 1 + 1j, -2]], np.complex64)
+S = np.array([b"a,b", b" hello World "], dtype=object)
+I = np.array([3, 1, 2, 1], np.int32)
+IMG = (np.arange(32, dtype=np.float32).reshape(1, 4, 4, 2) / 10)
+VOL = np.arange(64, dtype=np.float32).reshape(1, 4, 4, 4, 1) / 10
+U8 = (np.arange(24).reshape(2, 4, 3) * 10).astype(np.uint8)
+
+
+def _example(**features):
+    def feature(values):
+        if isinstance(values[0], bytes):
+            return tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
+        if isinstance(values[0], float):
+            return tf.train.Feature(float_list=tf.train.FloatList(value=values))
+        return tf.train.Feature(int64_list=tf.train.Int64List(value=values))
+    return tf.train.Example(features=tf.train.Features(
+        feature={k: feature(v) for k, v in features.items()})).SerializeToString()
+
+
+RECORDS = np.array([_example(label=[3], image=[0.5, 1.5], tags=[b"a", b"bb"], seq=[1, 2, 3]),
+                    _example(image=[1.0, 2.0], ids=[5, 6], seq=[4])], dtype=object)
+FEATURES = {"label": tf.FixedLenFeature([], tf.int64, default_value=-1),
+            "image": tf.FixedLenFeature([2], tf.float32),
+            "name": tf.FixedLenFeature([1], tf.string, default_value=[b"none"]),
+            "tags": tf.VarLenFeature(tf.string), "ids": tf.VarLenFeature(tf.int64),
+            "seq": tf.FixedLenSequenceFeature([], tf.int64, allow_missing=True, default_value=-9)}
+
+
+def _parsed(features):
+    out = []
+    for key in sorted(features):
+        value = features[key]
+        out.extend(_split_parts(value) if isinstance(value, tf.SparseTensor) else [value])
+    return out
+
+
+def _assert_then_identity():
+    check = tf.Assert(tf.reduce_all(F > 0), [F, I], summarize=2)
+    with tf.control_dependencies([check]):
+        return [tf.Print(tf.identity(F), [I], message="I: ")]
+
+
+def _png_round_trip():
+    return [tf.image.decode_png(tf.image.encode_png(U8))]
+
+# Cases whose values TF computes differently by design: only dtypes and shapes are compared with TF.
+TF_VALUES_DIFFER = {"stateless_random": "TF's counter-based generator is not numflow's"}
+
+# name -> (builder returning the tensors to compare, the TF op types the GraphDef must contain)
+CASES = {
+    "Cumsum": (lambda: [tf.cumsum(F, 1, exclusive=True), tf.cumsum(F, 0, reverse=True)], ["Cumsum"]),
+    "Cumprod": (lambda: [tf.cumprod(F, 1), tf.cumprod(F, 0, exclusive=True, reverse=True)], ["Cumprod"]),
+    "CumulativeLogsumexp": (lambda: [tf.math.cumulative_logsumexp(F, 1, reverse=True)], ["CumulativeLogsumexp"]),
+    "unary": (lambda: [tf.math.acosh(F + 1), tf.math.asinh(F), tf.math.atanh(POS), tf.math.erfc(F),
+                       tf.lgamma(F), tf.digamma(F), tf.math.erfinv(POS), tf.math.ndtri(POS),
+                       tf.math.bessel_i0e(F), tf.math.bessel_i1e(F)],
+              ["Acosh", "Asinh", "Atanh", "Erfc", "Lgamma", "Digamma", "Erfinv", "Ndtri", "BesselI0e",
+               "BesselI1e"]),
+    "binary": (lambda: [tf.atan2(F, F[::-1]), tf.math.xlogy(F, F[::-1]), tf.math.xdivy(F, F[::-1]),
+                        tf.math.xlog1py(F, F[::-1]), tf.math.nextafter(F, F * 0), tf.igamma(F, F[::-1]),
+                        tf.igammac(F, F[::-1]), tf.zeta(F + 1, F), tf.betainc(F, F[::-1], POS)],
+               ["Atan2", "Xlogy", "Xdivy", "Xlog1py", "NextAfter", "Igamma", "Igammac", "Zeta", "Betainc"]),
+    "bitwise": (lambda: [tf.bitwise.bitwise_and(I, 6), tf.bitwise.bitwise_or(I, 4), tf.bitwise.bitwise_xor(I, 5),
+                         tf.bitwise.left_shift(I, 2), tf.bitwise.right_shift(I, 1), tf.bitwise.invert(I)],
+                ["BitwiseAnd", "BitwiseOr", "BitwiseXor", "LeftShift", "RightShift", "Invert"]),
+    "complex": (lambda: [tf.complex(F, F[::-1]), tf.real(C), tf.imag(C), tf.angle(C), tf.abs(C), tf.conj(C)],
+                ["Complex", "Real", "Imag", "Angle", "ComplexAbs", "Conj"]),
+    "segments": (lambda: [tf.segment_sum(F, [0, 0]), tf.segment_max(F, [0, 1]), tf.segment_mean(F, [0, 0]),
+                          tf.unsorted_segment_sum(F, [0, 2], 3), tf.unsorted_segment_max(F, [1, 0], 2)],
+                 ["SegmentSum", "SegmentMax", "SegmentMean", "UnsortedSegmentSum", "UnsortedSegmentMax"]),
+    "scatter": (lambda: [tf.scatter_nd([[0], [2]], [1.0, 2.0], [4]),
+                         tf.tensor_scatter_update(F, [[1]], [[7., 8., 9.]]),
+                         tf.tensor_scatter_add(F, [[0, 1]], [5.])],
+                ["ScatterNd", "TensorScatterUpdate", "TensorScatterAdd"]),
+    "DynamicPartition": (lambda: tf.dynamic_partition(F, [1, 0], 2), ["DynamicPartition"]),
+    "SparseToDense": (lambda: [tf.sparse_to_dense([[0, 1], [1, 2]], [2, 3], [4.0, 5.0], 0.5)], ["SparseToDense"]),
+    "HistogramFixedWidth": (lambda: [tf.histogram_fixed_width(F, [0.0, 3.0], 4)], ["HistogramFixedWidth"]),
+    "ReverseSequence": (lambda: [tf.reverse_sequence(F, [1, 3], 1, 0)], ["ReverseSequence"]),
+    "linalg": (lambda: [tf.cholesky(SPD), tf.matrix_solve(SPD, F.T), tf.matrix_solve(SPD, F.T, adjoint=True),
+                        tf.matrix_triangular_solve(SPD, F.T, lower=False), tf.matrix_band_part(SPD, 0, 1),
+                        tf.self_adjoint_eigvals(SPD)] + list(tf.linalg.slogdet(SPD)),
+               ["Cholesky", "MatrixSolve", "MatrixTriangularSolve", "MatrixBandPart", "SelfAdjointEigV2",
+                "LogMatrixDeterminant"]),
+    # Q, R and singular vectors are unique only up to signs: compare what is unique.
+    "Qr": (lambda: [tf.abs(t) for t in tf.qr(SPD)], ["Qr"]),
+    "Svd": (lambda: [tf.svd(SPD, compute_uv=False), tf.abs(tf.svd(SPD)[1])], ["Svd"]),
+    "fft": (lambda: [tf.signal.fft(C), tf.signal.ifft(C), tf.signal.fft2d(C), tf.signal.rfft(F),
+                     tf.signal.irfft(C), tf.signal.rfft2d(F)], ["FFT", "IFFT", "FFT2D", "RFFT", "IRFFT", "RFFT2D"]),
+    "Conv3D": (lambda: [tf.nn.conv3d(VOL, np.arange(16, dtype=np.float32).reshape(2, 2, 2, 1, 2) / 8,
+                                     [1, 1, 2, 1, 1], "SAME")], ["Conv3D"]),
+    "pool3d": (lambda: [tf.nn.max_pool3d(VOL, [1, 2, 2, 2, 1], [1, 2, 2, 2, 1], "VALID"),
+                        tf.nn.avg_pool3d(VOL, [1, 2, 2, 2, 1], [1, 1, 1, 1, 1], "SAME")], ["MaxPool3D", "AvgPool3D"]),
+    "space_batch": (lambda: [tf.space_to_batch_nd(IMG, [2, 2], [[0, 0], [0, 0]]),
+                             tf.batch_to_space_nd(tf.space_to_batch_nd(IMG, [2, 1], [[0, 0], [1, 1]]), [2, 1],
+                                                  [[0, 0], [1, 1]])], ["SpaceToBatchND", "BatchToSpaceND"]),
+    "Dilation2D": (lambda: [tf.nn.dilation2d(IMG, np.arange(8, dtype=np.float32).reshape(2, 2, 2) / 4,
+                                             [1, 1, 1, 1], [1, 1, 1, 1], "SAME")], ["Dilation2D"]),
+    "resize": (lambda: [tf.image.resize_bilinear(IMG, [6, 7]), tf.image.resize_nearest_neighbor(IMG, [8, 8]),
+                        tf.image.resize_bicubic(IMG, [5, 6], align_corners=True), tf.image.resize_area(IMG, [3, 3])],
+               ["ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic", "ResizeArea"]),
+    "png": (_png_round_trip, ["EncodePng", "DecodePng"]),
+    "color": (lambda: [tf.image.rgb_to_hsv(POS), tf.image.hsv_to_rgb(POS)], ["RGBToHSV", "HSVToRGB"]),
+    "DecodeRaw": (lambda: [tf.decode_raw(np.array([b"\x01\x00\x02\x01"], dtype=object), tf.int16)], ["DecodeRaw"]),
+    "StringToNumber": (lambda: [tf.string_to_number(np.array([b"1.5", b"-2"], dtype=object)),
+                                tf.string_to_number(np.array([b"7"], dtype=object), tf.int64)], ["StringToNumber"]),
+    "strings": (lambda: [tf.substr(S, 1, 2), tf.strings.length(S), tf.strings.lower(S), tf.strings.upper(S),
+                         tf.strings.strip(S), tf.encode_base64(S), tf.decode_base64(tf.encode_base64(S, pad=True)),
+                         tf.string_to_hash_bucket_fast(S, 7), tf.strings.to_hash_bucket_strong(S, 9, [1, 2]),
+                         tf.reduce_join(S, 0, separator="|"), tf.regex_replace(S, "l+", "L")],
+                ["Substr", "StringLength", "StringLower", "StringUpper", "StringStrip", "EncodeBase64",
+                 "DecodeBase64", "StringToHashBucketFast", "StringToHashBucketStrong", "ReduceJoin", "RegexReplace"]),
+    "ParseExample": (lambda: _parsed(tf.parse_example(RECORDS, FEATURES)), ["ParseExample"]),
+    "ParseSingleExample": (lambda: _parsed(tf.parse_single_example(
+        RECORDS[0], {k: v for k, v in FEATURES.items() if k != "seq"})), ["ParseSingleExample"]),
+    "AsString": (lambda: [tf.as_string(F, precision=2), tf.as_string(I, width=4, fill="0"),
+                          tf.as_string(F, scientific=True, precision=1)], ["AsString"]),
+    "UnsortedSegmentJoin": (lambda: [tf.strings.unsorted_segment_join(S, [1, 1], 2, separator="+")],
+                            ["UnsortedSegmentJoin"]),
+    "StringNGrams": (lambda: [tf.strings.ngrams(np.array([b"a", b"b", b"c"], dtype=object), 2, separator="_")],
+                     ["StringNGrams"]),
+    "MaxPoolWithArgmax": (lambda: list(tf.nn.max_pool_with_argmax(IMG, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")),
+                          ["MaxPoolWithArgmax"]),
+    "sets": (lambda: [tf.sets.set_size(tf.SparseTensor([[0, 0], [0, 1], [1, 0]], [1, 2, 2], [2, 2]))] +
+             _split_parts(tf.sets.set_intersection(np.array([[1, 2, 3], [4, 5, 6]], np.int32),
+                                                   np.array([[2, 3, 9], [6, 7, 4]], np.int32))) +
+             _split_parts(tf.sets.set_difference(np.array([[1, 2, 3]], np.int64),
+                                                 tf.SparseTensor([[0, 0]], np.array([2], np.int64), [1, 1]))),
+             ["SetSize", "DenseToDenseSetOperation", "DenseToSparseSetOperation"]),
+    "Assert": (_assert_then_identity, ["Assert", "Print"]),
+    "stateless_random": (lambda: [tf.random.stateless_normal([2, 3], [1, 2]), tf.random.stateless_uniform([4], [3, 4]),
+                                  tf.random.stateless_truncated_normal([3], [5, 6])],
+                         ["StatelessRandomNormal", "StatelessRandomUniform", "StatelessTruncatedNormal"]),
+    "StringSplit": (lambda: _split_parts(tf.string_split(S, ", ")), ["StringSplit"]),
+}
+
+
+def _split_parts(sparse):
+    return [sparse.indices, sparse.values, sparse.dense_shape]
+
+
+def _run(graph, names):
+    with tf.Session(graph=graph) as sess:
+        return sess.run(names)
+
+
+def build_case(name):
+    """A graph of case `name` and the names of the tensors it compares."""
+    graph = tf.Graph()
+    with graph.as_default():
+        outputs = CASES[name][0]()
+    return graph, [t.name for t in outputs]
+
+
+def assert_same(got, expected, name):
+    for i, (g, e) in enumerate(zip(got, expected)):
+        g, e = np.asarray(g), np.asarray(e)
+        assert g.shape == e.shape, (name, i, g.shape, e.shape)
+        if e.dtype.kind in "OSU":
+            assert g.tolist() == e.tolist(), (name, i)
+        else:
+            np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5, err_msg="%s output %d" % (name, i))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_round_trip_computes_the_same_values(name):
+    graph, names = build_case(name)
+    expected = _run(graph, names)
+    graph_def = graph_to_graph_def(graph)
+    written = {node.op for node in graph_def.node}
+    assert set(CASES[name][1]) <= written, sorted(set(CASES[name][1]) - written)
+    again = tf.GraphDef.FromString(graph_def.SerializeToString())
+    imported = tf.Graph()
+    with imported.as_default():
+        tf.import_graph_def(again, name="")
+    assert_same(_run(imported, names), expected, name)
+    assert set(CASES[name][1]) <= {op.type for op in imported.get_operations()}
