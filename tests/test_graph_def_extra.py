@@ -10,7 +10,7 @@ import pytest
 
 import numflow as tf
 from numflow.framework import errors
-from numflow.framework.graph_def import graph_to_graph_def
+from numflow.framework.graph_def import graph_to_graph_def, ndarray_to_tensor_proto
 
 F = np.array([[0.5, 1.5, 2.0], [3.0, 0.25, 1.0]], np.float32)
 POS = np.array([[0.3, 0.6, 0.9], [0.2, 0.5, 0.7]], np.float32)
@@ -191,3 +191,101 @@ def test_round_trip_computes_the_same_values(name):
         tf.import_graph_def(again, name="")
     assert_same(_run(imported, names), expected, name)
     assert set(CASES[name][1]) <= {op.type for op in imported.get_operations()}
+
+
+# --- Estimator export with a parsing serving input receiver ----------------------------------------------
+SERVING_FEATURES = np.linspace(-2, 2, 15, dtype=np.float32).reshape(5, 3)
+
+
+def serialized_examples(rows):
+    return np.array([_example(x=[float(v) for v in row]) for row in rows], dtype=object)
+
+
+def export_parsing_estimator(folder):
+    """Trains a small Estimator and exports it with build_parsing_serving_input_receiver_fn (a SavedModel
+    whose serving graph parses tf.train.Examples); returns (export dir, expected probabilities)."""
+    def model_fn(features, labels, mode):
+        logits = tf.layers.dense(features["x"], 2, name="logits")
+        predictions = {"probabilities": tf.nn.softmax(logits), "classes": tf.argmax(logits, axis=1)}
+        if mode == tf.estimator.ModeKeys.PREDICT:
+            return tf.estimator.EstimatorSpec(mode, predictions=predictions)
+        loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+        train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss, tf.train.get_or_create_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    data = np.random.RandomState(0).randn(64, 3).astype(np.float32)
+    labels = (data[:, 0] > 0).astype(np.int32)
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(folder / "model"))
+    estimator.train(tf.estimator.inputs.numpy_input_fn({"x": data}, labels, batch_size=16, num_epochs=None,
+                                                       shuffle=True), steps=10)
+    expected = np.stack([p["probabilities"] for p in estimator.predict(
+        tf.estimator.inputs.numpy_input_fn({"x": SERVING_FEATURES}, shuffle=False))])
+    receiver_fn = tf.estimator.export.build_parsing_serving_input_receiver_fn(
+        {"x": tf.FixedLenFeature([3], tf.float32)})
+    export_dir = estimator.export_saved_model(str(folder / "export"), receiver_fn)
+    return export_dir.decode() if isinstance(export_dir, bytes) else export_dir, expected
+
+
+@pytest.mark.filterwarnings("ignore:The .meta graph leaves out")
+def test_estimator_exports_a_parsing_serving_graph(tmp_path):
+    export_dir, expected = export_parsing_estimator(tmp_path)
+    with tf.Session(graph=tf.Graph()) as sess:
+        meta = tf.saved_model.loader.load(sess, ["serve"], export_dir)
+        assert "ParseExample" in {node.op for node in meta.graph_def.node}
+        signature = meta.signature_def["serving_default"]
+        (input_info,) = signature.inputs.values()
+        got = sess.run(signature.outputs["probabilities"].name,
+                       {input_info.name: serialized_examples(SERVING_FEATURES)})
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+# --- graph files TF may hold: its other names for these ops, and bad input --------------------------------
+def _import(graph_def):
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.import_graph_def(graph_def, name="")
+    return graph
+
+
+def test_parse_example_graph_with_computed_keys_is_refused():
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.parse_example(RECORDS, {"label": tf.FixedLenFeature([], tf.int64, default_value=0)})
+    graph_def = graph_to_graph_def(graph)
+    key = [n for n in graph_def.node if n.name.endswith("key_label")][0]
+    key.op = "Placeholder"
+    key.attr.clear()
+    key.attr["dtype"].type = tf.string.as_datatype_enum
+    with pytest.raises(errors.InvalidArgumentError, match="needs its input 'key_0'.* to be a constant"):
+        _import(graph_def)
+    key.op = "Const"
+    key.attr["value"].tensor.CopyFrom(ndarray_to_tensor_proto(np.array([b"a", b"b"], dtype=object), tf.string))
+    with pytest.raises(errors.InvalidArgumentError, match="key input 0 must be one string, got 2 values"):
+        _import(graph_def)
+
+
+def test_required_sequence_feature_has_no_tf_form():
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.parse_single_example(RECORDS[0], {"seq": tf.FixedLenSequenceFeature([], tf.int64)})
+    with pytest.raises(errors.InvalidArgumentError, match="FixedLenSequenceFeature 'seq' without allow_missing"):
+        graph_to_graph_def(graph)
+
+
+def test_parse_example_v2_with_ragged_keys_is_refused():
+    graph_def = tf.GraphDef()
+    for name, value in (("serialized", [b""]), ("names", []), ("sparse_keys", []), ("dense_keys", []),
+                        ("ragged_keys", [b"r"])):
+        node = graph_def.node.add(name=name, op="Const")
+        node.attr["dtype"].type = tf.string.as_datatype_enum
+        node.attr["value"].tensor.CopyFrom(ndarray_to_tensor_proto(np.array(value, dtype=object).reshape(-1),
+                                                                   tf.string))
+    node = graph_def.node.add(name="parse", op="ParseExampleV2")
+    node.input.extend(["serialized", "names", "sparse_keys", "dense_keys", "ragged_keys"])
+    node.attr["num_sparse"].i = 0
+    for key in ("sparse_types", "Tdense", "ragged_value_types", "ragged_split_types"):
+        node.attr[key].list.type.extend([])
+    node.attr["dense_shapes"].list.shape.extend([])
+    with pytest.raises(errors.InvalidArgumentError, match=r"Cannot import node 'parse' \(ParseExampleV2\): "
+                                                          "ragged features \\(r\\) are not supported"):
+        _import(graph_def)

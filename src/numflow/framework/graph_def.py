@@ -1417,12 +1417,31 @@ def _feature_specs(node, sparse_keys, dense_keys, defaults):
 
 
 def _constants(inputs, node, what):
-    return [_constant_of(tensor, node, "%s_%d" % (what, i)) for i, tensor in enumerate(inputs)]
+    return [_reshaped_constant(tensor, node, "%s_%d" % (what, i)) for i, tensor in enumerate(inputs)]
+
+
+def _reshaped_constant(tensor, node, what):
+    """A constant input, also through the Reshape of a constant by a constant shape TF's parse_example
+    writes for each dense default."""
+    op = tensor.op
+    while op.type == "Identity" and op.inputs:
+        op = op.inputs[0].op
+    if op.type == "Reshape":
+        value = _reshaped_constant(op.inputs[0], node, what)
+        return np.reshape(value, [int(d) for d in np.reshape(_constant_of(op.inputs[1], node, what), [-1])])
+    return _constant_of(tensor, node, what)
+
+
+def _one_key(value, index):
+    flat = np.asarray(value).reshape(-1)
+    if flat.size != 1:
+        raise ValueError("key input %d must be one string, got %d values" % (index, flat.size))
+    return flat[0]
 
 
 def _load_parse_example(importer, node, inputs, name):
     count_sparse, count_dense = int(node.attr["Nsparse"].i), int(node.attr["Ndense"].i)
-    keys = [np.asarray(v).reshape(-1)[0] for v in _constants(inputs[2:2 + count_sparse + count_dense], node, "key")]
+    keys = [_one_key(v, i) for i, v in enumerate(_constants(inputs[2:2 + count_sparse + count_dense], node, "key"))]
     defaults = _constants(inputs[2 + count_sparse + count_dense:], node, "dense_defaults")
     sparse, dense = _feature_specs(node, keys[:count_sparse], keys[count_sparse:], defaults)
     return importer.graph.create_op("ParseExample", inputs[:2], {"sparse": sparse, "dense": dense}, name=name + "/")
@@ -1435,6 +1454,10 @@ def _load_parse_example_v2(importer, node, inputs, name):
         raise ValueError("ragged features (%s) are not supported" % ", ".join(_text(k) for k in ragged_keys))
     sparse, dense = _feature_specs(node, list(sparse_keys), list(dense_keys),
                                    _constants(inputs[5:], node, "dense_defaults"))
+    # ParseExampleV2 also parses one scalar Example (TF 2's parse_single_example), without a batch dimension.
+    if inputs[0].shape.ndims == 0:
+        return importer.graph.create_op("ParseSingleExample", inputs[:1], {"sparse": sparse, "dense": dense},
+                                        name=name + "/")
     return importer.graph.create_op("ParseExample", inputs[:2], {"sparse": sparse, "dense": dense}, name=name + "/")
 
 
@@ -1518,3 +1541,23 @@ _rule("DenseRowSplits", export=_export_dense_row_splits)
 del _IMPORT_RULES["DenseRowSplits"]
 for _type in ("MaxPoolWithArgmax", "MaxPoolGradWithArgmax"):
     _EXPORT_RULES[_type].defaults["data_format"] = "NHWC"
+
+
+def _static_regex_loader(nf_type, attr_inputs):
+    """TF's StaticRegexReplace / StaticRegexFullMatch keep the pattern (and rewrite) as attrs: numflow's op
+    takes them as scalar string Const inputs, made here beside the op."""
+    def load(importer, node, inputs, name):
+        from ..ops.constant import constant
+        with importer.graph.name_scope(name + "/"):
+            extra = [constant(np.array(bytes(node.attr[key].s), dtype=object), dtype=dtypes.string, name=key)
+                     for key in attr_inputs]
+        attrs = {"replace_global": bool(node.attr["replace_global"].b) if "replace_global" in node.attr else True} \
+            if nf_type == "RegexReplace" else {}
+        return importer.graph.create_op(nf_type, inputs + extra, attrs, name=name + "/")
+    return load
+
+
+_rule("RegexReplace", tf_type="StaticRegexReplace", load=_static_regex_loader("RegexReplace", ("pattern", "rewrite")),
+      import_only=True)
+_rule("RegexFullMatch", tf_type="StaticRegexFullMatch", load=_static_regex_loader("RegexFullMatch", ("pattern",)),
+      import_only=True)
