@@ -9,12 +9,11 @@ import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor, get_default_graph, is_tensor_like
-from ..framework.tensor_shape import Dimension, TensorShape, as_shape
+from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops import random as _random
 from . import structure
 from .function import TracedFunction
-from .streams import (ChunkStream, EmptyStream, Puller, RowQueue, Runtime, Stream, concat_chunks, row,
-                      row_count, take_rows)
+from .streams import ChunkStream, EmptyStream, Puller, RowQueue, Stream, row, row_count, take_rows
 from .structure import TensorSpec
 
 AUTOTUNE = -1
@@ -49,33 +48,13 @@ def _constant_value(tensor):
     return None
 
 
-class DatasetV1:
+class DatasetV1(structure.HasElementStructure):
     """`tf.data.Dataset`: a sequence of elements, each a nested structure of tensors."""
 
     def __init__(self, specs, parents=()):
         self._specs = specs
         self._parents = tuple(parents)
         self._graph = get_default_graph()
-
-    # --- static structure ------------------------------------------------------------------------
-    @property
-    def output_types(self):
-        """The nested structure of each element's component dtypes."""
-        return structure.types_of(self._specs)
-
-    @property
-    def output_shapes(self):
-        """The nested structure of each element's component static shapes."""
-        return structure.shapes_of(self._specs)
-
-    @property
-    def output_classes(self):
-        """The nested structure of each element's component classes (tf.Tensor)."""
-        return structure.classes_of(self._specs)
-
-    @property
-    def element_spec(self):
-        return self._specs
 
     def _flat_specs(self):
         return structure.flatten(self._specs)
@@ -983,13 +962,20 @@ class _Chain(Stream):
         return None
 
 
-class _RepeatDataset(DatasetV1):
+class _CountDataset(DatasetV1):
+    """A transformation of one dataset by an element count (repeat, take, skip)."""
+
     def __init__(self, parent, count):
-        self._count = _Param(-1 if count is None else count, dtypes.int64, "count")
+        self._count = _Param(count, dtypes.int64, "count")
         super().__init__(parent._specs, [parent])
 
     def _input_tensors(self):
         return self._count.tensors()
+
+
+class _RepeatDataset(_CountDataset):
+    def __init__(self, parent, count):
+        super().__init__(parent, -1 if count is None else count)
 
     def _stream(self, rt):
         return _RepeatStream(self._parents[0], rt, self._count.value(rt))
@@ -1017,14 +1003,7 @@ class _RepeatStream(Stream):
         return None
 
 
-class _TakeDataset(DatasetV1):
-    def __init__(self, parent, count):
-        self._count = _Param(count, dtypes.int64, "count")
-        super().__init__(parent._specs, [parent])
-
-    def _input_tensors(self):
-        return self._count.tensors()
-
+class _TakeDataset(_CountDataset):
     def _stream(self, rt):
         return _TakeStream(self._parents[0]._stream(rt), self._count.value(rt))
 
@@ -1042,14 +1021,7 @@ class _TakeStream(Stream):
         return chunk
 
 
-class _SkipDataset(DatasetV1):
-    def __init__(self, parent, count):
-        self._count = _Param(count, dtypes.int64, "count")
-        super().__init__(parent._specs, [parent])
-
-    def _input_tensors(self):
-        return self._count.tensors()
-
+class _SkipDataset(_CountDataset):
     def _stream(self, rt):
         upstream = self._parents[0]._stream(rt)
         count = self._count.value(rt)
@@ -1177,4 +1149,3 @@ def get_legacy_output_classes(dataset):
     return dataset.output_classes
 
 
-_ = (Dimension, Runtime)

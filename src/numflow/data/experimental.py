@@ -6,8 +6,8 @@ from ..framework.graph import convert_to_tensor
 from ..framework.op_def import OpDef, register
 from ..ops.common import make_op
 from . import structure
-from .dataset_ops import AUTOTUNE, DatasetV1, _Param, _positive
-from .streams import Puller, Runtime, Stream, row, row_count
+from .dataset_ops import DatasetV1
+from .streams import Puller, Runtime, Stream, row
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
@@ -259,4 +259,3 @@ def cardinality(dataset):
     return convert_to_tensor(np.int64(UNKNOWN_CARDINALITY))
 
 
-_ = (AUTOTUNE, _Param, _positive, row_count)

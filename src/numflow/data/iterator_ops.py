@@ -167,7 +167,7 @@ def _unique_handle(name):
     return ("iterator:%s:%d" % (name, next(_handle_counter))).encode()
 
 
-class Iterator:
+class Iterator(structure.HasElementStructure):
     """`tf.data.Iterator`: reads the elements of a dataset; `get_next()` gives the next one as tensors."""
 
     def __init__(self, handle, initializer, specs):
@@ -181,22 +181,6 @@ class Iterator:
         if self._initializer is None:
             raise ValueError("Iterator does not have an initializer.")
         return self._initializer
-
-    @property
-    def output_types(self):
-        return structure.types_of(self._specs)
-
-    @property
-    def output_shapes(self):
-        return structure.shapes_of(self._specs)
-
-    @property
-    def output_classes(self):
-        return structure.classes_of(self._specs)
-
-    @property
-    def element_spec(self):
-        return self._specs
 
     def get_next(self, name=None):
         """The next element: the dataset's structure of tensors (each run of them advances the iterator)."""
@@ -280,4 +264,3 @@ def get_next_as_optional(iterator):
     raise NotImplementedError("get_next_as_optional is not supported by numflow")
 
 
-_ = row

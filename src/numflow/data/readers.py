@@ -11,8 +11,6 @@ import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor, is_tensor_like
-from ..framework.tensor_shape import TensorShape
-from . import structure
 from .dataset_ops import DatasetV1, _Param, _ShuffleDataset
 from .streams import Stream
 from .structure import TensorSpec
@@ -254,4 +252,3 @@ class _MatchingFilesDataset(DatasetV1):
         return ChunkStream([(out,)])
 
 
-_ = (structure, TensorShape)

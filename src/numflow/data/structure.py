@@ -184,3 +184,27 @@ def most_specific_compatible_shape(first, second):
     return TensorShape([a.value if a.value == b.value else None for a, b in zip(first.dims, second.dims)])
 
 
+
+
+class HasElementStructure:
+    """`output_types` / `output_shapes` / `output_classes` / `element_spec` of an object whose `_specs`
+    is a nest of TensorSpecs (a Dataset, an Iterator)."""
+
+    @property
+    def output_types(self):
+        """The nested structure of each element's component dtypes."""
+        return types_of(self._specs)
+
+    @property
+    def output_shapes(self):
+        """The nested structure of each element's component static shapes."""
+        return shapes_of(self._specs)
+
+    @property
+    def output_classes(self):
+        """The nested structure of each element's component classes (tf.Tensor)."""
+        return classes_of(self._specs)
+
+    @property
+    def element_spec(self):
+        return self._specs
