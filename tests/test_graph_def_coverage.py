@@ -54,22 +54,14 @@ INTERNAL.update({t: _READER for t in (
 
 COMPOSED_IN_TF = {
     "Dropout": "TF: RandomUniform, GreaterEqual, Cast, Mul, RealDiv",
-    "Eye": "TF: Fill (ones) + MatrixDiag",
-    "L2Normalize": "TF: Square, Sum, Maximum, Rsqrt, Mul",
-    "LogicalXor": "TF: LogicalAnd(LogicalOr, LogicalNot(LogicalAnd))",
     "Moments": "TF: Mean, StopGradient, SquaredDifference, Mean",
     "RandomCrop": "TF: Shape, RandomUniformInt, Slice",
     "RandomOrthogonal": "TF: RandomStandardNormal, Qr, MatrixDiagPart, Sign, Mul",
     "ReduceLogSumExp": "TF: Max, StopGradient, Sub, Exp, Sum, Log, Add",
-    "SequenceMask": "TF: Range, ExpandDims, Less, Cast",
-    "SigmoidCrossEntropyWithLogits": "TF: Relu-like Select, Mul, Sub, Exp, Log1p, Add",
-    "Swish": "TF: Sigmoid, Mul",
-    "ZeroFraction": "TF: Equal, Cast, Mean (with a size switch)",
     "MatrixExponential": "TF 2's expm is a Padé composition; TF 1's MatrixExponential op is gone from TF 2",
     "PrintV2": "TF: StringFormat + PrintV2 of the formatted string; numflow's PrintV2 formats itself",
 }
 NOT_YET = {
-    "DecodeCSV": "numflow keeps select_cols=None where TF writes []; rule not written yet",
     "StringFormat": "numflow's template/placeholder attrs are kept as given; TF's T list and summarize attrs "
                     "not yet translated",
     "UnicodeDecode": "numflow's outputs (row splits dtype, flat values) not yet checked against TF's",

@@ -147,6 +147,15 @@ CASES = {
     "stateless_random": (lambda: [tf.random.stateless_normal([2, 3], [1, 2]), tf.random.stateless_uniform([4], [3, 4]),
                                   tf.random.stateless_truncated_normal([3], [5, 6])],
                          ["StatelessRandomNormal", "StatelessRandomUniform", "StatelessTruncatedNormal"]),
+    "composed": (lambda: [tf.nn.swish(F - 1), tf.logical_xor([True, True, False], [True, False, False]),
+                          tf.nn.sigmoid_cross_entropy_with_logits(labels=POS, logits=F - 1),
+                          tf.nn.zero_fraction(F * [[0], [1]]), tf.nn.l2_normalize(F, 1, epsilon=1e-3),
+                          tf.sequence_mask([1, 3, 0], 4), tf.sequence_mask(np.array([2, 1], np.int64), dtype=tf.float32),
+                          tf.eye(2, 3), tf.eye(2, batch_shape=[3], dtype=tf.int32), tf.eye(3, dtype=tf.bool)],
+                 ["Sigmoid", "LogicalOr", "Log1p", "Rsqrt", "Less", "Equal"]),
+    "DecodeCSV": (lambda: tf.decode_csv(np.array([b"1,x,2.5", b'4,"y,z",'], dtype=object), [[0], [""], [9.5]]) +
+                  tf.decode_csv(np.array([b"1;2;3"], dtype=object), [[0.0], [0]], field_delim=";",
+                                select_cols=[0, 2]), ["DecodeCSV"]),
     "StringSplit": (lambda: _split_parts(tf.string_split(S, ", ")), ["StringSplit"]),
 }
 

@@ -1561,3 +1561,173 @@ _rule("RegexReplace", tf_type="StaticRegexReplace", load=_static_regex_loader("R
       import_only=True)
 _rule("RegexFullMatch", tf_type="StaticRegexFullMatch", load=_static_regex_loader("RegexFullMatch", ("pattern",)),
       import_only=True)
+
+
+# --- numflow ops TF builds from several ops: written as that composition (read back as its parts) ---------
+def _dtype_attr(dtype):
+    return AttrValue(type=dtypes.as_dtype(dtype).as_datatype_enum)
+
+
+def _composite(nf_type):
+    """Registers `export(ex, op, inputs)` as the composition of numflow op `nf_type` (export only: TF's
+    graphs hold the parts, which import as themselves)."""
+    def register(export):
+        _rule(nf_type, export=export)
+        del _IMPORT_RULES[nf_type]
+        return export
+    return register
+
+
+@_composite("Swish")
+def _export_swish(ex, op, inputs):
+    """x * sigmoid(x), as tf.nn.swish writes it."""
+    t = _dtype_attr(op.inputs[0].dtype)
+    sigmoid = ex.add("Sigmoid", op.name + "/Sigmoid", inputs[:1], {"T": t}, op)
+    return ex.node(op.name, "Mul", [inputs[0], sigmoid], {"T": t}, op.device)
+
+
+@_composite("LogicalXor")
+def _export_logical_xor(ex, op, inputs):
+    """(x or y) and not (x and y), as tf.math.logical_xor writes it."""
+    either = ex.add("LogicalOr", op.name + "/LogicalOr", inputs, {}, op)
+    both = ex.add("LogicalAnd", op.name + "/LogicalAnd", inputs, {}, op)
+    not_both = ex.add("LogicalNot", op.name + "/LogicalNot", [both], {}, op)
+    return ex.node(op.name, "LogicalAnd", [either, not_both], {}, op.device)
+
+
+@_composite("SigmoidCrossEntropyWithLogits")
+def _export_sigmoid_xent(ex, op, inputs):
+    """max(x, 0) - x * z + log1p(exp(-|x|)) with the Selects tf.nn.sigmoid_cross_entropy_with_logits uses."""
+    t = _dtype_attr(op.inputs[0].dtype)
+    logits, labels = inputs
+    zeros = ex.add("ZerosLike", op.name + "/zeros_like", [logits], {"T": t}, op)
+    positive = ex.add("GreaterEqual", op.name + "/GreaterEqual", [logits, zeros], {"T": t}, op)
+    relu = ex.add("Select", op.name + "/Select", [positive, logits, zeros], {"T": t}, op)
+    negated = ex.add("Neg", op.name + "/Neg", [logits], {"T": t}, op)
+    minus_abs = ex.add("Select", op.name + "/Select_1", [positive, negated, logits], {"T": t}, op)
+    product = ex.add("Mul", op.name + "/mul", [logits, labels], {"T": t}, op)
+    difference = ex.add("Sub", op.name + "/sub", [relu, product], {"T": t}, op)
+    softplus = ex.add("Log1p", op.name + "/Log1p", [ex.add("Exp", op.name + "/Exp", [minus_abs], {"T": t}, op)],
+                      {"T": t}, op)
+    return ex.node(op.name, "AddV2", [difference, softplus], {"T": t}, op.device)
+
+
+def _all_axes(ex, op, tensor_name, dtype, base):
+    """An int32 Range over every axis of `tensor_name` (Rank-based: its rank may be unknown)."""
+    rank = ex.add("Rank", "%s/%s/Rank" % (op.name, base), [tensor_name], {"T": _dtype_attr(dtype)}, op)
+    start = ex.const("%s/%s/start" % (op.name, base), np.int32(0), dtypes.int32, op.device)
+    delta = ex.const("%s/%s/delta" % (op.name, base), np.int32(1), dtypes.int32, op.device)
+    return ex.add("Range", "%s/%s" % (op.name, base), [start, rank, delta], {"Tidx": _INT32_TYPE}, op)
+
+
+@_composite("ZeroFraction")
+def _export_zero_fraction(ex, op, inputs):
+    """mean(cast(x == 0, float32)) over every element."""
+    dtype = op.inputs[0].dtype
+    zeros = ex.add("ZerosLike", op.name + "/zeros_like", inputs[:1], {"T": _dtype_attr(dtype)}, op)
+    is_zero = ex.add("Equal", op.name + "/Equal", [inputs[0], zeros], {"T": _dtype_attr(dtype)}, op)
+    as_float = ex.add("Cast", op.name + "/Cast", [is_zero], {"SrcT": _dtype_attr(dtypes.bool),
+                                                            "DstT": _dtype_attr(dtypes.float32),
+                                                            "Truncate": AttrValue(b=False)}, op)
+    axes = _all_axes(ex, op, as_float, dtypes.float32, "axes")
+    return ex.node(op.name, "Mean", [as_float, axes], {"T": _dtype_attr(dtypes.float32), "Tidx": _INT32_TYPE,
+                                                       "keep_dims": AttrValue(b=False)}, op.device)
+
+
+@_composite("L2Normalize")
+def _export_l2_normalize(ex, op, inputs):
+    """x * rsqrt(max(sum(x ** 2, axis, keepdims), epsilon)), as tf.nn.l2_normalize writes it."""
+    dtype = op.inputs[0].dtype
+    t = _dtype_attr(dtype)
+    squared = ex.add("Square", op.name + "/Square", inputs[:1], {"T": t}, op)
+    axes = ex.const(op.name + "/axes", np.array(list(op.attrs["axis"]), np.int32), dtypes.int32, op.device)
+    total = ex.add("Sum", op.name + "/Sum", [squared, axes], {"T": t, "Tidx": _INT32_TYPE,
+                                                              "keep_dims": AttrValue(b=True)}, op)
+    epsilon = ex.const(op.name + "/epsilon", np.asarray(op.attrs["epsilon"], dtype.np), dtype, op.device)
+    bounded = ex.add("Maximum", op.name + "/Maximum", [total, epsilon], {"T": t}, op)
+    scale = ex.add("Rsqrt", op.name + "/Rsqrt", [bounded], {"T": t}, op)
+    return ex.node(op.name, "Mul", [inputs[0], scale], {"T": t}, op.device)
+
+
+@_composite("SequenceMask")
+def _export_sequence_mask(ex, op, inputs):
+    """range(maxlen) < expand_dims(lengths, -1), cast to dtype; maxlen defaults to max(lengths)."""
+    lengths_type = op.inputs[0].dtype
+    t = _dtype_attr(lengths_type)
+    if len(inputs) > 1:
+        maxlen = inputs[1]
+        if op.inputs[1].dtype is not lengths_type:
+            maxlen = ex.add("Cast", op.name + "/maxlen", [maxlen], {"SrcT": _dtype_attr(op.inputs[1].dtype),
+                                                                   "DstT": t, "Truncate": AttrValue(b=False)}, op)
+    else:
+        maxlen = ex.add("Max", op.name + "/Max", [inputs[0], _all_axes(ex, op, inputs[0], lengths_type, "axes")],
+                        {"T": t, "Tidx": _INT32_TYPE, "keep_dims": AttrValue(b=False)}, op)
+    start = ex.const(op.name + "/Const", np.zeros((), lengths_type.np), lengths_type, op.device)
+    delta = ex.const(op.name + "/Const_1", np.ones((), lengths_type.np), lengths_type, op.device)
+    positions = ex.add("Range", op.name + "/Range", [start, maxlen, delta], {"Tidx": t}, op)
+    last = ex.const(op.name + "/ExpandDims/dim", np.int32(-1), dtypes.int32, op.device)
+    column = ex.add("ExpandDims", op.name + "/ExpandDims", [inputs[0], last], {"T": t, "Tdim": _INT32_TYPE}, op)
+    dtype = op.attrs["dtype"]
+    if dtype is dtypes.bool:
+        return ex.node(op.name, "Less", [positions, column], {"T": t}, op.device)
+    mask = ex.add("Less", op.name + "/Less", [positions, column], {"T": t}, op)
+    return ex.node(op.name, "Cast", [mask], {"SrcT": _dtype_attr(dtypes.bool), "DstT": _dtype_attr(dtype),
+                                             "Truncate": AttrValue(b=False)}, op.device)
+
+
+@_composite("Eye")
+def _export_eye(ex, op, inputs):
+    """cast(expand_dims(range(rows), 1) == range(cols), dtype), broadcast over batch_shape."""
+    rows, cols = inputs
+    index_type = op.inputs[0].dtype
+    t = _dtype_attr(index_type)
+    start = ex.const(op.name + "/start", np.zeros((), index_type.np), index_type, op.device)
+    delta = ex.const(op.name + "/delta", np.ones((), index_type.np), index_type, op.device)
+    row_ids = ex.add("Range", op.name + "/rows", [start, rows, delta], {"Tidx": t}, op)
+    if op.inputs[1].dtype is not index_type:
+        cols = ex.add("Cast", op.name + "/cols_cast", [cols], {"SrcT": _dtype_attr(op.inputs[1].dtype), "DstT": t,
+                                                               "Truncate": AttrValue(b=False)}, op)
+    col_ids = ex.add("Range", op.name + "/cols", [start, cols, delta], {"Tidx": t}, op)
+    axis = ex.const(op.name + "/column_axis", np.int32(1), dtypes.int32, op.device)
+    row_column = ex.add("ExpandDims", op.name + "/ExpandDims", [row_ids, axis], {"T": t, "Tdim": _INT32_TYPE}, op)
+    diagonal = ex.add("Equal", op.name + "/Equal", [row_column, col_ids], {"T": t}, op)
+    batch = list(op.attrs.get("batch_shape") or ())
+    dtype = op.attrs["dtype"]
+    name = ex.unique(op.name + "/matrix") if batch else op.name
+    if dtype is dtypes.bool:
+        matrix = ex.node(name, "Identity", [diagonal], {"T": _dtype_attr(dtype)}, op.device)
+    else:
+        matrix = ex.node(name, "Cast", [diagonal], {"SrcT": _dtype_attr(dtypes.bool), "DstT": _dtype_attr(dtype),
+                                                    "Truncate": AttrValue(b=False)}, op.device)
+    if not batch:
+        return matrix
+    matrix = matrix.name
+    matrix_shape = ex.add("Shape", op.name + "/matrix_shape", [matrix], {"T": _dtype_attr(dtype),
+                                                                        "out_type": _INT32_TYPE}, op)
+    leading = ex.const(op.name + "/batch_shape", np.array(batch, np.int32), dtypes.int32, op.device)
+    concat_axis = ex.const(op.name + "/concat_axis", np.int32(0), dtypes.int32, op.device)
+    shape = ex.add("ConcatV2", op.name + "/shape", [leading, matrix_shape, concat_axis],
+                   {"T": _INT32_TYPE, "N": AttrValue(i=2), "Tidx": _INT32_TYPE}, op)
+    return ex.node(op.name, "BroadcastTo", [matrix, shape], {"T": _dtype_attr(dtype), "Tidx": _INT32_TYPE}, op.device)
+
+
+def _export_decode_csv(ex, op, inputs):
+    select = op.attrs.get("select_cols")
+    return ex.node(op.name, "DecodeCSV", inputs, {
+        "OUT_TYPE": _CODECS["types"][0]([t.dtype for t in op.inputs[1:]]),
+        "field_delim": AttrValue(s=_text(op.attrs.get("field_delim", ",")).encode("utf-8")),
+        "use_quote_delim": AttrValue(b=bool(op.attrs.get("use_quote_delim", True))),
+        "na_value": AttrValue(s=_text(op.attrs.get("na_value", "")).encode("utf-8")),
+        "select_cols": _CODECS["ints"][0](list(select or []))}, op.device)
+
+
+def _load_decode_csv(importer, node, inputs, name):
+    select = [int(v) for v in node.attr["select_cols"].list.i] if "select_cols" in node.attr else []
+    return importer.graph.create_op("DecodeCSV", inputs, {
+        "field_delim": _text(node.attr["field_delim"].s) if "field_delim" in node.attr else ",",
+        "use_quote_delim": bool(node.attr["use_quote_delim"].b) if "use_quote_delim" in node.attr else True,
+        "na_value": _text(node.attr["na_value"].s) if "na_value" in node.attr else "",
+        "select_cols": select or None}, name=name + "/")
+
+
+_rule("DecodeCSV", export=_export_decode_csv, load=_load_decode_csv)
