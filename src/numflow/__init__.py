@@ -42,11 +42,11 @@ from .ops.nn_extra import (batch_to_space, batch_to_space_nd, required_space_to_
                            space_to_batch, space_to_batch_nd)
 from .ops.metrics_impl import confusion_matrix  # noqa: F401
 from .ops.tensor_array import TensorArray  # noqa: F401
-from .framework.graph_def import GraphDef, NodeDef, import_graph_def  # noqa: F401
+from .io.graph_proto import GraphDef, NodeDef  # noqa: F401
 from .gradients import gradients, hessians
 from . import nn, train, contrib, compat, initializers, random, math, losses, summary, layers  # noqa: E402
 from . import linalg  # noqa: E402
-from . import data, image, sparse, python_io, metrics, graph_util, strings, sets, bitwise, signal  # noqa: E402
+from . import data, image, sparse, python_io, metrics, strings, sets, bitwise, signal  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402
 from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
@@ -101,18 +101,23 @@ from . import _deprecation  # noqa: E402
 
 _deprecation.enable_from_environment()
 
-# Namespaces that are whole frameworks of their own load on first use, so that `import numflow` stays fast.
-_LAZY_NAMESPACES = ("estimator", "feature_column", "saved_model")
+# Namespaces that are whole frameworks of their own, and the GraphDef converter (a large table of op
+# mappings), load on first use, so that `import numflow` stays fast.
+_LAZY = {"estimator": (".estimator", None), "feature_column": (".feature_column", None),
+         "saved_model": (".saved_model", None), "graph_util": (".graph_util", None),
+         "import_graph_def": (".framework.graph_def", "import_graph_def")}
 
 
 def __getattr__(name):
-    if name in _LAZY_NAMESPACES:
+    if name in _LAZY:
         import importlib
-        module = importlib.import_module("." + name, __name__)
-        globals()[name] = module
-        return module
+        module_name, attribute = _LAZY[name]
+        module = importlib.import_module(module_name, __name__)
+        value = module if attribute is None else getattr(module, attribute)
+        globals()[name] = value
+        return value
     raise AttributeError("module 'numflow' has no attribute %r" % name)
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY_NAMESPACES))
+    return sorted(set(globals()) | set(_LAZY))

@@ -12,6 +12,13 @@ from .session_run_hook import *  # noqa: F401,F403
 from .basic_session_run_hooks import *  # noqa: F401,F403
 from .monitored_session import *  # noqa: F401,F403
 from .supervisor import *  # noqa: F401,F403
-from ..framework.graph_def import write_graph  # noqa: F401
 from ..io.example_proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features,  # noqa: E402,F401
                                   FloatList, Int64List, SequenceExample)
+
+
+def __getattr__(name):
+    # `tf.train.write_graph` lives with the GraphDef converter, which loads on first use.
+    if name == "write_graph":
+        from ..framework.graph_def import write_graph
+        return write_graph
+    raise AttributeError("module 'numflow.train' has no attribute %r" % name)
