@@ -62,17 +62,7 @@ COMPOSED_IN_TF = {
     "PrintV2": "TF: StringFormat + PrintV2 of the formatted string; numflow's PrintV2 formats itself",
 }
 NOT_YET = {
-    "StringFormat": "numflow's template/placeholder attrs are kept as given; TF's T list and summarize attrs "
-                    "not yet translated",
-    "UnicodeDecode": "numflow's outputs (row splits dtype, flat values) not yet checked against TF's",
-    "UnicodeDecodeWithOffsets": "as UnicodeDecode",
-    "UnicodeEncode": "numflow's input splits form not yet checked against TF's",
-    "UnicodeTranscode": "attrs (errors, replacement_char, replace_control_characters) not yet translated",
     "MatrixSolveLs": "TF's l2_regularizer input is float64 whatever T is; numflow's has the matrix dtype",
-    "RandomGamma": "numflow passes (shape, alpha, beta); TF's RandomGamma takes (shape, alpha) and divides by beta",
-    "RandomPoisson": "numflow's RandomPoisson is TF's RandomPoissonV2 with other attr names; not yet translated",
-    "LRNGrad": "TF's LRNGrad takes (grads, input, output); numflow's takes (grads, input)",
-    "GatherTree": "TF's GatherTree op exists; numflow's end_token/lengths inputs not yet checked against it",
     "AllCandidateSampler": "TF's samplers draw from its own generator; inputs/attrs not yet translated",
     "FixedUnigramCandidateSampler": "as AllCandidateSampler (also reads vocab files)",
     "LearnedUnigramCandidateSampler": "as AllCandidateSampler",

@@ -13,7 +13,7 @@ import pytest
 
 import numflow as tf
 from numflow.framework.graph_def import graph_to_graph_def, read_graph_def
-from test_graph_def_extra import CASES, TF_VALUES_DIFFER, assert_same, build_case
+from test_graph_def_extra import CASES, TF2_CORE_LACKS, TF_VALUES_DIFFER, assert_same, build_case
 
 TF_PYTHON = os.environ.get("NUMFLOW_TF_PYTHON")
 pytestmark = pytest.mark.skipif(not TF_PYTHON, reason="set NUMFLOW_TF_PYTHON to a Python with real TensorFlow")
@@ -84,6 +84,8 @@ def tensorflow_results(tmp_path_factory):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_tensorflow_computes_numflow_values(tensorflow_results, name):
     got, expected = tensorflow_results
+    if name in TF2_CORE_LACKS and isinstance(got[name], str) and "Op type not registered" in got[name]:
+        pytest.skip(TF2_CORE_LACKS[name])
     assert not isinstance(got[name], str), got[name]
     values = [decode(item) for item in got[name]]
     if name in TF_VALUES_DIFFER:

@@ -1731,3 +1731,65 @@ def _load_decode_csv(importer, node, inputs, name):
 
 
 _rule("DecodeCSV", export=_export_decode_csv, load=_load_decode_csv)
+
+
+# --- unicode, formatting, beam search, LRN's gradient, Poisson and Gamma samples ---------------------------
+# numflow keeps Python's codec names ('utf-8'); TF's attrs spell them 'UTF-8'.
+_CODECS["encoding"] = (lambda v: AttrValue(s=_text(v).upper().encode("ascii")), lambda a: _text(a.s).lower())
+_UNICODE_DECODE = "input_encoding:encoding errors:s replacement_char:i replace_control_characters:b"
+_UNICODE_DEFAULTS = {"errors": "replace", "replacement_char": 65533, "replace_control_characters": False}
+_same("UnicodeDecode", _UNICODE_DECODE, types=(("Tsplits", "out0"),), defaults=_UNICODE_DEFAULTS)
+_same("UnicodeDecodeWithOffsets", _UNICODE_DECODE, types=(("Tsplits", "out0"),), defaults=_UNICODE_DEFAULTS)
+_same("UnicodeTranscode", _UNICODE_DECODE + " output_encoding:encoding", types=(), defaults=_UNICODE_DEFAULTS)
+_same("UnicodeEncode", "output_encoding:encoding errors:s replacement_char:i", types=(("Tsplits", 1),),
+      defaults={"errors": "replace", "replacement_char": 65533})
+_same("GatherTree")
+_same("StringFormat", "template:s placeholder:s summarize:i", defaults={"placeholder": "{}", "summarize": 3},
+      export=lambda ex, op, inputs: ex.node(op.name, "StringFormat", inputs, {
+          "T": _CODECS["types"][0]([t.dtype for t in op.inputs]),
+          "template": AttrValue(s=_text(op.attrs["template"]).encode("utf-8")),
+          "placeholder": AttrValue(s=_text(op.attrs.get("placeholder", "{}")).encode("utf-8")),
+          "summarize": AttrValue(i=int(op.attrs.get("summarize", 3)))}, op.device))
+_same("RandomPoisson", tf_type="RandomPoissonV2", attrs="seed:i seed2:i dtype:type", types=(("S", 0), ("R", 1)),
+      defaults={"seed": 0, "seed2": 0})
+_LRN_ATTRS = _EXPORT_RULES["LRN"].attrs
+
+
+def _export_lrn_grad(ex, op, inputs):
+    """TF's LRNGrad also takes LRN's output: recomputed here by an LRN node of the same attrs."""
+    attrs = {tf_name: _CODECS[codec][0](op.attrs[nf]) for nf, tf_name, codec in _LRN_ATTRS if nf in op.attrs}
+    attrs["T"] = _dtype_attr(op.inputs[1].dtype)
+    output = ex.add("LRN", op.name + "/LRN", [inputs[1]], dict(attrs), op)
+    return ex.node(op.name, "LRNGrad", inputs + [output], attrs, op.device)
+
+
+def _load_lrn_grad(importer, node, inputs, name):
+    return importer.graph.create_op("LRNGrad", inputs[:2], _node_attrs(_IMPORT_RULES["LRN"], node), name=name + "/")
+
+
+_rule("LRNGrad", export=_export_lrn_grad, load=_load_lrn_grad)
+
+
+@_composite("RandomGamma")
+def _export_random_gamma(ex, op, inputs):
+    """RandomGamma(shape, alpha + zeros_like(beta)) / beta: TF's op samples Gamma(alpha, 1), and
+    tf.random_gamma broadcasts alpha against beta and divides by it."""
+    t = _dtype_attr(op.inputs[1].dtype)
+    zeros = ex.add("ZerosLike", op.name + "/zeros_like", [inputs[2]], {"T": t}, op)
+    alpha = ex.add("AddV2", op.name + "/alpha_broadcast", [inputs[1], zeros], {"T": t}, op)
+    samples = ex.add("RandomGamma", op.name + "/RandomGamma", [inputs[0], alpha], {
+        "S": _dtype_attr(op.inputs[0].dtype), "T": t, "seed": AttrValue(i=int(op.attrs.get("seed", 0))),
+        "seed2": AttrValue(i=int(op.attrs.get("seed2", 0)))}, op)
+    return ex.node(op.name, "RealDiv", [samples, inputs[2]], {"T": t}, op.device)
+
+
+def _load_random_gamma(importer, node, inputs, name):
+    """TF's RandomGamma(shape, alpha) is numflow's with beta 1."""
+    from ..ops.constant import constant
+    with importer.graph.name_scope(name + "/"):
+        beta = constant(np.ones((), inputs[1].dtype.np), name="beta")
+    return importer.graph.create_op("RandomGamma", inputs + [beta], {
+        "seed": int(node.attr["seed"].i), "seed2": int(node.attr["seed2"].i)}, name=name + "/")
+
+
+_rule("RandomGamma", load=_load_random_gamma, import_only=True)
