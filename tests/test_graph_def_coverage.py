@@ -57,12 +57,10 @@ COMPOSED_IN_TF = {
     "Moments": "TF: Mean, StopGradient, SquaredDifference, Mean",
     "RandomCrop": "TF: Shape, RandomUniformInt, Slice",
     "RandomOrthogonal": "TF: RandomStandardNormal, Qr, MatrixDiagPart, Sign, Mul",
-    "ReduceLogSumExp": "TF: Max, StopGradient, Sub, Exp, Sum, Log, Add",
     "MatrixExponential": "TF 2's expm is a Padé composition; TF 1's MatrixExponential op is gone from TF 2",
     "PrintV2": "TF: StringFormat + PrintV2 of the formatted string; numflow's PrintV2 formats itself",
 }
 NOT_YET = {
-    "MatrixSolveLs": "TF's l2_regularizer input is float64 whatever T is; numflow's has the matrix dtype",
     "AllCandidateSampler": "TF's samplers draw from its own generator; inputs/attrs not yet translated",
     "FixedUnigramCandidateSampler": "as AllCandidateSampler (also reads vocab files)",
     "LearnedUnigramCandidateSampler": "as AllCandidateSampler",

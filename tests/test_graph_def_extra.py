@@ -189,6 +189,9 @@ CASES = {
     "random_shapes": (lambda: [tf.random_poisson([1.0, 4.0], [3], seed=1), tf.random_gamma([2], [1.0, 3.0], [2.0, 1.0],
                                                                                            seed=2)],
                       ["RandomPoissonV2", "RandomGamma"]),
+    "ReduceLogSumExp": (lambda: [tf.reduce_logsumexp(F), tf.reduce_logsumexp(F, 1, keepdims=True),
+                                 tf.reduce_logsumexp(F * [[1], [-np.inf]], [1])], ["Exp", "Log"]),
+    "MatrixSolveLs": (lambda: [tf.matrix_solve_ls(F, np.eye(2, dtype=np.float32), fast=False)], ["MatrixSolveLs"]),
     "StringSplit": (lambda: _split_parts(tf.string_split(S, ", ")), ["StringSplit"]),
 }
 

@@ -1793,3 +1793,48 @@ def _load_random_gamma(importer, node, inputs, name):
 
 
 _rule("RandomGamma", load=_load_random_gamma, import_only=True)
+
+
+def _export_matrix_solve_ls(ex, op, inputs):
+    """TF's MatrixSolveLs takes l2_regularizer as float64 whatever T is; numflow's op is lstsq(fast=False)."""
+    t = _dtype_attr(op.inputs[0].dtype)
+    regularizer = ex.add("Cast", op.name + "/l2_regularizer", [inputs[2]], {
+        "SrcT": t, "DstT": _dtype_attr(dtypes.float64), "Truncate": AttrValue(b=False)}, op)
+    return ex.node(op.name, "MatrixSolveLs", inputs[:2] + [regularizer], {"T": t, "fast": AttrValue(b=False)},
+                   op.device)
+
+
+def _load_matrix_solve_ls(importer, node, inputs, name):
+    """TF's MatrixSolveLs as numflow's minimum-norm solver (lstsq fast=False): for the full-rank matrices
+    TF's fast path requires the solutions agree; a nonzero l2_regularizer is an InvalidArgumentError at run
+    time, as numflow's op supports only 0."""
+    from ..ops.math import cast
+    with importer.graph.name_scope(name + "/"):
+        regularizer = cast(inputs[2], inputs[0].dtype, name="l2_regularizer")
+    return importer.graph.create_op("MatrixSolveLs", inputs[:2] + [regularizer], {}, name=name + "/")
+
+
+_rule("MatrixSolveLs", export=_export_matrix_solve_ls, load=_load_matrix_solve_ls)
+
+
+@_composite("ReduceLogSumExp")
+def _export_reduce_logsumexp(ex, op, inputs):
+    """log(sum(exp(x - m))) + m with m = max(x) where finite, else 0, as tf.reduce_logsumexp writes it."""
+    dtype = op.inputs[0].dtype
+    t = _dtype_attr(dtype)
+    keep = bool(op.attrs.get("keep_dims", False))
+    axes = inputs[1] if len(inputs) > 1 else _all_axes(ex, op, inputs[0], dtype, "axes")
+    tidx = _dtype_attr(op.inputs[1].dtype) if len(inputs) > 1 else _INT32_TYPE
+    top = ex.add("Max", op.name + "/Max", [inputs[0], axes], {"T": t, "Tidx": tidx, "keep_dims": AttrValue(b=True)}, op)
+    finite = ex.add("IsFinite", op.name + "/IsFinite", [top], {"T": t}, op)
+    zeros = ex.add("ZerosLike", op.name + "/zeros_like", [top], {"T": t}, op)
+    shift = ex.add("Select", op.name + "/Select", [finite, top, zeros], {"T": t}, op)
+    shift = ex.add("StopGradient", op.name + "/StopGradient", [shift], {"T": t}, op)
+    centered = ex.add("Sub", op.name + "/sub", [inputs[0], shift], {"T": t}, op)
+    exps = ex.add("Exp", op.name + "/Exp", [centered], {"T": t}, op)
+    total = ex.add("Sum", op.name + "/Sum", [exps, axes], {"T": t, "Tidx": tidx, "keep_dims": AttrValue(b=keep)}, op)
+    logs = ex.add("Log", op.name + "/Log", [total], {"T": t}, op)
+    if not keep:
+        shape = ex.add("Shape", op.name + "/Shape", [logs], {"T": t, "out_type": _INT32_TYPE}, op)
+        shift = ex.add("Reshape", op.name + "/Reshape", [shift, shape], {"T": t, "Tshape": _INT32_TYPE}, op)
+    return ex.node(op.name, "AddV2", [logs, shift], {"T": t}, op.device)
