@@ -18,7 +18,7 @@ _GRAD = "a gradient helper; TF's gradient graph is built from other ops"
 INTERNAL = {
     "BetaincGradX": _GRAD, "BooleanMaskGrad": _GRAD, "ConcatGrad": _GRAD, "GatherGrad": _GRAD,
     "GatherNdGrad": _GRAD, "IgammaGradX": _GRAD, "L2NormalizeGrad": _GRAD, "LogSoftmaxGrad": _GRAD,
-    "MomentsGrad": _GRAD, "ProdGrad": _GRAD, "RealTransformGrad": _GRAD, "SegmentProdGrad": _GRAD,
+    "ProdGrad": _GRAD, "RealTransformGrad": _GRAD, "SegmentProdGrad": _GRAD,
     "ShardedGatherGrad": _GRAD, "SigmoidCrossEntropyGrad": _GRAD, "SliceGrad": _GRAD, "SoftmaxGrad": _GRAD,
     "SwishGrad": _GRAD, "TileGrad": _GRAD, "TopKGrad": _GRAD, "TensorArrayClearRows": _GRAD,
     "TensorArrayScatterGrad": _GRAD, "SegmentGather": _GRAD,
@@ -53,8 +53,6 @@ INTERNAL.update({t: _READER for t in (
     "ReaderResetV2")})
 
 COMPOSED_IN_TF = {
-    "Dropout": "TF: RandomUniform, GreaterEqual, Cast, Mul, RealDiv",
-    "Moments": "TF: Mean, StopGradient, SquaredDifference, Mean",
     "RandomCrop": "TF: Shape, RandomUniformInt, Slice",
     "RandomOrthogonal": "TF: RandomStandardNormal, Qr, MatrixDiagPart, Sign, Mul",
     "MatrixExponential": "TF 2's expm is a Padé composition; TF 1's MatrixExponential op is gone from TF 2",

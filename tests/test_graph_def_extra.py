@@ -76,11 +76,27 @@ def _lrn_gradient():
     return tf.gradients(tf.nn.lrn(x, 1, 0.5, 0.2, 0.6), x, grad_ys=tf.constant(IMG * 0.5))
 
 
+def _moments():
+    x = tf.constant(F)
+    mean, variance = tf.nn.moments(x, [1])
+    image_moments = tf.nn.moments(tf.constant(IMG), [0, 1, 2], keep_dims=True)
+    # The variance is written as its own node: consumers are rewired to it, a fetch of 'moments:1' by name
+    # is not (see test_moments_variance_is_its_own_node).
+    return [tf.identity(t) for t in [mean, variance] + list(image_moments)] + tf.gradients(variance * 3 + mean, x)
+
+
+def _dropout():
+    """Dropout's mask and gradient: x is all ones, so the output is the mask and the gradient equals it."""
+    x = tf.ones([40, 30])
+    out = tf.nn.dropout(x, keep_prob=0.5, seed=3)
+    return [out, tf.gradients(out, x)[0]]
+
+
 def _png_round_trip():
     return [tf.image.decode_png(tf.image.encode_png(U8))]
 
 # Cases whose values TF computes differently by design: only dtypes and shapes are compared with TF.
-TF_VALUES_DIFFER = {"stateless_random": "TF's counter-based generator is not numflow's",
+TF_VALUES_DIFFER = {"Dropout": "a random mask: test_dropout_keeps_its_meaning checks what it must be","stateless_random": "TF's counter-based generator is not numflow's",
                     "random_shapes": "TF's Philox samples are not numflow's NumPy samples"}
 # Cases whose op lives outside TF 2's core (TF 1.x registers it when tf.contrib is imported).
 TF2_CORE_LACKS = {"GatherTree": "tf.contrib.seq2seq's GatherTree: TF 1.x registers it on first use of tf.contrib"}
@@ -192,6 +208,8 @@ CASES = {
     "ReduceLogSumExp": (lambda: [tf.reduce_logsumexp(F), tf.reduce_logsumexp(F, 1, keepdims=True),
                                  tf.reduce_logsumexp(F * [[1], [-np.inf]], [1])], ["Exp", "Log"]),
     "MatrixSolveLs": (lambda: [tf.matrix_solve_ls(F, np.eye(2, dtype=np.float32), fast=False)], ["MatrixSolveLs"]),
+    "Moments": (_moments, ["SquaredDifference", "StopGradient"]),
+    "Dropout": (_dropout, ["RandomUniform", "Floor"]),
     "StringSplit": (lambda: _split_parts(tf.string_split(S, ", ")), ["StringSplit"]),
 }
 
@@ -234,7 +252,12 @@ def test_round_trip_computes_the_same_values(name):
     imported = tf.Graph()
     with imported.as_default():
         tf.import_graph_def(again, name="")
-    assert_same(_run(imported, names), expected, name)
+    got = _run(imported, names)
+    if name in TF_VALUES_DIFFER:
+        assert [(np.shape(g), np.asarray(g).dtype) for g in got] == [(np.shape(e), np.asarray(e).dtype)
+                                                                     for e in expected]
+    else:
+        assert_same(got, expected, name)
     numflow_types = set(op_def.registered_types())
     assert {t for t in CASES[name][1] if t in numflow_types} <= {op.type for op in imported.get_operations()}
 
@@ -335,3 +358,25 @@ def test_parse_example_v2_with_ragged_keys_is_refused():
     with pytest.raises(errors.InvalidArgumentError, match=r"Cannot import node 'parse' \(ParseExampleV2\): "
                                                           "ragged features \\(r\\) are not supported"):
         _import(graph_def)
+
+
+def test_dropout_keeps_its_meaning_through_a_graph_def():
+    graph, names = build_case("Dropout")
+    imported = _import(graph_to_graph_def(graph))
+    out, grad = _run(imported, names)
+    assert set(np.unique(out)) <= {0.0, 2.0} and 0.3 < np.mean(out == 2.0) < 0.7
+    np.testing.assert_array_equal(grad, out)
+
+
+def test_moments_variance_is_its_own_node():
+    graph = tf.Graph()
+    with graph.as_default():
+        mean, variance = tf.nn.moments(tf.constant(F), [1], name="stats")
+        tf.identity(variance, name="out")
+    graph_def = graph_to_graph_def(graph)
+    nodes = {node.name: node for node in graph_def.node}
+    assert nodes["stats"].op == "Squeeze" and nodes["stats/variance"].op == "Mean"
+    assert list(nodes["out"].input) == ["stats/variance"]
+    got = _run(_import(graph_def), ["stats:0", "out:0"])
+    np.testing.assert_allclose(got[0], F.mean(1), rtol=1e-6)
+    np.testing.assert_allclose(got[1], F.var(1), rtol=1e-6)

@@ -222,6 +222,8 @@ class _Exporter:
         self.strict = strict
         self.graph_def = GraphDef()
         self.names = {op.name for op in graph.get_operations()}
+        # 'op:i' -> the node that computes it, for ops written as several nodes with several outputs.
+        self.renamed = {}
 
     def unique(self, base):
         name, count = base, 1
@@ -345,7 +347,7 @@ class _NoTFForm(Exception):
 
 
 def _export_node(exporter, op, rule):
-    inputs = [_input_name(t) for t in op.inputs]
+    inputs = [exporter.renamed.get(name, name) for name in map(_input_name, op.inputs)]
     if rule is None:
         node = exporter.node(op.name, op.type, inputs, _generic_attrs(op), op.device)
     elif rule.export is not None:
@@ -1838,3 +1840,83 @@ def _export_reduce_logsumexp(ex, op, inputs):
         shape = ex.add("Shape", op.name + "/Shape", [logs], {"T": t, "out_type": _INT32_TYPE}, op)
         shift = ex.add("Reshape", op.name + "/Reshape", [shift, shape], {"T": t, "Tshape": _INT32_TYPE}, op)
     return ex.node(op.name, "AddV2", [logs, shift], {"T": t}, op.device)
+
+
+@_composite("Dropout")
+def _export_dropout(ex, op, inputs):
+    """TF 1's tf.nn.dropout: mask = floor(keep_prob + RandomUniform(noise shape)) / keep_prob, out = x * mask.
+    The mask (numflow's second output, read by the gradient) is its own node."""
+    dtype = op.inputs[0].dtype
+    t = _dtype_attr(dtype)
+    if len(inputs) > 2:
+        shape, shape_type = inputs[2], _dtype_attr(op.inputs[2].dtype)
+    else:
+        shape = ex.add("Shape", op.name + "/Shape", inputs[:1], {"T": t, "out_type": _INT32_TYPE}, op)
+        shape_type = _INT32_TYPE
+    uniform = ex.add("RandomUniform", op.name + "/random_uniform", [shape], {
+        "T": shape_type, "dtype": t, "seed": AttrValue(i=int(op.attrs.get("seed", 0))),
+        "seed2": AttrValue(i=int(op.attrs.get("seed2", 0)))}, op)
+    shifted = ex.add("AddV2", op.name + "/add", [inputs[1], uniform], {"T": t}, op)
+    kept = ex.add("Floor", op.name + "/Floor", [shifted], {"T": t}, op)
+    mask = ex.add("RealDiv", op.name + "/mask", [kept, inputs[1]], {"T": t}, op)
+    ex.renamed[op.name + ":1"] = mask
+    return ex.node(op.name, "Mul", [inputs[0], mask], {"T": t}, op.device)
+
+
+@_composite("Moments")
+def _export_moments(ex, op, inputs):
+    """tf.nn.moments: mean = Mean(x, axes, keep_dims=True), variance = Mean(SquaredDifference(x,
+    StopGradient(mean)), axes), the mean squeezed unless keep_dims. The variance is its own node."""
+    t = _dtype_attr(op.inputs[0].dtype)
+    keep = bool(op.attrs.get("keep_dims", False))
+    axes_list = [int(a) for a in op.attrs["axes"]]
+    axes = ex.const(op.name + "/reduction_indices", np.array(axes_list, np.int32), dtypes.int32, op.device)
+    reduce_attrs = {"T": t, "Tidx": _INT32_TYPE}
+    mean_name = op.name if keep else ex.unique(op.name + "/mean")
+    mean = ex.node(mean_name, "Mean", [inputs[0], axes], dict(reduce_attrs, keep_dims=AttrValue(b=True)),
+                   op.device)
+    fixed = ex.add("StopGradient", op.name + "/StopGradient", [mean.name], {"T": t}, op)
+    squared = ex.add("SquaredDifference", op.name + "/SquaredDifference", [inputs[0], fixed], {"T": t}, op)
+    ex.renamed[op.name + ":1"] = ex.add("Mean", op.name + "/variance", [squared, axes],
+                                         dict(reduce_attrs, keep_dims=AttrValue(b=keep)), op)
+    if keep:
+        return mean
+    return ex.node(op.name, "Squeeze", [mean.name], {"T": t, "squeeze_dims": _CODECS["ints"][0](axes_list)},
+                   op.device)
+
+
+@_composite("MomentsGrad")
+def _export_moments_grad(ex, op, inputs):
+    """dmean / N + dvariance * 2 (x - mean) / N over moments' axes, N = Size(x) / Size(dmean), with the
+    incoming gradients reshaped to x's shape with the reduced axes 1 (TF's own moments gradient)."""
+    x = op.inputs[0]
+    rank = x.shape.ndims
+    if rank is None:
+        raise _NoTFForm("the gradient of moments of a tensor of unknown rank")
+    t = _dtype_attr(x.dtype)
+    reduced = {int(a) % rank for a in op.attrs["axes"]}
+    keep = np.array([0 if axis in reduced else 1 for axis in range(rank)], np.int32)
+    x_shape = ex.add("Shape", op.name + "/x_shape", inputs[:1], {"T": t, "out_type": _INT32_TYPE}, op)
+    keep_mask = ex.const(op.name + "/keep_mask", keep, dtypes.int32, op.device)
+    ones = ex.const(op.name + "/reduced_ones", 1 - keep, dtypes.int32, op.device)
+    kept = ex.add("Mul", op.name + "/kept_dims", [x_shape, keep_mask], {"T": _INT32_TYPE}, op)
+    target = ex.add("AddV2", op.name + "/kept_shape", [kept, ones], {"T": _INT32_TYPE}, op)
+    dmean = ex.add("Reshape", op.name + "/dmean", [inputs[1], target], {"T": t, "Tshape": _INT32_TYPE}, op)
+    dvariance = ex.add("Reshape", op.name + "/dvariance", [inputs[2], target], {"T": t, "Tshape": _INT32_TYPE}, op)
+
+    def as_t(name, tensor, source_type):
+        size = ex.add("Size", "%s/%s_size" % (op.name, name), [tensor], {"T": source_type, "out_type": _INT32_TYPE},
+                      op)
+        return ex.add("Cast", "%s/%s_count" % (op.name, name), [size], {"SrcT": _INT32_TYPE, "DstT": t,
+                                                                        "Truncate": AttrValue(b=False)}, op)
+    count = ex.add("RealDiv", op.name + "/count", [as_t("x", inputs[0], t), as_t("dmean", inputs[1], t)], {"T": t}, op)
+    axes = ex.const(op.name + "/axes", np.array(sorted(reduced), np.int32), dtypes.int32, op.device)
+    mean = ex.add("Mean", op.name + "/mean", [inputs[0], axes], {"T": t, "Tidx": _INT32_TYPE,
+                                                                 "keep_dims": AttrValue(b=True)}, op)
+    centered = ex.add("Sub", op.name + "/centered", [inputs[0], mean], {"T": t}, op)
+    two = ex.const(op.name + "/two", np.asarray(2, x.dtype.np), x.dtype, op.device)
+    scale = ex.add("RealDiv", op.name + "/scale", [ex.add("Mul", op.name + "/twice", [dvariance, two], {"T": t}, op),
+                                                   count], {"T": t}, op)
+    from_variance = ex.add("Mul", op.name + "/from_variance", [centered, scale], {"T": t}, op)
+    from_mean = ex.add("RealDiv", op.name + "/from_mean", [dmean, count], {"T": t}, op)
+    return ex.node(op.name, "AddV2", [from_variance, from_mean], {"T": t}, op.device)
