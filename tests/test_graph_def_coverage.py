@@ -56,7 +56,6 @@ COMPOSED_IN_TF = {
     "RandomCrop": "TF: Shape, RandomUniformInt, Slice",
     "RandomOrthogonal": "TF: RandomStandardNormal, Qr, MatrixDiagPart, Sign, Mul",
     "MatrixExponential": "TF 2's expm is a Padé composition; TF 1's MatrixExponential op is gone from TF 2",
-    "PrintV2": "TF: StringFormat + PrintV2 of the formatted string; numflow's PrintV2 formats itself",
 }
 NOT_YET = {
     "AllCandidateSampler": "TF's samplers draw from its own generator; inputs/attrs not yet translated",

@@ -380,3 +380,22 @@ def test_moments_variance_is_its_own_node():
     got = _run(_import(graph_def), ["stats:0", "out:0"])
     np.testing.assert_allclose(got[0], F.mean(1), rtol=1e-6)
     np.testing.assert_allclose(got[1], F.var(1), rtol=1e-6)
+
+
+def test_tf_print_writes_the_same_text_after_a_round_trip(tmp_path):
+    target = tmp_path / "printed.txt"
+    graph = tf.Graph()
+    with graph.as_default():
+        printed = tf.print("values:", tf.constant([1, 2, 3]), "and {}", tf.constant(2.5), sep="|",
+                           output_stream="file://" + str(target), name="say")
+    with tf.Session(graph=graph) as sess:
+        sess.run(printed)
+    expected = target.read_text()
+    assert expected == "values:|[1 2 3]|and {}|2.5\n"
+    graph_def = graph_to_graph_def(graph)
+    nodes = {node.name: node for node in graph_def.node}
+    assert nodes["say"].op == "PrintV2" and nodes["say/StringFormat"].op == "StringFormat"
+    imported = _import(graph_def)
+    with tf.Session(graph=imported) as sess:
+        sess.run(imported.get_operation_by_name("say"))
+    assert target.read_text() == expected * 2

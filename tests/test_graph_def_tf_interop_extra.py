@@ -185,3 +185,35 @@ def test_numflow_runs_a_graph_tensorflow_wrote_with_these_ops(tmp_path):
             assert [b.decode("latin-1") for b in mine.reshape(-1)] == value, key
         else:
             np.testing.assert_allclose(mine, np.array(value), rtol=1e-5, atol=1e-5, err_msg=key)
+
+
+TF_RUN_OP = r"""
+import sys
+import tensorflow as tf
+v1 = tf.compat.v1
+v1.disable_eager_execution()
+graph_def = v1.GraphDef()
+graph_def.ParseFromString(open(sys.argv[1], "rb").read())
+graph = tf.Graph()
+with graph.as_default():
+    v1.import_graph_def(graph_def, name="")
+with v1.Session(graph=graph) as sess:
+    sess.run(sys.argv[2])
+"""
+
+
+def test_tensorflow_prints_what_numflow_prints(tmp_path):
+    target = tmp_path / "printed.txt"
+    graph = tf.Graph()
+    with graph.as_default():
+        printed = tf.print("values:", tf.constant([1, 2, 3]), "scale", tf.constant(2.5),
+                           output_stream="file://" + str(target), name="say")
+    with tf.Session(graph=graph) as sess:
+        sess.run(printed)
+    expected = target.read_text()
+    target.unlink()
+    path = tmp_path / "print.pb"
+    path.write_bytes(graph_to_graph_def(graph).SerializeToString())
+    result = subprocess.run([TF_PYTHON, "-c", TF_RUN_OP, str(path), "say"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert target.read_text() == expected

@@ -1920,3 +1920,34 @@ def _export_moments_grad(ex, op, inputs):
     from_variance = ex.add("Mul", op.name + "/from_variance", [centered, scale], {"T": t}, op)
     from_mean = ex.add("RealDiv", op.name + "/from_mean", [dmean, count], {"T": t}, op)
     return ex.node(op.name, "AddV2", [from_variance, from_mean], {"T": t}, op.device)
+
+
+def _export_print_v2(ex, op, inputs):
+    """tf.print as TF writes it: a StringFormat of the pieces joined by `sep`, printed by PrintV2."""
+    template = op.attrs["template"]
+    placeholder = "{}"
+    while any(piece is not None and placeholder in piece for piece in template):
+        placeholder = "{" + placeholder + "}"
+    text = op.attrs.get("sep", " ").join(placeholder if piece is None else piece for piece in template)
+    summarize = op.attrs.get("summarize")
+    formatted = ex.add("StringFormat", op.name + "/StringFormat", inputs, {
+        "T": _CODECS["types"][0]([t.dtype for t in op.inputs]), "template": AttrValue(s=text.encode("utf-8")),
+        "placeholder": AttrValue(s=placeholder.encode("utf-8")),
+        "summarize": AttrValue(i=-1 if summarize is None else int(summarize))}, op)
+    stream = op.attrs.get("stream", "stderr")
+    if not isinstance(stream, str):
+        raise _NoTFForm("printing to a Python stream object")
+    return ex.node(op.name, "PrintV2", [formatted], {"output_stream": AttrValue(s=stream.encode("utf-8")),
+                                                     "end": AttrValue(s=op.attrs.get("end", "\n").encode("utf-8"))},
+                   op.device)
+
+
+def _load_print_v2(importer, node, inputs, name):
+    """TF's PrintV2 prints one formatted string (made by its StringFormat input)."""
+    return importer.graph.create_op("PrintV2", inputs, {
+        "template": (None,), "sep": "", "summarize": None,
+        "stream": _text(node.attr["output_stream"].s) if "output_stream" in node.attr else "stderr",
+        "end": _text(node.attr["end"].s) if "end" in node.attr else "\n"}, name=name + "/")
+
+
+_rule("PrintV2", export=_export_print_v2, load=_load_print_v2)
