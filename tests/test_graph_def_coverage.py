@@ -58,11 +58,6 @@ COMPOSED_IN_TF = {
     "MatrixExponential": "TF 2's expm is a Padé composition; TF 1's MatrixExponential op is gone from TF 2",
 }
 NOT_YET = {
-    "AllCandidateSampler": "TF's samplers draw from its own generator; inputs/attrs not yet translated",
-    "FixedUnigramCandidateSampler": "as AllCandidateSampler (also reads vocab files)",
-    "LearnedUnigramCandidateSampler": "as AllCandidateSampler",
-    "LogUniformCandidateSampler": "as AllCandidateSampler",
-    "UniformCandidateSampler": "as AllCandidateSampler",
     "TensorArrayV3": "numflow's TensorArray is a Python flow; TF's takes a resource handle + flow",
     "TensorArrayConcatV3": "as TensorArrayV3", "TensorArrayGatherV3": "as TensorArrayV3",
     "TensorArrayScatterV3": "as TensorArrayV3", "TensorArraySizeV3": "as TensorArrayV3",

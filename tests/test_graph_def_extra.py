@@ -96,7 +96,7 @@ def _png_round_trip():
     return [tf.image.decode_png(tf.image.encode_png(U8))]
 
 # Cases whose values TF computes differently by design: only dtypes and shapes are compared with TF.
-TF_VALUES_DIFFER = {"Dropout": "a random mask: test_dropout_keeps_its_meaning checks what it must be","stateless_random": "TF's counter-based generator is not numflow's",
+TF_VALUES_DIFFER = {"samplers": "TF's samplers draw from TF's generator","Dropout": "a random mask: test_dropout_keeps_its_meaning checks what it must be","stateless_random": "TF's counter-based generator is not numflow's",
                     "random_shapes": "TF's Philox samples are not numflow's NumPy samples"}
 # Cases whose op lives outside TF 2's core (TF 1.x registers it when tf.contrib is imported).
 TF2_CORE_LACKS = {"GatherTree": "tf.contrib.seq2seq's GatherTree: TF 1.x registers it on first use of tf.contrib"}
@@ -210,6 +210,16 @@ CASES = {
     "MatrixSolveLs": (lambda: [tf.matrix_solve_ls(F, np.eye(2, dtype=np.float32), fast=False)], ["MatrixSolveLs"]),
     "Moments": (_moments, ["SquaredDifference", "StopGradient"]),
     "Dropout": (_dropout, ["RandomUniform", "Floor"]),
+    "AllCandidateSampler": (lambda: list(tf.nn.all_candidate_sampler(np.array([[1], [3]], np.int64), 1, 5, True)),
+                            ["AllCandidateSampler"]),
+    "samplers": (lambda: [t for sampler in (
+        tf.nn.uniform_candidate_sampler(np.array([[1, 2]], np.int64), 2, 4, True, 10, seed=1),
+        tf.nn.log_uniform_candidate_sampler(np.array([[1, 2]], np.int64), 2, 4, False, 10, seed=2),
+        tf.nn.learned_unigram_candidate_sampler(np.array([[1, 2]], np.int64), 2, 4, True, 10, seed=3),
+        tf.nn.fixed_unigram_candidate_sampler(np.array([[1, 2]], np.int64), 2, 3, True, 6, distortion=0.5,
+                                              num_reserved_ids=1, unigrams=[1, 2, 3, 4, 5], seed=4))
+        for t in sampler], ["UniformCandidateSampler", "LogUniformCandidateSampler", "LearnedUnigramCandidateSampler",
+                            "FixedUnigramCandidateSampler"]),
     "StringSplit": (lambda: _split_parts(tf.string_split(S, ", ")), ["StringSplit"]),
 }
 

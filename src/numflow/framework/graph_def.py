@@ -1951,3 +1951,24 @@ def _load_print_v2(importer, node, inputs, name):
 
 
 _rule("PrintV2", export=_export_print_v2, load=_load_print_v2)
+
+
+# --- candidate samplers: TF's attrs; the samples come from each side's own generator ------------------------
+_SAMPLER = "num_true:i num_sampled:i unique:b range_max:i seed:i seed2:i"
+_SAMPLER_DEFAULTS = {"seed": 0, "seed2": 0}
+for _type in ("UniformCandidateSampler", "LogUniformCandidateSampler", "LearnedUnigramCandidateSampler"):
+    _same(_type, _SAMPLER, types=(), defaults=_SAMPLER_DEFAULTS)
+_same("FixedUnigramCandidateSampler", _SAMPLER + " unigrams:floats distortion:f num_reserved_ids:i num_shards:i "
+      "shard:i", types=(), fixed={"vocab_file": AttrValue(s=b"")},
+      defaults=dict(_SAMPLER_DEFAULTS, distortion=1.0, num_reserved_ids=0, num_shards=1, shard=0))
+
+
+def _load_all_candidate_sampler(importer, node, inputs, name):
+    """TF's AllCandidateSampler has no range_max: numflow's is num_sampled."""
+    attrs = _node_attrs(_EXPORT_RULES["AllCandidateSampler"], node)
+    attrs["range_max"] = attrs["num_sampled"]
+    return importer.graph.create_op("AllCandidateSampler", inputs, attrs, name=name + "/")
+
+
+_same("AllCandidateSampler", "num_true:i num_sampled:i unique:b seed:i seed2:i", types=(),
+      defaults=_SAMPLER_DEFAULTS, load=_load_all_candidate_sampler)
