@@ -8,9 +8,12 @@ Sum ...), the export adds the Const node TF would have. `import_graph_def(graph_
 reads graphs written by TensorFlow 1.x and 2.x (compat.v1).
 
 The correspondence lives in one table, `_RULES`, built below by `_rule(...)`: one entry per op type with
-its attr codecs both ways. numflow-internal ops that TensorFlow lacks are written as the TF composition
-that computes the same thing where that is simple (SumToShapeOf, BroadcastReduced ...); the rest are an
-InvalidArgumentError naming them.
+its attr codecs both ways. numflow ops that TensorFlow builds from several ops (Swish, Moments, Dropout,
+tf.print, the gradient helpers SumToShapeOf, BroadcastReduced ...) are written as the TF composition that
+computes the same thing, and read back as its parts; where such an op has a second output (Moments'
+variance, Dropout's mask) that output becomes its own node and the nodes reading it are rewired to it, so
+a fetch of 'op:1' by name finds nothing in the GraphDef. The rest are an InvalidArgumentError naming
+them; tests/test_graph_def_coverage.py lists every op type and why it has no TF form.
 
 A graph file is a program: it can name ops that read and write files. Import only graphs you trust.
 """
