@@ -63,7 +63,9 @@ def test_sorted_segment_errors():
 
 
 UNSORTED = [(tf.unsorted_segment_sum, np.add, 0.0), (tf.unsorted_segment_prod, np.multiply, 1.0),
-            (tf.unsorted_segment_max, np.maximum, -np.inf), (tf.unsorted_segment_min, np.minimum, np.inf)]
+            # TF fills an empty max/min segment with the dtype's lowest/highest finite value, not -inf/+inf.
+            (tf.unsorted_segment_max, np.maximum, np.finfo(np.float64).min),
+            (tf.unsorted_segment_min, np.minimum, np.finfo(np.float64).max)]
 
 
 @pytest.mark.parametrize("fn,combine,empty", UNSORTED, ids=[s[0].__name__ for s in UNSORTED])

@@ -41,11 +41,12 @@ def _check_index_dtype(tensor, what, op_name):
 
 
 def _identity_of(ufunc, dtype):
-    """The value an empty unsorted segment gets: the reduction's identity (lowest/highest for max/min)."""
+    """The value an empty unsorted segment gets, as TF: the dtype's lowest (max) or highest (min) finite
+    value, 1 for products, 0 for sums."""
     if ufunc is np.maximum:
-        return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+        return np.finfo(dtype).min if dtype.kind == "f" else np.iinfo(dtype).min
     if ufunc is np.minimum:
-        return np.inf if dtype.kind == "f" else np.iinfo(dtype).max
+        return np.finfo(dtype).max if dtype.kind == "f" else np.iinfo(dtype).max
     return 1 if ufunc is np.multiply else 0
 
 
@@ -412,14 +413,14 @@ def unsorted_segment_prod(data, segment_ids, num_segments, name=None):
 
 
 def unsorted_segment_max(data, segment_ids, num_segments, name=None):
-    """`tf.math.unsorted_segment_max(...)`: the maximum of each segment's rows (the dtype's lowest value,
-    -inf for floats, when empty)."""
+    """`tf.math.unsorted_segment_max(...)`: the maximum of each segment's rows (the dtype's lowest finite
+    value when empty, as TF)."""
     return _unsorted_segment("UnsortedSegmentMax", data, segment_ids, num_segments, name)
 
 
 def unsorted_segment_min(data, segment_ids, num_segments, name=None):
-    """`tf.math.unsorted_segment_min(...)`: the minimum of each segment's rows (the dtype's highest value,
-    +inf for floats, when empty)."""
+    """`tf.math.unsorted_segment_min(...)`: the minimum of each segment's rows (the dtype's highest finite
+    value when empty, as TF)."""
     return _unsorted_segment("UnsortedSegmentMin", data, segment_ids, num_segments, name)
 
 
