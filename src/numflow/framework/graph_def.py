@@ -882,7 +882,8 @@ _rule("IsVariableInitialized", types=(("dtype", 0),))
 _rule("CountUpTo", attrs=[("limit", "limit", "i")])
 for _type, _extra in (("ApplyGradientDescent", ()), ("ApplyAdagrad", ()), ("ApplyAdam", ("use_nesterov",)),
                       ("ApplyMomentum", ("use_nesterov",)), ("ApplyRMSProp", ()), ("ApplyCenteredRMSProp", ()),
-                      ("ApplyAdadelta", ())):
+                      ("ApplyAdadelta", ()), ("ApplyFtrl", ()), ("ApplyFtrlV2", ()),
+                      ("ApplyProximalGradientDescent", ()), ("ApplyProximalAdagrad", ()), ("ApplyAdagradDA", ())):
     _rule(_type, attrs=[(k, k, "b") for k in _extra], defaults={k: False for k in _extra},
           fixed={"use_locking": AttrValue(b=False)})
 
@@ -1093,7 +1094,8 @@ _rule("AssignAdd", tf_type="AssignAddVariableOp", types=(), import_only=True)
 _rule("AssignSub", tf_type="AssignSubVariableOp", types=(), import_only=True)
 _rule("IsVariableInitialized", tf_type="VarIsInitializedOp", types=(), import_only=True)
 for _type in ("ApplyGradientDescent", "ApplyAdagrad", "ApplyAdam", "ApplyMomentum", "ApplyRMSProp",
-              "ApplyCenteredRMSProp", "ApplyAdadelta"):
+              "ApplyCenteredRMSProp", "ApplyAdadelta", "ApplyFtrl", "ApplyFtrlV2", "ApplyProximalGradientDescent",
+              "ApplyProximalAdagrad", "ApplyAdagradDA"):
     _rule(_type, tf_type="Resource" + _type, attrs=_EXPORT_RULES[_type].attrs,
           defaults=_EXPORT_RULES[_type].defaults, import_only=True)
 

@@ -1,5 +1,6 @@
 """`tf.train`: optimizers, learning-rate schedules, the global step, and checkpoints (Saver)."""
 from .optimizer import *  # noqa: F401,F403
+from .optimizers_extra import *  # noqa: F401,F403
 from .learning_rate import *  # noqa: F401,F403
 from .training_util import *  # noqa: F401,F403
 from .saver import *  # noqa: F401,F403
