@@ -41,6 +41,10 @@ INTERNAL = {
     "ShardedGather": "embedding_lookup over partitions in one op (TF: DynamicPartition + Gather + DynamicStitch)",
     "WeightedBincount": "a metrics helper (TF's metrics use UnsortedSegmentSum)",
 }
+_SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
+INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",
+                                      "SparseRowGroups", "SparseSliceSelection")})
+INTERNAL["SparseReshape"] = "TF's SparseReshape has the same inputs and outputs; no graph_def rule written yet"
 _QUEUE = "numflow's queue resource: TF's queue op takes container/shared_name handles numflow does not model"
 _READER = "numflow's reader resource: TF's reader op takes container/shared_name handles numflow does not model"
 INTERNAL.update({t: _QUEUE for t in (

@@ -51,6 +51,7 @@ from .summary import Event, SessionLog, Summary  # noqa: E402
 from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
                      executing_eagerly)
+from .ops.sparse_ops import *  # noqa: F401,F403,E402 - tf.sparse_add, tf.IndexedSlices, ...
 
 
 class _Options:
