@@ -67,6 +67,14 @@ NOT_YET = {
     "TensorArrayScatterV3": "as TensorArrayV3", "TensorArraySizeV3": "as TensorArrayV3",
     "TensorArraySplitV3": "as TensorArrayV3",
 }
+NOT_YET.update({   # ops/array_extra.py (issue 12): TF has these ops; rules to be written in graph_def.py
+    "IdentityN": "TF's IdentityN (attr T: a list of types)", "EnsureShape": "TF's EnsureShape (attr shape)",
+    "Roll": "TF's Roll takes shift and axis as input tensors; numflow's are attrs",
+    "SearchSorted": "TF writes LowerBound / UpperBound by side", "ListDiff": "TF's ListDiff (T, out_idx)",
+    "UnravelIndex": "TF's UnravelIndex (Tidx)", "Repeat": "TF writes a Reshape/Tile composition",
+    "UniqueWithCounts": "TF's UniqueWithCounts (T, out_idx)", "SelectV2": "TF's SelectV2 (T)",
+    "BroadcastArgs": "TF's BroadcastArgs (T)", "Bitcast": "TF's Bitcast (T, type)",
+    "Timestamp": "TF's Timestamp"})
 
 
 def _decided():

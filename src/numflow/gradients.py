@@ -4,9 +4,86 @@ Ops are created in topological order (an op's inputs exist before it), so walkin
 and `ys` by descending creation index is a valid reverse topological order. Each op's `OpDef.grad`
 turns its outputs' gradients into its inputs' gradients; contributions along several paths are summed.
 """
-from .framework.graph import convert_to_tensor, name_scope
+import enum
+import functools
+import inspect
 
-__all__ = ["gradients"]
+from .framework.graph import convert_to_tensor, get_default_graph, name_scope
+
+__all__ = ["gradients", "custom_gradient", "RegisterGradient", "NotDifferentiable", "NoGradient",
+           "no_gradient", "AggregationMethod", "UnconnectedGradients"]
+
+
+class AggregationMethod:
+    """`tf.AggregationMethod`: how tf.gradients sums contributions; numflow always adds them with add_n,
+    which gives the same values whichever is chosen."""
+
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2
+
+
+class UnconnectedGradients(enum.Enum):
+    """`tf.UnconnectedGradients`: what tf.gradients returns for an x that no y depends on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+# Gradient functions registered by name with tf.RegisterGradient (None: tf.NotDifferentiable). An op
+# takes one only when it was created inside Graph.gradient_override_map naming it.
+_REGISTERED_GRADIENTS = {}
+
+
+def _register_gradient_name(op_type, function):
+    from .framework import op_def
+    if not isinstance(op_type, str):
+        raise TypeError("op_type must be a string")
+    if op_type in _REGISTERED_GRADIENTS or op_type in op_def._REGISTRY:
+        raise KeyError("Registering two gradient with name '%s'!" % op_type)
+    _REGISTERED_GRADIENTS[op_type] = function
+
+
+class RegisterGradient:
+    """`@tf.RegisterGradient("Name")`: registers `f(op, *output_grads)` (returning one gradient or None
+    per input of op) under "Name", for use with `Graph.gradient_override_map({"OpType": "Name"})`.
+
+    Registering a name twice, or the name of a numflow op type (which has its gradient already), is a
+    KeyError, as in TF.
+    """
+
+    def __init__(self, op_type):
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, f):
+        _register_gradient_name(self._op_type, f)
+        return f
+
+
+def NotDifferentiable(op_type):  # noqa: N802 - TF's name
+    """`tf.NotDifferentiable("Name")`: ops whose gradient is overridden with "Name" have no gradient;
+    tf.gradients treats them as constants."""
+    _register_gradient_name(op_type, None)
+
+
+NoGradient = NotDifferentiable
+no_gradient = NotDifferentiable
+
+
+def _gradient_function(op):
+    """The function giving op's input gradients, or None when op has no gradient."""
+    override = getattr(op, "_gradient_override", None)
+    if override is None:
+        return op._op_def.grad if op._op_def.differentiable else None
+    if callable(override):
+        return override
+    if override not in _REGISTERED_GRADIENTS:
+        raise LookupError("No gradient defined for operation '%s' (op type: %s): gradient_override_map "
+                          "names '%s', which no tf.RegisterGradient registered" % (op.name, op.type, override))
+    return _REGISTERED_GRADIENTS[override]
 
 
 def _as_tensor_list(values):
@@ -62,12 +139,16 @@ def _ops_between(ys, xs, stop):
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
-              gate_gradients=False, aggregation_method=None, stop_gradients=None):
-    """`tf.gradients(ys, xs, grad_ys=None, stop_gradients=None)`: d(sum ys)/dx for each x.
+              gate_gradients=False, aggregation_method=None, stop_gradients=None,
+              unconnected_gradients=UnconnectedGradients.NONE):
+    """`tf.gradients(ys, xs, grad_ys=None, stop_gradients=None, unconnected_gradients='none')`:
+    d(sum ys)/dx for each x.
 
-    Returns a list with one Tensor per x, or None where x does not reach any y. `grad_ys` weights each y
-    (ones by default); tensors in `stop_gradients` are treated as constants.
+    Returns a list with one Tensor per x; where x does not reach any y, None (or zeros shaped like x
+    with `unconnected_gradients=tf.UnconnectedGradients.ZERO`). `grad_ys` weights each y (ones by
+    default); tensors in `stop_gradients` are treated as constants.
     """
+    _unconnected_kind(unconnected_gradients)   # a bad value fails before anything is built
     from .ops.array import ones_like
     from .ops.math import add_n
     ys = _as_tensor_list(ys)
@@ -102,12 +183,15 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                     pending[t] = [g]
             if all(g is None for g in output_grads):
                 continue
-            if any(t in stop for t in op._outputs) or not op._op_def.differentiable:
+            if any(t in stop for t in op._outputs):
+                continue
+            grad_function = _gradient_function(op)
+            if grad_function is None:
                 continue
             with name_scope(op.name + "_grad"):
                 filled = [g if g is not None else _zeros_for(t) for t, g in zip(op._outputs, output_grads)]
-                input_grads = op._op_def.grad(op, *filled)
-            input_grads = list(input_grads)
+                input_grads = grad_function(op, *filled)
+            input_grads = list(input_grads) if isinstance(input_grads, (list, tuple)) else [input_grads]
             if gate_gradients and sum(g is not None for g in input_grads) > 1:
                 # TF's GATE_OP: no gradient of this op is used before all of them are computed, so that
                 # an optimizer update cannot overtake a backward read of the same variable in a
@@ -128,7 +212,17 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                     continue
                 if tensor.op in between or tensor in x_set:
                     contribute(tensor, grad)
-        return [_sum(pending.get(x), add_n) for x in xs]
+        results = [_sum(pending.get(x), add_n) for x in xs]
+        if _unconnected_kind(unconnected_gradients) is UnconnectedGradients.ZERO:
+            results = [_zeros_for(x) if g is None else g for x, g in zip(xs, results)]
+        return results
+
+
+def _unconnected_kind(value):
+    try:
+        return UnconnectedGradients(value.value if isinstance(value, UnconnectedGradients) else value)
+    except ValueError:
+        raise ValueError("Unknown value for unconnected_gradients: %r" % (value,)) from None
 
 
 def _zeros_for(tensor):
@@ -156,3 +250,73 @@ def hessians(ys, xs, name="hessians", **kwargs):
             results.append(stack(rows))
     return results
 
+
+
+def _accepts_variables(function):
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == "variables" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def _variables_read_by(new_ops, graph):
+    """The variables (created before `new_ops`) that any of `new_ops` reads, in first-read order."""
+    from .variables import Variable
+    by_tensor = {}
+    for key in ("variables", "local_variables"):
+        for variable in graph.get_collection(key):
+            if isinstance(variable, Variable):
+                by_tensor[variable._ref] = variable
+                by_tensor[variable._snapshot] = variable
+    new_set = set(new_ops)
+    found = []
+    for op in new_ops:
+        for tensor in op._inputs:
+            variable = by_tensor.get(tensor)
+            if variable is not None and variable.op not in new_set and variable not in found:
+                found.append(variable)
+    return found
+
+
+def custom_gradient(f):
+    """`@tf.custom_gradient`: `f(*x)` returns `(y, grad_fn)`; tf.gradients then takes the gradients of
+    x from `grad_fn(*dy)` instead of differentiating f's ops.
+
+    `y` is a Tensor or a list of Tensors; `grad_fn` returns one gradient per x (a list when there are
+    several). When f reads variables created outside it, `grad_fn` must accept `variables=` (the list of
+    those variables) and return `(input_gradients, variable_gradients)`.
+    """
+    @functools.wraps(f)
+    def decorated(*args, **kwargs):
+        from .ops.array_extra import identity_n
+        graph = get_default_graph()
+        inputs = [convert_to_tensor(a) for a in args]
+        first_new_op = len(graph._ops)
+        result, grad_fn = f(*inputs, **kwargs)
+        variables = _variables_read_by(graph._ops[first_new_op:], graph)
+        if variables and not _accepts_variables(grad_fn):
+            raise TypeError("If using @custom_gradient with a function that uses variables, then grad_fn "
+                            "must accept a keyword argument 'variables'.")
+        single = not isinstance(result, (list, tuple))
+        ys = [convert_to_tensor(result)] if single else [convert_to_tensor(y) for y in result]
+        outputs = identity_n(ys + inputs + [v._ref for v in variables])
+
+        def gradient(op, *output_grads):
+            dys = output_grads[:len(ys)]
+            if variables:
+                input_grads, variable_grads = grad_fn(*dys, variables=variables)
+            else:
+                input_grads, variable_grads = grad_fn(*dys), []
+            input_grads = list(input_grads) if isinstance(input_grads, (list, tuple)) else [input_grads]
+            if len(input_grads) != len(inputs):
+                raise ValueError("custom_gradient's grad_fn returned %d gradients for %d inputs"
+                                 % (len(input_grads), len(inputs)))
+            if len(variable_grads) != len(variables):
+                raise ValueError("custom_gradient's grad_fn returned %d variable gradients for %d "
+                                 "variables" % (len(variable_grads), len(variables)))
+            return [None] * len(ys) + input_grads + list(variable_grads)
+
+        outputs[0].op._gradient_override = gradient
+        return outputs[0] if single else list(outputs[:len(ys)])
+    return decorated

@@ -340,6 +340,9 @@ class Graph:
             device = state.devices[-1] if state.devices else ""
             op = Operation(self, op_def, name, inputs, dict(attrs or {}), control, device)
             op._creation_frames = _traceback_utils.capture(op_def)
+            overrides = getattr(state, "gradient_overrides", None)
+            if overrides and op_def.type in overrides:
+                op._gradient_override = overrides[op_def.type]
             try:
                 signature = op_def.infer(op)
             except (ValueError, TypeError) as exc:
@@ -467,6 +470,23 @@ class Graph:
             yield
         finally:
             state.devices.pop()
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map):
+        """`Graph.gradient_override_map({"OpType": "GradientName"})`: ops of those types created inside
+        take their gradient from the function registered with `tf.RegisterGradient("GradientName")`."""
+        if not isinstance(op_type_map, dict):
+            raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        for op_type, gradient_name in op_type_map.items():
+            if not (isinstance(op_type, str) and isinstance(gradient_name, str)):
+                raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        state = self._state
+        old = getattr(state, "gradient_overrides", None)
+        state.gradient_overrides = dict(old or {}, **op_type_map)
+        try:
+            yield
+        finally:
+            state.gradient_overrides = old
 
     @contextlib.contextmanager
     def as_default(self):
