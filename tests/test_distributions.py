@@ -68,6 +68,16 @@ def test_normal_statistics_match_closed_forms():
     np.testing.assert_allclose(values["variance"], scale ** 2)
 
 
+def test_normal_log_cdf_stays_finite_in_the_tails():
+    normal = tfd.Normal(0.0, 1.0)
+    z = [-20.0, -6.0, -4.0, 3.0, 30.0]
+    log_cdf, log_sf = run([normal.log_cdf(z), normal.log_survival_function(np.negative(z))])
+    expected = [math.log(0.5 * math.erfc(-v / math.sqrt(2))) for v in z]
+    np.testing.assert_allclose(log_cdf, expected, rtol=1e-5, atol=1e-30)
+    np.testing.assert_allclose(log_sf, expected, rtol=1e-5, atol=1e-30)
+    check_gradients(lambda x: tfd.Normal(np.float64(0.0), np.float64(1.0)).log_cdf(x), [[-9.0, -5.5, -2.0, 1.0]])
+
+
 def test_normal_properties_and_shapes():
     normal = tfd.Normal(loc=tf.zeros([3, 1]), scale=[1.0, 2.0], name="MyNormal")
     assert normal.name == "MyNormal/"

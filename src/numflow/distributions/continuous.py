@@ -26,6 +26,26 @@ def convert_parameters(names_and_values, checks_of):
     return [with_checks(checks, t) for t in tensors]
 
 
+def log_ndtr(z, lower_segment=-5.0):
+    """log of the standard normal cdf, finite far into the lower tail: below `lower_segment` the
+    asymptotic series log(phi(z) / -z * (1 - 1/z^2 + 3/z^4 - 15/z^6 + 105/z^8)) replaces log(erfc),
+    which underflows (float32 near z = -13)."""
+    in_tail = z < lower_segment
+    # Each branch sees only inputs it is accurate for, so neither feeds NaN into the other's gradient.
+    z_central = tf.where(in_tail, tf.zeros_like(z), z)
+    z_tail = tf.where(in_tail, z, lower_segment * tf.ones_like(z))
+    # Above 0, log1p(-upper tail) keeps the digits that log(1 - tiny) would round away.
+    positive = z_central > 0.0
+    z_upper = tf.where(positive, z_central, tf.zeros_like(z))
+    z_lower = tf.where(positive, tf.zeros_like(z), z_central)
+    central = tf.where(positive, tf.log1p(-0.5 * tf.erfc(z_upper / math.sqrt(2.0))),
+                       tf.log(0.5 * tf.erfc(-z_lower / math.sqrt(2.0))))
+    inverse_square = 1.0 / tf.square(z_tail)
+    series = 1.0 + inverse_square * (-1.0 + inverse_square * (3.0 + inverse_square * (-15.0 + inverse_square * 105.0)))
+    tail = (-0.5 * tf.square(z_tail) - tf.log(-z_tail) - 0.5 * math.log(2.0 * math.pi) + tf.log(series))
+    return tf.where(in_tail, tail, central)
+
+
 class ScalarBatchDistribution(Distribution):
     """A distribution whose batch shape is the broadcast of its parameters' shapes and whose events
     are scalars."""
@@ -90,6 +110,12 @@ class Normal(ScalarBatchDistribution):
 
     def _survival_function(self, x):
         return 0.5 * tf.erfc(self._z(x) / math.sqrt(2.0))
+
+    def _log_cdf(self, x):
+        return log_ndtr(self._z(x))
+
+    def _log_survival_function(self, x):
+        return log_ndtr(-self._z(x))
 
     def _quantile(self, p):
         return self._loc + self._scale * math.sqrt(2.0) * tf.math.erfinv(2.0 * p - 1.0)
@@ -298,7 +324,10 @@ class StudentT(ScalarBatchDistribution):
 
 class Gamma(ScalarBatchDistribution):
     """`tf.distributions.Gamma(concentration, rate, validate_args=False, allow_nan_stats=True,
-    name="Gamma")`: density rate^a x^(a-1) exp(-rate x) / Gamma(a) for x > 0."""
+    name="Gamma")`: density rate^a x^(a-1) exp(-rate x) / Gamma(a) for x > 0.
+
+    Reported FULLY_REPARAMETERIZED as in TF, but numflow's RandomGamma has no gradient, so samples
+    (and those of Beta, Dirichlet and StudentT built on it) are constants to `tf.gradients`."""
 
     def __init__(self, concentration, rate, validate_args=False, allow_nan_stats=True, name="Gamma"):
         parameters = dict(locals())
