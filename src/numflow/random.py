@@ -1,12 +1,18 @@
-"""`tf.random`: the random-number namespace (`tf.random.normal`, `tf.random.uniform`, ...)."""
+"""`tf.random`: the random-number namespace (`tf.random.normal`, `tf.random.uniform`, ...) and the candidate
+samplers also found in tf.nn. TF 2's stateful Generator API (Generator, Algorithm, fold_in, split, ...) is
+not part of TF1's graph model and is not provided."""
 from .ops.random import (categorical, get_seed, multinomial, random_crop, random_gamma, random_normal,
                          random_poisson, random_shuffle, random_uniform, set_random_seed,
                          stateless_random_normal, stateless_random_uniform, stateless_truncated_normal,
                          truncated_normal)
+from .ops.candidate_sampling import (all_candidate_sampler, fixed_unigram_candidate_sampler,
+                                     learned_unigram_candidate_sampler, log_uniform_candidate_sampler,
+                                     uniform_candidate_sampler)
 
 __all__ = ["normal", "uniform", "truncated_normal", "shuffle", "crop", "gamma", "poisson", "multinomial",
            "categorical", "set_random_seed", "set_seed", "get_seed", "stateless_normal", "stateless_uniform",
-           "stateless_truncated_normal"]
+           "stateless_truncated_normal", "uniform_candidate_sampler", "log_uniform_candidate_sampler",
+           "learned_unigram_candidate_sampler", "fixed_unigram_candidate_sampler", "all_candidate_sampler"]
 
 normal = random_normal
 uniform = random_uniform
