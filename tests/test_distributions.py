@@ -503,3 +503,18 @@ def test_float64_parameters_keep_their_dtype():
     assert normal.dtype == tf.float64
     assert run(normal.log_prob(0.0)).dtype == np.float64
     assert normal.sample(2, seed=1).dtype == tf.float64
+
+
+def test_param_shapes():
+    shapes = run(tfd.Normal.param_shapes([2, 3]))
+    assert sorted(shapes) == ["loc", "scale"] and shapes["loc"].tolist() == [2, 3]
+    assert tfd.Gamma.param_static_shapes(tf.TensorShape([4])) == {"concentration": tf.TensorShape([4]),
+                                                                   "rate": tf.TensorShape([4])}
+    assert sorted(tfd.StudentT.param_static_shapes([1])) == ["df", "loc", "scale"]
+    assert list(tfd.Bernoulli.param_static_shapes([5])) == ["logits"]
+    with pytest.raises(ValueError, match="TensorShape sample_shape must be fully defined"):
+        tfd.Normal.param_static_shapes(tf.TensorShape([None, 2]))
+    with pytest.raises(ValueError, match="sample_shape must be a fully-defined TensorShape or list/tuple"):
+        tfd.Normal.param_static_shapes(tf.constant([2]))
+    with pytest.raises(NotImplementedError, match="param_shapes is not implemented: Dirichlet"):
+        tfd.Dirichlet.param_shapes([2])

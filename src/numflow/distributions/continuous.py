@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 import numflow as tf
-from .distribution import (FULLY_REPARAMETERIZED, NOT_REPARAMETERIZED, Distribution, broadcast_static_shape,
+from .distribution import (FULLY_REPARAMETERIZED, Distribution, broadcast_static_shape,
                            nan_where, positive_checks, sub_seed, with_checks)
 from .kullback_leibler import RegisterKL
 
@@ -75,6 +75,8 @@ class Normal(ScalarBatchDistribution):
     """`tf.distributions.Normal(loc, scale, validate_args=False, allow_nan_stats=True, name="Normal")`:
     density exp(-(x - loc)^2 / (2 scale^2)) / (sqrt(2 pi) scale); samples are loc + scale * N(0, 1)."""
 
+    _param_names = ("loc", "scale")
+
     def __init__(self, loc, scale, validate_args=False, allow_nan_stats=True, name="Normal"):
         parameters = dict(locals())
         with tf.name_scope(name, values=[loc, scale]) as scope:
@@ -144,6 +146,8 @@ class Laplace(ScalarBatchDistribution):
     """`tf.distributions.Laplace(loc, scale, validate_args=False, allow_nan_stats=True, name="Laplace")`:
     density exp(-|x - loc| / scale) / (2 scale)."""
 
+    _param_names = ("loc", "scale")
+
     def __init__(self, loc, scale, validate_args=False, allow_nan_stats=True, name="Laplace"):
         parameters = dict(locals())
         with tf.name_scope(name, values=[loc, scale]) as scope:
@@ -191,6 +195,8 @@ class Laplace(ScalarBatchDistribution):
 class Uniform(ScalarBatchDistribution):
     """`tf.distributions.Uniform(low=0., high=1., validate_args=False, allow_nan_stats=True,
     name="Uniform")`: constant density 1 / (high - low) on [low, high)."""
+
+    _param_names = ("low", "high")
 
     def __init__(self, low=0.0, high=1.0, validate_args=False, allow_nan_stats=True, name="Uniform"):
         parameters = dict(locals())
@@ -252,6 +258,8 @@ class Uniform(ScalarBatchDistribution):
 class StudentT(ScalarBatchDistribution):
     """`tf.distributions.StudentT(df, loc, scale, validate_args=False, allow_nan_stats=True,
     name="StudentT")`: Student's t with `df` degrees of freedom, shifted by `loc`, scaled by `scale`."""
+
+    _param_names = ("df", "loc", "scale")
 
     def __init__(self, df, loc, scale, validate_args=False, allow_nan_stats=True, name="StudentT"):
         parameters = dict(locals())
@@ -329,6 +337,8 @@ class Gamma(ScalarBatchDistribution):
     Reported FULLY_REPARAMETERIZED as in TF, but numflow's RandomGamma has no gradient, so samples
     (and those of Beta, Dirichlet and StudentT built on it) are constants to `tf.gradients`."""
 
+    _param_names = ("concentration", "rate")
+
     def __init__(self, concentration, rate, validate_args=False, allow_nan_stats=True, name="Gamma"):
         parameters = dict(locals())
         with tf.name_scope(name, values=[concentration, rate]) as scope:
@@ -391,6 +401,8 @@ class Exponential(Gamma):
     """`tf.distributions.Exponential(rate, validate_args=False, allow_nan_stats=True,
     name="Exponential")`: density rate exp(-rate x) for x >= 0 (a Gamma with concentration 1)."""
 
+    _param_names = ("rate",)
+
     def __init__(self, rate, validate_args=False, allow_nan_stats=True, name="Exponential"):
         parameters = dict(locals())
         with tf.name_scope(name, values=[rate]) as scope:
@@ -417,6 +429,8 @@ class Exponential(Gamma):
 class Beta(ScalarBatchDistribution):
     """`tf.distributions.Beta(concentration1=None, concentration0=None, validate_args=False,
     allow_nan_stats=True, name="Beta")`: density x^(c1-1) (1-x)^(c0-1) / B(c1, c0) on (0, 1)."""
+
+    _param_names = ("concentration1", "concentration0")
 
     def __init__(self, concentration1=None, concentration0=None, validate_args=False, allow_nan_stats=True,
                  name="Beta"):
@@ -495,4 +509,4 @@ def _kl_beta_beta(a, b, name=None):
                 + (b.total_concentration - a.total_concentration) * tf.digamma(a.total_concentration))
 
 
-__all__ = ["Normal", "Laplace", "Uniform", "StudentT", "Gamma", "Exponential", "Beta", "NOT_REPARAMETERIZED"]
+__all__ = ["Normal", "Laplace", "Uniform", "StudentT", "Gamma", "Exponential", "Beta"]

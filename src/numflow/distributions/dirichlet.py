@@ -1,7 +1,8 @@
 """Dirichlet and DirichletMultinomial: distributions over the probability simplex and over counts."""
 import numflow as tf
 from .discrete import VectorParameterDistribution, log_multinomial_coefficient, multinomial_counts
-from .distribution import FULLY_REPARAMETERIZED, NOT_REPARAMETERIZED, nan_where, sub_seed, with_checks
+from .distribution import (FULLY_REPARAMETERIZED, NOT_REPARAMETERIZED, broadcast_static_shape, nan_where, sub_seed,
+                           with_checks)
 from .kullback_leibler import RegisterKL
 
 
@@ -116,7 +117,6 @@ class DirichletMultinomial(VectorParameterDistribution):
         return self._concentration + tf.expand_dims(tf.zeros_like(self._total_count), -1)
 
     def _batch_shape(self):
-        from .distribution import broadcast_static_shape
         return broadcast_static_shape(self._total_count.shape, self._concentration.shape[:-1])
 
     def _event_shape(self):

@@ -5,7 +5,7 @@ import numpy as np
 import numflow as tf
 from ..framework.tensor_shape import TensorShape
 from .continuous import ScalarBatchDistribution
-from .distribution import NOT_REPARAMETERIZED, Distribution, broadcast_static_shape, sub_seed, with_checks
+from .distribution import NOT_REPARAMETERIZED, Distribution, broadcast_static_shape, with_checks
 from .kullback_leibler import RegisterKL
 
 
@@ -45,6 +45,8 @@ def logits_and_probs(logits, probs, validate_args, multidimensional, dtype=None)
 class Bernoulli(ScalarBatchDistribution):
     """`tf.distributions.Bernoulli(logits=None, probs=None, dtype=tf.int32, validate_args=False,
     allow_nan_stats=True, name="Bernoulli")`: 1 with probability `probs` = sigmoid(`logits`), else 0."""
+
+    _param_names = ("logits",)
 
     def __init__(self, logits=None, probs=None, dtype=tf.int32, validate_args=False, allow_nan_stats=True,
                  name="Bernoulli"):

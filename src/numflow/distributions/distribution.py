@@ -172,6 +172,33 @@ class Distribution(object):
         parameters = dict(self._parameters, **override_parameters_kwargs)
         return type(self)(**parameters)
 
+    # --- parameter shapes --------------------------------------------------------------------------
+    _param_names = ()
+
+    @classmethod
+    def param_shapes(cls, sample_shape, name="DistributionParamShapes"):
+        """The shape of each constructor parameter for `sample()` to return `sample_shape`, as a dict
+        of 1-D int32 tensors (implemented for distributions with scalar events)."""
+        if not cls._param_names:
+            raise NotImplementedError("param_shapes is not implemented: %s" % cls.__name__)
+        with tf.name_scope(name):
+            if isinstance(sample_shape, TensorShape):
+                sample_shape = sample_shape.as_list()
+            shape = tf.convert_to_tensor(sample_shape, dtype=tf.int32, name="sample_shape")
+            return {param: tf.identity(shape, name=param) for param in cls._param_names}
+
+    @classmethod
+    def param_static_shapes(cls, sample_shape):
+        """`param_shapes` as static `TensorShape`s; `sample_shape` must be fully known."""
+        if isinstance(sample_shape, TensorShape):
+            if not sample_shape.is_fully_defined():
+                raise ValueError("TensorShape sample_shape must be fully defined")
+            sample_shape = sample_shape.as_list()
+        if isinstance(sample_shape, tf.Tensor):
+            raise ValueError("sample_shape must be a fully-defined TensorShape or list/tuple")
+        shapes = cls.param_shapes(sample_shape)
+        return {param: TensorShape(list(sample_shape)) for param in shapes}
+
     # --- sampling ----------------------------------------------------------------------------------
     def sample(self, sample_shape=(), seed=None, name="sample"):
         """Samples of shape `sample_shape + batch_shape + event_shape`."""
