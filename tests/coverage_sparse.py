@@ -18,4 +18,11 @@ COVERAGE = {
                                _INDEX),
     "SparseRowGroups": (["test_sparse_ops.py::test_softmax_over_stored_values_of_each_row",
                          "test_sparse_ops.py::test_softmax_gradient_and_dtype_error"], [], _INDEX),
+    "SerializeSparse": (["test_sparse_ops.py::test_serialize_many_and_deserialize_many_round_trip",
+                         "test_sparse_ops.py::test_serialization_errors"], [], "strings: no gradient (TF: none)"),
+    "SerializeManySparse": (["test_sparse_ops.py::test_serialize_many_and_deserialize_many_round_trip",
+                             "test_sparse_ops.py::test_serialization_errors"], [], "strings: no gradient (TF: none)"),
+    "DeserializeManySparse": (["test_sparse_ops.py::test_serialize_many_and_deserialize_many_round_trip",
+                               "test_sparse_ops.py::test_serialization_errors"], [],
+                              "from strings: no gradient (TF: none)"),
 }

@@ -45,6 +45,8 @@ _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF 
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",
                                       "SparseRowGroups", "SparseSliceSelection")})
 INTERNAL["SparseReshape"] = "TF's SparseReshape has the same inputs and outputs; no graph_def rule written yet"
+INTERNAL.update({t: "TF's op of this name (out_type/dtype attrs); no graph_def rule written yet"
+                 for t in ("SerializeSparse", "SerializeManySparse", "DeserializeManySparse")})
 _QUEUE = "numflow's queue resource: TF's queue op takes container/shared_name handles numflow does not model"
 _READER = "numflow's reader resource: TF's reader op takes container/shared_name handles numflow does not model"
 INTERNAL.update({t: _QUEUE for t in (

@@ -369,3 +369,111 @@ def test_convert_to_tensor_or_sparse_tensor():
         assert isinstance(tf.convert_to_tensor_or_sparse_tensor([1, 2]), tf.Tensor)
         with pytest.raises(ValueError, match="Sparse dtype: requested = int32, actual = float32"):
             tf.convert_to_tensor_or_sparse_tensor(sp, dtype=tf.int32)
+
+
+@pytest.mark.parametrize("axis,keepdims", [(None, False), (1, False), (0, True)])
+def test_reduce_max_takes_only_stored_values(axis, keepdims):
+    dense, value = _random_sparse([4, 5], density=0.5)
+    dense[1] = 0          # a row with nothing stored reduces to 0
+    keep = value.indices[:, 0] != 1
+    value = tf.SparseTensorValue(value.indices[keep], value.values[keep], value.dense_shape)
+    stored = np.zeros(dense.shape, bool)
+    stored[tuple(value.indices.T)] = True
+    axes = None if axis is None else (axis,)
+    present = np.any(stored, axis=axes, keepdims=keepdims)
+    expected = np.where(present, np.max(np.where(stored, dense, -np.inf), axis=axes, keepdims=keepdims), 0)
+    with tf.Graph().as_default():
+        sp = tf.SparseTensor(*value)
+        out, out_sparse = _run([tf.sparse.reduce_max(sp, axis, keepdims), tf.sparse_reduce_max_sparse(sp, axis,
+                                                                                                        keepdims)])
+    np.testing.assert_allclose(out, expected)
+    np.testing.assert_array_equal(_rebuild(out_sparse), expected)
+    np.testing.assert_array_equal(out_sparse.indices, np.argwhere(present))
+
+
+def test_reset_shape_tightest_larger_and_errors():
+    indices = np.array([[0, 1], [2, 0]], np.int64)
+    with tf.Graph().as_default():
+        sp = tf.SparseTensor(indices, [-1.0, -2.0], [3, 3])
+        tight, larger = _run([tf.sparse.reset_shape(sp), tf.sparse_reset_shape(sp, [4, 5])])
+        np.testing.assert_array_equal(tight.dense_shape, [3, 2])
+        np.testing.assert_array_equal(larger.dense_shape, [4, 5])
+        np.testing.assert_array_equal(larger.indices, indices)
+        with pytest.raises(ValueError, match="Requested new_shape should have dimension sizes >= sp_input.shape"):
+            tf.sparse.reset_shape(sp, [2, 2])
+        fed = tf.placeholder(tf.int64, [2])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Requested new_shape should have dimension"):
+            _run(tf.sparse.reset_shape(sp, fed).dense_shape, {fed: [2, 5]})
+
+
+def test_sparse_matmul_is_the_dense_product():
+    a, b = RNG.randn(3, 4).astype(np.float32), RNG.randn(5, 4).astype(np.float32)
+    with tf.Graph().as_default():
+        out = _run(tf.sparse_matmul(a, b, transpose_b=True, a_is_sparse=True))
+    np.testing.assert_allclose(out, a @ b.T, rtol=1e-5)
+
+
+def test_merge_places_values_at_their_ids():
+    ids = tf.SparseTensorValue(np.array([[0, 0], [0, 1], [2, 0]], np.int64), np.array([3, 1, 2], np.int64),
+                               np.array([3, 2], np.int64))
+    weights = tf.SparseTensorValue(ids.indices, np.array([0.5, 0.25, 2.0], np.float32), ids.dense_shape)
+    with tf.Graph().as_default():
+        merged, unsorted = _run([tf.sparse.merge(tf.SparseTensor(*ids), tf.SparseTensor(*weights), 5),
+                                 tf.sparse_merge(tf.SparseTensor(*ids), tf.SparseTensor(*weights), 5,
+                                                 already_sorted=True)])
+        with pytest.raises(ValueError, match="sp_ids and vocab_size have to have equal lengths"):
+            tf.sparse_merge([tf.SparseTensor(*ids)], tf.SparseTensor(*weights), [5, 6])
+        with pytest.raises(TypeError, match="sp_ids.values.dtype=float32 is not an integer type"):
+            tf.sparse_merge(tf.SparseTensor(*weights), tf.SparseTensor(*weights), 5)
+    np.testing.assert_array_equal(merged.indices, [[0, 1], [0, 3], [2, 2]])
+    np.testing.assert_array_equal(merged.values, [0.25, 0.5, 2.0])
+    np.testing.assert_array_equal(merged.dense_shape, [3, 5])
+    np.testing.assert_array_equal(unsorted.indices, [[0, 3], [0, 1], [2, 2]])
+
+
+def test_sparse_tensor_spec():
+    spec = tf.SparseTensorSpec([2, 3], tf.float32)
+    assert spec.shape.as_list() == [2, 3] and spec.dtype == tf.float32 and spec.value_type is tf.SparseTensor
+    assert repr(spec) == "SparseTensorSpec(TensorShape([2, 3]), tf.float32)"
+    assert spec == tf.sparse.SparseTensorSpec([2, 3]) and spec != tf.SparseTensorSpec([2, 4])
+    with tf.Graph().as_default():
+        value = tf.SparseTensor([[0, 0]], [1.0], [2, 3])
+        assert tf.SparseTensorSpec.from_value(value) == spec
+        assert tf.SparseTensorSpec([None, 3]).is_compatible_with(value)
+        assert not tf.SparseTensorSpec([None, 3], tf.int32).is_compatible_with(value)
+
+
+def test_serialize_many_and_deserialize_many_round_trip():
+    _, value = _random_sparse([3, 2, 4], density=0.5, shuffle=False)
+    with tf.Graph().as_default():
+        sp = tf.SparseTensor(*value)
+        serialized = tf.serialize_many_sparse(sp)
+        back = tf.deserialize_many_sparse(serialized, tf.float32, rank=3)
+        single = tf.serialize_sparse(sp)
+        rows, out, one = _run([serialized, back, single])
+        assert back.indices.shape.as_list() == [None, 3]
+        assert rows.shape == (3, 3) and one.shape == (3,)
+        np.testing.assert_array_equal(out.indices, value.indices)
+        np.testing.assert_array_equal(out.values, value.values)
+        np.testing.assert_array_equal(out.dense_shape, value.dense_shape)
+        # Stacking entries of different shapes takes the largest shape.
+        small = tf.serialize_sparse(tf.SparseTensor([[1]], [5.0], [2]))
+        large = tf.serialize_sparse(tf.SparseTensor([[3]], [7.0], [6]))
+        stacked = _run(tf.deserialize_many_sparse(tf.stack([small, large]), tf.float32))
+        np.testing.assert_array_equal(stacked.indices, [[0, 1], [1, 3]])
+        np.testing.assert_array_equal(stacked.dense_shape, [2, 6])
+
+
+def test_serialization_errors():
+    with tf.Graph().as_default():
+        sp = tf.SparseTensor([[0, 0]], [1.0], [2, 2])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Requested SparseTensor of type int32"):
+            _run(tf.deserialize_many_sparse(tf.expand_dims(tf.serialize_sparse(sp), 0), tf.int32).values)
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"Could not parse serialized_sparse\[0, 0\]"):
+            _run(tf.deserialize_many_sparse([[b"\xff\xff", b"", b""]], tf.float32).values)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Serialized sparse should be a matrix with 3"):
+            _run(tf.deserialize_many_sparse([[b"", b""]], tf.float32).values)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Rank of input SparseTensor should be > 1"):
+            _run(tf.serialize_many_sparse(tf.SparseTensor([[0]], [1.0], [2])))
+        with pytest.raises(TypeError, match="out_type int32 is not supported"):
+            tf.serialize_sparse(sp, out_type=tf.int32)

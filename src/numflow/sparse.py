@@ -17,3 +17,10 @@ __all__ = ["SparseTensor", "SparseTensorValue", "placeholder", "to_dense", "add"
            "fill_empty_rows", "from_dense", "mask", "matmul", "maximum", "minimum", "reduce_sum",
            "reduce_sum_sparse", "reorder", "reshape", "retain", "segment_mean", "segment_sqrt_n", "segment_sum",
            "slice", "softmax", "sparse_dense_matmul", "split", "to_indicator", "transpose"]
+from .ops.sparse_ops import (sparse_reduce_max as reduce_max, sparse_reduce_max_sparse as reduce_max_sparse,  # noqa: E402
+                             sparse_reset_shape as reset_shape)
+
+__all__ += ["reduce_max", "reduce_max_sparse", "reset_shape"]
+from .ops.sparse_ops import SparseTensorSpec, sparse_merge as merge  # noqa: E402
+
+__all__ += ["SparseTensorSpec", "merge"]

@@ -208,6 +208,136 @@ def _reorder_parts(indices, values, dense_shape):
     return array.gather(indices, perm), array.gather(values, perm)
 
 
+# --- serialization: each component as a serialized TensorProto, as TF writes them -------------------
+def _serialize_parts(indices, values, shape, dtype):
+    from ..framework.graph_def import ndarray_to_tensor_proto
+    return np.array([ndarray_to_tensor_proto(np.asarray(indices, np.int64), dtypes.int64).SerializeToString(),
+                     ndarray_to_tensor_proto(values, dtype).SerializeToString(),
+                     ndarray_to_tensor_proto(np.asarray(shape, np.int64), dtypes.int64).SerializeToString()],
+                    dtype=object)
+
+
+@register
+class SerializeSparse(_IndexOp):
+    """TF's SerializeSparse (out_type string): [3] strings, the serialized indices, values and shape."""
+
+    def infer(self, op):
+        return [(dtypes.string, TensorShape([3]))]
+
+    def kernel(self, op, ctx):
+        dtype = op.inputs[1].dtype
+        return lambda indices, values, shape: _serialize_parts(indices, values, shape, dtype)
+
+
+@register
+class SerializeManySparse(_IndexOp):
+    """TF's SerializeManySparse (out_type string): [N, 3] strings, row i serializing the minibatch entry
+    i (the values whose first index is i, without that index)."""
+
+    def infer(self, op):
+        return [(dtypes.string, TensorShape([None, 3]))]
+
+    def kernel(self, op, ctx):
+        dtype = op.inputs[1].dtype
+
+        def serialize_many(indices, values, shape):
+            if len(shape) < 2:
+                raise _invalid(op, "Rank of input SparseTensor should be > 1, but saw rank: %d" % len(shape))
+            batch = int(shape[0])
+            if len(indices) and (indices[:, 0].min() < 0 or indices[:, 0].max() >= batch):
+                raise _invalid(op, "Minibatch index out of bounds: need 0 <= index < %d" % batch)
+            out = np.empty((batch, 3), dtype=object)
+            for row in range(batch):
+                mine = indices[:, 0] == row
+                out[row] = _serialize_parts(indices[mine, 1:], values[mine], shape[1:], dtype)
+            return out
+        return serialize_many
+
+
+@register
+class DeserializeManySparse(_IndexOp):
+    """TF's DeserializeManySparse: [N, 3] serialized SparseTensors joined along a new first dimension;
+    the other dimensions are the largest among the entries."""
+
+    def infer(self, op):
+        if op.inputs[0].dtype is not dtypes.string:
+            raise TypeError("serialized_sparse must be a string tensor, got %s" % op.inputs[0].dtype.name)
+        return [(dtypes.int64, TensorShape([None, None])), (op.attrs["dtype"], TensorShape([None])),
+                (dtypes.int64, TensorShape([None]))]
+
+    def kernel(self, op, ctx):
+        dtype = op.attrs["dtype"]
+
+        def parse(serialized, row, component, expected):
+            from ..framework.graph_def import tensor_proto_to_ndarray
+            from ..io.graph_proto import TensorProto
+            where = "Deserialize SparseTensor %d component %d" % (row, component)
+            try:
+                value = tensor_proto_to_ndarray(TensorProto.FromString(bytes(serialized)), where)
+            except errors.OpError as error:
+                raise _invalid(op, error.message) from None
+            except Exception:    # a damaged record: any decoding failure is the caller's bad input
+                raise _invalid(op, "Could not parse serialized_sparse[%d, %d]" % (row, component)) from None
+            if value.dtype != expected.np and not (expected is dtypes.string and value.dtype == object):
+                raise _invalid(op, "Requested SparseTensor of type %s but SparseTensor[%d].values.dtype() == %s"
+                               % (expected.name, row, dtypes.as_dtype(value.dtype).name))
+            return value
+
+        def deserialize(serialized):
+            if serialized.ndim != 2 or serialized.shape[1] != 3:
+                raise _invalid(op, "Serialized sparse should be a matrix with 3 columns, got shape %s"
+                               % list(serialized.shape))
+            parts = [[parse(serialized[row, c], row, c, dtype if c == 1 else dtypes.int64) for c in range(3)]
+                     for row in range(serialized.shape[0])]
+            if not parts:
+                raise _invalid(op, "Serialized sparse should have at least one element")
+            ranks = {len(shape) for _, _, shape in parts}
+            if len(ranks) > 1:
+                raise _invalid(op, "Inconsistent rank across SparseTensors: ranks %s" % sorted(ranks))
+            rank = ranks.pop()
+            indices = np.concatenate([np.concatenate([np.full((len(ind), 1), row, np.int64),
+                                                      ind.reshape(len(ind), rank)], 1)
+                                      for row, (ind, _, _) in enumerate(parts)]).astype(np.int64)
+            values = np.concatenate([vals.reshape(-1) for _, vals, _ in parts]).astype(dtype.np)
+            shape = np.concatenate([[len(parts)], np.max([shp for _, _, shp in parts], axis=0)]).astype(np.int64)
+            return indices, values, shape
+        return deserialize
+
+
+def serialize_sparse(sp_input, name=None, out_type=dtypes.string):
+    """`tf.io.serialize_sparse(sp_input, name=None, out_type=tf.string)`: a [3] string vector, the
+    serialized TensorProtos of the indices, values and dense shape."""
+    return _serialize("SerializeSparse", sp_input, name, out_type)
+
+
+def serialize_many_sparse(sp_input, name=None, out_type=dtypes.string):
+    """`tf.io.serialize_many_sparse(sp_input, name=None, out_type=tf.string)`: an [N, 3] string matrix,
+    row i serializing the SparseTensor of minibatch entry i (rank >= 2)."""
+    return _serialize("SerializeManySparse", sp_input, name, out_type)
+
+
+def _serialize(op_type, sp_input, name, out_type):
+    sp_input = _as_sparse(sp_input)
+    if dtypes.as_dtype(out_type) is not dtypes.string:
+        raise TypeError("out_type %s is not supported: numflow serializes SparseTensors to tf.string only"
+                        % dtypes.as_dtype(out_type).name)
+    return make_op(op_type, [sp_input.indices, sp_input.values, sp_input.dense_shape],
+                   {"out_type": dtypes.string}, name=name).outputs[0]
+
+
+def deserialize_many_sparse(serialized_sparse, dtype, rank=None, name=None):
+    """`tf.io.deserialize_many_sparse(serialized_sparse, dtype, rank=None, name=None)`: the SparseTensor
+    of an [N, 3] matrix of serialized SparseTensors (as serialize_many_sparse writes), stacked along a new
+    first dimension whose other dimensions are the largest among the entries."""
+    serialized_sparse = convert_to_tensor(serialized_sparse, name="serialized_sparse")
+    indices, values, shape = make_op("DeserializeManySparse", [serialized_sparse],
+                                     {"dtype": dtypes.as_dtype(dtype)}, name=name).outputs
+    if rank is not None:
+        indices.set_shape([None, rank])
+        shape.set_shape([rank])
+    return SparseTensor(indices, values, shape)
+
+
 # --- public functions -----------------------------------------------------------------------------
 def sparse_reorder(sp_input, name=None):
     """`tf.sparse.reorder(sp_input, name=None)`: the same SparseTensor with its values in row-major
@@ -433,8 +563,162 @@ def sparse_reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, k
 
 
 def sparse_reduce_sum_sparse(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
-    """`tf.sparse.reduce_sum_sparse(...)`: sparse_reduce_sum's result as a SparseTensor of its nonzeros."""
-    return from_dense(sparse_reduce_sum(sp_input, axis, keepdims, reduction_axes, keep_dims))
+    """`tf.sparse.reduce_sum_sparse(...)`: sparse_reduce_sum as a SparseTensor holding the cells reduced
+    from at least one stored value."""
+    with name_scope(None, "SparseReduceSumSparse", [sp_input.values]):
+        sp_input = _as_sparse(sp_input)
+        total = sparse_reduce_sum(sp_input, axis, keepdims, reduction_axes, keep_dims)
+        axis = reduction_axes if axis is None else axis
+        return _dense_where(total, _any_stored(sp_input, axis, bool(keep_dims if keepdims is None else keepdims)))
+
+
+def _dense_where(dense, present):
+    """The SparseTensor of `dense` at the coordinates where `present` is True (row-major order)."""
+    # A flat boolean mask keeps where()'s row-major order and also serves a 0-D tensor.
+    values = array.boolean_mask(array.reshape(dense, [-1]), array.reshape(present, [-1]))
+    return SparseTensor(math.where(present), values, array.shape(dense, out_type=dtypes.int64))
+
+
+def _any_stored(sp_input, axis, keepdims):
+    """Which cells of a reduction over `axis` are reduced from at least one stored value."""
+    stored = SparseTensor(sp_input.indices, array.ones_like(sp_input.values, dtype=dtypes.bool), sp_input.dense_shape)
+    return math.reduce_any(sparse_tensor_to_dense(stored, default_value=False, validate_indices=False),
+                           axis=axis, keepdims=keepdims)
+
+
+def _reduce_max_parts(sp_input, axis, keepdims, reduction_axes, keep_dims):
+    """The maximum over the stored values only (TF's rule: implicit zeros take no part), and a mask of
+    the output cells that have any stored value (the others are 0)."""
+    sp_input = _as_sparse(sp_input)
+    axis = reduction_axes if axis is None else axis
+    keepdims = bool(keep_dims if keepdims is None else keepdims)
+    lowest = sp_input.dtype.min if hasattr(sp_input.dtype, "min") else -np.inf
+    dense = sparse_tensor_to_dense(sp_input, default_value=lowest, validate_indices=False)
+    present = _any_stored(sp_input, axis, keepdims)
+    peak = math.reduce_max(dense, axis=axis, keepdims=keepdims)
+    return math.where(present, peak, array.zeros_like(peak)), present
+
+
+def sparse_reduce_max(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
+    """`tf.sparse.reduce_max(sp_input, axis=None, keepdims=None)`: the dense maximum of a SparseTensor's
+    stored values over `axis` (all by default). Unlike a dense max, missing values take no part: a
+    cell reduced from stored values only takes their maximum (even if negative); one with none is 0."""
+    with name_scope(None, "SparseReduceMax", [sp_input.values]):
+        return _reduce_max_parts(sp_input, axis, keepdims, reduction_axes, keep_dims)[0]
+
+
+def sparse_reduce_max_sparse(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
+    """`tf.sparse.reduce_max_sparse(...)`: sparse_reduce_max as a SparseTensor holding only the cells
+    reduced from at least one stored value."""
+    with name_scope(None, "SparseReduceMaxSparse", [sp_input.values]):
+        return _dense_where(*_reduce_max_parts(sp_input, axis, keepdims, reduction_axes, keep_dims))
+
+
+def sparse_reset_shape(sp_input, new_shape=None):
+    """`tf.sparse.reset_shape(sp_input, new_shape=None)`: the same values with dense shape `new_shape`,
+    which must be at least the old one in every dimension; by default the tightest shape holding the
+    indices (max index + 1 per dimension)."""
+    sp_input = _as_sparse(sp_input)
+    with name_scope(None, "SparseResetShape", [sp_input.indices]):
+        if new_shape is None:
+            tightest = math.reduce_max(sp_input.indices, axis=0) + 1
+            return SparseTensor(sp_input.indices, sp_input.values, math.maximum(tightest, 0 * tightest))
+        new_shape = convert_to_tensor(new_shape, dtype=dtypes.int64, name="new_shape")
+        new_shape.shape.assert_is_compatible_with(sp_input.dense_shape.shape)
+        old_value = sp_input.shape
+        new_value = new_shape.op.attrs["value"] if new_shape.op.type == "Const" else None
+        if old_value.is_fully_defined() and new_value is not None:
+            if np.any(np.asarray(new_value) < np.asarray(old_value.as_list())):
+                raise ValueError("Requested new_shape should have dimension sizes >= sp_input.shape.  Found "
+                                 "new_shape (%s), sp_input.shape (%s)." % (list(new_value), old_value.as_list()))
+            return SparseTensor(sp_input.indices, sp_input.values, new_shape)
+        from ..framework.graph import control_dependencies
+        from .debug import Assert
+        check = Assert(math.reduce_all(new_shape >= sp_input.dense_shape),
+                       ["Requested new_shape should have dimension sizes >= sp_input.shape: ", new_shape,
+                        sp_input.dense_shape])
+        with control_dependencies([check]):
+            new_shape = control.identity(new_shape)
+        return SparseTensor(sp_input.indices, sp_input.values, new_shape)
+
+
+def sparse_matmul(a, b, transpose_a=False, transpose_b=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """`tf.sparse_matmul(a, b, transpose_a=False, transpose_b=False, a_is_sparse=False,
+    b_is_sparse=False, name=None)`: the dense product a @ b; the *_is_sparse flags are only hints to TF's
+    kernel choice and change nothing here."""
+    return math.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b, name=name or "SparseMatMul")
+
+
+def sparse_merge(sp_ids, sp_values, vocab_size, name=None, already_sorted=False):
+    """`tf.sparse_merge(sp_ids, sp_values, vocab_size, name=None, already_sorted=False)`: the SparseTensor
+    whose last dimension is indexed by the ids: value `sp_values.values[k]` lands at
+    [`sp_ids.indices[k, :-1]`, `sp_ids.values[k]`] of a tensor with last dimension `vocab_size`. Lists of
+    sp_ids and vocab sizes add one dimension each. Reordered to row-major order unless `already_sorted`."""
+    ids_list = list(sp_ids) if isinstance(sp_ids, (list, tuple)) else [sp_ids]
+    sizes = list(vocab_size) if isinstance(vocab_size, (list, tuple)) else [vocab_size]
+    if len(ids_list) != len(sizes):
+        raise ValueError("sp_ids and vocab_size have to have equal lengths.")
+    ids_list = [_as_sparse(ids, "sp_ids") for ids in ids_list]
+    sp_values = _as_sparse(sp_values, "sp_values")
+    with name_scope(name, "SparseMerge", [ids.values for ids in ids_list] + [sp_values.values]):
+        for ids in ids_list:
+            if not ids.dtype.is_integer:
+                raise TypeError("sp_ids.values.dtype=%s is not an integer type" % ids.dtype.name)
+        columns = [array.expand_dims(math.cast(ids.values, dtypes.int64), 1) for ids in ids_list]
+        indices = array.concat([ids_list[0].indices[:, :-1]] + columns, 1)
+        sizes = [array.reshape(math.cast(size, dtypes.int64), [1]) for size in sizes]
+        dense_shape = array.concat([ids_list[0].dense_shape[:-1]] + sizes, 0)
+        if already_sorted:
+            return SparseTensor(indices, sp_values.values, dense_shape)
+        indices, values = _reorder_parts(indices, sp_values.values, dense_shape)
+        return SparseTensor(indices, values, dense_shape)
+
+
+class SparseTensorSpec:
+    """`tf.SparseTensorSpec(shape=None, dtype=tf.float32)`: the type of a SparseTensor (its dense shape,
+    possibly partly unknown, and the dtype of its values)."""
+
+    def __init__(self, shape=None, dtype=dtypes.float32):
+        self._shape = TensorShape(shape)
+        self._dtype = dtypes.as_dtype(dtype)
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def value_type(self):
+        return SparseTensor
+
+    @classmethod
+    def from_value(cls, value):
+        """The spec of a SparseTensor or SparseTensorValue."""
+        if isinstance(value, SparseTensorValue):
+            return cls(np.asarray(value.dense_shape).tolist(), dtypes.as_dtype(np.asarray(value.values).dtype))
+        value = _as_sparse(value, "value")
+        return cls(value.shape, value.dtype)
+
+    def is_compatible_with(self, spec_or_value):
+        """True when `spec_or_value` (a spec or a sparse value) has this dtype and a compatible shape."""
+        other = spec_or_value if isinstance(spec_or_value, SparseTensorSpec) else \
+            SparseTensorSpec.from_value(spec_or_value)
+        return self._dtype is other.dtype and self._shape.is_compatible_with(other.shape)
+
+    def __eq__(self, other):
+        return isinstance(other, SparseTensorSpec) and self._dtype is other.dtype and \
+            self._shape.as_list() == other.shape.as_list() if self._shape.ndims is not None else \
+            isinstance(other, SparseTensorSpec) and self._dtype is other.dtype and other.shape.ndims is None
+
+    def __hash__(self):
+        return hash((self._dtype, None if self._shape.ndims is None else tuple(self._shape.as_list())))
+
+    def __repr__(self):
+        return "SparseTensorSpec(TensorShape(%s), tf.%s)" % (
+            None if self._shape.ndims is None else self._shape.as_list(), self._dtype.name)
 
 
 def sparse_softmax(sp_input, name=None):
@@ -489,11 +773,7 @@ def from_dense(tensor, name=None):
     with name_scope(name, "dense_to_sparse", [tensor]):
         tensor = convert_to_tensor(tensor, name="tensor")
         zero = b"" if tensor.dtype is dtypes.string else 0
-        nonzero = math.not_equal(tensor, convert_to_tensor(zero, dtype=tensor.dtype))
-        # A flat boolean mask keeps where()'s row-major order and also serves a 0-D tensor.
-        values = array.boolean_mask(array.reshape(tensor, [-1]), array.reshape(nonzero, [-1]))
-        return SparseTensor(math.where(nonzero), values,
-                            array.shape(tensor, out_type=dtypes.int64))
+        return _dense_where(tensor, math.not_equal(tensor, convert_to_tensor(zero, dtype=tensor.dtype)))
 
 
 def sparse_eye(num_rows, num_columns=None, dtype=dtypes.float32, name=None):
@@ -597,7 +877,9 @@ def convert_to_tensor_or_indexed_slices(value, dtype=None, name=None):
 
 __all__ = ["IndexedSlices", "sparse_reorder", "sparse_retain", "sparse_transpose", "sparse_reshape",
            "sparse_slice", "sparse_split", "sparse_concat", "sparse_add", "sparse_maximum", "sparse_minimum",
-           "sparse_tensor_dense_matmul", "sparse_reduce_sum", "sparse_reduce_sum_sparse", "sparse_softmax",
+           "sparse_tensor_dense_matmul", "sparse_reduce_sum", "sparse_reduce_sum_sparse", "sparse_reduce_max",
+           "sparse_reduce_max_sparse", "sparse_reset_shape", "sparse_matmul", "sparse_merge", "SparseTensorSpec",
+           "serialize_sparse", "serialize_many_sparse", "deserialize_many_sparse", "sparse_softmax",
            "sparse_fill_empty_rows", "sparse_to_indicator", "sparse_mask", "sparse_segment_sum",
            "sparse_segment_mean", "sparse_segment_sqrt_n", "convert_to_tensor_or_sparse_tensor",
            "convert_to_tensor_or_indexed_slices"]
