@@ -25,4 +25,6 @@ COVERAGE = {
     "Bitcast": (["test_array_extra.py::test_bitcast_matches_numpy_views"], [], "bytes reinterpreted: no gradient"),
     "Timestamp": (["test_array_extra.py::test_to_complex_and_timestamp"], [],
                   "stateful clock read, checked against time.time(); no gradient"),
+    "EditDistance": (["test_array_extra.py::test_edit_distance_against_hand_computed_distances"], [],
+                     "Levenshtein distances computed by hand; no gradient (TF: none)"),
 }

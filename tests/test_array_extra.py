@@ -289,3 +289,55 @@ def test_switch_case_runs_only_the_chosen_branch():
         tf.switch_case(index, {"a": lambda: 1})
     with pytest.raises(TypeError, match="branch_index must be an int32 scalar"):
         tf.switch_case(tf.constant(1.0), [lambda: tf.constant(1)])
+
+
+def test_batch_gather_matches_take_along_axis():
+    params = RNG.randn(2, 3, 4)
+    indices = np.array([[2, 0], [1, 1]])
+    out = evaluate(lambda p: tf.batch_gather(p, indices), [params])
+    np.testing.assert_array_equal(out, np.take_along_axis(params, indices[:, :, None], 1))
+    np.testing.assert_array_equal(_run(tf.batch_gather([5.0, 6.0, 7.0], [2, 0])), [7.0, 5.0])
+    check_gradients(lambda p: tf.batch_gather(p, indices), [params])
+
+
+def test_batch_gather_errors():
+    with pytest.raises(TypeError, match="indices must be int32 or int64"):
+        tf.batch_gather([1.0], [0.0])
+    with pytest.raises(ValueError, match="the batch dimensions of params"):
+        tf.batch_gather(tf.zeros([2, 3]), tf.zeros([3, 1], tf.int32))
+    with pytest.raises(ValueError, match="need params of rank > 1"):
+        tf.batch_gather(tf.zeros([2]), tf.zeros([2, 1], tf.int32))
+    with pytest.raises(ValueError, match="batch_gather needs params and indices of known rank"):
+        tf.batch_gather(tf.placeholder(tf.float32), [0])
+
+
+def _levenshtein_by_hand():
+    # hypothesis rows: [a b], [c], []      truth rows: [a], [], [x]
+    return tf.SparseTensor([[0, 0], [0, 1], [1, 0]], ["a", "b", "c"], [3, 2]), \
+        tf.SparseTensor([[0, 0], [2, 0]], ["a", "x"], [3, 1])
+
+
+def test_edit_distance_against_hand_computed_distances():
+    hypothesis, truth = _levenshtein_by_hand()
+    normalized, raw = _run([tf.edit_distance(hypothesis, truth), tf.edit_distance(hypothesis, truth, False)])
+    np.testing.assert_array_equal(normalized, [1.0, np.inf, 1.0])
+    np.testing.assert_array_equal(raw, [1.0, 1.0, 1.0])
+    kitten = tf.SparseTensor([[0, 0, i] for i in range(6)], list(b"kitten"), [1, 2, 7])
+    sitting = tf.SparseTensor([[0, 0, i] for i in range(7)], list(b"sitting"), [1, 2, 7])
+    out = _run(tf.edit_distance(kitten, sitting, normalize=False))
+    np.testing.assert_array_equal(out, [[3.0, 0.0]])   # the classic example; both empty in [0, 1]
+    assert out.dtype == np.float32
+
+
+def test_edit_distance_errors():
+    hypothesis, truth = _levenshtein_by_hand()
+    with pytest.raises(TypeError, match="Hypothesis must be a SparseTensor"):
+        tf.edit_distance(tf.constant([1]), truth)
+    with pytest.raises(TypeError, match="hypothesis and truth must have one dtype"):
+        tf.edit_distance(tf.SparseTensor([[0, 0]], [1], [1, 1]), truth)
+    with pytest.raises(ValueError, match="must have the same rank, got 2 and 3"):
+        tf.edit_distance(hypothesis, tf.SparseTensor([[0, 0, 0]], ["a"], [1, 1, 1]))
+    indices = tf.placeholder(tf.int64, [None, None])
+    fed = tf.SparseTensor(indices, tf.constant(["a"]), tf.constant([1, 1, 1], tf.int64))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Expected truth and hypothesis to have matching ranks"):
+        _run(tf.edit_distance(fed, truth), {indices: [[0, 0, 0]]})

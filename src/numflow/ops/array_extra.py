@@ -14,7 +14,8 @@ from .common import make_op, make_tensor
 
 __all__ = ["identity_n", "ensure_shape", "roll", "searchsorted", "sort", "argsort", "unravel_index",
            "setdiff1d", "saturate_cast", "repeat", "unique_with_counts", "where_v2", "parallel_stack",
-           "broadcast_dynamic_shape", "bitcast", "to_complex64", "to_complex128", "timestamp", "switch_case"]
+           "broadcast_dynamic_shape", "bitcast", "to_complex64", "to_complex128", "timestamp", "switch_case",
+           "batch_gather", "edit_distance"]
 
 
 @register
@@ -595,3 +596,118 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
             key, fn = pairs[position]
             return cond(equal(index, key), fn, lambda: chain(position + 1))
         return chain(0)
+
+
+def batch_gather(params, indices, name=None):
+    """`tf.batch_gather(params, indices)`: for each batch position (the leading dimensions of `indices`
+    but its last, which `params` shares), gathers along params' next dimension: gather with batch_dims
+    equal to rank(indices) - 1. Differentiable with respect to params."""
+    from ..framework.graph import name_scope
+    from .array import gather, reshape, shape
+    from .array import range as tf_range
+    from .math import cast, reduce_prod
+    with name_scope(name or "BatchGather"):
+        params, indices = convert_to_tensor(params), convert_to_tensor(indices)
+        if indices.dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError("indices must be int32 or int64, got %s" % indices.dtype.name)
+        batch_rank = indices.shape.ndims
+        if batch_rank is None or params.shape.ndims is None:
+            raise ValueError("batch_gather needs params and indices of known rank")
+        batch_rank -= 1
+        if batch_rank < 0 or params.shape.ndims <= batch_rank:
+            raise ValueError("batch_gather: indices of rank %d need params of rank > %d, got shape %s"
+                             % (batch_rank + 1, batch_rank, format_shape(params.shape)))
+        if not params.shape[:batch_rank].is_compatible_with(indices.shape[:batch_rank]):
+            raise ValueError("batch_gather: the batch dimensions of params %s and indices %s differ"
+                             % (format_shape(params.shape), format_shape(indices.shape)))
+        params_shape = shape(params, out_type=indices.dtype)
+        batch_size = reduce_prod(params_shape[:batch_rank]) if batch_rank else 1
+        rows = params_shape[batch_rank]
+        # Each batch position's rows follow the previous position's in the flattened params.
+        if batch_rank:
+            offsets = reshape(tf_range(batch_size) * rows, _batch_offset_shape(indices, batch_rank))
+        else:
+            offsets = cast(0, indices.dtype)
+        flat_params = reshape(params, _flat_params_shape(params_shape, batch_rank))
+        return gather(flat_params, indices + offsets)
+
+
+def _batch_offset_shape(indices, batch_rank):
+    from .array import concat, shape
+    return concat([shape(indices, out_type=indices.dtype)[:batch_rank],
+                   np.ones([1], indices.dtype.np)], 0)
+
+
+def _flat_params_shape(params_shape, batch_rank):
+    from .array import concat
+    return concat([np.array([-1], params_shape.dtype.np), params_shape[batch_rank + 1:]], 0)
+
+
+@register
+class EditDistance(OpDef):
+    """Levenshtein distance between the sequences of two SparseTensors, one per position of all
+    dimensions but the last."""
+
+    differentiable = False
+
+    def infer(self, op):
+        h_indices, h_values, h_shape, t_indices, t_values, t_shape = op.inputs
+        if h_values.dtype is not t_values.dtype:
+            raise TypeError("hypothesis and truth must have one dtype, got %s and %s"
+                            % (h_values.dtype.name, t_values.dtype.name))
+        ranks = [t.shape[1].value if t.shape.ndims == 2 else None for t in (h_indices, t_indices)]
+        if None not in ranks and ranks[0] != ranks[1]:
+            raise ValueError("hypothesis and truth must have the same rank, got %d and %d" % tuple(ranks))
+        rank = ranks[0] if ranks[0] is not None else ranks[1]
+        return [(dtypes.float32, TensorShape(None) if rank is None else TensorShape([None] * (rank - 1)))]
+
+    def kernel(self, op, ctx):
+        normalize = op.attrs["normalize"]
+
+        def sequences(indices, values):
+            grouped = collections.defaultdict(list)
+            order = np.lexsort(indices.T[::-1]) if len(indices) else np.zeros(0, int)
+            for position in order:
+                grouped[tuple(int(i) for i in indices[position][:-1])].append(values[position])
+            return grouped
+
+        def edit_distance_(h_indices, h_values, h_shape, t_indices, t_values, t_shape):
+            if len(h_shape) != len(t_shape):
+                raise errors.InvalidArgumentError(None, op, "Expected truth and hypothesis to have matching "
+                                                  "ranks, but their shapes are: [%d] and [%d]"
+                                                  % (len(t_shape), len(h_shape)))
+            out_shape = tuple(int(max(h, t)) for h, t in zip(h_shape[:-1], t_shape[:-1]))
+            hypotheses = sequences(h_indices, h_values)
+            truths = sequences(t_indices, t_values)
+            result = np.zeros(out_shape, np.float32)
+            for position in set(hypotheses) | set(truths):
+                hypothesis, truth = hypotheses.get(position, []), truths.get(position, [])
+                distance = _levenshtein(hypothesis, truth)
+                if normalize:
+                    distance = distance / len(truth) if truth else (np.inf if hypothesis else 0.0)
+                result[position] = distance
+            return result
+        return edit_distance_
+
+
+def _levenshtein(first, second):
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i]
+        for j, b in enumerate(second, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = current
+    return previous[-1]
+
+
+def edit_distance(hypothesis, truth, normalize=True, name="edit_distance"):
+    """`tf.edit_distance(hypothesis, truth, normalize=True)`: the Levenshtein distance between the
+    sequences (along the last dimension) of two SparseTensors, as a float32 tensor over the other
+    dimensions; normalized by the truth's length (inf for an empty truth and a non-empty hypothesis)."""
+    from ..framework.sparse_tensor import SparseTensor
+    for value, what in ((hypothesis, "Hypothesis"), (truth, "Truth")):
+        if not isinstance(value, SparseTensor):
+            raise TypeError("%s must be a SparseTensor." % what)
+    inputs = [hypothesis.indices, hypothesis.values, hypothesis.dense_shape,
+              truth.indices, truth.values, truth.dense_shape]
+    return make_tensor("EditDistance", inputs, {"normalize": bool(normalize)}, name=name)
