@@ -27,4 +27,6 @@ COVERAGE = {
                   "stateful clock read, checked against time.time(); no gradient"),
     "EditDistance": (["test_array_extra.py::test_edit_distance_against_hand_computed_distances"], [],
                      "Levenshtein distances computed by hand; no gradient (TF: none)"),
+    "Fingerprint": (["test_array_extra.py::test_fingerprint_matches_tensorflow_values"], [],
+                    "bytes recorded from real TensorFlow; no gradient (TF: none)"),
 }

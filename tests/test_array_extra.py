@@ -341,3 +341,26 @@ def test_edit_distance_errors():
     fed = tf.SparseTensor(indices, tf.constant(["a"]), tf.constant([1, 1, 1], tf.int64))
     with pytest.raises(tf.errors.InvalidArgumentError, match="Expected truth and hypothesis to have matching ranks"):
         _run(tf.edit_distance(fed, truth), {indices: [[0, 0, 0]]})
+
+
+def test_fingerprint_matches_tensorflow_values():
+    # Expected bytes recorded from TensorFlow 2.21's tf.fingerprint on the same inputs.
+    numbers = _run(tf.fingerprint(np.array([[1, 2, 3], [4, 5, 6]], np.int32)))
+    np.testing.assert_array_equal(numbers, [[197, 243, 108, 84, 102, 77, 162, 216],
+                                            [168, 91, 168, 112, 25, 85, 121, 5]])
+    words = _run(tf.fingerprint(tf.constant(["ab", "c"])))
+    np.testing.assert_array_equal(words, [[30, 165, 173, 66, 82, 110, 141, 170],
+                                          [40, 123, 203, 224, 169, 24, 161, 158]])
+    grid = _run(tf.fingerprint(tf.constant([["ab", "c"], ["d", ""]])))
+    np.testing.assert_array_equal(grid[0], [65, 83, 39, 149, 164, 245, 170, 22])
+    assert grid.dtype == np.uint8 and grid.shape == (2, 8)
+
+
+def test_fingerprint_errors():
+    with pytest.raises(ValueError, match="Unsupported fingerprint method: md5"):
+        tf.fingerprint([1], method="md5")
+    with pytest.raises(ValueError, match="data must have rank at least one"):
+        tf.fingerprint(tf.constant(1))
+    fed = tf.placeholder(tf.int32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="data must have rank at least one"):
+        _run(tf.fingerprint(fed), {fed: 3})

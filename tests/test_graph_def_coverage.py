@@ -76,7 +76,8 @@ NOT_YET.update({   # ops/array_extra.py (issue 12): TF has these ops; rules to b
     "UnravelIndex": "TF's UnravelIndex (Tidx)", "Repeat": "TF writes a Reshape/Tile composition",
     "UniqueWithCounts": "TF's UniqueWithCounts (T, out_idx)", "SelectV2": "TF's SelectV2 (T)",
     "BroadcastArgs": "TF's BroadcastArgs (T)", "Bitcast": "TF's Bitcast (T, type)",
-    "Timestamp": "TF's Timestamp", "EditDistance": "TF's EditDistance (normalize, T)"})
+    "Timestamp": "TF's Timestamp", "EditDistance": "TF's EditDistance (normalize, T)",
+    "Fingerprint": "TF's Fingerprint takes method as an input tensor"})
 
 
 def _decided():

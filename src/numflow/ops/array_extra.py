@@ -15,7 +15,7 @@ from .common import make_op, make_tensor
 __all__ = ["identity_n", "ensure_shape", "roll", "searchsorted", "sort", "argsort", "unravel_index",
            "setdiff1d", "saturate_cast", "repeat", "unique_with_counts", "where_v2", "parallel_stack",
            "broadcast_dynamic_shape", "bitcast", "to_complex64", "to_complex128", "timestamp", "switch_case",
-           "batch_gather", "edit_distance"]
+           "batch_gather", "edit_distance", "fingerprint"]
 
 
 @register
@@ -711,3 +711,49 @@ def edit_distance(hypothesis, truth, normalize=True, name="edit_distance"):
     inputs = [hypothesis.indices, hypothesis.values, hypothesis.dense_shape,
               truth.indices, truth.values, truth.dense_shape]
     return make_tensor("EditDistance", inputs, {"normalize": bool(normalize)}, name=name)
+
+
+@register
+class Fingerprint(OpDef):
+    """An 8-byte FarmHash fingerprint of each row (slice along the first dimension) of data."""
+
+    differentiable = False
+
+    def infer(self, op):
+        data = op.inputs[0]
+        if data.shape.ndims == 0:
+            raise ValueError("data must have rank at least one, got a scalar")
+        return [(dtypes.uint8, TensorShape([data.shape[0].value if data.shape.ndims else None, 8]))]
+
+    def kernel(self, op, ctx):
+        from .hash_functions import farmhash_fingerprint64
+
+        def as_bytes(value):
+            return np.array([value], dtype="<u8").view(np.uint8)
+
+        def fingerprint_(data):
+            if np.ndim(data) == 0:
+                raise errors.InvalidArgumentError(None, op, "data must have rank at least one, got a scalar")
+            rows = np.empty((np.shape(data)[0], 8), np.uint8)
+            for index, row in enumerate(data):
+                if data.dtype == object:
+                    # A row of one string is that string's fingerprint; a longer row fingerprints the
+                    # concatenation of its strings' fingerprints (TF's layout).
+                    if np.ndim(data) == 1:
+                        rows[index] = as_bytes(farmhash_fingerprint64(row))
+                        continue
+                    row_bytes = b"".join(as_bytes(farmhash_fingerprint64(s)).tobytes()
+                                         for s in np.reshape(row, [-1]))
+                else:
+                    row_bytes = np.ascontiguousarray(row).astype(row.dtype.newbyteorder("<")).tobytes()
+                rows[index] = as_bytes(farmhash_fingerprint64(row_bytes))
+            return rows
+        return fingerprint_
+
+
+def fingerprint(data, method="farmhash64", name=None):
+    """`tf.fingerprint(data, method='farmhash64')`: a uint8 [N, 8] tensor, the FarmHash Fingerprint64
+    (little-endian) of each of data's N rows; the same on every platform and run."""
+    if method != "farmhash64":
+        raise ValueError("Unsupported fingerprint method: %s" % method)
+    return make_tensor("Fingerprint", [convert_to_tensor(data)], {"method": method}, name=name or "Fingerprint")
