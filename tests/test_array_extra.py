@@ -364,3 +364,13 @@ def test_fingerprint_errors():
     fed = tf.placeholder(tf.int32)
     with pytest.raises(tf.errors.InvalidArgumentError, match="data must have rank at least one"):
         _run(tf.fingerprint(fed), {fed: 3})
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int32, np.int64])
+def test_sort_integers_including_the_extremes(dtype):
+    info = np.iinfo(dtype)
+    x = np.array([3, info.min, info.max, 0, 1], dtype)
+    out, order = _run([tf.sort(x), tf.argsort(x, direction="DESCENDING")])
+    np.testing.assert_array_equal(out, np.sort(x))
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(x[order], np.sort(x)[::-1])

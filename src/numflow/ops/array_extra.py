@@ -163,7 +163,6 @@ def _sort_indices(values, axis, direction, name):
     """The top_k indices that sort `values` along `axis`, which is moved last and back as top_k needs."""
     from .array import transpose
     from .nn import top_k
-    from .math import negative
     if direction not in ("ASCENDING", "DESCENDING"):
         raise ValueError("Unknown direction: %s" % direction)
     values = convert_to_tensor(values)
@@ -176,7 +175,7 @@ def _sort_indices(values, axis, direction, name):
     order = list(range(rank))
     order[axis], order[-1] = order[-1], order[axis]
     moved = values if axis == rank - 1 else transpose(values, order)
-    keys = moved if direction == "DESCENDING" else negative(moved)
+    keys = moved if direction == "DESCENDING" else _reverse_order(moved)
     size = moved.shape[-1].value
     if size is None:
         from .array import shape as dynamic_shape
@@ -186,12 +185,19 @@ def _sort_indices(values, axis, direction, name):
     return result, restore, direction
 
 
+def _reverse_order(tensor):
+    """An order-reversing map that is its own inverse: negation for floats; for integers bitwise NOT,
+    as negating the smallest value (or any unsigned one) would overflow."""
+    from .bitwise_ops import invert
+    from .math import negative
+    return invert(tensor) if tensor.dtype.is_integer else negative(tensor)
+
+
 def sort(values, axis=-1, direction="ASCENDING", name=None):
     """`tf.sort(values, axis=-1, direction='ASCENDING')`: values sorted along `axis` (differentiable:
     each gradient goes back to the element it came from)."""
-    from .math import negative
     result, restore, direction = _sort_indices(values, axis, direction, name)
-    sorted_values = result.values if direction == "DESCENDING" else negative(result.values)
+    sorted_values = result.values if direction == "DESCENDING" else _reverse_order(result.values)
     return restore(sorted_values)
 
 
