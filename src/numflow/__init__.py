@@ -51,7 +51,13 @@ from .summary import Event, SessionLog, Summary  # noqa: E402
 from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
                      executing_eagerly)
+from .gradients import (AggregationMethod, NoGradient, NotDifferentiable, RegisterGradient,  # noqa: E402
+                        UnconnectedGradients, custom_gradient, no_gradient)
+from .ops.array_extra import *  # noqa: F401,F403,E402
+from .framework.graph_helpers import *  # noqa: F401,F403,E402
+from .data.structure import TensorSpec  # noqa: E402
 from .ops.sparse_ops import *  # noqa: F401,F403,E402 - tf.sparse_add, tf.IndexedSlices, ...
+from . import distributions  # noqa: E402
 
 
 class _Options:
