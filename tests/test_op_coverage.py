@@ -25,6 +25,7 @@ import pytest
 import numflow  # noqa: F401 - registers the core op families
 import numflow.ops.conv  # noqa: F401
 import numflow.ops.training  # noqa: F401 - the optimizers import it lazily
+import numflow.ops.training_extra  # noqa: F401 - so do the extra optimizers
 import numflow.summary  # noqa: F401
 from numflow.framework import op_def
 
