@@ -603,3 +603,14 @@ def test_shuffle_chunked_draws_have_tf_distribution():
 def test_map_returning_sparse_tensor_names_the_conversion():
     with pytest.raises(TypeError, match="tf.sparse.to_dense"):
         tf.data.Dataset.range(3).map(lambda i: tf.SparseTensor([[0]], tf.reshape(i, [1]), [4]))
+
+
+def test_iterator_narrower_than_its_dataset_checks_each_element():
+    ragged = tf.data.Dataset.from_generator(lambda: iter([[1, 2], [1, 2, 3]]), tf.int64, tf.TensorShape([None]))
+    iterator = tf.data.Iterator.from_structure(tf.int64, tf.TensorShape([2]))
+    element = iterator.get_next()
+    with tf.Session() as session:
+        session.run(iterator.make_initializer(ragged))
+        assert session.run(element).tolist() == [1, 2]
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"element of shape \[3\] where its output shape"):
+            session.run(element)

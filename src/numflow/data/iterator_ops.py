@@ -122,6 +122,18 @@ class IteratorGetNext(OpDef):
         specs = op.attrs["flat_specs"]
         single = len(specs) == 1
 
+        # The structure check and whether elements need a shape check depend only on which iterator the
+        # handle names: done once per iterator, not once per element.
+        verified = [None, False]     # the last resource checked, and whether its elements need checking
+
+        def verify(resource):
+            if resource.flat_specs is not specs and not _compatible(resource.flat_specs, specs):
+                raise errors.InvalidArgumentError(
+                    None, op, "The iterator handle fed to '%s' names an iterator whose elements (%s) do not "
+                    "match its output types and shapes (%s)" % (op.name, _describe(resource.flat_specs),
+                                                                _describe(specs)))
+            verified[:] = [resource, not _at_least_as_specific(resource.flat_specs, specs)]
+
         def get_next(handle):
             key = _handle_bytes(handle)
             resource = _resources(ctx).get(key)
@@ -130,11 +142,8 @@ class IteratorGetNext(OpDef):
                     None, op, "GetNext() failed because the iterator has not been initialized. Ensure that "
                     "you have run the initializer operation for this iterator before getting the next "
                     "element.\n\t [[node %s (op: IteratorGetNext)]]" % op.name)
-            if resource.flat_specs is not specs and not _compatible(resource.flat_specs, specs):
-                raise errors.InvalidArgumentError(
-                    None, op, "The iterator handle fed to '%s' names an iterator whose elements (%s) do not "
-                    "match its output types and shapes (%s)" % (op.name, _describe(resource.flat_specs),
-                                                                _describe(specs)))
+            if verified[0] is not resource:
+                verify(resource)
             with resource.lock:
                 chunk = None if resource.finished else resource.stream.next_chunk(1)
                 if chunk is None:
@@ -142,11 +151,12 @@ class IteratorGetNext(OpDef):
                     raise errors.OutOfRangeError(None, op, "End of sequence\n\t [[node %s (op: IteratorGetNext)]]"
                                                  % op.name)
             element = row(chunk, 0)
-            for spec, value in zip(specs, element):
-                if not spec.shape.is_compatible_with(value.shape):
-                    raise errors.InvalidArgumentError(
-                        None, op, "The iterator produced an element of shape %s where its output shape is %s "
-                        "(node %s)" % (list(value.shape), spec.shape, op.name))
+            if verified[1]:
+                for spec, value in zip(specs, element):
+                    if not spec.shape.is_compatible_with(value.shape):
+                        raise errors.InvalidArgumentError(
+                            None, op, "The iterator produced an element of shape %s where its output shape is "
+                            "%s (node %s)" % (list(value.shape), spec.shape, op.name))
             return element[0] if single else element
         return get_next
 
@@ -154,6 +164,19 @@ class IteratorGetNext(OpDef):
 def _compatible(have, want):
     return len(have) == len(want) and all(a.dtype is b.dtype and b.shape.is_compatible_with(a.shape)
                                           for a, b in zip(have, want))
+
+
+def _at_least_as_specific(have, want):
+    """Whether every element shape the dataset's specs allow is one `want` allows too (then its elements,
+    shaped by the dataset's own static shapes, need no check against `want`)."""
+    for a, b in zip(have, want):
+        if b.shape.ndims is None:
+            continue
+        if a.shape.ndims != b.shape.ndims:
+            return False
+        if any(wb.value is not None and wa.value != wb.value for wa, wb in zip(a.shape.dims, b.shape.dims)):
+            return False
+    return True
 
 
 def _describe(specs):
