@@ -816,6 +816,18 @@ class MaxPool(OpDef):
         return [make_tensor("MaxPoolGrad", [op.inputs[0], op.outputs[0], dy], _pool_attrs_of(op))]
 
 
+def _max_pool_grad_signature(op_type, op, pooled_shape):
+    """The shape rule of a max pool's gradient (orig_input, orig_output, grad): the input's dtype and shape,
+    with orig_output and grad of the pooled shape."""
+    x, y, dy = op.inputs
+    check_same_dtype(op_type, x, dy, "orig_input", "grad")
+    expected = pooled_shape(op, x.shape)
+    if not expected.is_compatible_with(dy.shape) or not expected.is_compatible_with(y.shape):
+        raise ValueError("%s: grad shape %s and orig_output shape %s must be the pooled shape %s"
+                         % (op_type, dy.shape, y.shape, expected))
+    return [(x.dtype, x.shape)]
+
+
 @register
 class MaxPoolGrad(OpDef):
     """MaxPool's gradient: each window's gradient goes to its maximum (the first one in a tie)."""
@@ -824,13 +836,7 @@ class MaxPoolGrad(OpDef):
     # silently treating it as a constant.
 
     def infer(self, op):
-        x, y, dy = op.inputs
-        check_same_dtype(self.type, x, dy, "orig_input", "grad")
-        expected = _pool_shape(op, x.shape)
-        if not expected.is_compatible_with(dy.shape) or not expected.is_compatible_with(y.shape):
-            raise ValueError("MaxPoolGrad: grad shape %s and orig_output shape %s must be the pooled "
-                             "shape %s" % (dy.shape, y.shape, expected))
-        return [(x.dtype, x.shape)]
+        return _max_pool_grad_signature(self.type, op, _pool_shape)
 
     def kernel(self, op, ctx):
         g = _Geometry(op.attrs)
@@ -1636,13 +1642,7 @@ class MaxPool3DGrad(OpDef):
     # silently treating it as a constant.
 
     def infer(self, op):
-        x, y, dy = op.inputs
-        check_same_dtype(self.type, x, dy, "orig_input", "grad")
-        expected = _pool3d_shape(op, x.shape)
-        if not expected.is_compatible_with(dy.shape) or not expected.is_compatible_with(y.shape):
-            raise ValueError("MaxPool3DGrad: grad shape %s and orig_output shape %s must be the pooled "
-                             "shape %s" % (dy.shape, y.shape, expected))
-        return [(x.dtype, x.shape)]
+        return _max_pool_grad_signature(self.type, op, _pool3d_shape)
 
     def kernel(self, op, ctx):
         g = _Geometry3D(op.attrs)
