@@ -58,35 +58,9 @@ from .framework.graph_helpers import *  # noqa: F401,F403,E402
 from .data.structure import TensorSpec  # noqa: E402
 from .ops.sparse_ops import *  # noqa: F401,F403,E402 - tf.sparse_add, tf.IndexedSlices, ...
 from . import distributions  # noqa: E402
-
-
-class _Options:
-    """Keyword fields kept as attributes: TF1 scripts build these protos to tune a Session that numflow
-    runs the same way whatever they say (one process, NumPy kernels)."""
-
-    def __init__(self, **fields):
-        self.__dict__.update(fields)
-
-    def __repr__(self):
-        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % kv for kv in sorted(self.__dict__.items())))
-
-
-class ConfigProto(_Options):
-    """`tf.ConfigProto(...)`: accepted by `tf.Session(config=...)`; its settings do not change numflow."""
-
-
-class GPUOptions(_Options):
-    """`tf.GPUOptions(...)`: accepted inside a ConfigProto; numflow runs on the CPU."""
-
-
-class RunOptions(_Options):
-    """`tf.RunOptions(...)`: accepted by `Session.run(options=...)`."""
-
-    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
-
-
-class RunMetadata(_Options):
-    """`tf.RunMetadata()`: accepted by `Session.run(run_metadata=...)`; numflow records nothing in it."""
+from .client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,  # noqa: E402
+                            RunOptions)
+from .framework.device_spec import DeviceSpec  # noqa: E402
 
 
 __version__ = "0.1.0"
@@ -111,7 +85,7 @@ _deprecation.enable_from_environment()
 # Namespaces that are whole frameworks of their own, and the GraphDef converter (a large table of op
 # mappings), load on first use, so that `import numflow` stays fast.
 _LAZY = {"estimator": (".estimator", None), "feature_column": (".feature_column", None),
-         "saved_model": (".saved_model", None), "graph_util": (".graph_util", None),
+         "saved_model": (".saved_model", None), "graph_util": (".graph_util", None), "keras": (".keras", None),
          "import_graph_def": (".framework.graph_def", "import_graph_def")}
 
 

@@ -1,0 +1,7 @@
+"""`tf.keras.constraints` (minimal: `get`; being completed)."""
+
+
+def get(identifier):
+    if identifier is None or callable(identifier):
+        return identifier
+    raise ValueError("Could not interpret constraint identifier: " + str(identifier))
