@@ -378,10 +378,20 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     return Function(inputs, outputs, updates=updates, name=name, **kwargs)
 
 
-try:  # the math wrappers (K.sum, K.dot, K.relu, ...) live beside this module
-    from ._backend_ops import *  # noqa: F401,F403,E402
-    from ._backend_ops import __all__ as _ops_all  # noqa: E402
-    __all__ = __all__ + list(_ops_all)
-except ImportError as _e:  # pragma: no cover - only while the module is being written
-    if "_backend_ops" not in str(_e):
-        raise
+
+def _import_family(name):
+    """Adds the public names of a sibling module (`_backend_ops`: math wrappers; `_backend_rnn`: `rnn`)."""
+    import importlib
+    try:
+        module = importlib.import_module("." + name, __package__)
+    except ModuleNotFoundError as e:
+        if e.name != __package__ + "." + name:
+            raise
+        return
+    for attribute in module.__all__:
+        globals()[attribute] = getattr(module, attribute)
+    __all__.extend(module.__all__)
+
+
+_import_family("_backend_ops")
+_import_family("_backend_rnn")
