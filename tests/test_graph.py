@@ -46,7 +46,7 @@ def test_print_shows_tf1s_tensor_string_and_repr_stays_short():
     assert str(x) == 'Tensor("x:0", shape=(?, 784), dtype=float32)'
     assert str(tf.placeholder(tf.int64)) == 'Tensor("Placeholder:0", dtype=int64)'  # unknown rank: no shape
     with tf.device("/cpu:0"):
-        assert str(tf.constant(1, name="c")) == 'Tensor("c:0", shape=(), dtype=int32, device=/cpu:0)'
+        assert str(tf.constant(1, name="c")) == 'Tensor("c:0", shape=(), dtype=int32, device=/device:CPU:0)'
 
 
 def test_name_scopes_nest_and_uniquify():
@@ -157,7 +157,7 @@ def test_control_dependencies_are_recorded_and_can_be_cleared():
 def test_device_is_recorded():
     with tf.device("/cpu:0"):
         x = tf.constant(1.0)
-    assert x.op.device == "/cpu:0" and x.device == "/cpu:0"
+    assert x.op.device == "/device:CPU:0" and x.device == "/device:CPU:0"   # TF's canonical form
 
 
 def test_operation_attributes():

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.tensor_shape import format_shape
+from .placement import PlacementPolicy
 from .plan import Plan
 
 
@@ -253,6 +254,7 @@ class BaseSession:
             raise TypeError("graph must be a tf.Graph, but got %s" % type(self._graph))
         self._config = config if isinstance(config, dict) else {}
         self._state = SessionState(self._graph, self._config.get("rewrites"))
+        self._placement = PlacementPolicy.from_config(config)
         self._signatures = {}
         self._plans = {}
         self._lock = threading.RLock()
@@ -315,6 +317,8 @@ class BaseSession:
         with self._lock:
             plan = self._plans.get(plan_key)
             if plan is None:
+                if self._placement.needed_for(graph):
+                    self._placement.place(mapping.tensors, mapping.ops, feed_tensors)
                 plan = Plan(self._state, mapping.tensors, mapping.ops, feed_tensors)
                 self._plans[plan_key] = plan
         positions = [mapping.tensors.index(e) if isinstance(e, Tensor) else None for e in mapping.elements]

@@ -265,6 +265,7 @@ class Graph:
         self._finalized = False
         self._scope_state = threading.local()
         self._variable_scope_stores = {}
+        self._has_devices = False   # some op was created under a tf.device scope
 
     # --- per-thread construction state -------------------------------------------------------
     @property
@@ -337,8 +338,7 @@ class Graph:
                 for dep in deps:
                     if dep not in control:
                         control.append(dep)
-            device = state.devices[-1] if state.devices else ""
-            op = Operation(self, op_def, name, inputs, dict(attrs or {}), control, device)
+            op = Operation(self, op_def, name, inputs, dict(attrs or {}), control, "")
             op._creation_frames = _traceback_utils.capture(op_def)
             overrides = getattr(state, "gradient_overrides", None)
             if overrides and op_def.type in overrides:
@@ -349,6 +349,11 @@ class Graph:
                 _explain_construction_error(exc, op)
                 raise
             op._outputs = tuple([Tensor(op, i, dtype, shape) for i, (dtype, shape) in enumerate(signature)])
+            if state.devices:
+                # After inference: device functions may look at the op's outputs as well as its type.
+                op._device = _apply_device_functions(state.devices, op)
+                if op._device:
+                    self._has_devices = True   # Sessions then check placement when compiling plans
             op._id = len(self._ops)
             self._ops.append(op)
             self._ops_by_name[name] = op
@@ -462,10 +467,14 @@ class Graph:
             state.control_deps.pop()
 
     @contextlib.contextmanager
-    def device(self, device_name):
-        """Records `device_name` on the ops created inside (placement itself comes later)."""
+    def device(self, device_name_or_function):
+        """`with g.device(d):` the ops created inside get device `d`, merged with the enclosing scopes'
+        (the inner scope's fields win): `d` is a device string, a `tf.DeviceSpec`, a function of the op
+        returning one (`tf.train.replica_device_setter`), '' (no change) or None (clears the enclosing
+        scopes). Placement itself happens when a Session compiles a plan."""
+        from .device_spec import device_function_of
         state = self._state
-        state.devices.append(device_name or "")
+        state.devices.append(device_function_of(device_name_or_function))
         try:
             yield
         finally:
@@ -530,6 +539,20 @@ _global_default_graph = [Graph()]
 _thread_state = threading.local()
 
 
+def _apply_device_functions(device_stack, op):
+    """The device of `op` under the `tf.device` scopes in `device_stack`, innermost applied first; each
+    outer function sees the device chosen so far (TF's order). None stops at a `tf.device(None)` scope."""
+    from .device_spec import canonical_name
+    for entry in reversed(device_stack):
+        if entry is None:
+            break
+        if entry == "":
+            continue
+        chosen = entry(op)
+        op._device = canonical_name(chosen) if chosen else ""
+    return op._device
+
+
 def _default_graph_stack():
     stack = getattr(_thread_state, "stack", None)
     if stack is None:
@@ -581,8 +604,9 @@ def control_dependencies(control_inputs):
     return get_default_graph().control_dependencies(control_inputs)
 
 
-def device(device_name):
-    return get_default_graph().device(device_name)
+def device(device_name_or_function):
+    """`tf.device(device_name_or_function)`: see `Graph.device`."""
+    return get_default_graph().device(device_name_or_function)
 
 
 def get_name_scope():
