@@ -41,6 +41,7 @@ INTERNAL = {
     "ShardedGather": "embedding_lookup over partitions in one op (TF: DynamicPartition + Gather + DynamicStitch)",
     "WeightedBincount": "a metrics helper (TF's metrics use UnsortedSegmentSum)",
 }
+INTERNAL["ExtractImagePatchesAdjoint"] = _GRAD
 _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",
                                       "SparseRowGroups", "SparseSliceSelection")})

@@ -13,6 +13,13 @@ from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast, ad
                             resize_nearest_neighbor, resize_with_crop_or_pad, rgb_to_grayscale, rgb_to_hsv,
                             rot90, total_variation, transpose_image)
 from .ops.random import random_crop
+from .ops.image_extra import (adjust_jpeg_quality, combined_non_max_suppression, crop_and_resize,
+                              decode_and_crop_jpeg, draw_bounding_boxes, extract_image_patches, extract_jpeg_shape,
+                              extract_patches, is_jpeg, non_max_suppression, non_max_suppression_overlaps,
+                              non_max_suppression_padded, non_max_suppression_v2, non_max_suppression_with_scores,
+                              random_jpeg_quality, resize_image_with_pad, rgb_to_yiq, rgb_to_yuv,
+                              sample_distorted_bounding_box, sample_distorted_bounding_box_v2, sobel_edges, ssim,
+                              ssim_multiscale, transpose, yiq_to_rgb, yuv_to_rgb)
 
 __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue",
            "adjust_saturation", "central_crop", "convert_image_dtype", "crop_to_bounding_box", "decode_bmp",
@@ -23,3 +30,10 @@ __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma
            "resize", "resize_area", "resize_bicubic", "resize_bilinear", "resize_image_with_crop_or_pad",
            "resize_images", "resize_nearest_neighbor", "resize_with_crop_or_pad", "rgb_to_grayscale",
            "rgb_to_hsv", "rot90", "total_variation", "transpose_image"]
+__all__ += ["adjust_jpeg_quality", "combined_non_max_suppression", "crop_and_resize", "decode_and_crop_jpeg",
+            "draw_bounding_boxes", "extract_image_patches", "extract_jpeg_shape", "extract_patches", "is_jpeg",
+            "non_max_suppression", "non_max_suppression_overlaps", "non_max_suppression_padded",
+            "non_max_suppression_v2", "non_max_suppression_with_scores", "random_jpeg_quality",
+            "resize_image_with_pad", "rgb_to_yiq", "rgb_to_yuv", "sample_distorted_bounding_box",
+            "sample_distorted_bounding_box_v2", "sobel_edges", "ssim", "ssim_multiscale", "transpose",
+            "yiq_to_rgb", "yuv_to_rgb"]

@@ -1977,3 +1977,24 @@ def _load_all_candidate_sampler(importer, node, inputs, name):
 
 _same("AllCandidateSampler", "num_true:i num_sampled:i unique:b seed:i seed2:i", types=(),
       defaults=_SAMPLER_DEFAULTS, load=_load_all_candidate_sampler)
+
+
+# --- tf.image box, patch and JPEG ops (ops/image_extra.py): TF's ops of the same inputs and attrs ------------
+_same("NonMaxSuppressionV5", "pad_to_max_output_size:b", defaults={"pad_to_max_output_size": False})
+_same("NonMaxSuppressionWithOverlaps", types=())
+_same("CombinedNonMaxSuppression", "pad_per_class:b clip_boxes:b", types=(),
+      defaults={"pad_per_class": False, "clip_boxes": True})
+_same("CropAndResize", "method:s extrapolation_value:f", defaults={"method": "bilinear", "extrapolation_value": 0.0})
+_same("CropAndResizeGradImage", "T:type method:s", types=(), defaults={"method": "bilinear"})
+_same("CropAndResizeGradBoxes", "method:s", types=(("T", 1),), defaults={"method": "bilinear"})
+_same("DrawBoundingBoxesV2")
+_same("SampleDistortedBoundingBoxV2", "seed:i seed2:i aspect_ratio_range:floats area_range:floats max_attempts:i "
+      "use_image_if_no_bounding_boxes:b", defaults={"seed": 0, "seed2": 0, "aspect_ratio_range": [0.75, 1.33],
+                                                     "area_range": [0.05, 1.0], "max_attempts": 100,
+                                                     "use_image_if_no_bounding_boxes": False})
+_same("ExtractImagePatches", "ksizes:ints strides:ints rates:ints padding:s")
+_same("ExtractJpegShape", "output_type:type", types=(), defaults={"output_type": dtypes.int32})
+_same("DecodeAndCropJpeg", "channels:i ratio:i", types=(), defaults={"channels": 0, "ratio": 1},
+      fixed={"fancy_upscaling": AttrValue(b=True), "try_recover_truncated": AttrValue(b=False),
+             "acceptable_fraction": AttrValue(f=1.0), "dct_method": AttrValue(s=b"")})
+_same("EncodeJpegVariableQuality", types=())
