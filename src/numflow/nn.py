@@ -33,3 +33,9 @@ __all__ += list(_sampling_all)
 from .ops.rnn import (bidirectional_dynamic_rnn, raw_rnn, static_bidirectional_rnn,  # noqa: F401,E402
                       static_state_saving_rnn)
 __all__ += ["bidirectional_dynamic_rnn", "raw_rnn", "static_bidirectional_rnn", "static_state_saving_rnn"]
+# CTC loss and decoders, fractional pooling (issue 12).
+from .ops.ctc import *  # noqa: F401,F403,E402
+from .ops.ctc import __all__ as _ctc_all  # noqa: E402
+__all__ += list(_ctc_all)
+from .ops.fractional_pool import fractional_avg_pool, fractional_max_pool  # noqa: F401,E402
+__all__ += ["fractional_avg_pool", "fractional_max_pool"]

@@ -1998,3 +1998,16 @@ _same("DecodeAndCropJpeg", "channels:i ratio:i", types=(), defaults={"channels":
       fixed={"fancy_upscaling": AttrValue(b=True), "try_recover_truncated": AttrValue(b=False),
              "acceptable_fraction": AttrValue(f=1.0), "dct_method": AttrValue(s=b"")})
 _same("EncodeJpegVariableQuality", types=())
+
+# --- CTC and fractional pooling (ops/ctc.py, ops/fractional_pool.py): TF's ops of the same inputs and attrs ---
+_same("CTCLoss", "preprocess_collapse_repeated:b ctc_merge_repeated:b ignore_longer_outputs_than_inputs:b",
+      defaults={"preprocess_collapse_repeated": False, "ctc_merge_repeated": True,
+                "ignore_longer_outputs_than_inputs": False})
+_same("CTCGreedyDecoder", "merge_repeated:b blank_index:i", defaults={"merge_repeated": False, "blank_index": -1})
+_same("CTCBeamSearchDecoder", "beam_width:i top_paths:i merge_repeated:b", defaults={"merge_repeated": True})
+_FRACTIONAL = "pooling_ratio:floats pseudo_random:b overlapping:b deterministic:b seed:i seed2:i"
+_FRACTIONAL_DEFAULTS = {"pseudo_random": False, "overlapping": False, "deterministic": False, "seed": 0, "seed2": 0}
+_same("FractionalMaxPool", _FRACTIONAL, defaults=_FRACTIONAL_DEFAULTS)
+_same("FractionalAvgPool", _FRACTIONAL, defaults=_FRACTIONAL_DEFAULTS)
+_same("FractionalMaxPoolGrad", "overlapping:b", defaults={"overlapping": False})
+_same("FractionalAvgPoolGrad", "overlapping:b", types=(("T", 1),), defaults={"overlapping": False})
