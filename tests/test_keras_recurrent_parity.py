@@ -76,3 +76,41 @@ def test_recurrent_layers_match_real_keras(tmp_path):
     assert sorted(theirs) == sorted(ours)
     for key in ours:
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+_LOAD_SCRIPT = r"""
+import sys, numpy as np, tensorflow as tf
+tf.compat.v1.disable_v2_behavior()
+import tf_keras as keras
+layers = keras.layers
+model = keras.Sequential([
+    layers.LSTM(6, return_sequences=True, input_shape=(5, 3), recurrent_activation="hard_sigmoid"),
+    layers.Bidirectional(layers.GRU(4, recurrent_activation="hard_sigmoid", reset_after=False,
+                                    return_sequences=True), merge_mode="sum"),
+    layers.SimpleRNN(2)])
+model.load_weights(sys.argv[1])
+np.save(sys.argv[3], model.predict(np.load(sys.argv[2])))
+"""
+
+
+@requires_tensorflow
+def test_hdf5_weights_of_recurrent_model_load_in_real_keras(tmp_path):
+    pytest.importorskip("h5py")
+    layers = tf.keras.layers
+    tf.keras.backend.clear_session()
+    model = tf.keras.Sequential([
+        layers.LSTM(6, return_sequences=True, input_shape=(5, 3)),
+        layers.Bidirectional(layers.GRU(4, return_sequences=True), merge_mode="sum"),
+        layers.SimpleRNN(2)])
+    x_value = np.random.RandomState(1).randn(4, 5, 3).astype(np.float32)
+    weights, inputs, outputs = (str(tmp_path / name) for name in ("w.h5", "x.npy", "y.npy"))
+    np.save(inputs, x_value)
+    model.save_weights(weights)
+    ours = model.predict(x_value)
+    tf.keras.backend.clear_session()
+    result = subprocess.run([TF_PYTHON, "-c", _LOAD_SCRIPT, weights, inputs, outputs], capture_output=True,
+                            text=True, timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    if "No module named 'tf_keras'" in result.stderr:
+        pytest.skip("the TensorFlow interpreter has no tf_keras")
+    assert result.returncode == 0, result.stderr[-3000:]
+    np.testing.assert_allclose(ours, np.load(outputs, allow_pickle=False), rtol=1e-5, atol=1e-6)
