@@ -1,0 +1,128 @@
+"""tf.keras.layers.ConvLSTM2D: values against a NumPy convolutional LSTM, channels_first, strides and
+dilation, masks-free states, stateful carry-over, gradients vs finite differences, config and errors."""
+import numpy as np
+import pytest
+
+import numflow as tf
+from test_keras_recurrent import hard_sigmoid, random_weights, run
+from test_keras_recurrent_gradients import check_layer_gradients
+
+keras = tf.keras
+L = tf.keras.layers
+K = tf.keras.backend
+
+
+@pytest.fixture(autouse=True)
+def fresh_keras():
+    K.clear_session()
+    yield
+    K.clear_session()
+
+
+def np_conv2d(x, kernel, stride, padding, dilation=(1, 1)):
+    """NHWC cross-correlation of x [b, h, w, c] with kernel [kh, kw, c, o]."""
+    kh, kw = kernel.shape[:2]
+    dh, dw = (kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1
+    h, w = x.shape[1:3]
+    if padding == "same":
+        oh, ow = -(-h // stride[0]), -(-w // stride[1])
+        ph = max((oh - 1) * stride[0] + dh - h, 0)
+        pw = max((ow - 1) * stride[1] + dw - w, 0)
+        x = np.pad(x, [(0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)])
+    else:
+        oh, ow = (h - dh) // stride[0] + 1, (w - dw) // stride[1] + 1
+    out = np.zeros((x.shape[0], oh, ow, kernel.shape[3]))
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    row, col = i * stride[0] + a * dilation[0], j * stride[1] + b * dilation[1]
+                    out[:, i, j] += x[:, row, col] @ kernel[a, b]
+    return out
+
+
+def np_conv_lstm(x, kernel, recurrent, bias, stride, padding, dilation=(1, 1)):
+    """Every step's h and the final c of a ConvLSTM2D over x [b, t, h, w, c]."""
+    filters = recurrent.shape[2]
+    first = np_conv2d(x[:, 0], kernel[..., :filters], stride, padding, dilation)
+    h = np.zeros(first.shape)
+    c = np.zeros(first.shape)
+    outputs = []
+    for t in range(x.shape[1]):
+        z = np_conv2d(x[:, t], kernel, stride, padding, dilation) + bias + np_conv2d(h, recurrent, (1, 1), "same")
+        i, f, g, o = np.split(z, 4, axis=-1)
+        c = hard_sigmoid(f) * c + hard_sigmoid(i) * np.tanh(g)
+        h = hard_sigmoid(o) * np.tanh(c)
+        outputs.append(h)
+    return np.stack(outputs, axis=1), c
+
+
+X = np.random.RandomState(0).randn(2, 3, 5, 6, 2)
+
+
+@pytest.mark.parametrize("padding,strides,dilation", [("same", 1, 1), ("valid", 1, 1), ("same", 2, 1),
+                                                      ("valid", 1, 2)])
+def test_conv_lstm_values(padding, strides, dilation):
+    x = keras.Input((3, 5, 6, 2), dtype="float64")
+    layer = L.ConvLSTM2D(3, (3, 2), strides=strides, padding=padding, dilation_rate=dilation,
+                         return_sequences=True, return_state=True)
+    sequence, h, c = layer(x)
+    assert [w.name for w in layer.weights] == ["conv_lst_m2d/kernel:0", "conv_lst_m2d/recurrent_kernel:0",
+                                               "conv_lst_m2d/bias:0"]
+    assert [w.shape.as_list() for w in layer.weights] == [[3, 2, 2, 12], [3, 2, 3, 12], [12]]
+    kernel, recurrent, bias = random_weights(layer)
+    expected, expected_c = np_conv_lstm(X, kernel, recurrent, bias, (strides,) * 2, padding, (dilation,) * 2)
+    got = run([sequence, h, c], {x: X})
+    np.testing.assert_allclose(got[0], expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got[1], expected[:, -1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got[2], expected_c, rtol=1e-10, atol=1e-12)
+    assert sequence.shape.as_list() == [None, 3] + list(expected.shape[2:])
+    shapes = layer.compute_output_shape(tf.TensorShape([None, 3, 5, 6, 2]))
+    assert [s.as_list() for s in shapes] == [sequence.shape.as_list(), h.shape.as_list(), c.shape.as_list()]
+
+
+def test_conv_lstm_channels_first_matches_channels_last():
+    x = keras.Input((3, 2, 5, 6), dtype="float64")
+    layer = L.ConvLSTM2D(3, 3, padding="same", data_format="channels_first")
+    out = layer(x)
+    assert out.shape.as_list() == [None, 3, 5, 6]
+    kernel, recurrent, bias = random_weights(layer, seed=1)
+    expected, _ = np_conv_lstm(X, kernel, recurrent, bias, (1, 1), "same")
+    got = run(out, {x: X.transpose(0, 1, 4, 2, 3)})
+    np.testing.assert_allclose(got, expected[:, -1].transpose(0, 3, 1, 2), rtol=1e-10, atol=1e-12)
+
+
+def test_conv_lstm_unknown_steps_and_stateful_carry():
+    x = keras.Input(batch_shape=(2, None, 5, 6, 2), dtype="float64")
+    layer = L.ConvLSTM2D(2, 3, padding="same", stateful=True)
+    out = layer(x)
+    assert [s.shape.as_list() for s in layer.states] == [[2, 5, 6, 2]] * 2
+    kernel, recurrent, bias = random_weights(layer, seed=2)
+    session = K.get_session()
+    session.run([out] + layer.updates, {x: X[:, :1]})
+    second = session.run(out, {x: X[:, 1:]})
+    expected, _ = np_conv_lstm(X, kernel, recurrent, bias, (1, 1), "same")
+    np.testing.assert_allclose(second, expected[:, -1], rtol=1e-10, atol=1e-12)
+
+
+def test_conv_lstm_gradients():
+    x_value = np.random.RandomState(3).randn(1, 2, 3, 3, 1)
+    check_layer_gradients(lambda: L.ConvLSTM2D(1, 2, padding="same", recurrent_activation="sigmoid",
+                                               return_sequences=True), x_value)
+
+
+def test_conv_lstm_config_and_errors():
+    layer = L.ConvLSTM2D(4, (3, 3), strides=(2, 1), padding="same", dropout=0.1, return_sequences=True)
+    config = layer.get_config()
+    assert config["filters"] == 4 and config["kernel_size"] == (3, 3) and config["strides"] == (2, 1)
+    assert config["recurrent_activation"] == "hard_sigmoid" and "cell" not in config and "units" not in config
+    clone = L.ConvLSTM2D.from_config(config)
+    assert clone.get_config() == config and clone.filters == 4 and clone.kernel_size == (3, 3)
+    with pytest.raises(ValueError, match="expected ndim=5, found ndim=4"):
+        L.ConvLSTM2D(2, 3)(keras.Input((3, 5, 2)))
+    with pytest.raises(TypeError, match="Unrolling isn't possible with convolutional RNNs"):
+        L.ConvLSTM2D(2, 3, unroll=True)
+    with pytest.raises(ValueError, match="The `kernel_size` argument must be a tuple of 2 integers"):
+        L.ConvLSTM2D(2, (3, 3, 3))
+    with pytest.raises(ValueError, match="The `padding` argument must be one of"):
+        L.ConvLSTM2D(2, 3, padding="full")
