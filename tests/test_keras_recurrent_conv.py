@@ -1,5 +1,7 @@
 """tf.keras.layers.ConvLSTM2D: values against a NumPy convolutional LSTM, channels_first, strides and
 dilation, masks-free states, stateful carry-over, gradients vs finite differences, config and errors."""
+import itertools
+
 import numpy as np
 import pytest
 
@@ -19,37 +21,36 @@ def fresh_keras():
     K.clear_session()
 
 
-def np_conv2d(x, kernel, stride, padding, dilation=(1, 1)):
-    """NHWC cross-correlation of x [b, h, w, c] with kernel [kh, kw, c, o]."""
-    kh, kw = kernel.shape[:2]
-    dh, dw = (kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1
-    h, w = x.shape[1:3]
+def np_conv(x, kernel, stride, padding, dilation=None):
+    """Channels-last N-D cross-correlation of x [b, spatial..., c] with kernel [k..., c, o]."""
+    rank = x.ndim - 2
+    dilation = dilation or (1,) * rank
+    sizes = kernel.shape[:rank]
+    dilated = [(k - 1) * d + 1 for k, d in zip(sizes, dilation)]
     if padding == "same":
-        oh, ow = -(-h // stride[0]), -(-w // stride[1])
-        ph = max((oh - 1) * stride[0] + dh - h, 0)
-        pw = max((ow - 1) * stride[1] + dw - w, 0)
-        x = np.pad(x, [(0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)])
+        outs = [-(-n // s) for n, s in zip(x.shape[1:-1], stride)]
+        pads = [max((o - 1) * s + dk - n, 0) for o, s, dk, n in zip(outs, stride, dilated, x.shape[1:-1])]
+        x = np.pad(x, [(0, 0)] + [(p // 2, p - p // 2) for p in pads] + [(0, 0)])
     else:
-        oh, ow = (h - dh) // stride[0] + 1, (w - dw) // stride[1] + 1
-    out = np.zeros((x.shape[0], oh, ow, kernel.shape[3]))
-    for i in range(oh):
-        for j in range(ow):
-            for a in range(kh):
-                for b in range(kw):
-                    row, col = i * stride[0] + a * dilation[0], j * stride[1] + b * dilation[1]
-                    out[:, i, j] += x[:, row, col] @ kernel[a, b]
+        outs = [(n - dk) // s + 1 for n, dk, s in zip(x.shape[1:-1], dilated, stride)]
+    out = np.zeros((x.shape[0],) + tuple(outs) + (kernel.shape[-1],))
+    for o in itertools.product(*[range(n) for n in outs]):
+        for k in itertools.product(*[range(n) for n in sizes]):
+            position = tuple(o[i] * stride[i] + k[i] * dilation[i] for i in range(rank))
+            out[(slice(None),) + o] += x[(slice(None),) + position] @ kernel[k]
     return out
 
 
-def np_conv_lstm(x, kernel, recurrent, bias, stride, padding, dilation=(1, 1)):
-    """Every step's h and the final c of a ConvLSTM2D over x [b, t, h, w, c]."""
-    filters = recurrent.shape[2]
-    first = np_conv2d(x[:, 0], kernel[..., :filters], stride, padding, dilation)
+def np_conv_lstm(x, kernel, recurrent, bias, stride, padding, dilation=None):
+    """Every step's h and the final c of a channels-last convolutional LSTM over x [b, t, spatial..., c]."""
+    filters = recurrent.shape[-2]
+    ones = (1,) * (x.ndim - 3)
+    first = np_conv(x[:, 0], kernel[..., :filters], stride, padding, dilation)
     h = np.zeros(first.shape)
     c = np.zeros(first.shape)
     outputs = []
     for t in range(x.shape[1]):
-        z = np_conv2d(x[:, t], kernel, stride, padding, dilation) + bias + np_conv2d(h, recurrent, (1, 1), "same")
+        z = np_conv(x[:, t], kernel, stride, padding, dilation) + bias + np_conv(h, recurrent, ones, "same")
         i, f, g, o = np.split(z, 4, axis=-1)
         c = hard_sigmoid(f) * c + hard_sigmoid(i) * np.tanh(g)
         h = hard_sigmoid(o) * np.tanh(c)
@@ -126,3 +127,34 @@ def test_conv_lstm_config_and_errors():
         L.ConvLSTM2D(2, (3, 3, 3))
     with pytest.raises(ValueError, match="The `padding` argument must be one of"):
         L.ConvLSTM2D(2, 3, padding="full")
+
+
+@pytest.mark.parametrize("rank", [1, 3])
+def test_conv_lstm_1d_and_3d(rank):
+    rng = np.random.RandomState(rank)
+    spatial = (5,) if rank == 1 else (3, 4, 3)
+    data = rng.randn(*((2, 3) + spatial + (2,)))
+    x = keras.Input((3,) + spatial + (2,), dtype="float64")
+    make = L.ConvLSTM1D if rank == 1 else L.ConvLSTM3D
+    layer = make(2, 2, strides=2, padding="same", return_sequences=True)
+    out = layer(x)
+    assert layer.weights[0].shape.as_list() == [2] * rank + [2, 8]
+    kernel, recurrent, bias = random_weights(layer, seed=rank)
+    expected, _ = np_conv_lstm(data, kernel, recurrent, bias, (2,) * rank, "same")
+    np.testing.assert_allclose(run(out, {x: data}), expected, rtol=1e-10, atol=1e-12)
+    assert out.shape.as_list() == [None, 3] + list(expected.shape[2:])
+    config = layer.get_config()
+    assert config["kernel_size"] == (2,) * rank and make.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="expected ndim=%d" % (rank + 3)):
+        make(2, 2)(keras.Input((3,) + spatial))
+
+
+def test_conv_lstm_1d_channels_first():
+    data = np.random.RandomState(4).randn(2, 3, 6, 2)
+    x = keras.Input((3, 2, 6), dtype="float64")
+    layer = L.ConvLSTM1D(3, 3, data_format="channels_first", dilation_rate=2)
+    out = layer(x)
+    kernel, recurrent, bias = random_weights(layer, seed=5)
+    expected, _ = np_conv_lstm(data, kernel, recurrent, bias, (1,), "valid", (2,))
+    np.testing.assert_allclose(run(out, {x: data.transpose(0, 1, 3, 2)}), expected[:, -1].transpose(0, 2, 1),
+                               rtol=1e-10, atol=1e-12)
