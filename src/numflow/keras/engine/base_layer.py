@@ -366,6 +366,8 @@ class Layer:
             first = nest.flatten(inputs)[0]
             dtype = getattr(first, "dtype", None)
             self._dtype = dtype.base_dtype.name if dtype is not None and dtype.is_floating else backend.floatx()
+            if _v2_dtype_behavior():
+                self._dtype = backend.floatx()
         input_shapes = nest.map_structure(lambda x: x.shape, inputs)
         assert_input_compatibility(self.input_spec, inputs, self.name)
         self.build(input_shapes)
@@ -378,6 +380,10 @@ class Layer:
         """Builds the layer on its first call, runs `call` in the layer's name scope and records the call
         (a `Node`) for the functional API."""
         inputs = nest.map_structure(_to_tensor, inputs)
+        if self._autocast and _v2_dtype_behavior():
+            if self._dtype is None:
+                self._dtype = backend.floatx()
+            inputs = nest.map_structure(lambda x: _autocast(x, self._dtype), inputs)
         flat_inputs = nest.flatten(inputs)
         if "mask" in self._call_arg_names and "mask" not in kwargs:
             masks = [getattr(x, "_keras_mask", None) for x in flat_inputs]
@@ -545,6 +551,21 @@ def _to_tensor(value):
     if hasattr(value, "indices") and hasattr(value, "dense_shape"):  # SparseTensor passes through
         return value
     return convert_to_tensor(value)
+
+
+def _v2_dtype_behavior():
+    """Whether `tf.keras.layers.enable_v2_dtype_behavior()` is in force."""
+    from ..layers.serialization import v2_dtype_behavior_enabled
+    return v2_dtype_behavior_enabled()
+
+
+def _autocast(x, dtype):
+    """Floating tensors cast to the layer's floating dtype (V2 dtype behaviour); others unchanged."""
+    from ...ops.math import cast
+    target = dtypes.as_dtype(dtype)
+    if isinstance(x, Tensor) and x.dtype.is_floating and target.is_floating and x.dtype.base_dtype != target:
+        return cast(x, target)
+    return x
 
 
 def _batch_size_float(tensor):

@@ -62,6 +62,11 @@ class Network(Layer):
         if "_name" not in self.__dict__:
             self._base_init(name, trainable, dtype)
         self._is_graph_network = True
+        # a one-element list is the element itself, as in Keras
+        if isinstance(inputs, list) and len(nest.flatten(inputs)) == 1:
+            inputs = inputs[0]
+        if isinstance(outputs, list) and len(nest.flatten(outputs)) == 1:
+            outputs = outputs[0]
         self._nested_inputs, self._nested_outputs = inputs, outputs
         self.inputs = list(nest.flatten(inputs))
         self.outputs = list(nest.flatten(outputs))
@@ -162,7 +167,10 @@ class Network(Layer):
         for depth in sorted(self._nodes_by_depth, reverse=True):
             for node in self._nodes_by_depth[depth]:
                 layer = node.outbound_layer
-                for x in nest.flatten(node.input_tensors):
+                # an Input that is not one of the model's inputs cannot be fed
+                needed = nest.flatten(node.output_tensors) if isinstance(layer, InputLayer) else \
+                    nest.flatten(node.input_tensors)
+                for x in needed:
                     if _tensor_key(x) not in computable:
                         raise ValueError("Graph disconnected: cannot obtain value for tensor " + str(x) +
                                          ' at layer "' + layer.name + '". The following previous layers were '

@@ -188,15 +188,14 @@ class Model(Network):
         self._metric_objects, self._metric_tensors = [], []
         names = ["loss"]
         many = len(self.outputs) > 1
+        loss_names = []
         if many:
-            with name_scope("metrics"):
-                for name, entry in zip(self.output_names, self._output_entries):
-                    if entry is None:
-                        continue
-                    from .. import metrics as metrics_module
-                    mean = metrics_module.Mean(name=name + "_loss")
-                    self._add_metric_tensor(mean, name + "_loss", mean.update_state, (entry[3],))
-                    names.append(name + "_loss")
+            # each output's loss per batch; averaged over the epoch like the total loss
+            for name, entry in zip(self.output_names, self._output_entries):
+                if entry is not None:
+                    self._metric_tensors.append(entry[3])
+                    loss_names.append(name + "_loss")
+        names += loss_names
         for weighted, spec in ((False, self._compile_metrics), (True, self._compile_weighted_metrics)):
             per_output = self._per_output_metrics(spec)
             for output, name, entry, metric_list in zip(self.outputs, self.output_names, self._output_entries,
@@ -228,7 +227,7 @@ class Model(Network):
             names.append(metric_name)
             self._metric_tensors.append(tensor)
         self._metrics_names = _deduplicate_names(names)
-        self._stateful_metric_names = self._metrics_names[1:]
+        self._stateful_metric_names = self._metrics_names[1 + len(loss_names):]
 
     def _layer_metrics(self):
         out = []
@@ -369,12 +368,8 @@ class Model(Network):
             raise ValueError("Error when checking model target: the model has " + str(len(self._feed_output_names)) +
                              " output(s) with a loss (" + ", ".join(self._feed_output_names) + "), but no target "
                              "data `y` was passed.")
-        target_shapes = []
-        for target, loss_fn in zip(self._feed_targets, self._feed_loss_fns):
-            sparse = utils._is_loss_kind(loss_fn, "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy")
-            target_shapes.append(None if sparse or target.shape.ndims is None else
-                                 tuple(self.outputs[self.output_names.index(
-                                     self._feed_output_names[self._feed_targets.index(target)])].shape.as_list()))
+        target_shapes = [utils.expected_target_shape(self.outputs[self.output_names.index(name)], loss_fn)
+                         for name, loss_fn in zip(self._feed_output_names, self._feed_loss_fns)]
         targets = utils.standardize_input_data(y, self._feed_output_names, target_shapes, check_batch_axis=False,
                                                exception_prefix="target")
         targets = [_cast_for(t, a) for t, a in zip(self._feed_targets, targets)]

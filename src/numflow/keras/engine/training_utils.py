@@ -222,6 +222,31 @@ def _is_loss_kind(loss, function_name, class_name):
     return getattr(fn, "__name__", None) == function_name or type(loss).__name__ == class_name
 
 
+def _is_builtin_loss(loss):
+    """True for the losses of `keras.losses` (functions and classes); user-defined ones are not checked."""
+    try:
+        from .. import losses
+    except ImportError:
+        return False
+    fn = getattr(loss, "fn", loss)
+    name = getattr(fn, "__name__", None)
+    if name is not None and getattr(losses, name, None) is fn:
+        return True
+    cls = type(loss)
+    return getattr(losses, cls.__name__, None) is cls and not hasattr(loss, "fn")
+
+
+def expected_target_shape(output, loss):
+    """The target shape `fit` checks for `output` (batch axis included): the output's shape for Keras'
+    own losses, (..., 1) for sparse categorical crossentropy, None (no check) for user-defined losses."""
+    if output.shape.ndims is None:
+        return None
+    shape = tuple(output.shape.as_list())
+    if _is_loss_kind(loss, "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"):
+        return shape[:-1] + (1,)
+    return shape if _is_builtin_loss(loss) else None
+
+
 def get_metric_function(metric, output_shape=None, loss_fn=None):
     """The metric 'accuracy'/'acc' (or 'crossentropy'/'ce') stands for, given the output's shape and
     loss, as TF 1.15 chooses it: binary for one output unit or binary crossentropy, sparse categorical
