@@ -18,3 +18,7 @@ from .ops.linalg_extra import matrix_solve as solve, matrix_triangular_solve as 
 from .ops.segment_ops import matrix_band_part as band_part  # noqa: E402,F401
 from .ops.clip import global_norm  # noqa: E402,F401
 from .ops.nn import l2_normalize  # noqa: E402,F401
+# LinearOperators (issue 12).
+from .linalg_operator import *  # noqa: E402,F401,F403
+from .linalg_operator import __all__ as _operator_all  # noqa: E402
+__all__ += list(_operator_all)

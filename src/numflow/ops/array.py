@@ -583,7 +583,7 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
         inputs = [a, _int_tensor(perm, "perm")]
     out = make_tensor("Transpose", inputs, name=name or "transpose")
     if conjugate and a.dtype.is_complex:
-        from .math import conj
+        from .special_math import conj
         out = conj(out)
     return out
 
