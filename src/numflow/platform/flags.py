@@ -554,3 +554,9 @@ def mark_flag_as_required(flag_name, flag_values=None):
 def mark_flags_as_required(flag_names, flag_values=None):
     for name in flag_names:
         mark_flag_as_required(name, flag_values)
+
+
+# absl's parsers, serializers, flag classes and helpers (issue 12); they build on the classes above.
+from .flags_extra import *  # noqa: E402,F401,F403
+from .flags_extra import __all__ as _extra_all  # noqa: E402
+__all__ += list(_extra_all)
