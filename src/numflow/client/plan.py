@@ -20,6 +20,7 @@ from ..framework import errors
 from ..framework import traceback_utils
 from ..framework.tensor_shape import format_shape
 from . import run_errors
+from . import threads
 
 _PLAN_FILENAME_PREFIX = run_errors.PLAN_FILENAME_PREFIX
 _plan_counter = itertools.count()
@@ -97,6 +98,8 @@ class Plan:
         rewrite_passes.apply_all(program, state.rewrites)
         self.program = program
         self._function, self._line_ops = self._generate(program, state)
+        self._threads = threads.controller_for({op._op_def.type for op in program.order},
+                                               getattr(state, "intra_op_threads", None))
 
     @staticmethod
     def _check_feeds_reach_placeholders(needed, fed):
@@ -184,7 +187,9 @@ class Plan:
 
     def __call__(self, feed_values):
         try:
-            return self._function(*feed_values)
+            if self._threads is None:
+                return self._function(*feed_values)
+            return self._threads(self._function, feed_values)
         except errors.OpError as exc:
             # Raised on purpose by a kernel (end of input, uninitialized value...): same class and text,
             # plus where the op was defined, unless a plan running this one will add it (a tf.data

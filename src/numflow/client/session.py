@@ -12,6 +12,7 @@ import numpy as np
 
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.tensor_shape import format_shape
+from . import threads
 from .placement import PlacementPolicy
 from .plan import Plan
 
@@ -254,6 +255,7 @@ class BaseSession:
             raise TypeError("graph must be a tf.Graph, but got %s" % type(self._graph))
         self._config = config if isinstance(config, dict) else {}
         self._state = SessionState(self._graph, self._config.get("rewrites"))
+        self._state.intra_op_threads = threads.intra_op_threads(config)
         self._placement = PlacementPolicy.from_config(config)
         self._signatures = {}
         self._plans = {}

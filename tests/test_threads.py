@@ -1,0 +1,136 @@
+"""BLAS thread control: setting the count, ConfigProto(intra_op_parallelism_threads), the adaptive choice."""
+import numpy as np
+import pytest
+
+import numflow as tf
+from numflow.client import threads
+
+needs_control = pytest.mark.skipif(not threads.available(), reason="no controllable BLAS in this process")
+
+
+@pytest.fixture
+def restore_blas_threads():
+    before = threads.blas_threads()
+    yield
+    if before is not None:
+        threads.set_blas_threads(before)
+
+
+@needs_control
+def test_set_and_read_back(restore_blas_threads):
+    threads.set_blas_threads(1)
+    assert threads.blas_threads() == 1
+    threads.set_blas_threads(threads.default_threads())
+    assert threads.blas_threads() == threads.default_threads()
+
+
+@needs_control
+def test_limit_restores_previous_count(restore_blas_threads):
+    threads.set_blas_threads(threads.default_threads())
+    with threads.limit_blas_threads(1):
+        assert threads.blas_threads() == 1
+    assert threads.blas_threads() == threads.default_threads()
+
+
+def test_thread_count_must_be_positive():
+    with pytest.raises(ValueError, match="at least 1, got 0"):
+        threads.set_blas_threads(0)
+
+
+def test_intra_op_threads_from_config():
+    assert threads.intra_op_threads(None) is None
+    assert threads.intra_op_threads(tf.ConfigProto()) is None
+    assert threads.intra_op_threads(tf.ConfigProto(intra_op_parallelism_threads=0)) is None
+    assert threads.intra_op_threads(tf.ConfigProto(intra_op_parallelism_threads=3)) == 3
+    assert threads.intra_op_threads({"intra_op_parallelism_threads": 2}) == 2
+    with pytest.raises(ValueError, match="intra_op_parallelism_threads must be >= 0, got -1"):
+        threads.intra_op_threads({"intra_op_parallelism_threads": -1})
+
+
+def _blas_threads_seen_inside_run(config):
+    """The BLAS thread count a kernel observes while a matmul plan of a Session with `config` runs."""
+    seen = []
+
+    def record(value):
+        seen.append(threads.blas_threads())
+        return value
+    x = tf.placeholder(tf.float32, [None, 4])
+    product = tf.matmul(x, tf.ones([4, 4]))
+    observed = tf.py_func(record, [product], tf.float32)
+    with tf.Session(config=config) as sess:
+        result = sess.run(observed, {x: np.ones((2, 4), np.float32)})
+    np.testing.assert_array_equal(result, np.full((2, 4), 4, np.float32))
+    return seen
+
+
+@needs_control
+def test_session_runs_with_its_intra_op_thread_count(restore_blas_threads):
+    threads.set_blas_threads(threads.default_threads())
+    assert _blas_threads_seen_inside_run(tf.ConfigProto(intra_op_parallelism_threads=1)) == [1]
+
+
+@needs_control
+def test_plans_without_blas_ops_are_left_alone():
+    x = tf.placeholder(tf.float32)
+    with tf.Session() as sess:
+        sess.run(x + 1, {x: 1.0})
+        plan = next(iter(sess._plans.values()))
+    assert plan._threads is None
+
+
+def test_calls_blas_by_op_type():
+    assert threads.calls_blas({"MatMul", "Add"})
+    assert threads.calls_blas({"Conv2DBackpropInput"})
+    assert not threads.calls_blas({"Add", "Relu", "Placeholder"})
+
+
+class _ManualClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _drive(chooser, step_seconds, steps):
+    """Runs `steps` steps where a step under setting s takes step_seconds[s]; returns the settings used."""
+    used = []
+    for _ in range(steps):
+        setting = chooser.current
+        used.append(setting)
+        chooser.record(setting, step_seconds[setting])
+    return used
+
+
+def test_adaptive_keeps_the_faster_setting():
+    chooser = threads.AdaptiveThreads(2, clock=_ManualClock())
+    used = _drive(chooser, {1: 0.010, 2: 0.006}, 200)
+    assert used[:4] == [2, 2, 1, 1]            # warm-up and one measured step of each
+    assert used[4:].count(1) <= len(used[4:]) // 15   # only bounded re-tries of the slower one
+    used = _drive(threads.AdaptiveThreads(2), {1: 0.006, 2: 0.010}, 200)
+    assert used[4:].count(2) <= len(used[4:]) // 15
+
+
+def test_adaptive_retry_cost_is_bounded_when_threads_become_slow():
+    chooser = threads.AdaptiveThreads(2, retry_ratio=20.0)
+    _drive(chooser, {1: 0.010, 2: 0.006}, 50)
+    assert chooser.current == 2
+    # Another process takes the second core: two threads now wait for it.
+    used = _drive(chooser, {1: 0.010, 2: 0.500}, 2000)
+    cost = sum({1: 0.010, 2: 0.500}[s] for s in used)
+    assert used[-1] == 1
+    assert cost <= 1.10 * 0.010 * len(used) + 0.5   # at most ~1/20 spent re-trying, plus the first hit
+
+
+def test_adaptive_finds_threads_again_when_they_become_fast():
+    chooser = threads.AdaptiveThreads(2, retry_ratio=20.0)
+    _drive(chooser, {1: 0.010, 2: 0.500}, 100)
+    assert chooser.current == 1
+    used = _drive(chooser, {1: 0.010, 2: 0.006}, 2000)
+    assert used[-200:].count(2) >= 190
+
+
+def test_fixed_threads_wins_over_adaptive():
+    assert isinstance(threads.controller_for({"MatMul"}, intra_op=1), (threads.FixedThreads, type(None)))
+    if threads.available() and threads.default_threads() > 1:
+        assert isinstance(threads.controller_for({"MatMul"}), threads.AdaptiveThreads)
