@@ -18,7 +18,8 @@ def sample_layers():
             L.GlobalMaxPooling3D(), L.BatchNormalization(), L.LayerNormalization(), L.Embedding(4, 2),
             L.Add(), L.Concatenate(axis=1), L.Dot(axes=1), L.LeakyReLU(), L.PReLU(), L.ELU(), L.ReLU(6.0),
             L.Softmax(), L.ThresholdedReLU(), L.GaussianNoise(0.1), L.GaussianDropout(0.1),
-            L.AlphaDropout(0.1)]
+            L.AlphaDropout(0.1), L.LocallyConnected1D(2, 3), L.LocallyConnected2D(2, 3), L.Attention(),
+            L.AdditiveAttention(causal=True)]
 
 
 def test_serialize_deserialize_every_family():
