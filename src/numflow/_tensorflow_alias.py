@@ -20,8 +20,22 @@ ALIAS = "tensorflow"
 TARGET = "numflow"
 
 
+# Horovod's TensorFlow API is numflow.horovod: `import horovod.tensorflow as hvd` (and `import horovod`).
+HOROVOD_ALIAS = "horovod"
+HOROVOD_TARGET = TARGET + ".horovod"
+
+
+def _is_alias(fullname):
+    return any(fullname == alias or fullname.startswith(alias + ".") for alias in (ALIAS, HOROVOD_ALIAS))
+
+
 def target_name(fullname):
-    """The numflow module that `fullname` (tensorflow or tensorflow.*) stands for."""
+    """The numflow module that `fullname` (tensorflow[.*], horovod[.*]) stands for."""
+    if fullname == HOROVOD_ALIAS or fullname.startswith(HOROVOD_ALIAS + "."):
+        parts = fullname.split(".")[1:]
+        if parts[:1] == ["tensorflow"]:
+            parts = parts[1:]
+        return ".".join([HOROVOD_TARGET] + parts)
     parts = fullname.split(".")[1:]
     if parts[:2] == ["compat", "v1"]:
         parts = parts[2:]
@@ -47,7 +61,7 @@ class TensorFlowAliasFinder(importlib.abc.MetaPathFinder):
     """A `sys.meta_path` finder that answers for `tensorflow` and its submodules with numflow's."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
+        if not _is_alias(fullname):
             return None
         name = target_name(fullname)
         try:
@@ -73,8 +87,7 @@ def _present_as_tensorflow(numflow, on):
 
 def install():
     """Put the alias finder first on `sys.meta_path`; returns the `tensorflow*` entries it displaced."""
-    displaced = {name: mod for name, mod in sys.modules.items()
-                 if name == ALIAS or name.startswith(ALIAS + ".")}
+    displaced = {name: mod for name, mod in sys.modules.items() if _is_alias(name)}
     for name in displaced:
         del sys.modules[name]
     if _finder not in sys.meta_path:
@@ -88,7 +101,7 @@ def uninstall(displaced=None):
     was_installed = _finder in sys.meta_path
     while _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
-    for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
+    for name in [n for n in sys.modules if _is_alias(n)]:
         del sys.modules[name]
     sys.modules.update(displaced or {})
     if was_installed:
