@@ -556,3 +556,99 @@ def test_compute_output_shape_and_input_dim_kwargs():
     shapes = layer.compute_output_shape(tf.TensorShape([2, 5, 4]))
     assert [s.as_list() for s in shapes] == [[2, 5, 3], [2, 3], [2, 3]]
     assert L.GRU(2).compute_output_shape(tf.TensorShape([None, 7, 4])).as_list() == [None, 2]
+
+
+class MinimalCell(L.AbstractRNNCell):
+    """h_t = tanh(x_t . kernel + h_{t-1}): the smallest AbstractRNNCell subclass."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units))
+
+    def call(self, inputs, states):
+        h = tf.tanh(tf.matmul(inputs, self.kernel) + states[0])
+        return h, [h]
+
+
+def test_abstract_rnn_cell_subclass_in_rnn():
+    x = keras.Input((5, 4), dtype="float64")
+    layer = L.RNN(MinimalCell(3), return_sequences=True)
+    out = layer(x)
+    assert [w.name for w in layer.weights] == ["rnn/kernel:0"]
+    (kernel,) = random_weights(layer)
+    expected, _ = np_run(simple_stepper(kernel, np.eye(3), 0), X, [np.zeros((3, 3))])
+    np.testing.assert_allclose(run(out, {x: X}), expected, rtol=1e-10)
+    with pytest.raises(NotImplementedError, match="Abstract method"):
+        L.AbstractRNNCell().state_size
+
+
+@pytest.mark.parametrize("make", [
+    lambda: L.SimpleRNNCell(3, activation="relu", dropout=0.5),
+    lambda: L.LSTMCell(3, unit_forget_bias=False, implementation=2, recurrent_dropout=0.25),
+    lambda: L.GRUCell(3, reset_after=True, use_bias=False),
+    lambda: L.StackedRNNCells([L.GRUCell(2), L.LSTMCell(4)]),
+])
+def test_cell_config_round_trip(make):
+    cell = make()
+    config = cell.get_config()
+    clone = type(cell).from_config(config)
+    assert clone.get_config() == config and clone.state_size == cell.state_size
+
+
+def test_stacked_cells_errors():
+    with pytest.raises(ValueError, match="All cells must have a `state_size` attribute"):
+        L.StackedRNNCells([L.LSTMCell(2), L.Layer()])
+
+
+def test_time_distributed_dense():
+    x = keras.Input((5, 4), dtype="float64")
+    layer = L.TimeDistributed(L.Dense(2, activation="tanh"))
+    out = layer(x)
+    assert [w.name for w in layer.weights] == ["time_distributed/kernel:0", "time_distributed/bias:0"]
+    kernel, bias = random_weights(layer)
+    np.testing.assert_allclose(run(out, {x: X}), np.tanh(X @ kernel + bias), rtol=1e-10)
+    assert out.shape.as_list() == [None, 5, 2]
+    assert layer.compute_output_shape(tf.TensorShape([None, 5, 4])).as_list() == [None, 5, 2]
+
+
+def test_sequential_model_with_recurrent_layers_fits_and_predicts():
+    model = keras.Sequential([L.LSTM(4, return_sequences=True, input_shape=(5, 4)),
+                              L.Bidirectional(L.GRU(3)), L.Dense(1)])
+    assert [layer.output_shape for layer in model.layers] == [(None, 5, 4), (None, 6), (None, 1)]
+    model.compile("adam", "mse")
+    data, target = X.astype(np.float32), np.ones((3, 1), np.float32)
+    history = model.fit(data, target, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.predict(data).shape == (3, 1)
+
+
+def test_embedding_mask_zero_and_masking_layer_drive_the_rnn():
+    ids = np.array([[3, 1, 2, 0, 0], [4, 0, 0, 0, 0], [1, 2, 3, 4, 5]])
+    tokens = keras.Input((5,), dtype="int32")
+    embedded = L.Embedding(6, 4, mask_zero=True)(tokens)
+    lstm = L.LSTM(3, return_sequences=True)
+    sequence = lstm(embedded)
+    assert sequence._keras_mask is not None
+    table = K.get_value(embedded._keras_history[0].embeddings).astype(np.float64)
+    kernel, recurrent, bias = random_weights(lstm, seed=14)
+    expected, _ = np_run(lstm_stepper(kernel, recurrent, bias), table[ids], [np.zeros((3, 3))] * 2, ids != 0)
+    np.testing.assert_allclose(run(sequence, {tokens: ids}), expected, rtol=1e-5, atol=1e-6)
+
+    features = keras.Input((5, 4), dtype="float64")
+    gru = L.GRU(3)
+    out = gru(L.Masking(0.0)(features))
+    kernel, recurrent, bias = random_weights(gru, seed=15)
+    data = X * MASK[:, :, None]
+    expected, _ = np_run(gru_stepper(kernel, recurrent, bias, False), data, [np.zeros((3, 3))], MASK)
+    np.testing.assert_allclose(run(out, {features: data}), expected[:, -1], rtol=1e-10)

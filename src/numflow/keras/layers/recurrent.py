@@ -24,7 +24,7 @@ from ..engine.input_spec import InputSpec
 from ..utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["RNN", "AbstractRNNCell", "StackedRNNCells", "SimpleRNNCell", "SimpleRNN", "LSTMCell", "LSTM",
-           "GRUCell", "GRU", "CuDNNLSTM", "CuDNNGRU", "PeepholeLSTMCell"]
+           "GRUCell", "GRU", "CuDNNLSTM", "CuDNNGRU"]
 
 
 # --- small shared helpers ------------------------------------------------------------------------
@@ -456,41 +456,6 @@ class GRUCell(_GatedCell):
         one = convert_to_tensor(1.0, dtype=z.dtype)
         h = math_ops.add(math_ops.multiply(z, h_previous), math_ops.multiply(math_ops.subtract(one, z), candidate))
         return h, [h]
-
-
-class PeepholeLSTMCell(LSTMCell):
-    """`tf.keras.experimental.PeepholeLSTMCell`: an LSTMCell whose input and forget gates also see the
-    previous cell state, and whose output gate sees the new one, through diagonal weights
-    (`input_gate_peephole_weights`, `forget_gate_peephole_weights`, `output_gate_peephole_weights`)."""
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self.input_gate_peephole_weights = self.add_weight(shape=(self.units,), name="input_gate_peephole_weights",
-                                                           initializer=self.kernel_initializer)
-        self.forget_gate_peephole_weights = self.add_weight(shape=(self.units,),
-                                                            name="forget_gate_peephole_weights",
-                                                            initializer=self.kernel_initializer)
-        self.output_gate_peephole_weights = self.add_weight(shape=(self.units,),
-                                                            name="output_gate_peephole_weights",
-                                                            initializer=self.kernel_initializer)
-
-    def call(self, inputs, states, training=None):
-        h_previous, c_previous = states[0], states[1]
-        input_masks, recurrent_masks = self._masks(inputs, h_previous, training, 4)
-        x_parts = _gate_projections(inputs, self.kernel, input_masks, 4, self.implementation)
-        h_parts = _gate_projections(h_previous, self.recurrent_kernel, recurrent_masks, 4, self.implementation)
-        if self.bias is not None:
-            x_parts = [math_ops.add(x, self.bias[k * self.units:(k + 1) * self.units])
-                       for k, x in enumerate(x_parts)]
-        z = [math_ops.add(x, h) for x, h in zip(x_parts, h_parts)]
-        i = self.recurrent_activation(math_ops.add(z[0], math_ops.multiply(self.input_gate_peephole_weights,
-                                                                           c_previous)))
-        f = self.recurrent_activation(math_ops.add(z[1], math_ops.multiply(self.forget_gate_peephole_weights,
-                                                                           c_previous)))
-        c = math_ops.add(math_ops.multiply(f, c_previous), math_ops.multiply(i, self.activation(z[2])))
-        o = self.recurrent_activation(math_ops.add(z[3], math_ops.multiply(self.output_gate_peephole_weights, c)))
-        h = math_ops.multiply(o, self.activation(c))
-        return h, [h, c]
 
 
 def _deserialize_layer(config, custom_objects=None):
