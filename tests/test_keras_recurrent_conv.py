@@ -158,3 +158,17 @@ def test_conv_lstm_1d_channels_first():
     expected, _ = np_conv_lstm(data, kernel, recurrent, bias, (1,), "valid", (2,))
     np.testing.assert_allclose(run(out, {x: data.transpose(0, 1, 3, 2)}), expected[:, -1].transpose(0, 2, 1),
                                rtol=1e-10, atol=1e-12)
+
+
+def test_conv_lstm_dropout_only_in_training_and_no_stacking():
+    x = keras.Input((3, 5, 6, 2), dtype="float64")
+    layer = L.ConvLSTM2D(2, 3, padding="same", dropout=0.5, recurrent_dropout=0.5)
+    out = layer(x)
+    kernel, recurrent, bias = random_weights(layer, seed=6)
+    expected, _ = np_conv_lstm(X, kernel, recurrent, bias, (1, 1), "same")
+    np.testing.assert_allclose(run(out, {x: X}), expected[:, -1], rtol=1e-10, atol=1e-12)
+    trained = run(out, {x: X, K.learning_phase(): True})
+    assert trained.shape == expected[:, -1].shape and not np.allclose(trained, expected[:, -1])
+    with pytest.raises(TypeError, match="not possible at the moment to stack convolutional cells"):
+        from numflow.keras.layers.convolutional_recurrent import ConvRNN2D
+        ConvRNN2D([layer.cell, layer.cell])
