@@ -652,3 +652,22 @@ def test_embedding_mask_zero_and_masking_layer_drive_the_rnn():
     data = X * MASK[:, :, None]
     expected, _ = np_run(gru_stepper(kernel, recurrent, bias, False), data, [np.zeros((3, 3))], MASK)
     np.testing.assert_allclose(run(out, {features: data}), expected[:, -1], rtol=1e-10)
+
+
+def test_encoder_decoder_model_with_state_handoff_fits_and_rebuilds_from_config():
+    encoder_inputs = keras.Input((None, 3))
+    _, h, c = L.LSTM(4, return_state=True)(encoder_inputs)
+    decoder_inputs = keras.Input((None, 2))
+    decoded = L.LSTM(4, return_sequences=True)(decoder_inputs, initial_state=[h, c])
+    model = keras.Model([encoder_inputs, decoder_inputs], L.Dense(2)(decoded))
+    model.compile("adam", "mse")
+    rng = np.random.RandomState(16)
+    sources, targets = rng.randn(8, 5, 3), rng.randn(8, 4, 2)
+    history = model.fit([sources, targets], targets, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    predictions = model.predict([sources, targets])
+    clone = keras.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict([sources, targets]), predictions, rtol=1e-6)
+    # the decoder really starts from the encoder's states: other sources change its outputs
+    assert not np.allclose(model.predict([sources[::-1], targets]), predictions)
