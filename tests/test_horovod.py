@@ -473,3 +473,24 @@ def test_examples_run_on_two_ranks_and_only_rank_zero_writes(tmp_path, script, u
     written = os.listdir(tmp_path / "ckpt")
     assert len([name for name in written if name.startswith("events.out.tfevents")]) == 1
     assert any(name.startswith("model.ckpt-10.index") for name in written)
+
+
+def test_blas_threads_are_set_in_the_loaded_openblas():
+    import ctypes
+    with open("/proc/self/maps") as maps:
+        libraries = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
+    getters = []
+    for path in libraries:
+        library = ctypes.CDLL(path)
+        getters += [getattr(library, name) for name in ("openblas_get_num_threads", "openblas_get_num_threads64_",
+                                                        "scipy_openblas_get_num_threads64_")
+                    if hasattr(library, name)]
+    if not getters:
+        pytest.skip("NumPy does not use OpenBLAS here")
+    before = getters[0]()
+    try:
+        basics._set_openblas_threads(1)
+        assert getters[0]() == 1
+    finally:
+        basics._set_openblas_threads(before)
+    assert getters[0]() == before
