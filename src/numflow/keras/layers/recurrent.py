@@ -181,11 +181,13 @@ class AbstractRNNCell(Layer):
 class _GatedCell(DropoutRNNCellMixin, AbstractRNNCell):
     """What SimpleRNNCell, LSTMCell and GRUCell share: their constructor settings, weights and config.
 
-    `_GATES` is the number of gate blocks side by side in the kernels; `_SETTINGS` lists the extra
-    constructor arguments (besides units) in Keras' config order."""
+    `_GATES` is the number of gate blocks side by side in the kernels. A cell's config lists units, the
+    `_COMMON_HEAD` settings (recurrent_activation only where `_ACTIVATIONS` has it), its
+    `_SETTINGS_AFTER_INIT`, the `_COMMON_TAIL` settings and its `_SETTINGS`: Keras' config order."""
 
     _GATES = 1
     _SETTINGS = ()
+    _SETTINGS_AFTER_INIT = ()
     _ACTIVATIONS = ("activation",)
     _COMMON_HEAD = ("activation", "recurrent_activation", "use_bias", "kernel_initializer",
                     "recurrent_initializer", "bias_initializer")
@@ -252,8 +254,6 @@ class _GatedCell(DropoutRNNCellMixin, AbstractRNNCell):
         keys = [k for k in self._COMMON_HEAD if k != "recurrent_activation" or k in self._ACTIVATIONS]
         return ["units"] + keys + list(self._SETTINGS_AFTER_INIT) + list(self._COMMON_TAIL) + \
             list(self._SETTINGS)
-
-    _SETTINGS_AFTER_INIT = ()
 
     def _setting_config(self):
         config = {}
@@ -346,12 +346,19 @@ class LSTMCell(_GatedCell):
     def call(self, inputs, states, training=None):
         h_previous, c_previous = states[0], states[1]
         input_masks, recurrent_masks = self._masks(inputs, h_previous, training, 4)
-        x_parts = _gate_projections(inputs, self.kernel, input_masks, 4, self.implementation)
-        h_parts = _gate_projections(h_previous, self.recurrent_kernel, recurrent_masks, 4, self.implementation)
         bias = self._effective_bias()
-        if bias is not None:
-            x_parts = [math_ops.add(x, bias[k * self.units:(k + 1) * self.units]) for k, x in enumerate(x_parts)]
-        z = [math_ops.add(x, h) for x, h in zip(x_parts, h_parts)]
+        if self.implementation == 2:
+            # one pre-activation for all four gates, split once
+            z = math_ops.add(math_ops.matmul(_apply_mask(inputs, input_masks, 0), self.kernel),
+                             math_ops.matmul(_apply_mask(h_previous, recurrent_masks, 0), self.recurrent_kernel))
+            z = array_ops.split(z if bias is None else math_ops.add(z, bias), 4, axis=1)
+        else:
+            x_parts = _gate_projections(inputs, self.kernel, input_masks, 4, 1)
+            h_parts = _gate_projections(h_previous, self.recurrent_kernel, recurrent_masks, 4, 1)
+            if bias is not None:
+                x_parts = [math_ops.add(x, bias[k * self.units:(k + 1) * self.units])
+                           for k, x in enumerate(x_parts)]
+            z = [math_ops.add(x, h) for x, h in zip(x_parts, h_parts)]
         i = self.recurrent_activation(z[0])
         f = self.recurrent_activation(z[1])
         c = math_ops.add(math_ops.multiply(f, c_previous), math_ops.multiply(i, self.activation(z[2])))
