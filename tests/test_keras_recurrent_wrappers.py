@@ -224,3 +224,20 @@ def test_time_distributed_config_and_errors():
         L.TimeDistributed(Affine(2))(keras.Input((4,)))
     with pytest.raises(ValueError, match="Please initialize `TimeDistributed` layer with a `Layer` instance"):
         L.TimeDistributed(3)
+
+
+def test_bidirectional_passes_constants_to_both_directions():
+    from test_keras_recurrent import ConstantCell
+    x = keras.Input((5, 4), dtype="float64")
+    constant = keras.Input((2,), dtype="float64")
+    layer = L.Bidirectional(L.RNN(ConstantCell(2)))
+    out = layer(x, constants=constant)
+    assert len(layer.inbound_nodes[0].input_tensors) == 2
+    cv = np.array([[1., 2.], [3., 4.], [5., 6.]])
+    one_direction = X.sum(axis=(1, 2))[:, None] + 5 * cv
+    np.testing.assert_allclose(run(out, {x: X, constant: cv}), np.concatenate([one_direction] * 2, axis=-1),
+                               rtol=1e-12)
+    config = layer.get_config()
+    assert config["num_constants"] == 1
+    with keras.utils.custom_object_scope({"ConstantCell": ConstantCell}):
+        assert L.Bidirectional.from_config(config)._num_constants == 1

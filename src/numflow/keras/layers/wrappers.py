@@ -9,8 +9,8 @@ from .._backend_rnn import rnn
 from ..engine.base_layer import Layer
 from ..engine.input_spec import InputSpec
 from ..utils.generic_utils import serialize_keras_object
-from .recurrent import (_call_accepts, _deserialize_layer, _set_default_dtype, _shape_list, is_keras_tensor_list,
-                        standardize_rnn_args)
+from .recurrent import (StackedRNNCells, _call_accepts, _deserialize_layer, _set_default_dtype, _shape_list,
+                        is_keras_tensor_list, standardize_rnn_args)
 
 __all__ = ["Wrapper", "TimeDistributed", "Bidirectional"]
 
@@ -292,7 +292,8 @@ class Bidirectional(Wrapper):
 
 def _recreate(layer, go_backwards=None):
     """A fresh copy of `layer` from its config (`go_backwards` replaced when given); a shallow copy for
-    a layer whose config cannot rebuild it."""
+    a layer whose config cannot rebuild it. An RNN's cell is rebuilt by its own class, so a custom cell
+    needs no registration."""
     try:
         config = layer.get_config()
     except NotImplementedError:
@@ -301,7 +302,16 @@ def _recreate(layer, go_backwards=None):
         return copy.copy(layer)
     if go_backwards is not None:
         config["go_backwards"] = go_backwards
+    if "cell" in config and hasattr(layer, "cell"):
+        config.pop("cell")
+        return type(layer)(_recreate_cell(layer.cell), **config)
     return type(layer).from_config(config)
+
+
+def _recreate_cell(cell):
+    if isinstance(cell, StackedRNNCells):
+        return StackedRNNCells([_recreate_cell(c) for c in cell.cells])
+    return type(cell).from_config(cell.get_config())
 
 
 def _check_pair(forward, backward):
