@@ -79,6 +79,8 @@ io.encode_base64, io.decode_base64 = encode_base64, decode_base64  # noqa: F405 
 from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_as_tensorflow,  # noqa: E402
                        unload_ipython_extension)
 from . import _deprecation  # noqa: E402
+from . import config  # noqa: E402,F401 - tf.config (issue 12)
+from .ops.image_extra import extract_image_patches  # noqa: E402,F401 - also a top-level name in TF 1
 
 _deprecation.enable_from_environment()
 

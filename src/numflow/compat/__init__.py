@@ -39,6 +39,9 @@ def as_text(bytes_or_text, encoding="utf-8"):
 as_str = as_text
 
 
+from .compat_extra import *  # noqa: E402,F401,F403 - text/path/Dimension helpers, type tuples, the horizon
+
+
 def __getattr__(name):
     if name == "v1":
         module = sys.modules["numflow"]

@@ -158,3 +158,15 @@ def as_dtype(type_value):
         if np_dtype.kind in "OSU":
             return string
     raise TypeError("Cannot convert value %r to a TensorFlow DType." % (type_value,))
+
+
+# tf.dtypes also exports the dtype-changing op functions; they import this module, so they are looked up
+# on first use.
+_OP_FUNCTIONS = {"as_string": "string_ops", "cast": "math", "complex": "special_math", "saturate_cast": "array_extra"}
+
+
+def __getattr__(name):
+    if name in _OP_FUNCTIONS:
+        import importlib
+        return getattr(importlib.import_module("numflow.ops." + _OP_FUNCTIONS[name]), name)
+    raise AttributeError("module 'numflow.dtypes' has no attribute %r" % name)
