@@ -42,6 +42,7 @@ INTERNAL = {
     "WeightedBincount": "a metrics helper (TF's metrics use UnsortedSegmentSum)",
 }
 INTERNAL["ExtractImagePatchesAdjoint"] = _GRAD
+INTERNAL["StatelessSplitSeed"] = "numflow's seed derivation for tf.random.split / fold_in (TF's differs: Philox)"
 _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",
                                       "SparseRowGroups", "SparseSliceSelection")})
@@ -79,6 +80,9 @@ NOT_YET.update({   # ops/array_extra.py (issue 12): TF has these ops; rules to b
     "BroadcastArgs": "TF's BroadcastArgs (T)", "Bitcast": "TF's Bitcast (T, type)",
     "Timestamp": "TF's Timestamp", "EditDistance": "TF's EditDistance (normalize, T)",
     "Fingerprint": "TF's Fingerprint takes method as an input tensor"})
+NOT_YET.update({t: "TF's op of this name; numflow's stateless streams are not TF's Philox ones, no rule yet"
+                for t in ("StatelessRandomGammaV2", "StatelessRandomPoisson", "StatelessRandomBinomial",
+                          "StatelessParameterizedTruncatedNormal", "StatelessMultinomial")})
 
 
 def _decided():

@@ -27,3 +27,9 @@ stateless_uniform = stateless_random_uniform
 def set_seed(seed):
     """`tf.random.set_seed(seed)`: the TF2 name of `tf.set_random_seed`."""
     set_random_seed(seed)
+# The other stateless samplers and the seed helpers split / fold_in (issue 12).
+from .ops.stateless_random import (fold_in, split, stateless_binomial, stateless_categorical,  # noqa: E402,F401
+                                   stateless_gamma, stateless_multinomial, stateless_parameterized_truncated_normal,
+                                   stateless_poisson)
+__all__ += ["fold_in", "split", "stateless_binomial", "stateless_categorical", "stateless_gamma",
+            "stateless_multinomial", "stateless_parameterized_truncated_normal", "stateless_poisson"]
