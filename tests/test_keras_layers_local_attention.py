@@ -29,8 +29,9 @@ def test_locally_connected_1d():
                     weights=[kernel, bias])
     # channels_first patches flatten as (channels, steps)
     kernel_cf = kernel.reshape(3, 3, 3, 4).transpose(0, 2, 1, 3).reshape(3, 9, 4)
-    np.testing.assert_allclose(out, np_local_1d(x.astype(np.float64), kernel_cf, bias, 3, 2).transpose(0, 2, 1),
-                               rtol=1e-5, atol=1e-5)
+    # and the (length, filters) bias is added reshaped to (filters, length), as Keras' bias_add does
+    expected = np_local_1d(x.astype(np.float64), kernel_cf, 0, 3, 2).transpose(0, 2, 1) + bias.reshape(4, 3)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
     check_layer_gradients(lambda: L.LocallyConnected1D(2, 2, dtype="float64"), RNG.randn(2, 4, 2))
     config_round_trip(layer)
 
@@ -51,7 +52,7 @@ def test_locally_connected_2d():
     assert layer.compute_output_shape((None, 4, 5, 2)).as_list() == [None, 2, 3, 3]
     cf = L.LocallyConnected2D(3, (2, 3), strides=(2, 1), data_format="channels_first")
     out = run_layer(cf, x.transpose(0, 3, 1, 2))
-    assert out.shape == (2, 3, 2, 3) and cf.bias.shape.as_list() == [3, 2, 3]
+    assert out.shape == (2, 3, 2, 3) and cf.bias.shape.as_list() == [2, 3, 3]
     check_layer_gradients(lambda: L.LocallyConnected2D(2, 2, dtype="float64"), RNG.randn(1, 3, 3, 2))
     config_round_trip(layer)
 

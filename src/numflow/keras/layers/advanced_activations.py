@@ -1,5 +1,7 @@
 """`tf.keras.layers` activation layers with parameters: LeakyReLU, PReLU, ELU, ThresholdedReLU,
 Softmax, ReLU (TF 1.15's tf.keras)."""
+import numpy as np
+
 import numflow as tf
 
 from ...framework.tensor_shape import TensorShape
@@ -103,7 +105,7 @@ class ThresholdedReLU(_Elementwise):
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.theta = float(theta)
+        self.theta = float(np.float32(theta))  # Keras keeps theta as a floatx scalar
 
     def call(self, inputs):
         return inputs * tf.cast(tf.greater(inputs, tf.cast(self.theta, inputs.dtype)), inputs.dtype)

@@ -267,6 +267,9 @@ class _ConvTranspose(Conv):
     def get_config(self):
         config = super().get_config()
         config["output_padding"] = self.output_padding
+        if self.rank == 3 and self.dilation_rate == (1, 1, 1):
+            # TF 1.15's Conv3DTranspose has no dilation_rate argument: keep its config as TF writes it
+            config.pop("dilation_rate")
         return config
 
 

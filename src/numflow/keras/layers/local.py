@@ -71,9 +71,7 @@ class _LocallyConnected(Layer):
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         if self.use_bias:
-            bias_shape = tuple(self.output_sizes) + (self.filters,) if self.data_format == "channels_last" or \
-                self._rank == 1 else (self.filters,) + tuple(self.output_sizes)
-            self.bias = self.add_weight("bias", shape=bias_shape, initializer=self.bias_initializer,
+            self.bias = self.add_weight("bias", shape=tuple(self.output_sizes) + (self.filters,), initializer=self.bias_initializer,
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         else:
             self.bias = None
@@ -97,9 +95,11 @@ class _LocallyConnected(Layer):
         if self.data_format == "channels_first":
             outputs = tf.transpose(outputs, [0, self._rank + 1] + list(range(1, self._rank + 1)))
         if self.use_bias:
-            # the 1-D bias is (length, filters) in both formats
-            bias = tf.transpose(self.bias) if self._rank == 1 and self.data_format == "channels_first" \
-                else self.bias
+            # the bias is stored as (positions..., filters) in both data formats; for channels_first Keras
+            # adds it reshaped (not transposed) to (filters, positions...), and so does numflow, so that
+            # weights move between the two unchanged
+            bias = self.bias if self.data_format == "channels_last" else \
+                tf.reshape(self.bias, [self.filters] + list(self.output_sizes))
             outputs = outputs + bias
         if self.activation is not None:
             outputs = self.activation(outputs)
@@ -136,7 +136,7 @@ class LocallyConnected1D(_LocallyConnected):
 class LocallyConnected2D(_LocallyConnected):
     """`LocallyConnected2D(filters, kernel_size, strides=(1, 1), padding='valid', data_format=None, ...,
     implementation=1)`: unshared 2-D convolution; kernel (rows * cols, kh * kw * channels, filters), bias
-    (rows, cols, filters) (channels_first: (filters, rows, cols))."""
+    (rows, cols, filters) in both data formats."""
 
     _rank = 2
 
