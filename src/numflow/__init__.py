@@ -81,6 +81,9 @@ from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_
 from . import _deprecation  # noqa: E402
 from . import config  # noqa: E402,F401 - tf.config (issue 12)
 from .ops.image_extra import extract_image_patches  # noqa: E402,F401 - also a top-level name in TF 1
+from .ops.tensor_io_ops import decode_compressed, parse_tensor, serialize_tensor  # noqa: E402,F401
+from .framework.top_level_extra import *  # noqa: E402,F401,F403 - is_numeric_tensor, grad_pass_through, ...
+from .random import get_seed  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 

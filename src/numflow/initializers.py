@@ -14,3 +14,5 @@ __all__ = ["constant", "glorot_normal", "glorot_uniform", "identity", "ones", "o
            "random_uniform", "truncated_normal", "uniform_unit_scaling", "variance_scaling", "zeros",
            "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "global_variables",
            "local_variables", "variables"]
+from .framework.graph_helpers import tables_initializer  # noqa: E402,F401 - tf.initializers.tables_initializer
+__all__ += ["tables_initializer"]

@@ -2011,3 +2011,8 @@ _same("FractionalMaxPool", _FRACTIONAL, defaults=_FRACTIONAL_DEFAULTS)
 _same("FractionalAvgPool", _FRACTIONAL, defaults=_FRACTIONAL_DEFAULTS)
 _same("FractionalMaxPoolGrad", "overlapping:b", defaults={"overlapping": False})
 _same("FractionalAvgPoolGrad", "overlapping:b", types=(("T", 1),), defaults={"overlapping": False})
+
+# --- tensors as bytes (ops/tensor_io_ops.py) ---------------------------------------------------------------
+_same("SerializeTensor")
+_same("ParseTensor", "out_type:type", types=())
+_same("DecodeCompressed", "compression_type:s", types=(), defaults={"compression_type": ""})

@@ -29,6 +29,12 @@ _PUBLIC = {
     "encode_jpeg": "..ops.image_ops",
     "write_graph": "..framework.graph_def",
 }
+_PUBLIC.update({   # issue 12: tensors as bytes, JPEG helpers, sparse serialization
+    "serialize_tensor": "..ops.tensor_io_ops", "parse_tensor": "..ops.tensor_io_ops",
+    "decode_compressed": "..ops.tensor_io_ops", "is_jpeg": "..ops.image_extra",
+    "extract_jpeg_shape": "..ops.image_extra", "decode_and_crop_jpeg": "..ops.image_extra",
+    "serialize_sparse": "..ops.sparse_ops", "serialize_many_sparse": "..ops.sparse_ops",
+    "deserialize_many_sparse": "..ops.sparse_ops"})
 
 
 def __getattr__(name):

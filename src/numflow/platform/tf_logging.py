@@ -160,3 +160,11 @@ def get_verbosity():
 def flush():
     for handler in get_logger().handlers:
         handler.flush()
+
+
+def TaskLevelStatusMessage(msg):  # noqa: N802 - TF's name
+    """`tf.logging.TaskLevelStatusMessage(msg)`: logs a task's status message (at ERROR level, as TF 1)."""
+    error(msg)
+
+
+__all__ += ["TaskLevelStatusMessage"]
