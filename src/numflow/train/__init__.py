@@ -24,3 +24,6 @@ def __getattr__(name):
         from ..framework.graph_def import write_graph
         return write_graph
     raise AttributeError("module 'numflow.train' has no attribute %r" % name)
+
+
+from . import experimental  # noqa: E402,F401 - tf.train.experimental (loss scaling; issue 12)
