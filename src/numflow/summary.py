@@ -507,3 +507,7 @@ class FileWriterCache:
         for writer in FileWriterCache._cache.values():
             writer.close()
         FileWriterCache._cache.clear()
+
+
+from .summary_audio import audio  # noqa: E402,F401 - tf.summary.audio (issue 12)
+__all__ += ["audio"]

@@ -2016,3 +2016,5 @@ _same("FractionalAvgPoolGrad", "overlapping:b", types=(("T", 1),), defaults={"ov
 _same("SerializeTensor")
 _same("ParseTensor", "out_type:type", types=())
 _same("DecodeCompressed", "compression_type:s", types=(), defaults={"compression_type": ""})
+_rule("AudioSummaryV2", attrs=[("max_outputs", "max_outputs", "i")], defaults={"max_outputs": 3},
+      const_inputs=[_tag_input()], types=())
