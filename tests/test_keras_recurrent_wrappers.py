@@ -24,6 +24,7 @@ class Affine(L.Layer):
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
         self.units = units
+        self.supports_masking = True
 
     def build(self, input_shape):
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units))
@@ -195,7 +196,7 @@ def test_time_distributed_passes_training_and_mask():
     mask = tf.placeholder(tf.bool, (None, 5))
     layer = L.TimeDistributed(Affine(2))
     out = layer(x, mask=mask, training=True)
-    assert out._keras_mask is mask
+    np.testing.assert_array_equal(run(out._keras_mask, {mask: MASK}), MASK)
     kernel, offset = random_weights(layer, seed=1)
     np.testing.assert_allclose(run(out, {x: X}), X @ kernel + offset + 100.0, rtol=1e-10)
 
@@ -241,3 +242,29 @@ def test_bidirectional_passes_constants_to_both_directions():
     assert config["num_constants"] == 1
     with keras.utils.custom_object_scope({"ConstantCell": ConstantCell}):
         assert L.Bidirectional.from_config(config)._num_constants == 1
+
+
+def test_time_distributed_masks_from_the_wrapped_layer():
+    x = keras.Input((3, 4, 2), dtype="float64")
+    out = L.TimeDistributed(L.Masking(0.0))(x)
+    data = np.random.RandomState(6).randn(2, 3, 4, 2)
+    data[0, 1, 2] = 0.0
+    data[1, 2] = 0.0
+    mask = run(out._keras_mask, {x: data})
+    np.testing.assert_array_equal(mask, np.any(data != 0, axis=-1))
+    tokens = keras.Input((3, 4), dtype="int32")
+    embedded = L.TimeDistributed(L.Embedding(5, 2, mask_zero=True))(tokens)
+    ids = np.array([[[1, 2, 0, 0], [3, 0, 0, 0], [0, 0, 0, 0]]])
+    np.testing.assert_array_equal(run(embedded._keras_mask, {tokens: ids}), ids != 0)
+    steps = keras.Input((3, 4, 2), dtype="float64")
+    incoming = tf.placeholder(tf.bool, (None, 3, 4))
+    kept = L.TimeDistributed(Affine(2))(steps, mask=incoming)
+    np.testing.assert_array_equal(run(kept._keras_mask, {incoming: data[..., 0] > 0}), data[..., 0] > 0)
+
+    class DropsMask(Affine):
+        def compute_mask(self, inputs, mask=None):
+            return None
+    # a mask the wrapped layer drops comes out reduced to [batch, time]
+    reduced = L.TimeDistributed(DropsMask(2))(steps, mask=incoming)
+    np.testing.assert_array_equal(run(reduced._keras_mask, {incoming: data[..., 0] > 0}),
+                                  np.any(data[..., 0] > 0, axis=-1))

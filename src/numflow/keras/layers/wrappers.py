@@ -91,7 +91,21 @@ class TimeDistributed(Wrapper):
         return TensorShape([shape[0], shape[1]] + child_output[1:])
 
     def compute_mask(self, inputs, mask=None):
-        return mask
+        """The wrapped layer's mask of each step's output (e.g. from Masking or Embedding(mask_zero))
+        as [batch, time, ...]; else the input mask reduced to [batch, time]; else None."""
+        if mask is None and type(self.layer).compute_mask is Layer.compute_mask:
+            return None
+        folded_inputs = _fold_time(inputs)
+        folded_mask = _fold_time(mask) if mask is not None else None
+        inner = self.layer.compute_mask(folded_inputs, folded_mask)
+        if inner is None:
+            if mask is None:
+                return None
+            from ...ops.math import reduce_any
+            while mask.shape.ndims > 2:
+                mask = reduce_any(mask, axis=-1)
+            return mask
+        return _unfold_time(inner, inputs)
 
     def call(self, inputs, training=None, mask=None):
         kwargs = {}
@@ -104,22 +118,29 @@ class TimeDistributed(Wrapper):
             _, outputs, _ = rnn(step, inputs, initial_states=[])
             return outputs
         if mask is not None and _call_accepts(self.layer, "mask"):
-            kwargs["mask"] = array_ops.reshape(mask, [-1] + _shape_list(mask.shape)[2:])
-        steps = inputs.shape[1].value
-        if steps is None:
-            steps = array_ops.shape(inputs)[1]
-        inner_shape = _shape_list(inputs.shape)[2:]
-        if any(d is None for d in inner_shape):
-            folded_shape = array_ops.concat([[-1], array_ops.shape(inputs)[2:]], axis=0)
-        else:
-            folded_shape = [-1] + inner_shape
-        outputs = self.layer.call(array_ops.reshape(inputs, folded_shape), **kwargs)
-        output_inner = _shape_list(outputs.shape)[1:]
-        if any(d is None for d in output_inner):
-            unfolded = array_ops.concat([[-1, steps], array_ops.shape(outputs)[1:]], axis=0)
-        else:
-            unfolded = [-1, steps] + output_inner
-        return array_ops.reshape(outputs, unfolded)
+            kwargs["mask"] = _fold_time(mask)
+        return _unfold_time(self.layer.call(_fold_time(inputs), **kwargs), inputs)
+
+
+def _fold_time(tensor):
+    """[batch, time, ...] -> [batch * time, ...]."""
+    inner = _shape_list(tensor.shape)[2:]
+    if any(d is None for d in inner):
+        return array_ops.reshape(tensor, array_ops.concat([[-1], array_ops.shape(tensor)[2:]], axis=0))
+    return array_ops.reshape(tensor, [-1] + inner)
+
+
+def _unfold_time(tensor, like):
+    """[batch * time, ...] -> [batch, time, ...], with the time steps of `like`."""
+    steps = like.shape[1].value
+    if steps is None:
+        steps = array_ops.shape(like)[1]
+    inner = _shape_list(tensor.shape)[1:]
+    if any(d is None for d in inner):
+        shape = array_ops.concat([[-1, steps], array_ops.shape(tensor)[1:]], axis=0)
+    else:
+        shape = [-1, steps] + inner
+    return array_ops.reshape(tensor, shape)
 
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
