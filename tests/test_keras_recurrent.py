@@ -671,3 +671,24 @@ def test_encoder_decoder_model_with_state_handoff_fits_and_rebuilds_from_config(
     np.testing.assert_allclose(clone.predict([sources, targets]), predictions, rtol=1e-6)
     # the decoder really starts from the encoder's states: other sources change its outputs
     assert not np.allclose(model.predict([sources[::-1], targets]), predictions)
+
+
+def test_backend_rnn_loop_with_fixed_size_initial_state_and_unknown_batch():
+    # The step's result has an unknown batch size (the state enters only through a scalar) where the
+    # initial state has a fixed one: the loop accepts it and keeps the state's static shape.
+    kernel = RNG.randn(4, 3)
+    x = tf.placeholder(tf.float64, (None, None, 4))
+    start = RNG.randn(3, 3)
+
+    def step(x_t, states):
+        h = tf.tanh(tf.matmul(x_t, tf.constant(kernel))) * (1.0 + tf.reduce_mean(states[0]))
+        return h, [h]
+    last, outputs, states = K.rnn(step, x, [tf.constant(start)])
+    assert states[0].shape.as_list() == [3, 3]
+    h, expected = start, []
+    for t in range(5):
+        h = np.tanh(X[:, t] @ kernel) * (1.0 + h.mean())
+        expected.append(h)
+    got = run([outputs, states[0]], {x: X})
+    np.testing.assert_allclose(got[0], np.stack(expected, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(got[1], h, rtol=1e-12)
