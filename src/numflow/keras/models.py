@@ -3,10 +3,11 @@
 from .engine import nest
 from .engine.input_layer import Input, InputLayer
 from .engine.network import Network
+from .engine.premade import LinearModel, WideDeepModel
 from .engine.sequential import Sequential
 from .engine.training import Model
 
-__all__ = ["Model", "Sequential", "Network", "clone_model", "load_model", "save_model", "model_from_config",
+__all__ = ["Model", "Sequential", "Network", "LinearModel", "WideDeepModel", "clone_model", "load_model", "save_model", "model_from_config",
            "model_from_json", "model_from_yaml"]
 
 

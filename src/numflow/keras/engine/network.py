@@ -321,6 +321,13 @@ class Network(Layer):
             placeholders.append(backend.placeholder(shape=shape, name="input_%d" % (index + 1)))
         self._set_inputs(placeholders if isinstance(input_shape, list) else placeholders[0])
 
+    def _maybe_build(self, inputs):
+        # a subclassed network builds its layers in `call`; only a `build` of the subclass's own runs here
+        if not self._is_graph_network and type(self).build is Network.build:
+            self.built = True
+            return
+        super()._maybe_build(inputs)
+
     def _set_inputs(self, inputs, training=None):
         """Builds a subclassed network on `inputs` (placeholders) and records inputs and outputs."""
         kwargs = {"training": training} if training is not None and "training" in self._call_arg_names else {}
@@ -330,7 +337,8 @@ class Network(Layer):
             outputs = self.call(inputs, **kwargs)
         self.built = True
         self.inputs = list(flat)
-        self.input_names = ["input_%d" % (i + 1) for i in range(len(flat))]
+        self.input_names = sorted(inputs) if isinstance(inputs, dict) else \
+            ["input_%d" % (i + 1) for i in range(len(flat))]
         self.outputs = list(nest.flatten(outputs))
         self.output_names = ["output_%d" % (i + 1) for i in range(len(self.outputs))]
         self._nested_inputs, self._nested_outputs = inputs, outputs

@@ -61,7 +61,8 @@ class Model(Network):
         unknown = set(kwargs) - {"sample_weight", "experimental_run_tf_function"}
         if unknown:
             raise TypeError("Invalid keyword argument(s) in `compile`: %s" % (unknown,))
-        self.optimizer = _resolve_optimizer(optimizer)
+        self.optimizer = [_resolve_optimizer(o) for o in optimizer] if isinstance(optimizer, (list, tuple)) \
+            else _resolve_optimizer(optimizer)
         self.loss = loss
         self.loss_weights = loss_weights
         self.sample_weight_mode = sample_weight_mode
@@ -298,17 +299,22 @@ class Model(Network):
         graph = self.outputs[0].graph
         with graph.as_default():
             with name_scope("training"):
-                params = self._collected_trainable_weights
-                if not params:
-                    updates = []
-                else:
-                    updates = _optimizer_updates(self.optimizer, self.total_loss, params)
-                updates = list(updates) + list(self.updates)
+                updates = self._optimizer_updates() + list(self.updates)
             inputs = self._feed_inputs_list() + self._feed_targets + self._feed_sample_weights
             phase = [backend.symbolic_learning_phase()] if self._uses_phase_placeholder() else []
             self._train_function = _Step(backend.function(inputs + phase, [self.total_loss] + self._metric_tensors,
                                                           updates=updates), bool(phase), True)
         return self._train_function
+
+    def _optimizer_updates(self):
+        """The ops that apply one optimizer step to the trainable weights."""
+        params = self._collected_trainable_weights
+        if not params:
+            return []
+        if isinstance(self.optimizer, list):
+            raise ValueError("A list of optimizers is only supported by WideDeepModel; got %d optimizers."
+                             % len(self.optimizer))
+        return list(_optimizer_updates(self.optimizer, self.total_loss, params))
 
     def _make_test_function(self):
         if not self._is_compiled:
@@ -340,13 +346,14 @@ class Model(Network):
                              "calling `fit()` with some data, or specify an `input_shape` argument in the first "
                              "layer(s) for automatic build.")
         placeholders = []
+        names = sorted(x) if isinstance(x, dict) else ["input_%d" % (i + 1) for i in range(len(flat))]
         for index, array in enumerate(flat):
             array = np.asarray(array)
             if array.ndim == 1:
                 array = array[:, None]
             dtype = backend.floatx() if array.dtype.kind == "f" else array.dtype.name
             placeholders.append(backend.placeholder(shape=(None,) + array.shape[1:], dtype=dtype,
-                                                    name="input_%d" % (index + 1)))
+                                                    name=names[index]))
         structure = placeholders if isinstance(x, (list, tuple)) else \
             (dict(zip(sorted(x), placeholders)) if isinstance(x, dict) else placeholders[0])
         self._set_inputs(structure)
