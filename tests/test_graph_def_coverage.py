@@ -42,6 +42,8 @@ INTERNAL = {
     "WeightedBincount": "a metrics helper (TF's metrics use UnsortedSegmentSum)",
 }
 INTERNAL["ExtractImagePatchesAdjoint"] = _GRAD
+INTERNAL["SparseCrossRows"] = "tf.sparse.cross of numflow (row ids + values per input); TF's SparseCross takes " \
+    "separate sparse and dense input lists"
 INTERNAL["StatelessSplitSeed"] = "numflow's seed derivation for tf.random.split / fold_in (TF's differs: Philox)"
 _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",

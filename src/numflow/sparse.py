@@ -24,3 +24,6 @@ __all__ += ["reduce_max", "reduce_max_sparse", "reset_shape"]
 from .ops.sparse_ops import SparseTensorSpec, sparse_merge as merge  # noqa: E402
 
 __all__ += ["SparseTensorSpec", "merge"]
+from .ops.sparse_cross import sparse_cross as cross, sparse_cross_hashed as cross_hashed  # noqa: E402
+
+__all__ += ["cross", "cross_hashed"]
