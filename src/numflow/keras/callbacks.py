@@ -4,7 +4,6 @@ import collections
 import csv
 import io
 import os
-import time
 
 import numpy as np
 
@@ -595,5 +594,3 @@ class TensorBoard(Callback):
         if self.writer is not None:
             self.writer.close()
 
-
-_ = time

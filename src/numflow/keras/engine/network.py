@@ -390,8 +390,8 @@ class Network(Layer):
             return out
 
         return {"name": self.name, "layers": copy.deepcopy(layer_configs),
-                "input_layers": _nest_like(self._nested_inputs, coordinates(self._input_coordinates)),
-                "output_layers": _nest_like(self._nested_outputs, coordinates(self._output_coordinates))}
+                "input_layers": coordinates(self._input_coordinates),
+                "output_layers": coordinates(self._output_coordinates)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -441,8 +441,7 @@ class Network(Layer):
 
         inputs = tensors(config["input_layers"])
         outputs = tensors(config["output_layers"])
-        return cls(inputs=_unwrap_config_nest(config["input_layers"], inputs),
-                   outputs=_unwrap_config_nest(config["output_layers"], outputs), name=config.get("name"))
+        return cls(inputs=inputs, outputs=outputs, name=config.get("name"))
 
     # --- summary ----------------------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None):
@@ -481,19 +480,11 @@ def _json_safe(value):
         return False
 
 
-def _nest_like(structure, coords):
-    """Keras stores a single input/output's coordinates as a list of one coordinate list."""
-    return coords
-
-
 def _flat_coordinates(coords):
+    """Keras writes `[[name, node, tensor], ...]`; a lone `[name, node, tensor]` is accepted too."""
     if coords and not isinstance(coords[0], (list, tuple)):
         return [coords]
     return coords
-
-
-def _unwrap_config_nest(coords, tensors):
-    return tensors[0] if len(tensors) == 1 else tensors
 
 
 def _deserialize_layer(layer_data, custom_objects=None):
@@ -608,15 +599,11 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     trainable_weights = getattr(model, "_collected_trainable_weights", None)
     if trainable_weights is None:
         trainable_weights = model.trainable_weights
-    trainable = _count(trainable_weights)
-    non_trainable = _count(model.non_trainable_weights)
+    from ..utils.layer_utils import count_params
+    trainable = count_params(trainable_weights)
+    non_trainable = count_params(model.non_trainable_weights)
     print_fn("Total params: {:,}".format(trainable + non_trainable))
     print_fn("Trainable params: {:,}".format(trainable))
     print_fn("Non-trainable params: {:,}".format(non_trainable))
     print_fn("_" * line_length)
 
-
-def _count(weights):
-    import numpy as np
-    seen = {id(w): w for w in weights}
-    return int(sum(np.prod(w.shape.as_list(), dtype=np.int64) for w in seen.values()))

@@ -9,7 +9,7 @@ layers' updates (e.g. BatchNormalization's moving averages).
 """
 import numpy as np
 
-from ...framework.graph import Tensor, control_dependencies, name_scope
+from ...framework.graph import control_dependencies, name_scope
 from .. import backend
 from . import nest
 from . import training_utils as utils
@@ -73,10 +73,6 @@ class Model(Network):
         self._reset_compiled_graph()
         if self.outputs:
             self._compile_graph()
-
-    @property
-    def _compiled(self):
-        return self._is_compiled
 
     def _compile_if_pending(self):
         if self._is_compiled and self.outputs:
@@ -448,8 +444,8 @@ class Model(Network):
             arrays, val_arrays = utils.slice_arrays(arrays, slice(0, split_at)), \
                 utils.slice_arrays(arrays, slice(split_at, None))
         source = _ArraySource(arrays, batch_size, shuffle, steps_per_epoch)
-        if verbose and not isinstance(validation_data, _DatasetTypes()) and steps_per_epoch is None:
-            if val_arrays is not None and not callable(val_arrays):
+        if verbose and steps_per_epoch is None:
+            if isinstance(val_arrays, list):
                 print("Train on %d samples, validate on %d samples" % (source.num_samples,
                                                                        utils.batch_size_of(val_arrays)))
             else:
@@ -494,7 +490,7 @@ class Model(Network):
                 callback_list.on_batch_begin(batch_index, batch_logs)
                 outs = step(batch)
                 for name, value in zip(names, outs):
-                    batch_logs[name] = value
+                    batch_logs[name] = float(value)
                 callback_list.on_batch_end(batch_index, batch_logs)
                 if self.stop_training:
                     break
@@ -728,11 +724,6 @@ def _should_validate(validation_freq, epoch):
                      "etc.) Found %s" % validation_freq)
 
 
-def _DatasetTypes():  # noqa: N802
-    from ...data import Dataset, Iterator
-    return (Dataset, Iterator)
-
-
 def _is_generator_like(value):
     import inspect
     if inspect.isgenerator(value):
@@ -874,5 +865,3 @@ class _nullcontext:  # noqa: N801
     def __exit__(self, *exc):
         return False
 
-
-_ = Tensor  # re-exported for type checks in subclasses

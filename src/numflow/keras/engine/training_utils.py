@@ -4,7 +4,6 @@ batching, resolving losses and metrics by name as TF 1.15's Keras does, and the 
 import numpy as np
 
 from ...framework.graph import Tensor
-from . import nest
 
 __all__ = ["standardize_input_data", "check_array_lengths", "check_loss_and_target_compatibility",
            "standardize_weights", "make_batches", "slice_arrays", "get_metric_name", "get_metric_function",
@@ -12,10 +11,10 @@ __all__ = ["standardize_input_data", "check_array_lengths", "check_loss_and_targ
 
 
 def _as_array(value):
-    if hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, Tensor):
-        array = np.asarray(value)
-    else:
-        array = np.asarray(value)
+    if isinstance(value, Tensor):
+        raise ValueError("Keras fits and evaluates NumPy data here; got the symbolic tensor " + str(value) +
+                         ". Feed its values, or build the model on it (`Input(tensor=...)`).")
+    array = np.asarray(value)
     if array.ndim == 1:
         array = np.expand_dims(array, 1)   # Keras feeds vectors as (samples, 1)
     return array
@@ -196,12 +195,8 @@ def batch_size_of(arrays):
 
 def is_dataset_like(value):
     """tf.data Datasets and Iterators (read batch by batch in the session)."""
-    from ...data import Dataset
-    try:
-        from ...data import Iterator
-    except ImportError:
-        Iterator = ()
-    return isinstance(value, (Dataset, Iterator)) if Iterator else isinstance(value, Dataset)
+    from ...data import Dataset, Iterator
+    return isinstance(value, (Dataset, Iterator))
 
 
 # --- losses and metrics --------------------------------------------------------------------------------
@@ -328,6 +323,3 @@ def _align(weights, values):
         w_rank -= 1
     return weights
 
-
-def flatten_structure(value):
-    return nest.flatten(value)
