@@ -245,3 +245,32 @@ def test_tensorboard_writes_epoch_scalars_and_the_graph(tmp_path):
     assert [s for s, _ in scalars["loss"]] == [0, 1]
     np.testing.assert_allclose([v for _, v in scalars["val_loss"]], history.history["val_loss"], rtol=1e-6)
     assert histograms == {"dense/kernel_0", "dense/bias_0"}
+
+
+def test_train_batch_hooks_and_evaluate_predict_callbacks():
+    events = []
+
+    class Hooks(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            events.append(("train_batch", batch))
+
+        def on_test_begin(self, logs=None):
+            events.append(("test_begin",))
+
+        def on_test_batch_end(self, batch, logs=None):
+            events.append(("test_batch", batch, logs["size"], round(logs["loss"], 6) >= 0))
+
+        def on_test_end(self, logs=None):
+            events.append(("test_end",))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            events.append(("predict_batch", batch, logs["outputs"][0].shape))
+
+    model = compiled_model()
+    x, y = data(12)
+    model.fit(x, y, epochs=1, batch_size=8, callbacks=[Hooks()], verbose=0)
+    model.evaluate(x, y, batch_size=8, callbacks=[Hooks()], verbose=0)
+    model.predict(x, batch_size=8, callbacks=[Hooks()])
+    assert events == [("train_batch", 0), ("train_batch", 1), ("test_begin",), ("test_batch", 0, 8, True),
+                      ("test_batch", 1, 4, True), ("test_end",), ("predict_batch", 0, (8, 1)),
+                      ("predict_batch", 1, (4, 1))]

@@ -47,8 +47,13 @@ class Callback:
     def on_train_end(self, logs=None):
         """Called when training ends."""
 
-    on_train_batch_begin = on_batch_begin
-    on_train_batch_end = on_batch_end
+    def on_train_batch_begin(self, batch, logs=None):
+        """Called before each training batch; by default `on_batch_begin`."""
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Called after each training batch; by default `on_batch_end`."""
+        self.on_batch_end(batch, logs)
 
     def on_test_begin(self, logs=None):
         pass
@@ -100,10 +105,16 @@ class CallbackList:
             getattr(callback, method)(*args)
 
     def on_batch_begin(self, batch, logs=None):
-        self._call("on_batch_begin", batch, logs if logs is not None else {})
+        self._call("on_train_batch_begin", batch, logs if logs is not None else {})
 
     def on_batch_end(self, batch, logs=None):
-        self._call("on_batch_end", batch, logs if logs is not None else {})
+        self._call("on_train_batch_end", batch, logs if logs is not None else {})
+
+    def __getattr__(self, name):
+        # on_test_* / on_predict_*: forwarded to every callback as they are
+        if name.startswith(("on_test_", "on_predict_")):
+            return lambda *args: self._call(name, *args)
+        raise AttributeError(name)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._call("on_epoch_begin", epoch, logs if logs is not None else {})

@@ -531,6 +531,8 @@ class Model(Network):
     def _evaluate_source(self, source, verbose=0, callbacks=None):
         from ..utils.generic_utils import Progbar
         step = self._make_test_function()
+        hooks = _hook_list(self, callbacks)
+        hooks.on_test_begin({})
         self.reset_metrics()
         names = self.metrics_names
         stateful = set(self._stateful_metric_names)
@@ -539,8 +541,11 @@ class Model(Network):
                           verbose=verbose, stateful_metrics=stateful,
                           unit_name="sample" if source.count_mode == "samples" else "step") if verbose else None
         for index, batch in source.batches(self):
-            outs = step(batch)
             size = utils.batch_size_of(batch)
+            hooks.on_test_batch_begin(index, {"batch": index, "size": size})
+            outs = step(batch)
+            hooks.on_test_batch_end(index, dict({"batch": index, "size": size},
+                                                **{n: float(v) for n, v in zip(names, outs)}))
             seen += size
             for i, (name, value) in enumerate(zip(names, outs)):
                 totals[i] = value if name in stateful else totals[i] + value * size
@@ -551,6 +556,7 @@ class Model(Network):
         if results is None:
             raise ValueError("Empty evaluation data: no batch was produced.")
         values = [float(t) if n in stateful else float(t) / max(seen, 1) for n, t in zip(names, totals)]
+        hooks.on_test_end({})
         if progbar is not None and progbar.target is None:
             progbar.update(seen if source.count_mode == "samples" else index + 1, finalize=True)
         return values
@@ -566,18 +572,24 @@ class Model(Network):
             inputs, _, _ = self._standardize_user_data(x, need_targets=False)
             source = _ArraySource(inputs, 32 if batch_size is None else batch_size, False, steps)
         step = self._make_predict_function()
+        hooks = _hook_list(self, callbacks)
+        hooks.on_predict_begin({})
         chunks = None
         progbar = Progbar(target=source.num_samples if source.count_mode == "samples" else source.steps,
                           verbose=verbose) if verbose else None
         seen = 0
         for index, batch in source.batches(self):
+            hooks.on_predict_batch_begin(index, {"batch": index, "size": utils.batch_size_of(batch)})
             outs = step(batch[:len(self.inputs)])
+            hooks.on_predict_batch_end(index, {"batch": index, "size": utils.batch_size_of(batch),
+                                               "outputs": outs})
             chunks = [[] for _ in outs] if chunks is None else chunks
             for chunk, value in zip(chunks, outs):
                 chunk.append(value)
             seen += utils.batch_size_of(batch)
             if progbar is not None:
                 progbar.update(seen if source.count_mode == "samples" else index + 1)
+        hooks.on_predict_end({})
         if chunks is None:
             raise ValueError("Empty prediction input: no batch was produced.")
         return nest.unwrap_single([np.concatenate(c, axis=0) for c in chunks])
@@ -711,6 +723,14 @@ class _Step:
     def __call__(self, arrays):
         values = list(arrays) + ([np.bool_(self.training)] if self.feeds_phase else [])
         return self.function(values)
+
+
+def _hook_list(model, callbacks):
+    """The user's callbacks of an `evaluate` / `predict` call, with the model set."""
+    from .. import callbacks as callbacks_module
+    hooks = callbacks_module.CallbackList(callbacks)
+    hooks.set_model(model)
+    return hooks
 
 
 def _should_validate(validation_freq, epoch):
