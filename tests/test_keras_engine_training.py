@@ -376,3 +376,37 @@ def test_metrics_are_reset_each_epoch_and_by_reset_metrics():
     kernel, bias = model.get_weights()
     _, mae = model.test_on_batch(x, y)
     np.testing.assert_allclose(mae, np.mean(np.abs(x @ kernel + bias - y)), rtol=1e-5)
+
+
+@needs_keras_api
+def test_masked_temporal_loss_and_weighted_metrics():
+    x = keras.Input(shape=(4,))
+    y = layers.Dense(1)(layers.Embedding(5, 3, mask_zero=True)(x))
+    model = keras.Model(x, y)
+    model.compile("sgd", "mse", metrics=["mae"], weighted_metrics=["mae"], sample_weight_mode="temporal")
+    assert model.metrics_names == ["loss", "mean_absolute_error", "weighted_mean_absolute_error"]
+    data = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    target = np.ones((2, 4, 1), np.float32)
+    weights = np.array([[1, 1, 1, 1], [2, 2, 2, 2]], np.float32)
+    mask = (data != 0).astype(np.float32)
+    predictions = model.predict(data)[..., 0]
+    loss, mae, weighted_mae = model.test_on_batch(data, target, sample_weight=weights)
+    np.testing.assert_allclose(loss, np.sum((predictions - 1) ** 2 * weights * mask) / 8, rtol=1e-5)
+    np.testing.assert_allclose(mae, np.sum(np.abs(predictions - 1) * mask) / mask.sum(), rtol=1e-5)
+    np.testing.assert_allclose(weighted_mae, np.sum(np.abs(predictions - 1) * mask * weights) /
+                               np.sum(mask * weights), rtol=1e-5)
+    with pytest.raises(ValueError, match="In order to use timestep-wise sample weighting, you should pass a 2D"):
+        model.test_on_batch(data, target, sample_weight=np.ones(2))
+
+
+def test_functional_model_passes_training_to_its_layers():
+    class Probe(layers.Layer):
+        def call(self, inputs, training=None):
+            return inputs * (2.0 if training is True else 1.0)
+
+    x = keras.Input(shape=(2,))
+    model = keras.Model(x, Probe()(x))
+    data = np.ones((1, 2), np.float32)
+    placeholder = tf.placeholder(tf.float32, [None, 2])
+    trained, plain = model(placeholder, training=True), model(placeholder)
+    np.testing.assert_allclose(K.get_session().run([trained, plain], {placeholder: data}), [data * 2, data])
