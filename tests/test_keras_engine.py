@@ -316,3 +316,26 @@ def test_subclassed_model_without_call():
 
     with pytest.raises(NotImplementedError, match="you should implement a `call` method"):
         NoCall()(tf.placeholder(tf.float32, [None, 2]))
+
+
+def test_clone_sequential_and_nested_sequential():
+    model = keras.Sequential([layers.Dense(3, input_shape=(2,)), layers.Dense(1)])
+    clone = keras.models.clone_model(model)
+    assert isinstance(clone, keras.Sequential) and len(clone.layers) == 2
+    assert clone.layers[0] is not model.layers[0] and clone.output_shape == (None, 1)
+    outer = keras.Sequential([model, layers.Dense(2)])
+    assert outer.input_shape == (None, 2) and outer.output_shape == (None, 2) and len(outer.weights) == 6
+    x = np.ones((1, 2), np.float32)
+    k, b = outer.layers[1].get_weights()
+    np.testing.assert_allclose(outer.predict(x), model.predict(x) @ k + b, rtol=1e-5)
+
+
+def test_target_tensors_replace_the_target_placeholders():
+    x = keras.Input(shape=(2,))
+    model = keras.Model(x, layers.Dense(1)(x))
+    target = tf.constant([[1.0], [2.0]])
+    model.compile(tf.train.GradientDescentOptimizer(0.1), loss=mse, target_tensors=[target])
+    data = np.ones((2, 2), np.float32)
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(model.train_on_batch(data), np.mean((data @ kernel + bias - [[1.], [2.]]) ** 2),
+                               rtol=1e-5)

@@ -186,6 +186,11 @@ def test_fit_and_evaluate_on_a_dataset():
                                x @ kernel + bias, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="The `batch_size` argument must not be specified"):
         model.fit(dataset, batch_size=4, verbose=0)
+    iterator = dataset.repeat().make_one_shot_iterator()
+    assert len(model.fit(iterator, steps_per_epoch=2, epochs=2, verbose=0).history["loss"]) == 2
+    with pytest.raises(ValueError, match="When using a Dataset iterator as input to a model, you should specify "
+                                         "the `steps_per_epoch` argument"):
+        model.fit(iterator, epochs=1, verbose=0)
 
 
 class Batches:

@@ -105,34 +105,31 @@ class Model(Network):
             self._feed_targets, self._feed_sample_weights = [], []
             self._output_entries = []
             total = None
-            with name_scope("loss"):
-                for index, (output, name, loss_fn) in enumerate(zip(self.outputs, self.output_names, loss_fns)):
-                    if loss_fn is None:
-                        self._output_entries.append(None)
-                        continue
-                    target = target_tensors[index] if target_tensors else None
-                    if target is None:
-                        target = backend.placeholder(ndim=output.shape.ndims, dtype=output.dtype.base_dtype,
-                                                     name=name + "_target")
-                        self._feed_targets.append(target)
-                        self._feed_output_names.append(name)
-                        self._feed_loss_fns.append(loss_fn)
-                    temporal = self._sample_weight_mode_for(name) == "temporal"
-                    sample_weight = backend.placeholder(shape=(None, None) if temporal else (None,),
-                                                        name=name + "_sample_weights")
-                    if target in self._feed_targets:
-                        self._feed_sample_weights.append(sample_weight)
-                    with name_scope(name + "_loss"):
-                        output_loss = utils.weighted_loss(loss_fn, target, output, sample_weight,
-                                                          getattr(output, "_keras_mask", None))
-                    self._output_entries.append((target, sample_weight, loss_fn, output_loss))
-                    term = output_loss * weights[index] if weights[index] != 1 else output_loss
-                    total = term if total is None else total + term
-                regularization = [l for l in self.losses]
-                if total is None and not regularization:
-                    raise ValueError("The model cannot be compiled because it has no loss to optimize.")
-                for extra in regularization:
-                    total = extra if total is None else total + extra
+            for index, (output, name, loss_fn) in enumerate(zip(self.outputs, self.output_names, loss_fns)):
+                if loss_fn is None:
+                    self._output_entries.append(None)
+                    continue
+                target = target_tensors[index] if target_tensors else None
+                if target is None:
+                    target = backend.placeholder(ndim=output.shape.ndims, dtype=output.dtype.base_dtype,
+                                                 name=name + "_target")
+                    self._feed_targets.append(target)
+                    self._feed_output_names.append(name)
+                    self._feed_loss_fns.append(loss_fn)
+                sample_weight = _sample_weight_placeholder(name, self._sample_weight_mode_for(name) == "temporal")
+                if any(target is t for t in self._feed_targets):
+                    self._feed_sample_weights.append(sample_weight)
+                with name_scope("loss/" + name + "_loss/"):
+                    output_loss = utils.weighted_loss(loss_fn, target, output, sample_weight,
+                                                      getattr(output, "_keras_mask", None))
+                self._output_entries.append((target, sample_weight, loss_fn, output_loss))
+                term = output_loss * weights[index] if weights[index] != 1 else output_loss
+                total = term if total is None else total + term
+            regularization = list(self.losses)
+            if total is None and not regularization:
+                raise ValueError("The model cannot be compiled because it has no loss to optimize.")
+            for extra in regularization:
+                total = extra if total is None else total + extra
             self.total_loss = total
             self._build_metrics()
             self._collected_trainable_weights = self.trainable_weights
@@ -427,7 +424,8 @@ class Model(Network):
                                  + str(x))
             if not self._is_compiled:
                 raise RuntimeError(_NOT_COMPILED)
-            return self._fit_batches(_batch_source(self, x, steps_per_epoch, class_weight), epochs, verbose,
+            return self._fit_batches(_batch_source(self, x, steps_per_epoch, class_weight,
+                                                   steps_name="steps_per_epoch"), epochs, verbose,
                                      callbacks, validation_data, validation_steps, validation_freq, initial_epoch,
                                      steps_per_epoch)
         batch_size = 32 if batch_size is None else batch_size
@@ -508,7 +506,7 @@ class Model(Network):
     def _validation_source(self, validation, validation_steps, batch_size):
         if isinstance(validation, list):
             return _ArraySource(validation, batch_size, False, validation_steps)
-        return _batch_source(self, validation, validation_steps, None)
+        return _batch_source(self, validation, validation_steps, None, steps_name="validation_steps")
 
     # --- evaluate / predict ---------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
@@ -674,6 +672,14 @@ class Model(Network):
 
 
 # --- helpers --------------------------------------------------------------------------------------------
+def _sample_weight_placeholder(output_name, temporal):
+    """Per-sample (or per-timestep) weights of one output: ones unless fed."""
+    from ...ops.constant import placeholder_with_default
+    ones = np.ones((1, 1) if temporal else (1,), dtype=backend.floatx())
+    return placeholder_with_default(ones, shape=(None, None) if temporal else (None,),
+                                    name=output_name + "_sample_weights")
+
+
 def _deduplicate_names(names):
     out, counts = [], {}
     for name in names:
@@ -792,7 +798,11 @@ def _batch_shuffle(index_array, batch_size):
     return np.append(index_array.flatten(), last)
 
 
-def _batch_source(model, data, steps, class_weight, targets=True):
+def _batch_source(model, data, steps, class_weight, targets=True, steps_name="steps"):
+    from ...data import Iterator
+    if isinstance(data, Iterator) and steps is None:
+        raise ValueError("When using a Dataset iterator as input to a model, you should specify the `%s` "
+                         "argument." % steps_name)
     if utils.is_dataset_like(data):
         return _DatasetSource(model, data, steps, class_weight, targets)
     return _GeneratorSource(model, data, steps, class_weight, targets)
