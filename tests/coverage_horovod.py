@@ -1,6 +1,8 @@
 """Op coverage for numflow.horovod's collectives (merged by test_op_coverage.py). The values of several
 ranks are checked under mpiexec (test_mpi_*), those of one rank in-process; gradients are checked by
 finite differences for one rank and against hand-computed sums for two."""
+import numflow.horovod  # noqa: F401 - registers the ops this table covers
+
 _T = "test_horovod.py::"
 
 COVERAGE = {

@@ -50,6 +50,12 @@ def test_device_spec_merge_replace_and_parse():
     assert base.parse("/job:z").to_string() == "/job:z" and base.job == "z"
     assert tf.DeviceSpec.from_string("/gpu:0") == tf.DeviceSpec(device_type="GPU", device_index=0)
     assert len({tf.DeviceSpec.from_string("/cpu:0"), tf.DeviceSpec.from_string("/device:CPU:0")}) == 1
+    spec = tf.DeviceSpec.from_string("/job:ps/cpu:0")
+    spec.task = 2
+    spec.device_type = "gpu"
+    assert spec.to_string() == "/job:ps/task:2/device:GPU:0"
+    with pytest.raises(ValueError, match="DeviceSpec replica must be an integer, got 'r'"):
+        spec.replica = "r"
 
 
 # --- tf.device scopes -----------------------------------------------------------------------------

@@ -85,6 +85,10 @@ NOT_YET.update({   # ops/array_extra.py (issue 12): TF has these ops; rules to b
 NOT_YET.update({t: "TF's op of this name; numflow's stateless streams are not TF's Philox ones, no rule yet"
                 for t in ("StatelessRandomGammaV2", "StatelessRandomPoisson", "StatelessRandomBinomial",
                           "StatelessParameterizedTruncatedNormal", "StatelessMultinomial")})
+import numflow.horovod  # noqa: E402,F401 - registers the Horovod collectives listed next
+NOT_YET.update({t: "Horovod's op of this name exists only where Horovod's TF library is loaded; numflow leaves it "
+                   "out of .meta graphs with a warning" for t in ("HorovodAllreduce", "HorovodAllgather",
+                                                                 "HorovodBroadcast")})
 
 
 def _decided():

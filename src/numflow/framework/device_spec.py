@@ -38,11 +38,22 @@ class DeviceSpec:
         self._device_index = None if device_index in (None, "*") else _as_index(device_index, "device_index")
         self._string = None
 
-    job = property(lambda self: self._job, doc="The job name, or None.")
-    replica = property(lambda self: self._replica, doc="The replica index, or None.")
-    task = property(lambda self: self._task, doc="The task index, or None.")
-    device_type = property(lambda self: self._device_type, doc="'CPU', 'GPU', ... or None.")
-    device_index = property(lambda self: self._device_index, doc="The device's index, or None for any.")
+    def _setter(field):
+        """TF1's DeviceSpec fields are assignable (`spec.task = 2`); the cached string is recomputed."""
+        def assign(self, value):
+            fields = {name: getattr(self, name) for name in _FIELDS}
+            fields[field] = value
+            self._set(**fields)
+        return assign
+
+    job = property(lambda self: self._job, _setter("job"), doc="The job name, or None.")
+    replica = property(lambda self: self._replica, _setter("replica"), doc="The replica index, or None.")
+    task = property(lambda self: self._task, _setter("task"), doc="The task index, or None.")
+    device_type = property(lambda self: self._device_type, _setter("device_type"),
+                           doc="'CPU', 'GPU', ... or None.")
+    device_index = property(lambda self: self._device_index, _setter("device_index"),
+                            doc="The device's index, or None for any.")
+    del _setter
 
     @classmethod
     def from_string(cls, spec):
