@@ -139,14 +139,14 @@ class SumToShapeOf(OpDef):
             lead = grad_shape.ndims - len(target)
             axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(target)
                                               if d == 1 and grad_shape[lead + i].value != 1)
-            add = np.add.reduce
+            from .reduce_kernels import add_reduce
             if not axes:
                 return lambda grad, like: np.reshape(grad, target)
             if lead == len(axes):
-                return lambda grad, like: add(grad, axis=axes)
+                return lambda grad, like: add_reduce(grad, axes)
             if lead == 0:
-                return lambda grad, like: add(grad, axis=axes, keepdims=True)
-            return lambda grad, like: add(grad, axis=axes).reshape(target)
+                return lambda grad, like: add_reduce(grad, axes, None, True)
+            return lambda grad, like: add_reduce(grad, axes).reshape(target)
 
         def sum_to(grad, like):
             shape = np.shape(like)

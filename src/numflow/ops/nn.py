@@ -13,6 +13,7 @@ from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape, format_shape
+from . import reduce_kernels
 from .common import check_same_dtype, make_op, make_tensor
 
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "crelu", "softplus", "softsign", "swish",
@@ -502,17 +503,29 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
 
     def kernel(self, op, ctx):
         axis = op.attrs["axis"]
+        rank = op.inputs[0].shape.ndims
+        last_axis = axis == -1 or (rank is not None and axis == rank - 1)
+        if last_axis:
+            # The class axis is last: narrow ones (2 classes) are summed column by column, not by
+            # NumPy's per-row reduction loop (see reduce_kernels).
+            def maximum(x, axis, keepdims):
+                return reduce_kernels.max_last(x, keepdims)
 
-        # ufunc.reduce directly: np.max/np.sum add microseconds of Python wrapping per call.
-        maximum, add = np.maximum.reduce, np.add.reduce
+            def add(x, axis, keepdims=False):
+                return reduce_kernels.sum_last(x, keepdims)
+        else:
+            # ufunc.reduce directly: np.max/np.sum add microseconds of Python wrapping per call.
+            maximum, add = np.maximum.reduce, np.add.reduce
 
         def softmax_xent(logits, labels):
+            if last_axis and reduce_kernels.narrow_last(logits) and labels.shape == logits.shape:
+                return reduce_kernels.narrow_softmax_xent(logits, labels)
             shifted = np.subtract(logits, maximum(logits, axis=axis, keepdims=True))
             exp = np.exp(shifted)
             total = add(exp, axis=axis, keepdims=True)
             # loss = sum(labels * (log(total) - shifted))
             shifted -= np.log(total)
-            loss = np.negative(add(np.multiply(labels, shifted), axis=axis))
+            loss = np.negative(add(np.multiply(labels, shifted, out=shifted), axis=axis))
             exp /= total
             exp -= labels
             return loss, exp
@@ -824,7 +837,7 @@ class BiasAddGrad(OpDef):
     def kernel(self, op, ctx):
         if op.attrs["channel_axis"] == -1:
             def bias_add_grad(dy):
-                return np.sum(dy.reshape(-1, dy.shape[-1]), axis=0)
+                return reduce_kernels.sum_leading(dy, dy.ndim - 1)
         else:
             def bias_add_grad(dy):
                 return np.sum(dy, axis=(0,) + tuple(range(2, dy.ndim)))
