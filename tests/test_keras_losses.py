@@ -78,11 +78,10 @@ def test_probability_clipping_and_logits():
         through_softmax = _run(losses.categorical_crossentropy(target, tf.nn.softmax(tf.constant(logits))))
         bce_logits = _run(losses.binary_crossentropy(target, logits, from_logits=True))
     np.testing.assert_allclose(cce, [-np.log(EPS)], rtol=1e-4)
-    # Keras turns clipped float32 probabilities back into logits, log(p / (1 - p)), then applies the
-    # sigmoid crossentropy.
-    clipped = np.clip(p, np.float32(EPS), np.float32(1 - EPS)).astype(np.float32)
-    z = np.log(clipped / (np.float32(1) - clipped)).astype(np.float64)
-    np.testing.assert_allclose(bce, (np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))).mean(-1), rtol=1e-5)
+    # Keras clips float32 probabilities to [eps, 1 - eps] and logs p + eps and 1 - p + eps.
+    clipped = np.clip(p, np.float32(EPS), np.float32(1 - EPS)).astype(np.float64)
+    expected = -(t * np.log(clipped + EPS) + (1 - t) * np.log(1 - clipped + EPS)).mean(-1)
+    np.testing.assert_allclose(bce, expected, rtol=1e-5)
     assert bce[0] > 15
     log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
     np.testing.assert_allclose(from_logits, -(target * log_softmax).sum(-1), rtol=1e-6)

@@ -709,17 +709,20 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def binary_crossentropy(target, output, from_logits=False):
-    """Elementwise sigmoid crossentropy. Probabilities are clipped to [epsilon, 1 - epsilon] and turned
-    back into logits log(p / (1 - p)); an output made by a Sigmoid op is read as its logits."""
+    """Elementwise binary crossentropy. Probabilities are clipped to [epsilon, 1 - epsilon] and the
+    logs taken of p + epsilon and 1 - p + epsilon, as TF 1.15's Keras does; an output made by a Sigmoid
+    op is read as its logits instead (sigmoid_cross_entropy_with_logits)."""
     target, output = _tensor(target), _tensor(output)
     if not from_logits:
         logits = _producer_input(output, "Sigmoid")
         if logits is None:
-            eps = tf.constant(_epsilon(), dtype=output.dtype.base_dtype)
-            output = tf.clip_by_value(output, eps, 1 - eps)
-            output = tf.log(output / (1 - output))
-        else:
-            output = logits
+            eps = _epsilon()
+            eps_tensor = tf.constant(eps, dtype=output.dtype.base_dtype)
+            output = tf.clip_by_value(output, eps_tensor, 1. - eps_tensor)
+            crossentropy = target * tf.log(output + eps)
+            crossentropy += (1 - target) * tf.log(1 - output + eps)
+            return -crossentropy
+        output = logits
     return tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
 
 
