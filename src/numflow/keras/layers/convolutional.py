@@ -10,8 +10,8 @@ import numflow.keras.layers._layer_utils as utils
 from .core import merged_config
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-           "SeparableConv1D", "SeparableConv2D", "DepthwiseConv2D", "UpSampling1D", "UpSampling2D",
-           "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D",
+           "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D", "UpSampling1D",
+           "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D",
            "Cropping3D", "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose",
            "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D",
            "SeparableConvolution2D"]
@@ -402,11 +402,13 @@ class DepthwiseConv2D(Conv):
     channel with its own `depth_multiplier` filters; depthwise_kernel (kh, kw, in, depth_multiplier),
     output channels in * depth_multiplier."""
 
+    _rank = 2
+
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(2, None, kernel_size, strides=strides, padding=padding, data_format=data_format,
+        super().__init__(self._rank, None, kernel_size, strides=strides, padding=padding, data_format=data_format,
                          dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
                          bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer, bias_constraint=bias_constraint, **kwargs)
@@ -416,27 +418,28 @@ class DepthwiseConv2D(Conv):
         self.depthwise_constraint = utils.get_constraint(depthwise_constraint)
 
     def build(self, input_shape):
-        if TensorShape(input_shape).ndims is not None and TensorShape(input_shape).ndims < 4:
-            raise ValueError("Inputs to `DepthwiseConv2D` should have rank 4. Received input shape: "
-                             + str(input_shape))
+        name = type(self).__name__
         channels = TensorShape(input_shape)[channel_axis(self.data_format)].value
         if channels is None:
-            raise ValueError("The channel dimension of the inputs to `DepthwiseConv2D` should be defined. "
-                             "Found `None`.")
+            raise ValueError("The channel dimension of the inputs to `%s` should be defined. Found `None`."
+                             % name)
         self.depthwise_kernel = self.add_weight(
             "depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint, trainable=True, dtype=self.dtype)
         self._add_bias_weight(channels * self.depth_multiplier)
-        self.input_spec = InputSpec(ndim=4, axes={channel_axis(self.data_format): channels})
+        self.input_spec = InputSpec(ndim=self._rank + 2, axes={channel_axis(self.data_format): channels})
         self.built = True
 
     def _convolve(self, inputs):
-        strides = [1] + list(self.strides) + [1] if self.data_format == "channels_last" else \
-            [1, 1] + list(self.strides)
-        return tf.nn.depthwise_conv2d(inputs, self.depthwise_kernel, strides=strides,
-                                      padding=self.padding.upper(), rate=list(self.dilation_rate),
-                                      data_format=op_data_format(2, self.data_format))
+        kernel, strides, rate = self.depthwise_kernel, list(self.strides), list(self.dilation_rate)
+        if self._rank == 1:
+            inputs, kernel = _expand_1d(inputs, self.data_format), tf.expand_dims(kernel, 0)
+            strides, rate = [1] + strides, [1] + rate
+        full_strides = [1] + strides + [1] if self.data_format == "channels_last" else [1, 1] + strides
+        outputs = tf.nn.depthwise_conv2d(inputs, kernel, strides=full_strides, padding=self.padding.upper(),
+                                         rate=rate, data_format=op_data_format(2, self.data_format))
+        return _squeeze_1d(outputs, self.data_format) if self._rank == 1 else outputs
 
     def _output_filters(self, shape):
         channels = shape[channel_axis(self.data_format)]
@@ -450,6 +453,19 @@ class DepthwiseConv2D(Conv):
                        "depthwise_regularizer": utils.serialize_regularizer(self.depthwise_regularizer),
                        "depthwise_constraint": utils.serialize_constraint(self.depthwise_constraint)})
         return merged_config(self, Layer, config)
+
+
+class DepthwiseConv1D(DepthwiseConv2D):
+    """`DepthwiseConv1D(kernel_size, strides=1, padding='valid', depth_multiplier=1, data_format=None,
+    dilation_rate=1, activation=None, use_bias=True, ...)`: per-channel temporal convolution;
+    depthwise_kernel (k, in, depth_multiplier)."""
+
+    _rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
+                 dilation_rate=1, **kwargs):
+        super().__init__(kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
 
 
 # --- shape layers ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..engine.input_spec import InputSpec
 import numflow.keras.layers._layer_utils as utils
 
 __all__ = ["Masking", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Activation",
-           "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense", "ActivityRegularization"]
+           "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense", "ActivityRegularization", "Identity"]
 
 
 def merged_config(layer, base_class, config):
@@ -458,3 +458,17 @@ class ActivityRegularization(Layer):
 
     def get_config(self):
         return merged_config(self, Layer, {"l1": self.l1, "l2": self.l2})
+
+
+class Identity(Layer):
+    """`Identity()`: returns its input unchanged (a placeholder in model definitions); masks pass through."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return tf.identity(inputs) if not isinstance(inputs, (list, tuple)) else [tf.identity(x) for x in inputs]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape if utils.is_shape_list(input_shape) else TensorShape(input_shape)

@@ -71,8 +71,8 @@ class _LocallyConnected(Layer):
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", shape=tuple(self.output_sizes) + (self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight("bias", shape=tuple(self.output_sizes) + (self.filters,),
+                                        initializer=self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         else:
             self.bias = None
         self.input_spec = InputSpec(ndim=self._rank + 2, axes={channel_axis(self.data_format): channels})
