@@ -274,3 +274,38 @@ def test_optimizer_errors():
         optimizers.Ftrl(learning_rate_power=0.5)
     with pytest.raises(AttributeError, match="has no attribute 'beta_1'"):
         optimizers.SGD().beta_1
+
+
+@pytest.mark.parametrize("schedule, reference", [
+    (lambda: optimizers.schedules.ExponentialDecay(0.5, decay_steps=2, decay_rate=0.5),
+     lambda step: 0.5 * 0.5 ** (step / 2)),
+    (lambda: optimizers.schedules.ExponentialDecay(0.5, decay_steps=2, decay_rate=0.5, staircase=True),
+     lambda step: 0.5 * 0.5 ** (step // 2)),
+    (lambda: optimizers.schedules.InverseTimeDecay(0.4, decay_steps=1, decay_rate=0.5),
+     lambda step: 0.4 / (1 + 0.5 * step)),
+    (lambda: optimizers.schedules.PolynomialDecay(0.4, decay_steps=4, end_learning_rate=0.1, power=2.0),
+     lambda step: (0.4 - 0.1) * (1 - min(step, 4) / 4) ** 2 + 0.1),
+    (lambda: optimizers.schedules.PiecewiseConstantDecay([1, 3], [0.3, 0.2, 0.1]),
+     lambda step: 0.3 if step <= 1 else (0.2 if step <= 3 else 0.1)),
+])
+def test_learning_rate_schedules_drive_the_step(schedule, reference):
+    with tf.Graph().as_default():
+        w = tf.Variable([2.0])
+        opt = optimizers.SGD(learning_rate=schedule())
+        update = opt.get_updates(tf.reduce_sum(w), [w])
+        sess = K.get_session()
+        expected = 2.0
+        for step in range(6):
+            sess.run(update)
+            expected -= reference(step)
+            np.testing.assert_allclose(sess.run(w), [expected], rtol=1e-5)
+        config = optimizers.serialize(opt)
+        restored = optimizers.deserialize(config)
+        assert type(restored.lr) is type(opt.lr) and restored.lr.get_config() == opt.lr.get_config()
+
+
+def test_schedule_errors():
+    with pytest.raises(ValueError, match="length of boundaries should be 1 less"):
+        optimizers.schedules.PiecewiseConstantDecay([1, 2], [0.1])
+    with pytest.raises(ValueError, match="Nadam optimizer does not support"):
+        optimizers.Nadam(learning_rate=optimizers.schedules.ExponentialDecay(0.1, 1, 0.9))

@@ -4,7 +4,8 @@ Adam, Adamax, Nadam, Ftrl) in graph mode, plus `TFOptimizer` wrapping a `tf.trai
 An optimizer keeps its hyperparameters (`learning_rate` -- alias `lr` --, `decay`, `beta_1`, ...) as
 scalar float32 variables 'Adam/learning_rate:0' created on first use, so callbacks can change them
 between steps (`K.set_value(opt.lr, 0.01)`); `iterations` ('Adam/iter:0', int64) counts applied steps and
-a positive `decay` divides the learning rate by (1 + decay * iterations). Slot variables are named
+a positive `decay` divides the learning rate by (1 + decay * iterations); a `learning_rate` given as a
+`schedules.LearningRateSchedule` is evaluated at `iterations` every step. Slot variables are named
 '<optimizer>/<variable name>/<slot>' ('Adam/dense/kernel/m:0'); `weights` (and `get_weights`) lists
 `iterations` then the slots, the order Keras saves them in. After each variable's update, the variable's
 `constraint` (if any) is applied. `get_updates(loss, params)` returns the update ops `fit` runs;
@@ -15,6 +16,8 @@ Update rules match TF 1.15 (Keras' epsilon 1e-7 defaults): Adam applies epsilon 
 sqrt(v) (the fused ApplyAdam op, as tf.train.AdamOptimizer); RMSprop without momentum adds epsilon
 after the square root, with momentum inside it (ApplyRMSProp); Adagrad adds epsilon after the root.
 """
+import types
+
 import numpy as np
 
 import numflow as tf
@@ -27,7 +30,7 @@ from . import backend
 from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["Optimizer", "OptimizerV2", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam", "Ftrl",
-           "TFOptimizer", "get", "serialize", "deserialize"]
+           "TFOptimizer", "schedules", "get", "serialize", "deserialize"]
 
 _ALLOWED_KWARGS = {"clipnorm", "clipvalue", "lr", "decay"}
 
@@ -35,6 +38,127 @@ _ALLOWED_KWARGS = {"clipnorm", "clipvalue", "lr", "decay"}
 def _is_variable(value):
     from ..variables import Variable
     return isinstance(value, Variable)
+
+
+class LearningRateSchedule:
+    """`tf.keras.optimizers.schedules.LearningRateSchedule`: a learning rate that is a function of the
+    step. An optimizer given one as `learning_rate` calls it with its `iterations` at every step."""
+
+    def __call__(self, step):
+        raise NotImplementedError("Learning rate schedule must override __call__")
+
+    def get_config(self):
+        raise NotImplementedError("Learning rate schedule must override get_config")
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """`ExponentialDecay(initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None)`:
+    initial_learning_rate * decay_rate ^ (step / decay_steps), the exponent floored with `staircase`."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        return tf.train.exponential_decay(self.initial_learning_rate, step, self.decay_steps, self.decay_rate,
+                                          staircase=self.staircase, name=self.name)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """`InverseTimeDecay(initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None)`:
+    initial_learning_rate / (1 + decay_rate * step / decay_steps)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        return tf.train.inverse_time_decay(self.initial_learning_rate, step, self.decay_steps, self.decay_rate,
+                                           staircase=self.staircase, name=self.name)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """`PolynomialDecay(initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
+    cycle=False, name=None)`: from the initial to the end rate along (1 - step / decay_steps) ^ power."""
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
+                 name=None):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step):
+        return tf.train.polynomial_decay(self.initial_learning_rate, step, self.decay_steps,
+                                         end_learning_rate=self.end_learning_rate, power=self.power,
+                                         cycle=self.cycle, name=self.name)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
+                "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """`PiecewiseConstantDecay(boundaries, values, name=None)`: values[i] while
+    boundaries[i - 1] < step <= boundaries[i]."""
+
+    def __init__(self, boundaries, values, name=None):
+        if len(boundaries) != len(values) - 1:
+            raise ValueError("The length of boundaries should be 1 less than the length of values")
+        self.boundaries = boundaries
+        self.values = values
+        self.name = name
+
+    def __call__(self, step):
+        step = tf.convert_to_tensor(step)
+        # Boundaries follow the step's dtype (the optimizer passes a float step).
+        boundaries = [tf.cast(b, step.dtype) for b in self.boundaries]
+        return tf.train.piecewise_constant(step, boundaries, self.values, name=self.name)
+
+    def get_config(self):
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+_SCHEDULES = {"ExponentialDecay": ExponentialDecay, "InverseTimeDecay": InverseTimeDecay,
+              "PolynomialDecay": PolynomialDecay, "PiecewiseConstantDecay": PiecewiseConstantDecay}
+
+
+def serialize_schedule(schedule):
+    """`{'class_name', 'config'}` of a learning-rate schedule."""
+    return serialize_keras_object(schedule)
+
+
+def deserialize_schedule(config, custom_objects=None):
+    """The learning-rate schedule a `serialize` dict describes."""
+    return deserialize_keras_object(config, module_objects=_SCHEDULES, custom_objects=custom_objects,
+                                    printable_module_name="decay")
+
+
+schedules = types.SimpleNamespace(
+    LearningRateSchedule=LearningRateSchedule, ExponentialDecay=ExponentialDecay, InverseTimeDecay=InverseTimeDecay,
+    PolynomialDecay=PolynomialDecay, PiecewiseConstantDecay=PiecewiseConstantDecay, serialize=serialize_schedule,
+    deserialize=deserialize_schedule)
 
 
 class OptimizerV2:
@@ -84,6 +208,8 @@ class OptimizerV2:
         if not self._hypers_created:
             self._create_hypers()
         value = self._hyper[name]
+        if isinstance(value, LearningRateSchedule):
+            return value
         if callable(value) and not _is_variable(value):
             value = value()
         if dtype is not None:
@@ -103,6 +229,8 @@ class OptimizerV2:
 
     def _serialize_hyperparameter(self, name):
         value = self._hyper[name]
+        if isinstance(value, LearningRateSchedule):
+            return serialize_schedule(value)
         if callable(value) and not _is_variable(value):
             return value()
         if _is_variable(value) or isinstance(value, Tensor):
@@ -130,6 +258,8 @@ class OptimizerV2:
     def _decayed_lr(self, dtype):
         """The learning rate of this step: learning_rate / (1 + decay * iterations) with a decay."""
         learning_rate = self._get_hyper("learning_rate", dtype)
+        if isinstance(learning_rate, LearningRateSchedule):
+            learning_rate = tf.cast(learning_rate(tf.cast(self.iterations, dtype)), dtype)
         if self._initial_decay > 0.:
             step = tf.cast(self.iterations, dtype)
             learning_rate = learning_rate / (1. + self._get_hyper("decay", dtype) * step)
@@ -312,6 +442,8 @@ class OptimizerV2:
         config = dict(config)
         if "lr" in config:
             config["learning_rate"] = config.pop("lr")
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = deserialize_schedule(config["learning_rate"], custom_objects=custom_objects)
         return cls(**config)
 
     def _base_config(self, *hypers):
@@ -590,6 +722,9 @@ class Nadam(OptimizerV2):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="Nadam", **kwargs):
         kwargs["decay"] = kwargs.pop("schedule_decay", kwargs.get("decay", 0.004))
+        if isinstance(kwargs.get("lr", learning_rate), LearningRateSchedule):
+            raise ValueError("The Nadam optimizer does not support tf.keras.optimizers.LearningRateSchedules as the "
+                             "learning rate.")
         super().__init__(name, **kwargs)
         self._set_hyper("learning_rate", kwargs.get("lr", learning_rate))
         self._set_hyper("decay", self._initial_decay)
