@@ -358,7 +358,8 @@ class Network(Layer):
                                       "`get_config`." % type(self).__name__)
         node_conversion = {}
         for layer in self.layers:
-            kept = 0
+            # a graph network's node 0 links its own inputs to outputs and is rebuilt with it
+            kept = 1 if isinstance(layer, Network) and layer._is_graph_network else 0
             for original_index, _ in enumerate(layer._inbound_nodes):
                 key = _node_key(layer, original_index)
                 if key in self._network_nodes:
