@@ -211,6 +211,10 @@ def test_cluster_spec_queries():
         tf.train.ClusterSpec({"ps": "a:1"})
     with pytest.raises(TypeError, match="`cluster` must be a dictionary"):
         tf.train.ClusterSpec(["a:1"])
+    with pytest.raises(TypeError, match="Job name 3 must be a string"):
+        tf.train.ClusterSpec({3: ["a:1"]})
+    with pytest.raises(TypeError, match="Task index 'x' of job 'ps' must be an integer"):
+        tf.train.ClusterSpec({"ps": {"x": "a:1"}})
 
 
 def test_server_local_works_and_parameter_servers_point_at_horovod():

@@ -494,3 +494,36 @@ def test_blas_threads_are_set_in_the_loaded_openblas():
     finally:
         basics._set_openblas_threads(before)
     assert getters[0]() == before
+
+
+def test_more_error_paths():
+    unknown = tf.placeholder(tf.float32)
+    gathered = hvd.allgather(unknown)
+    with tf.Session() as sess:
+        with pytest.raises(errors.InvalidArgumentError, match="allgather needs a tensor of rank 1 or more, got a "
+                                                              "scalar for Placeholder"):
+            sess.run(gathered, {unknown: 1.0})
+    slices = tf.IndexedSlices(tf.constant([[1.0]]), tf.constant([0]))
+    with pytest.raises(NotImplementedError, match="allreduce of IndexedSlices supports op=Average and op=Sum only"):
+        hvd.allreduce(slices, op=hvd.Max)
+    with pytest.raises(NotImplementedError, match="does not record Horovod timelines"):
+        hvd.start_timeline("/tmp/timeline.json")
+    with pytest.raises(NotImplementedError, match="does not record Horovod timelines"):
+        hvd.stop_timeline()
+
+
+def test_init_with_a_list_of_ranks_and_without_mpi4py(monkeypatch):
+    _mpiexec()
+    hvd.shutdown()
+    hvd.init(comm=[0])
+    assert (hvd.rank(), hvd.size()) == (0, 1)
+    hvd.shutdown()
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    with pytest.raises(ImportError, match=r"needs MPI for more than one process: pip install 'numflow-tf1\[mpi\]'"):
+        hvd.init(comm=object())
+    hvd.init()          # no mpi4py, no launcher: a world of one without MPI
+    assert hvd.size() == 1 and not hvd.mpi_enabled()
+    assert run(hvd.allreduce(tf.constant([2.0]))) == [2.0]
+    hvd.shutdown()
+    monkeypatch.undo()
+    hvd.init()

@@ -202,12 +202,13 @@ class HorovodAllgather(_Collective):
         check = self.signature_checker(op, ctx)
 
         def allgather(value):
+            if np.ndim(value) == 0:    # a tensor of unknown rank, fed a scalar
+                raise errors.InvalidArgumentError(None, op, "allgather needs a tensor of rank 1 or more, got a "
+                                                  "scalar for %s" % op.inputs[0].name)
             value = np.ascontiguousarray(value, dtype=dtype)
             if world == 1:
                 return value.copy()
             check((value,))
-            if value.ndim == 0:
-                raise errors.InvalidArgumentError(None, op, "allgather needs a tensor of rank 1 or more")
             counts = np.empty(world, np.int64)
             comm.Allgather(np.array([value.shape[0]], np.int64), counts)
             row = int(np.prod(value.shape[1:], dtype=np.int64))
