@@ -309,3 +309,13 @@ def test_schedule_errors():
         optimizers.schedules.PiecewiseConstantDecay([1, 2], [0.1])
     with pytest.raises(ValueError, match="Nadam optimizer does not support"):
         optimizers.Nadam(learning_rate=optimizers.schedules.ExponentialDecay(0.1, 1, 0.9))
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("NUMFLOW_TF_PYTHON"),
+                    reason="set NUMFLOW_TF_PYTHON to a Python with real TensorFlow and tf_keras")
+@pytest.mark.parametrize("family", ["optimizer_steps", "losses"])
+def test_parity_with_real_keras(family, tmp_path):
+    import tf_parity
+    import tf_parity_keras_optimizers
+    ours, theirs = tf_parity.run_both(tf_parity_keras_optimizers, family, tmp_path)
+    tf_parity.assert_same(ours, theirs, lambda dtype: (2e-5, 2e-6))
