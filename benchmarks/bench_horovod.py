@@ -88,11 +88,21 @@ def worker(mode, steps):
         print("RESULT " + json.dumps({"ranks": hvd.size(), "blas_threads": hvd.blas_threads(), "result": result}))
 
 
-def launch(ranks, mode, steps):
+def launch(ranks, mode, steps, threads=None):
+    """Runs the worker on `ranks` ranks; `threads` fixes every rank's BLAS threads (default: the cores
+    divided between the ranks, as horovodrun does)."""
     from numflow.horovod import launcher
-    command, environment = launcher.build_command(ranks, [sys.executable, os.path.abspath(__file__), "--worker",
-                                                          mode, "--steps", str(steps)],
-                                                  mpiexec=launcher.find_mpiexec())
+    saved = os.environ.pop("OMP_NUM_THREADS", None)
+    if threads is not None:
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+    try:
+        command, environment = launcher.build_command(ranks, [sys.executable, os.path.abspath(__file__), "--worker",
+                                                              mode, "--steps", str(steps)],
+                                                      mpiexec=launcher.find_mpiexec())
+    finally:
+        os.environ.pop("OMP_NUM_THREADS", None)
+        if saved is not None:
+            os.environ["OMP_NUM_THREADS"] = saved
     env = dict(os.environ)
     env.update(environment)
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
@@ -121,7 +131,7 @@ def extrapolate(compute_seconds, gradient_bytes, examples_per_rank):
     return rows
 
 
-def report(allreduce, cnn, extrapolation):
+def report(allreduce, cnn, extrapolation, oversubscribed=None):
     lines = ["numflow.horovod benchmark (MPICH, %d cores on this machine)" % (os.cpu_count() or 1), "",
              "Allreduce (one HorovodAllreduce op, float32, median):"]
     lines.append("  %-6s %10s %12s %14s %14s" % ("ranks", "bytes", "time ms", "algbw MB/s", "busbw MB/s"))
@@ -139,6 +149,11 @@ def report(allreduce, cnn, extrapolation):
         lines.append("  %-6d %8d %12.2f %14.3f %11.1f%% %14.0f" % (
             run["ranks"], run["blas_threads"], r["step_seconds"] * 1e3, r["allreduce_seconds"] * 1e3,
             100 * r["allreduce_seconds"] / r["step_seconds"], run["ranks"] * 64 / r["step_seconds"]))
+    if oversubscribed is not None:
+        limited = next(run for run in cnn if run["ranks"] == 2)["result"]["step_seconds"]
+        step = oversubscribed["result"]["step_seconds"]
+        lines.append("  2 ranks with %d BLAS threads each (not split): %.2f ms per step, %.1fx the split run"
+                     % (oversubscribed["blas_threads"], step * 1e3, step / limited))
     base = cnn[0]["result"]
     lines += ["", "EXTRAPOLATION (a cost model, not a measurement): one rank per node, each node computing a "
               "step as fast as", "the 1-rank run here (%.1f ms), gradients of %d bytes in a ring allreduce, "
@@ -163,13 +178,16 @@ def main(argv=None):
         return None
     allreduce = [launch(n, "allreduce", args.steps) for n in args.ranks if n > 1]
     cnn = [launch(n, "cnn", args.steps) for n in args.ranks]
+    # The same 2-rank step with every rank using all the cores: what horovodrun's thread split avoids.
+    oversubscribed = launch(2, "cnn", args.steps, threads=os.cpu_count() or 1) if 2 in args.ranks else None
     base = cnn[0]["result"]
     extrapolation = extrapolate(base["step_seconds"], base["gradient_bytes"], base["examples_per_rank"])
-    text = report(allreduce, cnn, extrapolation)
+    text = report(allreduce, cnn, extrapolation, oversubscribed)
     sys.stdout.write(text)
     if args.out:
         with open(args.out + ".json", "w") as handle:
-            json.dump({"allreduce": allreduce, "cnn": cnn, "extrapolation": extrapolation}, handle, indent=1)
+            json.dump({"allreduce": allreduce, "cnn": cnn, "oversubscribed": oversubscribed,
+                       "extrapolation": extrapolation}, handle, indent=1)
         with open(args.out + ".txt", "w") as handle:
             handle.write(text)
     return {"allreduce": allreduce, "cnn": cnn, "extrapolation": extrapolation}
