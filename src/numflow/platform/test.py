@@ -317,3 +317,8 @@ def assert_equal_graph_def(actual, expected, checkpoint_v2=False, hash_table_sha
         if actual_nodes[name].SerializeToString() != expected_nodes[name].SerializeToString():
             raise AssertionError("Graph node %r differs:\n%s\nvs expected\n%s"
                                  % (name, actual_nodes[name], expected_nodes[name]))
+
+
+from .test_extra import *  # noqa: E402,F401,F403 - StubOutForTesting, benchmark_config, ... (issue 12)
+from .test_extra import __all__ as _extra_all  # noqa: E402
+__all__ += list(_extra_all)
