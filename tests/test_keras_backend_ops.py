@@ -255,3 +255,51 @@ def test_relu_gradient():
     x = np.array([-1.5, -0.3, 0.4, 2.2, 7.0])
     check_gradients(lambda t: K.relu(t, alpha=0.1, max_value=6.0), [x])
     check_gradients(lambda t: K.dot(t, tf.constant(np.arange(10.0).reshape(5, 2))), [x.reshape(1, 5)])
+
+
+def test_ctc_functions():
+    probs = np.array([[[0.6, 0.1, 0.3], [0.2, 0.5, 0.3]],
+                      [[0.1, 0.2, 0.7], [0.1, 0.8, 0.1]]], np.float32)   # classes a, b and the blank last
+    labels = np.array([[0, 5], [1, 1]])
+    loss = K.ctc_batch_cost(labels, probs, np.array([[2], [2]]), np.array([[1], [1]]))
+    sparse = K.ctc_label_dense_to_sparse(labels, np.array([1, 2]))
+    decoded, log_prob = K.ctc_decode(probs, np.array([2, 2]))
+    sess = K.get_session()
+    # Paths of "a" over two steps: a-blank, blank-a, a-a (and the same for "b").
+    expected = [-np.log(0.6 * 0.3 + 0.3 * 0.2 + 0.6 * 0.2), -np.log(0.2 * 0.1 + 0.7 * 0.8 + 0.2 * 0.8)]
+    np.testing.assert_allclose(sess.run(loss)[:, 0], expected, rtol=1e-5)
+    value = sess.run(sparse)
+    np.testing.assert_array_equal(value.indices, [[0, 0], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(value.values, [0, 1, 1])
+    dense, = sess.run(decoded)
+    np.testing.assert_array_equal(dense, [[0, 1], [1, -1]])
+    # TF's greedy decoder reports minus the summed log probabilities of the best path.
+    np.testing.assert_allclose(sess.run(log_prob)[:, 0], -np.log([0.6 * 0.5, 0.7 * 0.8]), rtol=1e-5)
+
+
+def test_separable_and_local_convolutions():
+    x = RNG.randn(2, 6, 3).astype(np.float32)
+    depthwise = RNG.randn(3, 3, 2).astype(np.float32)
+    pointwise = RNG.randn(1, 6, 4).astype(np.float32)
+    got = ev(K.separable_conv1d(x, depthwise, pointwise))
+    depth_out = np.stack([np.stack([np.einsum("bkc,kc->bc", x[:, i:i + 3], depthwise[:, :, m]) for m in range(2)],
+                                   axis=-1).reshape(2, 6) for i in range(4)], axis=1)
+    np.testing.assert_allclose(got, depth_out @ pointwise[0], rtol=1e-4, atol=1e-5)
+    kernel1 = RNG.randn(2, 2 * 3, 4).astype(np.float32)      # output length 2 (kernel 2, stride 3)
+    local1 = ev(K.local_conv1d(x, kernel1, (2,), (3,)))
+    expected1 = np.stack([x[:, 3 * i:3 * i + 2].reshape(2, -1) @ kernel1[i] for i in range(2)], axis=1)
+    np.testing.assert_allclose(local1, expected1, rtol=1e-5, atol=1e-5)
+    image = RNG.randn(2, 4, 5, 3).astype(np.float32)
+    kernel2 = RNG.randn(3 * 2, 2 * 2 * 3, 4).astype(np.float32)   # 3x2 positions of 2x2 windows, stride (1, 2)
+    local2 = ev(K.local_conv2d(image, kernel2, (2, 2), (1, 2), (3, 2)))
+    expected2 = np.zeros((2, 3, 2, 4))
+    for r in range(3):
+        for c in range(2):
+            expected2[:, r, c] = image[:, r:r + 2, 2 * c:2 * c + 2].reshape(2, -1) @ kernel2[r * 2 + c]
+    np.testing.assert_allclose(local2, expected2, rtol=1e-4, atol=1e-5)
+    first = ev(K.local_conv2d(image.transpose(0, 3, 1, 2), kernel2, (2, 2), (1, 2), (3, 2),
+                              data_format="channels_first"))
+    np.testing.assert_allclose(first, expected2.transpose(0, 3, 1, 2), rtol=1e-4, atol=1e-5)
+    volume = RNG.randn(1, 2, 2, 2, 1).astype(np.float32)
+    np.testing.assert_array_equal(ev(K.resize_volumes(volume, 2, 1, 3, "channels_last")),
+                                  volume.repeat(2, 1).repeat(3, 3))

@@ -30,7 +30,9 @@ __all__ = ["sum", "mean", "max", "min", "prod", "std", "var", "all", "any", "arg
            "binary_crossentropy", "l2_normalize", "in_top_k", "dropout", "bias_add", "conv1d", "conv2d",
            "conv3d", "conv2d_transpose", "separable_conv2d", "depthwise_conv2d", "pool2d", "pool3d",
            "resize_images", "spatial_2d_padding", "spatial_3d_padding", "temporal_padding",
-           "normalize_batch_in_training", "batch_normalization", "is_sparse", "to_dense",
+           "normalize_batch_in_training", "batch_normalization", "is_sparse", "to_dense", "separable_conv1d",
+           "local_conv1d", "local_conv2d", "resize_volumes", "ctc_label_dense_to_sparse", "ctc_batch_cost",
+           "ctc_decode",
            "is_tensor", "is_placeholder"]
 
 
@@ -927,3 +929,99 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):  # noqa: F811
     """(x - mean) / sqrt(var + epsilon) * gamma + beta."""
     return tf.nn.batch_normalization(x, mean, var, beta, gamma, epsilon)
+
+
+def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
+                     dilation_rate=1):
+    """1-D separable convolution: a depthwise (width, in, multiplier) then a pointwise (1, in * multiplier,
+    out) convolution; 'causal' padding left-pads the steps."""
+    if isinstance(strides, (tuple, list)):
+        strides, = strides
+    if isinstance(dilation_rate, (tuple, list)):
+        dilation_rate, = dilation_rate
+    depthwise_kernel, pointwise_kernel = _tensor(depthwise_kernel), _tensor(pointwise_kernel)
+
+    def build(inputs):
+        pad = padding
+        if padding == "causal":
+            left = dilation_rate * (depthwise_kernel.shape.as_list()[0] - 1)
+            inputs = tf.pad(inputs, [[0, 0], [left, 0], [0, 0]])
+            pad = "valid"
+        out = tf.nn.separable_conv2d(tf.expand_dims(inputs, 1), tf.expand_dims(depthwise_kernel, 0),
+                                     tf.expand_dims(pointwise_kernel, 0), strides=[1, 1, strides, 1],
+                                     padding=_padding(pad), rate=[1, dilation_rate])
+        return tf.squeeze(out, [1])
+    return _conv(x, 1, data_format, build)
+
+
+def _local_conv(x, kernel, kernel_size, strides, output_shape):
+    """Unshared-weight convolution of channels-last `x`: each output position has its own
+    (patch features, filters) matrix in `kernel` (positions, patch features, filters)."""
+    patches = []
+    for position in np.ndindex(*output_shape):
+        window = tuple(slice(i * s, i * s + k) for i, s, k in zip(position, strides, kernel_size))
+        patch = x[(slice(None),) + window + (slice(None),)]
+        patches.append(tf.reshape(patch, [-1, int(np.prod(kernel_size)) * x.shape.as_list()[-1]]))
+    stacked = tf.stack(patches)                                   # (positions, batch, features)
+    out = tf.matmul(stacked, kernel)                              # (positions, batch, filters)
+    filters = kernel.shape.as_list()[-1]
+    out = tf.transpose(out, [1, 0, 2])
+    return tf.reshape(out, [-1] + list(output_shape) + [filters])
+
+
+def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
+    """Locally connected 1-D convolution: `kernel` (output_length, kernel_size * input_dim, filters)."""
+    kernel = _tensor(kernel)
+    output_length = kernel.shape.as_list()[0]
+    return _conv(inputs, 1, data_format, lambda x: _local_conv(x, kernel, tuple(kernel_size), tuple(strides),
+                                                               (output_length,)))
+
+
+def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """Locally connected 2-D convolution: `kernel` (rows * cols, kernel_rows * kernel_cols * input_dim,
+    filters), `output_shape` (rows, cols)."""
+    kernel = _tensor(kernel)
+    return _conv(inputs, 2, data_format, lambda x: _local_conv(x, kernel, tuple(kernel_size), tuple(strides),
+                                                               tuple(output_shape)))
+
+
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    """Repeats the three spatial axes of a 5-D tensor by integer factors."""
+    data_format = _data_format(data_format)
+    first = 2 if data_format == "channels_first" else 1
+    for offset, factor in enumerate((depth_factor, height_factor, width_factor)):
+        x = repeat_elements(x, factor, axis=first + offset)
+    return x
+
+
+def ctc_label_dense_to_sparse(labels, label_lengths):
+    """The first label_lengths[i] entries of each row of dense `labels` as a SparseTensor."""
+    labels = _tensor(labels)
+    lengths = tf.cast(label_lengths, dtypes.int32)
+    mask = tf.sequence_mask(lengths, tf.shape(labels)[1])
+    indices = tf.where(mask)
+    return tf.SparseTensor(indices, tf.gather_nd(labels, indices), tf.cast(tf.shape(labels), dtypes.int64))
+
+
+def ctc_batch_cost(y_true, y_pred, input_length, label_length):
+    """CTC loss per sample, shape (samples, 1): `y_pred` softmax outputs (samples, steps, classes; the
+    last class is the blank), `y_true` dense labels, `input_length` / `label_length` (samples, 1)."""
+    label_length = tf.cast(tf.squeeze(label_length, axis=-1), dtypes.int32)
+    input_length = tf.cast(tf.squeeze(input_length, axis=-1), dtypes.int32)
+    sparse = ctc_label_dense_to_sparse(tf.cast(y_true, dtypes.int32), label_length)
+    log_probabilities = tf.log(tf.transpose(y_pred, [1, 0, 2]) + _epsilon())
+    return tf.expand_dims(tf.nn.ctc_loss(labels=sparse, inputs=log_probabilities, sequence_length=input_length), 1)
+
+
+def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
+    """([dense decoded label sequences, -1 padded], log probabilities) of softmax outputs `y_pred`
+    (samples, steps, classes), by greedy or beam search decoding."""
+    log_probabilities = tf.log(tf.transpose(y_pred, [1, 0, 2]) + _epsilon())
+    input_length = tf.cast(input_length, dtypes.int32)
+    if greedy:
+        decoded, log_prob = tf.nn.ctc_greedy_decoder(log_probabilities, input_length)
+    else:
+        decoded, log_prob = tf.nn.ctc_beam_search_decoder(log_probabilities, input_length, beam_width=beam_width,
+                                                          top_paths=top_paths)
+    dense = [tf.sparse_to_dense(st.indices, st.dense_shape, st.values, default_value=-1) for st in decoded]
+    return dense, log_prob
