@@ -274,3 +274,18 @@ def test_metric_configs_and_errors():
         metrics.Accuracy(k=3)
     with pytest.raises(NotImplementedError):
         metrics.Metric().result()
+
+
+def test_confusion_metrics_with_per_sample_weights_on_multilabel_data():
+    y_true = (RNG.uniform(size=(6, 3)) > 0.5).astype(np.float32)
+    y_pred = RNG.uniform(size=(6, 3)).astype(np.float32)
+    weights = RNG.uniform(0, 2, 6).astype(np.float32)
+    whole = metrics.Precision(thresholds=[0.3, 0.6])(y_true, y_pred, sample_weight=weights)
+    one_class = metrics.Recall(class_id=1)(y_true, y_pred, sample_weight=weights)
+    sess = K.get_session()
+    w = np.repeat(weights[:, None], 3, axis=1)
+    expected = [np.sum(w * (y_pred > t) * y_true) / np.sum(w * (y_pred > t)) for t in (0.3, 0.6)]
+    np.testing.assert_allclose(sess.run(whole), expected, rtol=1e-5)
+    positive = y_true[:, 1] == 1
+    np.testing.assert_allclose(sess.run(one_class),
+                               np.sum(weights * positive * (y_pred[:, 1] > 0.5)) / np.sum(weights * positive), rtol=1e-5)

@@ -379,12 +379,15 @@ def _confusion_updates(variables, y_true, y_pred, thresholds, top_k=None, class_
     'tn', 'fn'); returns the grouped update op."""
     y_pred = tf.cast(y_pred, dtypes.float32)
     y_true = tf.cast(y_true, dtypes.float32)
-    y_pred, y_true, _ = squeeze_or_expand_dimensions(y_pred, y_true)
+    if sample_weight is not None:
+        sample_weight = tf.cast(sample_weight, dtypes.float32)
+    y_pred, y_true, sample_weight = squeeze_or_expand_dimensions(y_pred, y_true, sample_weight)
     if top_k is not None:
         y_pred = _filter_top_k(y_pred, top_k)
     if class_id is not None:
-        y_true = y_true[..., class_id]
-        y_pred = y_pred[..., class_id]
+        # A trailing axis of 1 is kept so sample weights still line up with the samples.
+        y_true = y_true[..., class_id:class_id + 1]
+        y_pred = y_pred[..., class_id:class_id + 1]
     predictions = tf.reshape(y_pred, [1, -1])
     labels = tf.reshape(tf.cast(y_true, dtypes.bool), [1, -1])
     threshold_column = tf.constant(np.asarray(thresholds, dtype=np.float32).reshape(-1, 1))
@@ -392,8 +395,7 @@ def _confusion_updates(variables, y_true, y_pred, thresholds, top_k=None, class_
     if sample_weight is None:
         weights = tf.ones_like(predictions)
     else:
-        weights = tf.cast(sample_weight, dtypes.float32) * tf.ones_like(tf.cast(y_true, dtypes.float32))
-        weights = tf.reshape(weights, [1, -1])
+        weights = tf.reshape(sample_weight * tf.ones_like(y_pred), [1, -1])
     conditions = {"tp": (labels, predicted_positive),
                   "fp": (tf.logical_not(labels), predicted_positive),
                   "tn": (tf.logical_not(labels), tf.logical_not(predicted_positive)),
