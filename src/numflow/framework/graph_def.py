@@ -2018,3 +2018,4 @@ _same("ParseTensor", "out_type:type", types=())
 _same("DecodeCompressed", "compression_type:s", types=(), defaults={"compression_type": ""})
 _rule("AudioSummaryV2", attrs=[("max_outputs", "max_outputs", "i")], defaults={"max_outputs": 3},
       const_inputs=[_tag_input()], types=())
+_same("Lu", "output_idx_type:type", defaults={"output_idx_type": dtypes.int32})

@@ -57,7 +57,7 @@ def _move_last(x, axis):
 
 def _fit_last(x, length):
     """x cropped or zero-padded along its last axis to `length`."""
-    from .array import pad, shape
+    from .array import pad
     have = x.shape[-1].value
     if have is None:
         raise ValueError("the transformed axes need static sizes, got shape %s" % x.shape)

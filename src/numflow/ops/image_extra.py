@@ -1031,7 +1031,6 @@ def _ssim_parts(img1, img2, max_val, filter_size, filter_sigma, k1, k2):
 
 
 def _ssim_inputs(img1, img2, max_val, filter_size):
-    from .math import cast
     img1 = convert_to_tensor(img1, name="img1")
     img2 = convert_to_tensor(img2, name="img2")
     if img1.dtype is not img2.dtype:

@@ -6,7 +6,7 @@ import zlib
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.graph import convert_to_tensor, name_scope
+from ..framework.graph import convert_to_tensor
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape
 from .common import make_tensor
