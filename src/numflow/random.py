@@ -1,6 +1,7 @@
 """`tf.random`: the random-number namespace (`tf.random.normal`, `tf.random.uniform`, ...) and the candidate
-samplers also found in tf.nn. TF 2's stateful Generator API (Generator, Algorithm, fold_in, split, ...) is
-not part of TF1's graph model and is not provided."""
+samplers also found in tf.nn. TF 2's stateful Generator API (Generator, Algorithm, create_rng_state, the
+global generator) is not part of TF1's graph model and is not provided; the stateless seed helpers
+fold_in and split are."""
 from .ops.random import (categorical, get_seed, multinomial, random_crop, random_gamma, random_normal,
                          random_poisson, random_shuffle, random_uniform, set_random_seed,
                          stateless_random_normal, stateless_random_uniform, stateless_truncated_normal,
