@@ -20,7 +20,8 @@ def sample_layers():
             L.Softmax(), L.ThresholdedReLU(), L.GaussianNoise(0.1), L.GaussianDropout(0.1),
             L.AlphaDropout(0.1), L.LocallyConnected1D(2, 3), L.LocallyConnected2D(2, 3), L.Attention(),
             L.AdditiveAttention(causal=True), L.Identity(), L.DepthwiseConv1D(3), L.Rescaling(0.5), L.Hashing(3),
-            L.CategoryEncoding(3), L.Discretization([0.0, 1.0]), L.Resizing(2, 2), L.CenterCrop(1, 1)]
+            L.CategoryEncoding(3), L.Discretization([0.0, 1.0]), L.Resizing(2, 2), L.CenterCrop(1, 1),
+            L.EinsumDense("ab,bc->ac", 3), L.MultiHeadAttention(2, 4)]
 
 
 def test_serialize_deserialize_every_family():

@@ -13,7 +13,8 @@ from ..engine.input_spec import InputSpec
 import numflow.keras.layers._layer_utils as utils
 
 __all__ = ["Masking", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Activation",
-           "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense", "ActivityRegularization", "Identity"]
+           "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense", "ActivityRegularization", "Identity",
+           "EinsumDense"]
 
 
 def merged_config(layer, base_class, config):
@@ -472,3 +473,128 @@ class Identity(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape if utils.is_shape_list(input_shape) else TensorShape(input_shape)
+
+
+_EINSUM_FORMS = (("plain", r"^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$"),
+                 ("left", r"^\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)$"))
+
+
+def _einsum_parts(equation):
+    """(input spec, kernel spec, output spec, whether '...' leads the input and output)."""
+    import re
+    for form, pattern in _EINSUM_FORMS:
+        match = re.match(pattern, equation)
+        if match:
+            return match.group(1), match.group(2), match.group(3), form == "left"
+    raise ValueError("Invalid einsum equation '%s'. Equations must be in the form [X],[Y]->[Z] or ...[X],[Y]->"
+                     "...[Z], where X, Y and Z are strings of letters." % (equation,))
+
+
+def _einsum_shapes(equation, bias_axes, input_shape, output_shape):
+    """(kernel shape, bias shape or None, full output shape) of an EinsumDense layer, with Keras' checks."""
+    input_spec, weight_spec, output_spec, elided_left = _einsum_parts(equation)
+    input_shape = list(input_shape)
+    output_shape = [output_shape] if isinstance(output_shape, int) else list(output_shape)
+    if elided_left:
+        elided = len(input_shape) - len(input_spec)
+        output_shape = input_shape[:elided] + output_shape
+        input_shape = input_shape[elided:]
+        offset = elided
+    else:
+        output_shape = input_shape[:1] + output_shape
+        offset = 0
+    if len(output_shape) - offset != len(output_spec):
+        raise ValueError("The output_shape %s does not fit the output spec '%s' of equation '%s'"
+                         % (tuple(output_shape[1 if not elided_left else offset:]), output_spec, equation))
+    input_map = {dim: i for i, dim in enumerate(input_spec)}
+    output_map = {dim: offset + i for i, dim in enumerate(output_spec)}
+    for dim in input_spec:
+        if dim in output_map:
+            out, inp = output_shape[output_map[dim]], input_shape[input_map[dim]]
+            if out is not None and inp is not None and out != inp:
+                raise ValueError("Input shape and output shape do not match at shared dimension '%s'. Input shape "
+                                 "is %s, and output shape is %s." % (dim, inp, out))
+            output_shape[output_map[dim]] = inp
+    for dim in output_spec:
+        if dim not in input_spec and dim not in weight_spec:
+            raise ValueError("Dimension '%s' was specified in the output '%s' but has no corresponding dim in the "
+                             "input spec '%s' or weight spec '%s'" % (dim, output_spec, input_spec, weight_spec))
+    weight_shape = []
+    for dim in weight_spec:
+        if dim in input_map:
+            weight_shape.append(input_shape[input_map[dim]])
+        elif dim in output_map:
+            weight_shape.append(output_shape[output_map[dim]])
+        else:
+            raise ValueError("Weight dimension '%s' did not have a match in either the input spec '%s' or the "
+                             "output spec '%s'. For this layer, the weight must be fully specified."
+                             % (dim, input_spec, output_spec))
+    bias_shape = None
+    if bias_axes is not None:
+        for char in bias_axes:
+            if char not in output_spec:
+                raise ValueError("Bias dimension '%s' was requested, but is not part of the output spec '%s'"
+                                 % (char, output_spec))
+        first = min(output_spec.find(char) for char in bias_axes)
+        bias_shape = [output_shape[output_map[char]] if char in bias_axes else 1 for char in output_spec[first:]]
+    return weight_shape, bias_shape, output_shape
+
+
+class EinsumDense(Layer):
+    """`EinsumDense(equation, output_shape, activation=None, bias_axes=None, kernel_initializer=
+    'glorot_uniform', bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
+    activity_regularizer=None, kernel_constraint=None, bias_constraint=None)`: a dense layer written as
+    `tf.einsum(equation, inputs, kernel)`, e.g. 'abc,cd->abd'; the kernel's sizes come from the input and
+    `output_shape` (the output without its batch axis; None entries are taken from the input), and
+    `bias_axes` names the output axes the bias varies along. '...' may lead the input and output specs."""
+
+    def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=utils.get_regularizer(activity_regularizer), **kwargs)
+        _einsum_parts(equation)
+        self.equation = equation
+        self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
+        self.bias_axes = bias_axes
+        self.activation = utils.get_activation(activation)
+        self.kernel_initializer = utils.get_initializer(kernel_initializer)
+        self.bias_initializer = utils.get_initializer(bias_initializer)
+        self.kernel_regularizer = utils.get_regularizer(kernel_regularizer)
+        self.bias_regularizer = utils.get_regularizer(bias_regularizer)
+        self.kernel_constraint = utils.get_constraint(kernel_constraint)
+        self.bias_constraint = utils.get_constraint(bias_constraint)
+
+    def build(self, input_shape):
+        shape = utils.shape_list(input_shape)
+        kernel_shape, bias_shape, self.full_output_shape = _einsum_shapes(
+            self.equation, self.bias_axes, shape, self.partial_output_shape)
+        self.kernel = self.add_weight("kernel", shape=kernel_shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.bias = None if bias_shape is None else self.add_weight(
+            "bias", shape=bias_shape, initializer=self.bias_initializer, regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        outputs = tf.einsum(self.equation, inputs, self.kernel)
+        if self.bias is not None:
+            outputs = outputs + self.bias
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return TensorShape(_einsum_shapes(self.equation, self.bias_axes, utils.shape_list(input_shape),
+                                          self.partial_output_shape)[2])
+
+    def get_config(self):
+        return merged_config(self, Layer, {
+            "output_shape": self.partial_output_shape, "equation": self.equation,
+            "activation": utils.serialize_activation(self.activation), "bias_axes": self.bias_axes,
+            "kernel_initializer": utils.serialize_initializer(self.kernel_initializer),
+            "bias_initializer": utils.serialize_initializer(self.bias_initializer),
+            "kernel_regularizer": utils.serialize_regularizer(self.kernel_regularizer),
+            "bias_regularizer": utils.serialize_regularizer(self.bias_regularizer),
+            "activity_regularizer": utils.serialize_regularizer(self.activity_regularizer),
+            "kernel_constraint": utils.serialize_constraint(self.kernel_constraint),
+            "bias_constraint": utils.serialize_constraint(self.bias_constraint)})
