@@ -44,6 +44,11 @@ INTERNAL = {
 INTERNAL["ExtractImagePatchesAdjoint"] = _GRAD
 INTERNAL["SparseCrossRows"] = "tf.sparse.cross of numflow (row ids + values per input); TF's SparseCross takes " \
     "separate sparse and dense input lists"
+_ACCUMULATOR = "numflow's accumulator resource: TF's op takes container/shared_name handles numflow does not model"
+INTERNAL.update({t: _ACCUMULATOR for t in (
+    "ConditionalAccumulator", "SparseConditionalAccumulator", "AccumulatorNumAccumulated", "AccumulatorSetGlobalStep",
+    "AccumulatorApplyGradient", "AccumulatorTakeGradient", "SparseAccumulatorApplyGradient",
+    "SparseAccumulatorTakeGradient")})
 INTERNAL["StatelessSplitSeed"] = "numflow's seed derivation for tf.random.split / fold_in (TF's differs: Philox)"
 _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",

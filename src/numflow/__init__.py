@@ -85,6 +85,8 @@ from .ops.tensor_io_ops import decode_compressed, parse_tensor, serialize_tensor
 from .framework.top_level_extra import *  # noqa: E402,F401,F403 - is_numeric_tensor, grad_pass_through, ...
 from .random import get_seed  # noqa: E402,F401
 from .ops.fft_nd import fftnd, ifftnd, irfftnd, rfftnd  # noqa: E402,F401 - also top-level in TF
+from .ops.accumulators import (ConditionalAccumulator, ConditionalAccumulatorBase,  # noqa: E402,F401
+                               SparseConditionalAccumulator)
 
 _deprecation.enable_from_environment()
 

@@ -27,3 +27,6 @@ __all__ += ["SparseTensorSpec", "merge"]
 from .ops.sparse_cross import sparse_cross as cross, sparse_cross_hashed as cross_hashed  # noqa: E402
 
 __all__ += ["cross", "cross_hashed"]
+from .ops.accumulators import SparseConditionalAccumulator  # noqa: E402
+
+__all__ += ["SparseConditionalAccumulator"]
