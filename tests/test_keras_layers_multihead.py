@@ -1,4 +1,4 @@
-"""tf.keras.layers EinsumDense and MultiHeadAttention: values vs NumPy einsum references, gradients vs finite
+"""tf.keras.layers EinsumDense, MultiHeadAttention and DenseFeatures: values vs NumPy references, gradients vs finite
 differences, weight names, masks, configs and errors."""
 import numpy as np
 import pytest
@@ -111,3 +111,34 @@ class _SelfAttention(L.Layer):
 
     def call(self, inputs):
         return self.attention(inputs, inputs)
+
+
+def test_dense_features_from_feature_columns():
+    fc = tf.feature_column
+    age = fc.numeric_column("age")
+    color = fc.categorical_column_with_vocabulary_list("color", ["red", "green", "blue"])
+    columns = [age, fc.indicator_column(color), fc.embedding_column(color, 2)]
+    features_value = {"age": np.array([[30.0], [40.0]], dtype=np.float32),
+                      "color": np.array([[b"green"], [b"blue"]], dtype=object)}
+    with tf.Graph().as_default():
+        features = {"age": tf.placeholder(tf.float32, [None, 1]), "color": tf.placeholder(tf.string, [None, 1])}
+        layer = L.DenseFeatures(columns)
+        out = layer(features)
+        again = layer(features)  # a second call shares the variables
+        assert [w.name for w in layer.weights] == ["dense_features/color_embedding/embedding_weights:0"]
+        table = RNG.randn(3, 2).astype(np.float32)
+        layer.set_weights([table])
+        feed = {features[k]: v for k, v in features_value.items()}
+        value, value_again = K.get_session().run([out, again], feed)
+    # columns sorted by name: age, color_embedding, color_indicator
+    expected = np.concatenate([[[30.0], [40.0]], table[[1, 2]], np.eye(3)[[1, 2]]], axis=1)
+    np.testing.assert_allclose(value, expected, rtol=1e-6)
+    np.testing.assert_allclose(value_again, expected, rtol=1e-6)
+    assert layer.compute_output_shape({"age": (None, 1)}).as_list() == [None, 6]
+    with pytest.raises(NotImplementedError, match="DenseFeatures cannot be serialized"):
+        layer.get_config()
+    with pytest.raises(ValueError, match="Items of feature_columns must be a _DenseColumn"):
+        L.DenseFeatures([color])
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="We expected a dictionary here"):
+            L.DenseFeatures([age])(tf.placeholder(tf.float32, [None, 1]))

@@ -14,7 +14,7 @@ import numflow.keras.layers._layer_utils as utils
 
 __all__ = ["Masking", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Activation",
            "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense", "ActivityRegularization", "Identity",
-           "EinsumDense"]
+           "EinsumDense", "DenseFeatures"]
 
 
 def merged_config(layer, base_class, config):
@@ -598,3 +598,60 @@ class EinsumDense(Layer):
             "activity_regularizer": utils.serialize_regularizer(self.activity_regularizer),
             "kernel_constraint": utils.serialize_constraint(self.kernel_constraint),
             "bias_constraint": utils.serialize_constraint(self.bias_constraint)})
+
+
+class DenseFeatures(Layer):
+    """`DenseFeatures(feature_columns, trainable=True, name=None)`: the dense input of a model from a dict of
+    features: each dense feature column's block (numeric, bucketized, indicator, embedding, ...),
+    columns sorted by name and concatenated, as `tf.feature_column.input_layer`. The columns' variables
+    (e.g. 'dense_features/<column>_embedding/embedding_weights') are the layer's weights. Its config
+    cannot be serialized (numflow has no feature-column serialization): `get_config` raises
+    NotImplementedError."""
+
+    def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        from ...feature_column import feature_column as fc
+        self._feature_columns = fc._check_columns(
+            feature_columns, fc._DenseColumn,
+            "Items of feature_columns must be a _DenseColumn. You can wrap a categorical column with an "
+            "embedding_column or indicator_column. Given: %r")
+
+    def call(self, features, cols_to_output_tensors=None):
+        from ...feature_column import feature_column as fc
+        from ...framework.graph import GraphKeys, get_default_graph
+        from ...variable_scope import AUTO_REUSE, variable_scope
+        if not isinstance(features, dict):
+            raise ValueError("We expected a dictionary here. Instead we got: %r" % (features,))
+        builder = fc._LazyBuilder(features)
+        outputs = []
+        with variable_scope(self.name, reuse=AUTO_REUSE) as scope:
+            for column in self._feature_columns:
+                with variable_scope(column.name):
+                    tensor = column._get_dense_tensor(builder, trainable=self.trainable)
+                    width = int(column._variable_shape.num_elements())
+                    output = tf.reshape(tensor, [-1, width])
+                    outputs.append(output)
+                    if cols_to_output_tensors is not None:
+                        cols_to_output_tensors[column] = output
+            prefix = scope.name + "/"
+        known = {id(v) for v in self._trainable_weights + self._non_trainable_weights}
+        graph = get_default_graph()
+        trainable = {id(v) for v in graph.get_collection(GraphKeys.TRAINABLE_VARIABLES)}
+        for variable in graph.get_collection(GraphKeys.GLOBAL_VARIABLES):
+            if variable.op.name.startswith(prefix) and id(variable) not in known:
+                (self._trainable_weights if id(variable) in trainable else self._non_trainable_weights).append(variable)
+        return tf.concat(outputs, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        batch = None
+        for shape in (input_shape.values() if isinstance(input_shape, dict) else []):
+            dims = TensorShape(shape)
+            if dims.ndims:
+                batch = dims[0].value
+                break
+        width = sum(int(c._variable_shape.num_elements()) for c in self._feature_columns)
+        return TensorShape([batch, width])
+
+    def get_config(self):
+        raise NotImplementedError("DenseFeatures cannot be serialized in numflow: it has no feature-column "
+                                  "serialization. Rebuild the layer from its columns instead.")
