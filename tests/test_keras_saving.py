@@ -437,7 +437,8 @@ def test_checkpoint_errors(tmp_path):
     K.clear_session()
     _, _, layers = build(units=(3, 5), seed=3)
     before = [w for layer in layers for w in layer.get_weights()]
-    with pytest.raises(ValueError, match=r"The checkpoint value 'layer_with_weights-1/kernel/\.ATTRIBUTES/VARIABLE_VALUE' "
+    with pytest.raises(ValueError, match=r"The checkpoint value 'layer_with_weights-1/kernel/\.ATTRIBUTES/"
+                                         r"VARIABLE_VALUE' "
                                          r"has shape \(3, 2\), but the variable affine_1/kernel:0 has shape "
                                          r"\(3, 5\)\."):
         save.load_weights(LayerList(layers), prefix)
@@ -517,5 +518,7 @@ def test_newer_keras_configs_are_converted():
                                                 "sparse": False, "name": "in"}},
         {"class_name": "Dense", "config": {"units": 2, "kernel_initializer": {"class_name": "Zeros",
                                                                               "config": {}}}}]}}
+    assert saving_utils.convert_newer_config({"class_name": "Functional", "config": {}}) == \
+        {"class_name": "Model", "config": {}}
     ragged = {"class_name": "InputLayer", "config": {"ragged": True}}
     assert saving_utils.convert_newer_config(ragged) == ragged

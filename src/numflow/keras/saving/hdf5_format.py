@@ -26,7 +26,8 @@ from . import saving_utils
 
 __all__ = ["save_weights_to_hdf5_group", "load_weights_from_hdf5_group", "load_weights_from_hdf5_group_by_name",
            "save_model_to_hdf5", "load_model_from_hdf5", "save_attributes_to_hdf5_group",
-           "load_attributes_from_hdf5_group", "preprocess_weights_for_loading", "load_optimizer_weights_from_hdf5_group",
+           "load_attributes_from_hdf5_group", "preprocess_weights_for_loading",
+           "load_optimizer_weights_from_hdf5_group",
            "save_optimizer_weights_to_hdf5_group", "open_hdf5", "is_hdf5_filepath"]
 
 _log = logging.getLogger("numflow")
@@ -361,7 +362,8 @@ def load_optimizer_weights_from_hdf5_group(f):
 # --- whole models ----------------------------------------------------------------------------------
 def model_config_json(model):
     """`{'class_name', 'config'}` of `model` as Keras' JSON text."""
-    return json.dumps({"class_name": type(model).__name__, "config": model.get_config()}, default=saving_utils.json_default)
+    return json.dumps({"class_name": type(model).__name__, "config": model.get_config()},
+                      default=saving_utils.json_default)
 
 
 def training_config(model):

@@ -8,8 +8,14 @@ __all__ = ["may_write", "ask_to_proceed_with_overwrite", "convert_newer_config",
 
 # keys that Keras added to serialized objects after 2.2.4 and that describe no constructor argument
 _NEWER_METADATA_KEYS = ("module", "registered_name", "build_config", "compile_config", "shared_object_id")
-# InputLayer arguments of newer Keras that are no-ops at their default value
-_NEWER_INPUT_LAYER_DEFAULTS = {"ragged": False, "optional": False}
+# class names newer Keras writes for classes 2.2.4-tf names differently
+_NEWER_CLASS_NAMES = {"Functional": "Model"}
+# constructor arguments newer Keras added, which change nothing at their default value: class -> {arg: default}
+_NEWER_ARGUMENT_DEFAULTS = {"InputLayer": {"ragged": False, "optional": False}}
+for _conv in ("Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D"):
+    _NEWER_ARGUMENT_DEFAULTS[_conv] = {"groups": 1}
+for _rnn in ("RNN", "SimpleRNN", "LSTM", "GRU"):
+    _NEWER_ARGUMENT_DEFAULTS[_rnn] = {"time_major": False}
 
 
 def ask_to_proceed_with_overwrite(filepath):
@@ -35,9 +41,11 @@ def may_write(filepath, overwrite):
 
 
 def convert_newer_config(config):
-    """`config` (a nest of dicts and lists from a saved model) with what later Keras versions (2.3 to
-    tf_keras 2.x) add removed: the `module` / `registered_name` / `build_config` metadata of each
-    serialized object and InputLayer arguments left at their defaults; 2.2.4-tf configs pass through."""
+    """`config` (a nest of dicts and lists from a saved model) as Keras 2.2.4-tf reads it: what later
+    Keras versions (2.3 to tf_keras 2.x) add is removed (the `module` / `registered_name` / `build_config`
+    metadata of each serialized object, new constructor arguments left at their defaults), 'Functional'
+    is 'Model' again and InputLayer's `batch_shape` is `batch_input_shape`; 2.2.4-tf configs pass
+    through unchanged."""
     if isinstance(config, list):
         return [convert_newer_config(item) for item in config]
     if not isinstance(config, dict):
@@ -45,9 +53,12 @@ def convert_newer_config(config):
     serialized = "class_name" in config and "config" in config
     converted = {key: convert_newer_config(value) for key, value in config.items()
                  if not (serialized and key in _NEWER_METADATA_KEYS)}
-    if serialized and converted["class_name"] == "InputLayer" and isinstance(converted["config"], dict):
+    if serialized and converted["class_name"] in _NEWER_CLASS_NAMES:
+        converted["class_name"] = _NEWER_CLASS_NAMES[converted["class_name"]]
+    defaults = _NEWER_ARGUMENT_DEFAULTS.get(converted["class_name"]) if serialized else None
+    if defaults and isinstance(converted["config"], dict):
         inner = dict(converted["config"])
-        for key, default in _NEWER_INPUT_LAYER_DEFAULTS.items():
+        for key, default in defaults.items():
             if key in inner and inner[key] == default:
                 del inner[key]
         if "batch_shape" in inner and "batch_input_shape" not in inner:
