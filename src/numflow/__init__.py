@@ -87,6 +87,11 @@ from .random import get_seed  # noqa: E402,F401
 from .ops.fft_nd import fftnd, ifftnd, irfftnd, rfftnd  # noqa: E402,F401 - also top-level in TF
 from .ops.accumulators import (ConditionalAccumulator, ConditionalAccumulatorBase,  # noqa: E402,F401
                                SparseConditionalAccumulator)
+from .framework.errors import OpError  # noqa: E402,F401
+from .io.proto import HistogramProto, LogMessage, SummaryMetadata  # noqa: E402,F401 - TF's protos at tf.*
+from .io.graph_proto import AttrValue, NameAttrList  # noqa: E402,F401
+from .io.meta_graph_proto import MetaGraphDef, TensorInfo  # noqa: E402,F401
+from .framework.module import Module  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 

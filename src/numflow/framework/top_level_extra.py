@@ -5,7 +5,7 @@ from .graph import Tensor, convert_to_tensor
 
 __all__ = ["is_numeric_tensor", "is_symbolic_tensor", "executing_eagerly_outside_functions", "guarantee_const",
            "grad_pass_through", "recompute_grad", "GRAPH_DEF_VERSION", "GRAPH_DEF_VERSION_MIN_CONSUMER",
-           "GRAPH_DEF_VERSION_MIN_PRODUCER"]
+           "GRAPH_DEF_VERSION_MIN_PRODUCER", "add_check_numerics_ops", "vectorized_map"]
 
 # The versions written into and accepted from GraphDefs (framework/graph_def.py writes producer 134, as
 # TF 1.15, and reads graphs from producer 0 on).
@@ -62,3 +62,27 @@ def recompute_grad(f):
     wrapped.__name__ = getattr(f, "__name__", "recompute_grad")
     wrapped.__doc__ = f.__doc__
     return wrapped
+
+
+def add_check_numerics_ops():
+    """`tf.add_check_numerics_ops()`: a group of check_numerics ops, one for every floating-point
+    tensor of the default graph (as built so far); running it fails with InvalidArgumentError naming
+    the first tensor holding a NaN or an infinity."""
+    from .graph import get_default_graph
+    from ..ops.control import group
+    from ..ops.debug import check_numerics
+    graph = get_default_graph()
+    checks = []
+    for op in graph.get_operations():
+        for output in op.outputs:
+            if output.dtype in (dtypes.float16, dtypes.float32, dtypes.float64):
+                message = "%s : Tensor had NaN or Inf values" % output.name
+                checks.append(check_numerics(output, message))
+    return group(*checks, name="CheckNumerics")
+
+
+def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
+    """`tf.vectorized_map(fn, elems)`: fn applied to each slice of elems along the first dimension, the
+    results stacked: the values of tf.map_fn (TF vectorizes the loop for speed; the results agree)."""
+    from ..ops.functional import map_fn
+    return map_fn(fn, elems)
