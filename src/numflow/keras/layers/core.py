@@ -100,9 +100,6 @@ class SpatialDropout1D(Dropout):
         sizes = tf.shape(inputs)
         return tf.stack([sizes[0], 1, sizes[2]])
 
-    def get_config(self):
-        return merged_config(self, Layer, {"rate": self.rate})
-
 
 class SpatialDropout2D(Dropout):
     """`SpatialDropout2D(rate, data_format=None)`: drops whole feature maps of 4-D inputs."""
@@ -122,7 +119,9 @@ class SpatialDropout2D(Dropout):
         return tf.stack([sizes[0]] + ones + [sizes[self._rank + 1]])
 
     def get_config(self):
-        return merged_config(self, Layer, {"rate": self.rate, "data_format": self.data_format})
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
 
 
 class SpatialDropout3D(SpatialDropout2D):
