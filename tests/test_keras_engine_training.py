@@ -186,6 +186,10 @@ def test_fit_and_evaluate_on_a_dataset():
                                x @ kernel + bias, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="The `batch_size` argument must not be specified"):
         model.fit(dataset, batch_size=4, verbose=0)
+    uneven = tf.data.Dataset.from_tensor_slices((x[:40], y[:40])).batch(16)      # batches of 16, 16, 8
+    errors = (x[:40] @ kernel + bias - y[:40]) ** 2
+    np.testing.assert_allclose(model.evaluate(uneven, verbose=0),
+                               np.mean([errors[:16].mean(), errors[16:32].mean(), errors[32:].mean()]), rtol=1e-5)
     iterator = dataset.repeat().make_one_shot_iterator()
     assert len(model.fit(iterator, steps_per_epoch=2, epochs=2, verbose=0).history["loss"]) == 2
     with pytest.raises(ValueError, match="When using a Dataset iterator as input to a model, you should specify "

@@ -484,7 +484,7 @@ class Model(Network):
             callback_list.on_epoch_begin(epoch)
             epoch_logs = {}
             for batch_index, batch in source.batches(self):
-                batch_logs = {"batch": batch_index, "size": utils.batch_size_of(batch)}
+                batch_logs = {"batch": batch_index, "size": source.log_size(batch)}
                 callback_list.on_batch_begin(batch_index, batch_logs)
                 outs = step(batch)
                 for name, value in zip(names, outs):
@@ -539,14 +539,15 @@ class Model(Network):
                           verbose=verbose, stateful_metrics=stateful,
                           unit_name="sample" if source.count_mode == "samples" else "step") if verbose else None
         for index, batch in source.batches(self):
-            size = utils.batch_size_of(batch)
+            size = source.log_size(batch)
             hooks.on_test_batch_begin(index, {"batch": index, "size": size})
             outs = step(batch)
             hooks.on_test_batch_end(index, dict({"batch": index, "size": size},
                                                 **{n: float(v) for n, v in zip(names, outs)}))
-            seen += size
+            weight = 1 if source.count_mode == "steps" else size   # TF 1.15: steps are averaged unweighted
+            seen += weight
             for i, (name, value) in enumerate(zip(names, outs)):
-                totals[i] = value if name in stateful else totals[i] + value * size
+                totals[i] = value if name in stateful else totals[i] + value * weight
             results = outs
             if progbar is not None:
                 progbar.update(seen if source.count_mode == "samples" else index + 1,
@@ -762,6 +763,10 @@ class _ArraySource:
     """Batches of in-memory arrays: `steps` batches per epoch, shuffled when asked."""
     count_mode = "samples"
 
+    def log_size(self, batch):
+        """The weight of a batch's loss in the epoch's average: its size (one per step in steps mode)."""
+        return 1 if self.fixed_steps is not None else utils.batch_size_of(batch)
+
     def __init__(self, arrays, batch_size, shuffle, steps):
         self.arrays = arrays
         self.batch_size = batch_size
@@ -829,6 +834,10 @@ class _GeneratorSource:
     num_samples = None
     batch_size = None
 
+    @staticmethod
+    def log_size(batch):
+        return utils.batch_size_of(batch)
+
     def __init__(self, model, generator, steps, class_weight, targets):
         is_sequence = hasattr(generator, "__getitem__") and hasattr(generator, "__len__")
         if steps is None:
@@ -859,6 +868,10 @@ class _DatasetSource:
     count_mode = "steps"
     num_samples = None
     batch_size = None
+
+    @staticmethod
+    def log_size(batch):
+        return 1   # TF 1.15 averages a dataset's batches per step
 
     def __init__(self, model, data, steps, class_weight, targets):
         from ...data import Dataset
