@@ -419,3 +419,18 @@ def test_functional_model_passes_training_to_its_layers():
     placeholder = tf.placeholder(tf.float32, [None, 2])
     trained, plain = model(placeholder, training=True), model(placeholder)
     np.testing.assert_allclose(K.get_session().run([trained, plain], {placeholder: data}), [data * 2, data])
+
+
+@needs_keras_api
+def test_stateful_metrics_restart_each_epoch():
+    model = linear_model()
+    model.compile(keras.optimizers.SGD(0.0), loss="mse", metrics=["mae"])
+    x, y = regression_data(16)
+    first_batch_logs = []
+    probe = keras.callbacks.LambdaCallback(
+        on_batch_end=lambda batch, logs: first_batch_logs.append(logs["mean_absolute_error"]) if batch == 0 else None)
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, callbacks=[probe], verbose=0)
+    kernel, bias = model.get_weights()
+    errors = np.abs(x @ kernel + bias - y)
+    np.testing.assert_allclose(first_batch_logs, [errors[:8].mean()] * 2, rtol=1e-5)   # not the running mean
+    np.testing.assert_allclose(history.history["mean_absolute_error"], [errors.mean()] * 2, rtol=1e-5)
