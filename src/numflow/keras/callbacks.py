@@ -24,9 +24,11 @@ class Callback:
         self.params = None
 
     def set_params(self, params):
+        """Receives `fit`'s parameters (epochs, steps, samples, verbose, do_validation, metrics)."""
         self.params = params
 
     def set_model(self, model):
+        """Receives the model being trained."""
         self.model = model
 
     def on_batch_begin(self, batch, logs=None):
@@ -56,28 +58,28 @@ class Callback:
         self.on_batch_end(batch, logs)
 
     def on_test_begin(self, logs=None):
-        pass
+        """Called when `evaluate` starts."""
 
     def on_test_end(self, logs=None):
-        pass
+        """Called when `evaluate` ends."""
 
     def on_test_batch_begin(self, batch, logs=None):
-        pass
+        """Called before each `evaluate` batch."""
 
     def on_test_batch_end(self, batch, logs=None):
-        pass
+        """Called after each `evaluate` batch (logs: its loss and metrics)."""
 
     def on_predict_begin(self, logs=None):
-        pass
+        """Called when `predict` starts."""
 
     def on_predict_end(self, logs=None):
-        pass
+        """Called when `predict` ends."""
 
     def on_predict_batch_begin(self, batch, logs=None):
-        pass
+        """Called before each `predict` batch."""
 
     def on_predict_batch_end(self, batch, logs=None):
-        pass
+        """Called after each `predict` batch (logs: 'outputs')."""
 
 
 class CallbackList:
@@ -88,6 +90,7 @@ class CallbackList:
         self.params, self.model = {}, None
 
     def append(self, callback):
+        """Adds `callback` at the end."""
         self.callbacks.append(callback)
 
     def set_params(self, params):
