@@ -208,24 +208,28 @@ class Network(Layer):
 
     @property
     def input(self):
+        """The input tensor (a list for several inputs)."""
         if self._is_graph_network and self.inputs:
             return nest.unwrap_single(self.inputs)
         return Layer.input.fget(self)
 
     @property
     def output(self):
+        """The output tensor (a list for several outputs)."""
         if self._is_graph_network and self.outputs:
             return nest.unwrap_single(self.outputs)
         return Layer.output.fget(self)
 
     @property
     def input_shape(self):
+        """The input shape as a tuple with None for unknown sizes (a list for several inputs)."""
         if self._is_graph_network and self.inputs:
             return nest.unwrap_single([_shape_tuple(x.shape) for x in self.inputs])
         return Layer.input_shape.fget(self)
 
     @property
     def output_shape(self):
+        """The output shape as a tuple with None for unknown sizes (a list for several outputs)."""
         if self._is_graph_network and self.outputs:
             return nest.unwrap_single([_shape_tuple(x.shape) for x in self.outputs])
         return Layer.output_shape.fget(self)
@@ -237,6 +241,7 @@ class Network(Layer):
 
     @property
     def stateful(self):
+        """True when one of the layers is stateful."""
         return any(getattr(layer, "stateful", False) for layer in self.layers)
 
     @stateful.setter
@@ -296,11 +301,13 @@ class Network(Layer):
             if isinstance(self._nested_outputs, (list, tuple, dict)) else outputs[0]
 
     def compute_output_shape(self, input_shape):
+        """The output shape(s) of the graph network."""
         if not self._is_graph_network:
             return super().compute_output_shape(input_shape)
         return nest.unwrap_single([_shape_tuple(x.shape) for x in self.outputs])
 
     def compute_mask(self, inputs, mask=None):
+        """The masks of the graph network's outputs (None where they have none)."""
         if not self._is_graph_network:
             return None
         masks = [getattr(x, "_keras_mask", None) for x in self.outputs]

@@ -140,6 +140,7 @@ class Sequential(Model):
         return super().__call__(inputs, *args, **kwargs)
 
     def call(self, inputs, training=None, mask=None):
+        """Calls the layers one after the other on `inputs`."""
         if self._is_graph_network:
             return self._run_internal_graph(inputs, training=training, mask=mask)
         outputs = inputs
