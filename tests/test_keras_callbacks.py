@@ -274,3 +274,17 @@ def test_train_batch_hooks_and_evaluate_predict_callbacks():
     assert events == [("train_batch", 0), ("train_batch", 1), ("test_begin",), ("test_batch", 0, 8, True),
                       ("test_batch", 1, 4, True), ("test_end",), ("predict_batch", 0, (8, 1)),
                       ("predict_batch", 1, (4, 1))]
+
+
+def test_tensorboard_batch_summaries_every_n_samples(tmp_path):
+    model = compiled_model()
+    x, y = data(40)
+    batch_losses = []
+    probe = callbacks.LambdaCallback(on_batch_end=lambda batch, logs: batch_losses.append(logs["loss"]))
+    board = callbacks.TensorBoard(log_dir=str(tmp_path), update_freq=20, write_graph=False)
+    model.fit(x, y, epochs=1, batch_size=10, callbacks=[probe, board], verbose=0)
+    (name,) = os.listdir(tmp_path)
+    written = [(event.step, value.tag, value.simple_value) for event in tf.train.summary_iterator(str(tmp_path / name))
+               for value in event.summary.value]
+    assert [(step, tag) for step, tag, _ in written] == [(1, "batch_loss"), (3, "batch_loss"), (0, "epoch_loss")]
+    np.testing.assert_allclose([v for _, _, v in written[:2]], [batch_losses[1], batch_losses[3]], rtol=1e-6)

@@ -547,7 +547,8 @@ class RemoteMonitor(Callback):
 class TensorBoard(Callback):
     """Writes the epoch logs as scalar summaries to event files under `log_dir` (validation values under
     their 'val_' names), the graph when `write_graph`, and weight histograms every `histogram_freq`
-    epochs; `update_freq` 'batch' or an integer also writes batch values ('batch_' + name)."""
+    epochs; `update_freq` 'batch' (each batch) or an integer (every that many samples) also writes batch
+    values ('batch_' + name, the epoch values then as 'epoch_' + name)."""
 
     def __init__(self, log_dir="./logs", histogram_freq=0, batch_size=32, write_graph=True, write_grads=False,
                  write_images=False, embeddings_freq=0, embeddings_layer_names=None, embeddings_metadata=None,
@@ -556,7 +557,7 @@ class TensorBoard(Callback):
         self.log_dir, self.histogram_freq, self.write_graph = log_dir, histogram_freq, write_graph
         self.update_freq = 1 if update_freq == "batch" else update_freq
         self.writer = None
-        self._samples_seen = 0
+        self._samples_seen = self._samples_at_last_write = 0
         self._total_batches = 0
         self._histogram_ops = None
 
@@ -577,11 +578,13 @@ class TensorBoard(Callback):
         if self.update_freq == "epoch":
             return
         logs = logs or {}
+        # an integer update_freq counts samples, as in TF 1.15; the step is the number of batches before
         self._samples_seen += logs.get("size", 1)
-        self._total_batches += 1
-        if self._total_batches % self.update_freq == 0:
+        if self._samples_seen - self._samples_at_last_write >= self.update_freq:
             self._write_scalars({"batch_" + k: v for k, v in logs.items() if k not in ("batch", "size")},
                                 self._total_batches)
+            self._samples_at_last_write = self._samples_seen
+        self._total_batches += 1
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
