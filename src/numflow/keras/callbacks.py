@@ -436,7 +436,7 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch, float(backend.get_value(variable)))
         except TypeError:
             lr = self.schedule(epoch)
-        if not isinstance(lr, (float, np.float32, np.float64, int)):
+        if not isinstance(lr, (float, np.float32, np.float64)):
             raise ValueError('The output of the "schedule" function should be float.')
         backend.set_value(variable, lr)
         if self.verbose > 0:
