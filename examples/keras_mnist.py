@@ -6,8 +6,9 @@
 --data-dir holds the four MNIST IDX files, gzipped or not (default: MNIST_data beside this script, as for
 the other MNIST examples); missing ones are downloaded on first use when a network is there. The model is
 Dense(hidden, relu) -> Dropout(0.2) -> Dense(10, softmax), trained by Adam on sparse categorical
-crossentropy (the classic tf.keras tutorial network); five epochs reach a test accuracy of about 0.98. --save-weights writes
-the trained weights (HDF5 needs h5py: pip install h5py; another suffix writes a TF checkpoint).
+crossentropy (the classic tf.keras tutorial network); five epochs reach a test accuracy of about 0.98.
+--save-weights writes the trained weights (HDF5 needs h5py: pip install h5py; another suffix writes a TF
+checkpoint).
 """
 import argparse
 
