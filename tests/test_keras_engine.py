@@ -240,7 +240,11 @@ def test_sequential_add_pop_and_input_layer():
 
 def test_sequential_with_explicit_input_layer():
     model = keras.Sequential([layers.InputLayer(input_shape=(3,)), layers.Dense(2)])
-    assert model.output_shape == (None, 2) and [l.name for l in model.layers][-1] == "dense"
+    assert model.output_shape == (None, 2) and [l.name for l in model.layers] == ["dense"]
+    config = model.get_config()
+    assert config["build_input_shape"] == (None, 3)
+    rebuilt = keras.Sequential.from_config(config)
+    assert rebuilt.built and rebuilt.input_shape == (None, 3)
 
 
 def test_sequential_deferred_build_on_first_fit():

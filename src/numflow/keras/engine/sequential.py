@@ -28,11 +28,9 @@ class Sequential(Model):
 
     @property
     def layers(self):
-        """The added layers (without the InputLayer Keras creates for the first layer's input shape)."""
-        if self._is_graph_network:
-            return [layer for layer in self._layers if not (isinstance(layer, InputLayer) and
-                                                            layer not in self._stack)]
-        return list(self._stack)
+        """The added layers, without the InputLayer at the bottom (as Keras lists them)."""
+        layers = list(self._layers) if self._is_graph_network else list(self._stack)
+        return layers[1:] if layers and isinstance(layers[0], InputLayer) else layers
 
     def add(self, layer):
         """Appends `layer` (a Layer, or a Keras tensor from `Input`) to the stack."""
@@ -50,6 +48,7 @@ class Sequential(Model):
         if not self._stack and not self.outputs:
             if isinstance(layer, InputLayer):
                 self._stack.append(layer)
+                self._build_input_shape = layer._batch_input_shape   # kept in the config for from_config
                 self._finish_graph([layer._inbound_nodes[-1].output_tensors[0]], layer)
                 return
             batch_input_shape = getattr(layer, "_batch_input_shape", None)
