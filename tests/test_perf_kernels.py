@@ -122,3 +122,36 @@ def test_mean_gradient_fusion_keeps_fetched_spread_values():
 
 def labels_value():
     return np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], np.float32)
+
+
+def _reference_conv(x, f):
+    """A SAME, stride-1 convolution by explicit loops over kernel positions (float64)."""
+    kh, kw, _, _ = f.shape
+    n, h, w, _ = x.shape
+    padded = np.pad(x.astype(np.float64), ((0, 0), (kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2), (0, 0)))
+    out = 0
+    for i in range(kh):
+        for j in range(kw):
+            out = out + padded[:, i:i + h, j:j + w, :] @ f[i, j].astype(np.float64)
+    return out
+
+
+@pytest.mark.parametrize("channels", [1, 3, 6])
+def test_convolution_tiled_over_the_batch_matches_the_loop(monkeypatch, channels):
+    from numflow.ops import conv
+    # A workspace of a few images forces several tiles, including a short last one.
+    monkeypatch.setattr(conv, "_WORKSPACE_BYTES", 3 * 8 * 8 * 9 * channels * 4 + 1)
+    rng = np.random.RandomState(channels)
+    xs = rng.standard_normal((7, 8, 8, channels)).astype(np.float32)
+    fs = rng.standard_normal((3, 3, channels, 5)).astype(np.float32)
+    dys = rng.standard_normal((7, 8, 8, 5)).astype(np.float32)
+    x = tf.constant(xs)
+    f = tf.constant(fs)
+    y = tf.nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME")
+    dx = tf.gradients(y, x, grad_ys=tf.constant(dys))[0]
+    with tf.Session() as sess:
+        got_y, got_dx = sess.run([y, dx])
+    np.testing.assert_allclose(got_y, _reference_conv(xs, fs), rtol=1e-4, atol=1e-4)
+    # The input gradient is the convolution of dy with the filter flipped and its channels swapped.
+    flipped = fs[::-1, ::-1].transpose(0, 1, 3, 2)
+    np.testing.assert_allclose(got_dx, _reference_conv(dys, flipped), rtol=1e-4, atol=1e-4)
