@@ -21,6 +21,7 @@ _SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_", "scipy_op
             "scipy_openblas_set_num_threads64_")
 _lock = threading.Lock()
 _controllers = None     # list of (set(n), get()) for every BLAS library loaded in the process
+_last_set = [None]      # the count numflow last set: plans compare with it instead of asking BLAS
 
 
 def _threadpoolctl_controllers():
@@ -92,6 +93,7 @@ def set_blas_threads(count):
     controllers = _blas_controllers()
     for setter, _ in controllers:
         setter(count)
+    _last_set[0] = count
     return bool(controllers)
 
 
@@ -161,7 +163,7 @@ class FixedThreads:
         self.count = count
 
     def __call__(self, function, args):
-        if blas_threads() != self.count:
+        if _last_set[0] != self.count:
             set_blas_threads(self.count)
         return function(*args)
 
@@ -188,7 +190,7 @@ class AdaptiveThreads:
 
     def __call__(self, function, args):
         current = self.current
-        if blas_threads() != current:
+        if _last_set[0] != current:
             set_blas_threads(current)
         start = self.clock()
         result = function(*args)
