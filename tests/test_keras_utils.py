@@ -174,3 +174,20 @@ def test_plot_model_without_pydot(monkeypatch):
     monkeypatch.setitem(sys.modules, "pydot", None)
     with pytest.raises(ImportError, match="Failed to import pydot.*pip install pydot"):
         utils.model_to_dot(None)
+
+
+def test_keras_home_falls_back_to_the_temporary_folder(tmp_path, monkeypatch):
+    from numflow.keras.utils import data_utils
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        monkeypatch.setenv("KERAS_HOME", str(locked / ".keras"))
+        if os.access(str(locked), os.W_OK):
+            pytest.skip("running as a user that can write anywhere")
+        assert data_utils._keras_home().endswith(os.path.join("", ".keras"))
+        assert not data_utils._keras_home().startswith(str(locked))
+    finally:
+        locked.chmod(0o700)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
+    assert data_utils._keras_home() == str(tmp_path / "home")

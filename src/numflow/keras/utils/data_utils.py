@@ -20,8 +20,13 @@ DOWNLOAD_TIMEOUT = float(os.environ.get("NUMFLOW_DOWNLOAD_TIMEOUT", "10"))
 
 
 def _keras_home(cache_dir=None):
+    """The Keras cache folder: `cache_dir`, else $KERAS_HOME, else ~/.keras (or /tmp/.keras when the home
+    folder cannot be written, as Keras falls back)."""
     if cache_dir is None:
         cache_dir = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+        parent = cache_dir if os.path.isdir(cache_dir) else os.path.dirname(cache_dir)
+        if not os.access(parent, os.W_OK):
+            cache_dir = os.path.join(tempfile.gettempdir(), ".keras")
     return cache_dir
 
 
