@@ -428,3 +428,24 @@ def test_noise_layers():
         sess = K.get_session()
         np.testing.assert_array_equal(sess.run(out, {inp: x}), x)
         assert not np.allclose(sess.run(out, {inp: x, K.learning_phase(): True}), x)
+
+
+def test_layers_in_a_trained_sequential_model():
+    rng = np.random.RandomState(0)
+    x = rng.rand(32, 6, 6, 1).astype(np.float32)
+    y = (x.mean(axis=(1, 2, 3)) > 0.5).astype(np.int32)
+    model = tf.keras.Sequential([L.Conv2D(3, 3, input_shape=(6, 6, 1)), L.BatchNormalization(),
+                                 L.MaxPooling2D(), L.Dropout(0.2), L.Flatten(), L.Dense(2, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    bn = model.layers[1]
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    # fit ran the moving-average updates; inference uses them
+    moving_mean, moving_var = K.batch_get_value([bn.moving_mean, bn.moving_variance])
+    assert np.all(moving_mean != 0) and np.all(moving_var != 1)
+    gamma, beta = K.batch_get_value([bn.gamma, bn.beta])
+    features = K.function([model.input], [model.layers[0].output])([x])[0]
+    normalized = K.function([model.input], [bn.output])([x])[0]
+    np.testing.assert_allclose(normalized, (features - moving_mean) / np.sqrt(moving_var + 1e-3) * gamma + beta,
+                               rtol=1e-4, atol=1e-5)
+    clone = tf.keras.Sequential.from_config(model.get_config())
+    assert [layer.get_config() for layer in clone.layers][1:] == [layer.get_config() for layer in model.layers][1:]
