@@ -46,3 +46,14 @@ def seeded_weights(model, seed):
 
 def inputs_for(kind):
     return np.random.RandomState(7).rand(4, *ARCHITECTURES[kind][1]).astype(np.float32)
+
+
+def train_compiled(keras, model, optimizer):
+    """Compiles `model` (mse, with `optimizer`) and trains it two epochs on fixed data without shuffling."""
+    model.compile(optimizer=optimizer, loss="mse", metrics=["mae"])
+    continue_training(model)
+
+
+def continue_training(model):
+    """Two more epochs on the same fixed data (the MLP's inputs and a constant target)."""
+    model.fit(inputs_for("mlp"), np.full((4, 3), 1.0 / 3, np.float32), epochs=2, verbose=0, shuffle=False)

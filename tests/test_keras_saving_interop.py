@@ -57,7 +57,23 @@ def save_all(kind):
     model.save(os.path.join(folder, "keras_%s_m.h5" % kind))
     return model.predict(models.inputs_for(kind))
 
+def compiled_from_numflow():
+    model = keras.models.load_model(os.path.join(folder, "numflow_mlp_compiled.h5"))
+    models.continue_training(model)
+    return model.predict(models.inputs_for("mlp"))
+
+def compiled_keras():
+    model = models.build(keras, "mlp")
+    model.set_weights(models.seeded_weights(model, 2))
+    models.train_compiled(keras, model, keras.optimizers.legacy.Adam(0.01))
+    model.save(os.path.join(folder, "keras_mlp_compiled.h5"))
+    models.continue_training(model)
+    return model.predict(models.inputs_for("mlp"))
+
 for kind in kinds:
+    if kind == "mlp":
+        attempt("mlp/compiled", compiled_from_numflow)
+        attempt("mlp/compiled_keras", compiled_keras)
     attempt(kind + "/weights_h5", lambda: load_weights(kind, "numflow_%s_w.h5" % kind))
     attempt(kind + "/checkpoint", lambda: load_weights(kind, "numflow_%s_ckpt" % kind))
     attempt(kind + "/model_h5", lambda: load_model(kind, "numflow_%s_m.h5" % kind))
@@ -105,6 +121,11 @@ def exchange(tmp_path_factory):
             for fmt in FORMATS:
                 path = os.path.join(folder, FILES[fmt] % ("numflow", kind))
                 model.save(path) if fmt == "model_h5" else model.save_weights(path)
+            if kind == "mlp":           # compiled: the optimizer's state travels too
+                models.train_compiled(keras, model, keras.optimizers.Adam(0.01))
+                model.save(os.path.join(folder, "numflow_mlp_compiled.h5"))
+                models.continue_training(model)
+                ours["mlp/compiled"] = model.predict(models.inputs_for("mlp"))
         except Exception:
             failures[kind + "/numflow"] = traceback.format_exc()[-3000:]
     keras.backend.clear_session()
@@ -183,4 +204,21 @@ def test_real_keras_h5_weights_load_by_name(exchange):
     model = models.build(keras, "mlp")
     model.load_weights(os.path.join(folder, FILES["weights_h5"] % ("keras", "mlp")), by_name=True)
     np.testing.assert_allclose(model.predict(models.inputs_for("mlp")), theirs["mlp/keras"], rtol=1e-5, atol=1e-5)
+    keras.backend.clear_session()
+
+
+def test_compiled_models_continue_training_across_libraries(exchange):
+    """A model saved with its Adam state after two epochs trains on identically after loading, in real
+    Keras (numflow's file) and in numflow (Keras' file)."""
+    _need("mlp")
+    folder, ours, theirs, failures = exchange
+    for key in ("mlp/numflow", "mlp/oracle", "mlp/compiled", "mlp/compiled_keras"):
+        assert key not in failures, failures.get(key)
+    np.testing.assert_allclose(theirs["mlp/compiled"], ours["mlp/compiled"], rtol=1e-5, atol=1e-6)
+    keras.backend.clear_session()
+    model = keras.models.load_model(os.path.join(folder, "keras_mlp_compiled.h5"))
+    assert type(model.optimizer).__name__ == "Adam"
+    models.continue_training(model)
+    np.testing.assert_allclose(model.predict(models.inputs_for("mlp")), theirs["mlp/compiled_keras"], rtol=1e-5,
+                               atol=1e-6)
     keras.backend.clear_session()
