@@ -24,8 +24,9 @@ def test_image_file_round_trip(tmp_path):
     first = image.img_to_array(image.load_img(str(tmp_path / "a.png")), data_format="channels_first")
     np.testing.assert_array_equal(first, pixels.transpose(2, 0, 1))
     scaled = image.img_to_array(image.array_to_img(pixels / 255.0 * 2 - 1))
-    np.testing.assert_allclose(scaled, np.round((pixels - pixels.min()) / (pixels.max() - pixels.min()) * 255),
-                               atol=1)
+    # Values in [-1, 1] are lifted by 1, stretched so the maximum is 255, then truncated.
+    lifted = pixels.astype(np.float64) / 255.0 * 2
+    np.testing.assert_allclose(scaled, np.floor(lifted / lifted.max() * 255), atol=1)
     with pytest.raises(ValueError, match='color_mode must be "grayscale", "rgb", or "rgba"'):
         image.load_img(str(tmp_path / "a.png"), color_mode="cmyk")
     with pytest.raises(ValueError, match="Expected image array to have rank 3"):
@@ -181,3 +182,15 @@ def test_flow_from_directory(tmp_path):
     assert bx.shape == (6, 2, 2, 1) and list(by) == [0, 0, 0, 1, 1, 1]
     with pytest.raises(ValueError, match="Invalid class_mode"):
         gen.flow_from_directory(str(tmp_path), class_mode="onehot")
+
+
+def test_brightness_goes_through_pil_like_keras():
+    pytest.importorskip("PIL")
+    x = np.array([[[0.0], [50.0]], [[100.0], [200.0]]], dtype=np.float32)
+    # array_to_img stretches the maximum to 255 (no shift for non-negative data) and truncates.
+    stretched = np.floor(x / 200.0 * 255)
+    np.testing.assert_array_equal(image.img_to_array(image.array_to_img(x)), stretched)
+    darker = image.apply_brightness_shift(x, 0.5)
+    np.testing.assert_allclose(darker, np.round(stretched * 0.5), atol=1)
+    lifted = image.img_to_array(image.array_to_img(x - 100))
+    np.testing.assert_array_equal(lifted, np.floor(x / 200.0 * 255))

@@ -75,7 +75,8 @@ def img_to_array(img, data_format=None, dtype=None):
 
 
 def array_to_img(x, data_format=None, scale=True, dtype=None):
-    """A 3-D array as a PIL image (1, 3 or 4 channels); `scale` maps its range to [0, 255] first."""
+    """A 3-D array as a PIL image (1, 3 or 4 channels); `scale` first lifts negative values to 0 and
+    stretches the maximum to 255; values are truncated to uint8."""
     image_module = _pil()
     x = np.asarray(x, dtype=dtype or floatx())
     if x.ndim != 3:
@@ -84,7 +85,9 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     if data_format == "channels_first":
         x = x.transpose(1, 2, 0)
     if scale:
-        x = x - np.min(x)
+        # Keras' scaling: lift negative values to 0 (values already >= 0 are not shifted), then stretch
+        # the maximum to 255.
+        x = x + max(-np.min(x), 0)
         peak = np.max(x)
         if peak != 0:
             x = x / peak
@@ -92,7 +95,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     channels = x.shape[2]
     if channels not in (1, 3, 4):
         raise ValueError("Unsupported channel number: %s" % channels)
-    pixels = np.clip(np.round(x), 0, 255).astype("uint8")
+    pixels = np.clip(x, 0, 255).astype("uint8")  # truncation, as Keras' astype('uint8')
     if channels == 1:
         return image_module.fromarray(pixels[:, :, 0], "L")
     return image_module.fromarray(pixels, "RGB" if channels == 3 else "RGBA")
@@ -213,8 +216,14 @@ def apply_channel_shift(x, intensity, channel_axis=0):
 
 
 def apply_brightness_shift(x, brightness):
-    """`x` scaled by the factor `brightness` (1: unchanged, 0: black), clipped at 255."""
-    return np.clip(x * brightness, None, 255 if np.max(x) > 1 else None).astype(x.dtype, copy=False)
+    """`x` through PIL's brightness enhancement by `brightness` (1: unchanged, 0: black), as Keras does:
+    the image is first converted with `array_to_img` (so the result is on the 0-255 scale, quantized)."""
+    try:
+        from PIL import ImageEnhance
+    except ImportError:
+        raise ImportError("Brightness shifts need Pillow: " + pip_hint("image", "Pillow")) from None
+    img = ImageEnhance.Brightness(array_to_img(x)).enhance(brightness)
+    return img_to_array(img, dtype=x.dtype)
 
 
 def flip_axis(x, axis):
