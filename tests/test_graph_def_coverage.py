@@ -49,6 +49,7 @@ INTERNAL.update({t: _ACCUMULATOR for t in (
     "ConditionalAccumulator", "SparseConditionalAccumulator", "AccumulatorNumAccumulated", "AccumulatorSetGlobalStep",
     "AccumulatorApplyGradient", "AccumulatorTakeGradient", "SparseAccumulatorApplyGradient",
     "SparseAccumulatorTakeGradient")})
+INTERNAL["MatrixSquareRootGrad"] = _GRAD
 INTERNAL["StatelessSplitSeed"] = "numflow's seed derivation for tf.random.split / fold_in (TF's differs: Philox)"
 _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",

@@ -24,3 +24,5 @@ from .linalg_operator import __all__ as _operator_all  # noqa: E402
 __all__ += list(_operator_all)
 from .ops.lu import lu, lu_matrix_inverse, lu_reconstruct, lu_solve  # noqa: E402,F401 - LU (issue 12)
 __all__ += ["lu", "lu_matrix_inverse", "lu_reconstruct", "lu_solve"]
+from .ops.matrix_sqrt import sqrtm  # noqa: E402,F401
+__all__ += ["sqrtm"]

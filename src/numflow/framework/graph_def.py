@@ -2019,3 +2019,4 @@ _same("DecodeCompressed", "compression_type:s", types=(), defaults={"compression
 _rule("AudioSummaryV2", attrs=[("max_outputs", "max_outputs", "i")], defaults={"max_outputs": 3},
       const_inputs=[_tag_input()], types=())
 _same("Lu", "output_idx_type:type", defaults={"output_idx_type": dtypes.int32})
+_same("MatrixSquareRoot")
