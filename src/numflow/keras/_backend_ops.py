@@ -156,10 +156,12 @@ def cumprod(x, axis=0):
 
 # --- elementwise --------------------------------------------------------------------------------
 def square(x):
+    """x * x elementwise."""
     return tf.square(x)
 
 
 def abs(x):  # noqa: A001 - Keras' name
+    """|x| elementwise."""
     return tf.abs(x)
 
 
@@ -170,10 +172,12 @@ def sqrt(x):
 
 
 def exp(x):
+    """e ** x elementwise."""
     return tf.exp(x)
 
 
 def log(x):
+    """Natural logarithm elementwise."""
     return tf.log(x)
 
 
@@ -183,6 +187,7 @@ def round(x):  # noqa: A001 - Keras' name
 
 
 def sign(x):
+    """-1, 0 or 1 by the sign of each element."""
     return tf.sign(x)
 
 
@@ -192,10 +197,12 @@ def pow(x, a):  # noqa: A001 - Keras' name
 
 
 def sin(x):
+    """Sine elementwise."""
     return tf.sin(x)
 
 
 def cos(x):
+    """Cosine elementwise."""
     return tf.cos(x)
 
 
@@ -213,34 +220,42 @@ def clip(x, min_value, max_value):
 
 
 def maximum(x, y):
+    """Elementwise maximum of x and y (broadcasting)."""
     return tf.maximum(x, y)
 
 
 def minimum(x, y):
+    """Elementwise minimum of x and y (broadcasting)."""
     return tf.minimum(x, y)
 
 
 def equal(x, y):
+    """x == y elementwise (bool)."""
     return tf.equal(x, y)
 
 
 def not_equal(x, y):
+    """x != y elementwise (bool)."""
     return tf.not_equal(x, y)
 
 
 def greater(x, y):
+    """x > y elementwise (bool)."""
     return tf.greater(x, y)
 
 
 def greater_equal(x, y):
+    """x >= y elementwise (bool)."""
     return tf.greater_equal(x, y)
 
 
 def less(x, y):
+    """x < y elementwise (bool)."""
     return tf.less(x, y)
 
 
 def less_equal(x, y):
+    """x <= y elementwise (bool)."""
     return tf.less_equal(x, y)
 
 
@@ -314,6 +329,7 @@ def permute_dimensions(x, pattern):
 
 
 def reshape(x, shape):
+    """`x` with the new `shape` (one entry may be -1)."""
     return tf.reshape(x, shape)
 
 
@@ -331,14 +347,17 @@ def concatenate(tensors, axis=-1):
 
 
 def stack(x, axis=0):
+    """Stacks a list of tensors of one shape along a new `axis`."""
     return tf.stack(x, axis=axis)
 
 
 def expand_dims(x, axis=-1):
+    """`x` with a new axis of size 1 at `axis`."""
     return tf.expand_dims(x, axis)
 
 
 def squeeze(x, axis):
+    """`x` without the size-1 axis `axis`."""
     return tf.squeeze(x, [axis])
 
 
@@ -414,18 +433,22 @@ def shape(x):
 
 
 def is_sparse(tensor):
+    """Whether `tensor` is a SparseTensor."""
     return isinstance(tensor, tf.SparseTensor)
 
 
 def to_dense(tensor):
+    """A SparseTensor as a dense tensor (dense tensors unchanged)."""
     return tf.sparse.to_dense(tensor) if is_sparse(tensor) else tensor
 
 
 def is_tensor(x):
+    """Whether `x` is a graph tensor (or tensor-like)."""
     return tf.is_tensor(x)
 
 
 def is_placeholder(x):
+    """Whether `x` is a placeholder's output."""
     return getattr(getattr(x, "op", None), "type", None) in ("Placeholder", "PlaceholderWithDefault")
 
 
@@ -452,14 +475,17 @@ def eye(size, dtype=None, name=None):
 
 
 def zeros_like(x, dtype=None, name=None):
+    """A tensor of zeros with the shape (and dtype, unless given) of `x`."""
     return tf.zeros_like(x, dtype=dtype, name=name)
 
 
 def ones_like(x, dtype=None, name=None):
+    """A tensor of ones with the shape (and dtype, unless given) of `x`."""
     return tf.ones_like(x, dtype=dtype, name=name)
 
 
 def identity(x, name=None):
+    """A tensor with the value of `x`."""
     return tf.identity(x, name=name)
 
 
@@ -520,10 +546,12 @@ def update(x, new_x):
 
 
 def update_add(x, increment):
+    """Adds `increment` to variable `x`; returns the assign op's tensor."""
     return tf.assign_add(x, increment)
 
 
 def update_sub(x, decrement):
+    """Subtracts `decrement` from variable `x`; returns the assign op's tensor."""
     return tf.assign_sub(x, decrement)
 
 
@@ -588,14 +616,17 @@ def gradients(loss, variables):
 
 
 def map_fn(fn, elems, name=None, dtype=None):
+    """`fn` applied to each element of `elems` along axis 0, the results stacked."""
     return tf.map_fn(fn, elems, name=name, dtype=dtype)
 
 
 def foldl(fn, elems, initializer=None, name=None):
+    """Reduces `elems` along axis 0 from the left with `fn(accumulator, element)`."""
     return tf.foldl(fn, elems, initializer=initializer, name=name)
 
 
 def foldr(fn, elems, initializer=None, name=None):
+    """Reduces `elems` along axis 0 from the right with `fn(accumulator, element)`."""
     return tf.foldr(fn, elems, initializer=initializer, name=name)
 
 
@@ -606,6 +637,7 @@ def print_tensor(x, message=""):
 
 # --- activations --------------------------------------------------------------------------------
 def softmax(x, axis=-1):
+    """Softmax along `axis`."""
     return tf.nn.softmax(x, axis=axis)
 
 
@@ -633,11 +665,13 @@ def relu(x, alpha=0., max_value=None, threshold=0):
 
 
 def elu(x, alpha=1.):
+    """Exponential linear unit with slope `alpha` for negatives."""
     from . import activations
     return activations.elu(x, alpha)
 
 
 def sigmoid(x):
+    """1 / (1 + exp(-x))."""
     return tf.sigmoid(x)
 
 
@@ -648,14 +682,17 @@ def hard_sigmoid(x):
 
 
 def tanh(x):
+    """Hyperbolic tangent."""
     return tf.tanh(x)
 
 
 def softplus(x):
+    """log(exp(x) + 1)."""
     return tf.nn.softplus(x)
 
 
 def softsign(x):
+    """x / (|x| + 1)."""
     return tf.nn.softsign(x)
 
 
