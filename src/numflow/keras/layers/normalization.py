@@ -130,12 +130,12 @@ class BatchNormalization(Layer):
                                                initializer=self.moving_variance_initializer, trainable=False)
         self.built = True
 
-    def _moving_update(self, variable, value, training):
-        """variable -= (variable - value) * (1 - momentum) in training; no change otherwise."""
+    def _moving_update(self, variable, value):
+        """variable -= (variable - value) * (1 - momentum); `value` is the variable itself outside training,
+        so the update then changes nothing."""
         with tf.name_scope("AssignMovingAvg"):
-            target = utils.smart_cond(training, lambda: value, lambda: tf.identity(variable))
             decay = tf.cast(1.0 - self.momentum, variable.dtype.base_dtype)
-            return tf.assign_sub(variable, (variable - target) * decay)
+            return tf.assign_sub(variable, (variable - value) * decay)
 
     def call(self, inputs, training=None):
         training = utils.training_value(training)
@@ -143,25 +143,25 @@ class BatchNormalization(Layer):
         reduction_axes = [a for a in range(rank) if a not in self.axis]
         gamma = self.gamma if self.gamma is not None else tf.ones_like(self.moving_mean)
         beta = self.beta if self.beta is not None else tf.zeros_like(self.moving_mean)
-        mean, variance = tf.nn.moments(tf.cast(inputs, self.moving_mean.dtype.base_dtype), reduction_axes)
-        if self.fused:
-            # the fused kernel's running variance is the unbiased sample variance
-            count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(inputs), reduction_axes)), variance.dtype)
-            update_variance = variance * count / tf.maximum(count - 1.0, 1.0)
-        else:
-            update_variance = variance
 
         def batch_stats():
-            return mean, variance
+            # the batch moments are computed only on the training branch
+            mean, variance = tf.nn.moments(tf.cast(inputs, self.moving_mean.dtype.base_dtype), reduction_axes)
+            if not self.fused:
+                return mean, variance, variance
+            # the fused kernel's running variance is the unbiased sample variance
+            count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(inputs), reduction_axes)), variance.dtype)
+            return mean, variance, variance * count / tf.maximum(count - 1.0, 1.0)
 
         def moving_stats():
-            return tf.identity(self.moving_mean), tf.identity(self.moving_variance)
+            moving_variance = tf.identity(self.moving_variance)
+            return tf.identity(self.moving_mean), moving_variance, moving_variance
 
-        use_mean, use_variance = utils.smart_cond(training, batch_stats, moving_stats)
+        use_mean, use_variance, update_variance = utils.smart_cond(training, batch_stats, moving_stats)
         if not isinstance(training, (bool, int)) or training:
             # a statically-false training flag adds no update, as TF 1.15
-            self.add_update([self._moving_update(self.moving_mean, mean, training),
-                             self._moving_update(self.moving_variance, update_variance, training)])
+            self.add_update([self._moving_update(self.moving_mean, use_mean),
+                             self._moving_update(self.moving_variance, update_variance)])
         outputs = tf.nn.batch_normalization(
             tf.cast(inputs, use_mean.dtype), _broadcast(use_mean, self.axis, rank),
             _broadcast(use_variance, self.axis, rank), _broadcast(beta, self.axis, rank),
