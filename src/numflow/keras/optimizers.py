@@ -311,12 +311,14 @@ class OptimizerV2:
         return variable
 
     def get_slot(self, var, slot_name):
+        """The slot variable `slot_name` of `var`; KeyError naming the slots it has."""
         slots = self._slots.get(var.op.name, {})
         if slot_name not in slots:
             raise KeyError("Slot %r not found for variable %s; slots: %s" % (slot_name, var.name, sorted(slots)))
         return slots[slot_name]
 
     def get_slot_names(self):
+        """The names of the slots this optimizer has created ('m', 'v', ...)."""
         return list(self._slot_names)
 
     @property
@@ -849,16 +851,20 @@ class TFOptimizer:
         self.iterations = iterations
 
     def get_gradients(self, loss, params):
+        """d loss / d params."""
         return tf.gradients(loss, list(params))
 
     def get_updates(self, loss, params):
+        """[the wrapped optimizer's train op], incrementing `iterations`."""
         grads_and_vars = self.optimizer.compute_gradients(loss, list(params))
         return [self.optimizer.apply_gradients(grads_and_vars, global_step=self.iterations)]
 
     def apply_gradients(self, grads_and_vars, name=None):
+        """The wrapped optimizer's apply_gradients, incrementing `iterations`."""
         return self.optimizer.apply_gradients(grads_and_vars, global_step=self.iterations, name=name)
 
     def minimize(self, loss, var_list=None, grad_loss=None, name=None):
+        """The wrapped optimizer's minimize, incrementing `iterations`."""
         return self.optimizer.minimize(loss, global_step=self.iterations, var_list=var_list, grad_loss=grad_loss,
                                        name=name)
 

@@ -501,9 +501,11 @@ class Iterator(Sequence):
         return (self.n + self.batch_size - 1) // self.batch_size
 
     def on_epoch_end(self):
+        """Draws a new sample order for the next epoch."""
         self._set_index_array()
 
     def reset(self):
+        """Restarts iteration from the first batch."""
         self.batch_index = 0
 
     def __iter__(self):
@@ -645,10 +647,12 @@ class DirectoryIterator(Iterator):
 
     @property
     def filepaths(self):
+        """The full paths of the images, in sample order."""
         return [os.path.join(self.directory, f) for f in self.filenames]
 
     @property
     def labels(self):
+        """The class index of every image, in sample order."""
         return self.classes
 
     def _get_batches_of_transformed_samples(self, index_array):

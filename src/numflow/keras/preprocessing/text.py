@@ -95,6 +95,7 @@ class Tokenizer:
         return list(self.texts_to_sequences_generator(texts))
 
     def texts_to_sequences_generator(self, texts):
+        """Yields each text as a list of word indices."""
         oov_index = self.word_index.get(self.oov_token)
         for text in texts:
             sequence = []
@@ -111,6 +112,7 @@ class Tokenizer:
         return list(self.sequences_to_texts_generator(sequences))
 
     def sequences_to_texts_generator(self, sequences):
+        """Yields each index sequence as a text."""
         oov_index = self.word_index.get(self.oov_token)
         for sequence in sequences:
             words = []

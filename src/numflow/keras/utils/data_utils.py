@@ -159,15 +159,19 @@ class SequenceEnqueuer:
         self._running = False
 
     def is_running(self):
+        """Whether `start` was called and `stop` not yet."""
         return self._running
 
     def start(self, workers=1, max_queue_size=10):
+        """Starts producing batches."""
         self._running = True
 
     def stop(self, timeout=None):
+        """Stops producing batches."""
         self._running = False
 
     def get(self):
+        """A generator of the batches."""
         raise NotImplementedError
 
 

@@ -70,16 +70,20 @@ class HDF5Matrix:
 
     @property
     def shape(self):
+        """(rows, ...) of the view (after the normalizer)."""
         return (len(self),) + tuple(self._base_shape)
 
     @property
     def dtype(self):
+        """The element type (after the normalizer)."""
         return self._base_dtype
 
     @property
     def ndim(self):
+        """The number of axes."""
         return len(self.shape)
 
     @property
     def size(self):
+        """The number of elements."""
         return int(np.prod(self.shape))
