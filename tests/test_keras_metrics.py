@@ -289,3 +289,15 @@ def test_confusion_metrics_with_per_sample_weights_on_multilabel_data():
     positive = y_true[:, 1] == 1
     np.testing.assert_allclose(sess.run(one_class),
                                np.sum(weights * positive * (y_pred[:, 1] > 0.5)) / np.sum(weights * positive), rtol=1e-5)
+
+
+def test_mean_relative_error():
+    y_true = np.array([1.0, 2.0, 4.0, 3.0], np.float32)
+    y_pred = np.array([2.0, 2.0, 1.0, 0.0], np.float32)
+    normalizer = np.array([2.0, 1.0, 0.0, 3.0], np.float32)
+    weights = np.array([1.0, 1.0, 1.0, 2.0], np.float32)
+    metric = metrics.MeanRelativeError(normalizer=normalizer)
+    result = metric(y_true, y_pred, sample_weight=weights)
+    expected = np.sum(weights * np.array([0.5, 0.0, 0.0, 1.0])) / weights.sum()
+    np.testing.assert_allclose(K.get_session().run(result), expected, rtol=1e-6)
+    assert metric.get_config()["normalizer"] == normalizer.tolist()

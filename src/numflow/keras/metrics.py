@@ -26,7 +26,7 @@ __all__ = ["Metric", "Reduce", "Sum", "Mean", "MeanTensor", "MeanMetricWrapper",
            "CategoricalHinge", "LogCoshError", "KLDivergence", "Poisson", "CosineSimilarity", "BinaryCrossentropy",
            "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "TruePositives", "TrueNegatives",
            "FalsePositives", "FalseNegatives", "Precision", "Recall", "AUC", "SensitivityAtSpecificity",
-           "SpecificityAtSensitivity", "MeanIoU",
+           "SpecificityAtSensitivity", "MeanIoU", "MeanRelativeError",
            "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
            "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error",
            "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "hinge",
@@ -350,6 +350,28 @@ class RootMeanSquaredError(Mean):
 
     def result(self):
         return tf.sqrt(tf.math.divide_no_nan(self.total, self.count))
+
+
+class MeanRelativeError(Mean):
+    """`MeanRelativeError(normalizer, name=None, dtype=None)`: the (weighted) mean of
+    |y_true - y_pred| / normalizer (0 where the normalizer is 0); `normalizer` broadcasts against the
+    predictions."""
+
+    def __init__(self, normalizer, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.normalizer = tf.cast(normalizer, self._dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = tf.cast(y_true, self._dtype)
+        y_pred = tf.cast(y_pred, self._dtype)
+        y_pred, y_true, _ = squeeze_or_expand_dimensions(y_pred, y_true)
+        relative_errors = tf.math.divide_no_nan(tf.abs(y_true - y_pred), self.normalizer)
+        return super().update_state(relative_errors, sample_weight=sample_weight)
+
+    def get_config(self):
+        config = {"normalizer": backend.eval(self.normalizer).tolist()}
+        config.update(Metric.get_config(self))
+        return config
 
 
 # --- confusion-matrix metrics -------------------------------------------------------------------
