@@ -12,3 +12,6 @@ __all__ = ["dct", "fft", "fft2d", "fft3d", "fftshift", "frame", "hamming_window"
 from .ops.fft_nd import fftnd, ifftnd, irfftnd, rfftnd  # noqa: E402,F401 - N-D transforms (issue 12)
 
 __all__ += ["fftnd", "ifftnd", "irfftnd", "rfftnd"]
+from .ops.mdct import inverse_mdct, mdct  # noqa: E402,F401
+
+__all__ += ["inverse_mdct", "mdct"]
