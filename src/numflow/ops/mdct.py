@@ -33,18 +33,24 @@ def _window(window_fn, frame_length, dtype):
     return window_fn(frame_length, dtype=dtype)
 
 
-def _default_window():
-    from .signal_ops import vorbis_window
-    return vorbis_window
+# The default window_fn (tf.signal.vorbis_window, looked up on use); None means no window, as in TF.
+_VORBIS = object()
 
 
-def mdct(signals, frame_length, window_fn=None, pad_end=False, norm=None, name=None):
+def _default_window(window_fn):
+    if window_fn is _VORBIS:
+        from .signal_ops import vorbis_window
+        return vorbis_window
+    return window_fn
+
+
+def mdct(signals, frame_length, window_fn=_VORBIS, pad_end=False, norm=None, name=None):
     """`tf.signal.mdct(signals, frame_length, window_fn=tf.signal.vorbis_window, pad_end=False,
     norm=None)`: [..., frames, frame_length / 2] MDCT coefficients of float signals [..., samples]
     (frame_length a multiple of 4); norm='ortho' scales by sqrt(2 / N), None by 2."""
     from .signal_ops import frame
     from .linalg import tensordot
-    window_fn = _default_window() if window_fn is None else window_fn
+    window_fn = _default_window(window_fn)
     with name_scope(name, "mdct", [signals]):
         signals = convert_to_tensor(signals, name="signals")
         if signals.dtype not in (dtypes.float32, dtypes.float64):
@@ -61,12 +67,12 @@ def mdct(signals, frame_length, window_fn=None, pad_end=False, norm=None, name=N
         return coefficients * np.asarray(_scale(norm, half, True), signals.dtype.np)
 
 
-def inverse_mdct(mdcts, window_fn=None, norm=None, name=None):
+def inverse_mdct(mdcts, window_fn=_VORBIS, norm=None, name=None):
     """`tf.signal.inverse_mdct(mdcts, window_fn=tf.signal.vorbis_window, norm=None)`: the signal
     [..., samples] whose mdct (same window and norm) is `mdcts` [..., frames, N], by windowed overlap-add."""
     from .signal_ops import overlap_and_add
     from .linalg import tensordot
-    window_fn = _default_window() if window_fn is None else window_fn
+    window_fn = _default_window(window_fn)
     with name_scope(name, "inverse_mdct", [mdcts]):
         mdcts = convert_to_tensor(mdcts, name="mdcts")
         if mdcts.dtype not in (dtypes.float32, dtypes.float64):
