@@ -26,3 +26,5 @@ from .ops.lu import lu, lu_matrix_inverse, lu_reconstruct, lu_solve  # noqa: E40
 __all__ += ["lu", "lu_matrix_inverse", "lu_reconstruct", "lu_solve"]
 from .ops.matrix_sqrt import sqrtm  # noqa: E402,F401
 __all__ += ["sqrtm"]
+from .ops.eigh_tridiagonal import eigh_tridiagonal  # noqa: E402,F401
+__all__ += ["eigh_tridiagonal"]
