@@ -50,6 +50,8 @@ INTERNAL.update({t: _ACCUMULATOR for t in (
     "AccumulatorApplyGradient", "AccumulatorTakeGradient", "SparseAccumulatorApplyGradient",
     "SparseAccumulatorTakeGradient")})
 INTERNAL["MatrixSquareRootGrad"] = _GRAD
+INTERNAL["SparseBincountRows"] = "tf.sparse.bincount of numflow (row ids + values); TF writes DenseBincount or " \
+    "SparseBincount by input kind"
 INTERNAL["StatelessSplitSeed"] = "numflow's seed derivation for tf.random.split / fold_in (TF's differs: Philox)"
 _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",

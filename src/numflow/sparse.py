@@ -30,3 +30,6 @@ __all__ += ["cross", "cross_hashed"]
 from .ops.accumulators import SparseConditionalAccumulator  # noqa: E402
 
 __all__ += ["SparseConditionalAccumulator"]
+from .ops.sparse_bincount import sparse_bincount as bincount  # noqa: E402
+
+__all__ += ["bincount"]
