@@ -80,3 +80,19 @@ def test_weighted_column_errors():
     features = dict(weighted_features(), wt=tf.SparseTensor([[0, 0]], np.array([1], np.int64), [2, 2]))
     with pytest.raises(ValueError, match="Bad dtype, expected float32, but got int64"):
         fc.input_layer(features, [fc.indicator_column(fc.weighted_categorical_column(identity, "wt"))])
+
+
+def test_shared_embedding_columns_share_one_variable():
+    a, b = fc.categorical_column_with_identity("a", 5), fc.categorical_column_with_identity("b", 5)
+    table = np.arange(15, dtype=np.float32).reshape(5, 3)
+    columns = fc.shared_embedding_columns([a, b], 3, initializer=tf.constant_initializer(table))
+    assert [c.name for c in columns] == ["a_shared_embedding", "b_shared_embedding"]
+    assert columns[0].shared_embedding_collection_name == "a_b_shared_embedding"
+    features = {"a": tf.constant([[1], [2]], tf.int64), "b": tf.constant([[4], [0]], tf.int64)}
+    dense = fc.input_layer(features, columns)
+    assert len(tf.global_variables()) == 1
+    np.testing.assert_allclose(run(dense), np.concatenate([table[[1, 2]], table[[4, 0]]], axis=1))
+    with pytest.raises(ValueError, match="must have the same number of buckets"):
+        fc.shared_embedding_columns([a, fc.categorical_column_with_identity("c", 6)], 3)
+    with pytest.raises(ValueError, match="non-empty list"):
+        fc.shared_embedding_columns([], 3)

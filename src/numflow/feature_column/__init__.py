@@ -5,4 +5,4 @@ from .feature_column import (bucketized_column, categorical_column_with_hash_buc
                              crossed_column, embedding_column, indicator_column, input_layer, linear_model,
                              make_parse_example_spec, numeric_column)
 from .feature_column_extra import (categorical_column_with_vocabulary_file,  # noqa: E402,F401 - issue 12
-                                   weighted_categorical_column)
+                                   shared_embedding_columns, weighted_categorical_column)

@@ -4,10 +4,11 @@ import os
 
 from ..framework import dtypes
 from ..framework.sparse_tensor import sparse_tensor_to_dense
-from .feature_column import (_CategoricalColumn, _IdsAndWeights, _VocabularyListCategoricalColumn, _check_key,
-                             _flat_per_example, _ops)
+from ..framework.tensor_shape import TensorShape
+from .feature_column import (_CategoricalColumn, _DenseColumn, _IdsAndWeights, _VocabularyListCategoricalColumn,
+                             _check_key, _flat_per_example, _lookup_and_combine, _ops, embedding_column)
 
-__all__ = ["categorical_column_with_vocabulary_file", "weighted_categorical_column"]
+__all__ = ["categorical_column_with_vocabulary_file", "weighted_categorical_column", "shared_embedding_columns"]
 
 
 class _VocabularyFileCategoricalColumn(_CategoricalColumn, collections.namedtuple(
@@ -135,3 +136,72 @@ def weighted_categorical_column(categorical_column, weight_feature_key, dtype=dt
         raise ValueError("dtype %s is not convertible to float." % dtype.name)
     _check_key(weight_feature_key, "weight_feature_key")
     return _WeightedCategoricalColumn(categorical_column, weight_feature_key, dtype)
+
+
+class _SharedEmbeddingColumn(_DenseColumn, collections.namedtuple(
+        "_SharedEmbeddingColumn", ["categorical_column", "dimension", "combiner", "initializer",
+                                   "shared_embedding_collection_name", "ckpt_to_load_from", "tensor_name_in_ckpt",
+                                   "max_norm", "trainable"])):
+    """See shared_embedding_columns."""
+
+    @property
+    def name(self):
+        return self.categorical_column.name + "_shared_embedding"
+
+    @property
+    def _parse_example_spec(self):
+        return self.categorical_column._parse_example_spec
+
+    @property
+    def _variable_shape(self):
+        return TensorShape([self.dimension])
+
+    def _transform_feature(self, builder):
+        return self.categorical_column._get_sparse_tensors(builder)
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        from ..framework.graph import get_default_graph
+        from ..variable_scope import get_variable
+        ids, weights = builder.get(self, self)
+        graph = get_default_graph()
+        shared = graph.get_collection(self.shared_embedding_collection_name)
+        shape = [self.categorical_column._num_buckets, self.dimension]
+        if shared:
+            # The first column of the group to be built made the variable; the others reuse it.
+            embedding_weights = shared[0]
+            if embedding_weights.shape.as_list() != shape:
+                raise ValueError("Shared embedding collection %s holds a variable of shape %s, this column needs %s"
+                                 % (self.shared_embedding_collection_name, embedding_weights.shape, shape))
+        else:
+            embedding_weights = get_variable(
+                "embedding_weights", shape=shape, dtype=dtypes.float32, initializer=self.initializer,
+                trainable=self.trainable and (trainable is not False), collections=weight_collections)
+            graph.add_to_collection(self.shared_embedding_collection_name, embedding_weights)
+            if self.ckpt_to_load_from is not None:
+                from ..train.checkpoint_utils import init_from_checkpoint
+                init_from_checkpoint(self.ckpt_to_load_from, {self.tensor_name_in_ckpt: embedding_weights})
+        return _lookup_and_combine(embedding_weights, ids, weights, self.combiner, self.max_norm)
+
+
+def shared_embedding_columns(categorical_columns, dimension, combiner="mean", initializer=None,
+                             shared_embedding_collection_name=None, ckpt_to_load_from=None, tensor_name_in_ckpt=None,
+                             max_norm=None, trainable=True):
+    """`tf.feature_column.shared_embedding_columns(categorical_columns, dimension, combiner='mean', ...)`:
+    one embedding column per categorical column, all looking up rows of one shared 'embedding_weights'
+    variable [num_buckets, dimension] (the columns must have the same number of buckets). The variable is
+    kept in the graph collection shared_embedding_collection_name (default: the sorted column names joined
+    by '_' plus '_shared_embedding')."""
+    template = embedding_column(categorical_columns[0] if categorical_columns else None, dimension, combiner,
+                                initializer, ckpt_to_load_from, tensor_name_in_ckpt, max_norm, trainable) \
+        if categorical_columns else None
+    if not categorical_columns:
+        raise ValueError("categorical_columns must be a non-empty list of categorical columns.")
+    buckets = {column._num_buckets for column in categorical_columns if isinstance(column, _CategoricalColumn)}
+    if len(buckets) != 1 or not all(isinstance(c, _CategoricalColumn) for c in categorical_columns):
+        raise ValueError("To use shared_embedding_column, all categorical_columns must have the same number of "
+                         "buckets (and be categorical columns). Given: %s" % (list(categorical_columns),))
+    name = shared_embedding_collection_name or \
+        "_".join(sorted(column.name for column in categorical_columns)) + "_shared_embedding"
+    return [_SharedEmbeddingColumn(column, template.dimension, template.combiner, template.initializer, name,
+                                   template.ckpt_to_load_from, template.tensor_name_in_ckpt, template.max_norm,
+                                   template.trainable) for column in categorical_columns]
