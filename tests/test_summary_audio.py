@@ -60,3 +60,8 @@ def test_audio_summary_graph_def_round_trip():
         tf.import_graph_def(graph_def, name="")
     with tf.Session(graph=imported) as sess:
         assert sess.run(summary.name) == expected
+
+
+def test_summary_description_message_round_trips():
+    description = tf.summary.SummaryDescription(type_hint="audio")
+    assert tf.summary.SummaryDescription.FromString(description.SerializeToString()).type_hint == "audio"

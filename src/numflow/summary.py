@@ -509,5 +509,5 @@ class FileWriterCache:
         FileWriterCache._cache.clear()
 
 
-from .summary_audio import audio  # noqa: E402,F401 - tf.summary.audio (issue 12)
-__all__ += ["audio"]
+from .summary_audio import SummaryDescription, audio  # noqa: E402,F401 - tf.summary.audio (issue 12)
+__all__ += ["SummaryDescription", "audio"]

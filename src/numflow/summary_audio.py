@@ -1,5 +1,5 @@
 """`tf.summary.audio`: clips of a [batch, frames(, channels)] float tensor as 16-bit PCM WAV files in a
-Summary, as TensorBoard's audio dashboard reads them."""
+Summary, as TensorBoard's audio dashboard reads them; and the SummaryDescription message."""
 import io
 import wave
 
@@ -8,10 +8,17 @@ import numpy as np
 from .framework import dtypes, errors
 from .framework.graph import convert_to_tensor
 from .framework.op_def import register
-from .io.proto import Summary
+from .io.proto import Message, Summary
 from .summary import _SummaryOp, _make_summary_op, _string_scalar, _summary_scope
 
-__all__ = ["audio", "encode_wav"]
+__all__ = ["audio", "encode_wav", "SummaryDescription"]
+
+
+class SummaryDescription(Message):
+    """`tf.summary.SummaryDescription(type_hint='')`: the protocol buffer describing a summary op's output
+    (type_hint names the kind of summary, e.g. 'scalar')."""
+
+    FIELDS = {"type_hint": (1, "string", False)}
 
 
 def encode_wav(samples, sample_rate):
