@@ -522,3 +522,51 @@ def test_newer_keras_configs_are_converted():
         {"class_name": "Model", "config": {}}
     ragged = {"class_name": "InputLayer", "config": {"ragged": True}}
     assert saving_utils.convert_newer_config(ragged) == ragged
+
+
+def test_oversized_datasets_are_refused_before_reading(tmp_path):
+    path = str(tmp_path / "w.h5")
+    _, _, layers = build(units=(3,), names=["a"])
+    with h5py.File(path, "w") as f:
+        hdf5_format.save_weights_to_hdf5_group(f, layers)
+        del f["a/a/kernel:0"]
+        f["a/a"].create_dataset("kernel:0", shape=(4, 10 ** 9), dtype=np.float32)   # never written: no storage
+    with h5py.File(path, "r") as f:
+        with pytest.raises(ValueError, match=r"has shape \(4, 3\), but the saved weight has shape \(4, 1000000000\)"):
+            hdf5_format.load_weights_from_hdf5_group(f, layers)
+        with pytest.raises(ValueError, match=r"has shape \(4, 3\), but the saved weight has shape \(4, 1000000000\)"):
+            hdf5_format.load_weights_from_hdf5_group_by_name(f, layers)
+
+
+def test_links_to_other_files_are_refused(tmp_path):
+    path, other = str(tmp_path / "w.h5"), str(tmp_path / "other.h5")
+    _, _, layers = build(units=(3,), names=["a"])
+    with h5py.File(other, "w") as f:
+        f.create_dataset("kernel", data=np.zeros((4, 3), np.float32))
+    with h5py.File(path, "w") as f:
+        hdf5_format.save_weights_to_hdf5_group(f, layers)
+        del f["a/a/kernel:0"]
+        f["a/a/kernel:0"] = h5py.ExternalLink(other, "/kernel")
+    with h5py.File(path, "r") as f:
+        with pytest.raises(ValueError, match=r"The weight 'a/kernel:0' of HDF5 group '/a' is a link to another file"):
+            hdf5_format.load_weights_from_hdf5_group(f, layers)
+
+
+def test_cudnn_lstm_bias_layout_loads_into_lstm(tmp_path):
+    if not hasattr(tf.keras.layers, "LSTM"):
+        pytest.skip("numflow's tf.keras.layers has no LSTM yet")
+    path = str(tmp_path / "w.h5")
+    x = tf.placeholder(tf.float32, (None, 3, 2))
+    lstm = tf.keras.layers.LSTM(4, name="lstm")
+    lstm(x)
+    with h5py.File(path, "w") as f:
+        hdf5_format.save_weights_to_hdf5_group(f, [lstm])
+        names = hdf5_format.load_attributes_from_hdf5_group(f["lstm"], "weight_names")
+        bias_name = [n for n in names if "bias" in n][0]
+        cudnn_bias = np.arange(32, dtype=np.float32)
+        del f["lstm"][bias_name]
+        f["lstm"].create_dataset(bias_name, data=cudnn_bias)
+    with h5py.File(path, "r") as f:
+        hdf5_format.load_weights_from_hdf5_group(f, [lstm])
+    bias = [w for w in lstm.weights if "bias" in w.name][0]
+    np.testing.assert_array_equal(K.get_value(bias), cudnn_bias[:16] + cudnn_bias[16:])

@@ -169,6 +169,9 @@ def save_weights_to_hdf5_group(f, layers):
 def _dataset(group, name):
     """The dataset `name` of `group`, checked to be a numeric array (not a group, string or compound)."""
     h5py = _h5py()
+    if isinstance(group.get(name, getlink=True), h5py.ExternalLink):
+        raise ValueError("The weight %r of HDF5 group %r is a link to another file, which Keras weight files never "
+                         "hold; refusing to follow it." % (name, group.name))
     try:
         item = group[name]
     except (KeyError, ValueError):
@@ -223,7 +226,7 @@ def load_weights_from_hdf5_group(f, layers):
     takes the weights of the n-th layer of the file that has weights (layer names may differ).
 
     Raises ValueError when the counts of layers or of weights differ, or a shape differs."""
-    original_version, original_backend = _file_origin(f)
+    origin = _file_origin(f)
     with_weights = [layer for layer in layers if _layer_weights(layer)]
     saved_groups = []
     for name in load_attributes_from_hdf5_group(f, "layer_names"):
@@ -242,9 +245,10 @@ def load_weights_from_hdf5_group(f, layers):
                              "the save file. However the new layer %s expects %d weights, but the saved weights "
                              "have %d elements." % (index, layer.name, name, layer.name, len(variables),
                                                     len(datasets)))
-        values = preprocess_weights_for_loading(layer, [_read_dataset(d) for d in _checked(index, layer, variables,
-                                                                                          datasets, True)],
-                                                original_version, original_backend)
+        unreadable = _unreadable_pair(layer, variables, datasets)
+        if unreadable is not None:
+            raise _shape_error(index, layer, *unreadable)
+        values = _converted_values(layer, datasets, origin)
         for variable, value in zip(variables, values):
             if tuple(np.shape(value)) != tuple(variable.shape.as_list()):
                 raise _shape_error(index, layer, variable, np.asarray(value))
@@ -252,22 +256,30 @@ def load_weights_from_hdf5_group(f, layers):
     _assign(pairs)
 
 
-def _checked(index, layer, variables, datasets, allow_conversion):
-    """The datasets, after checking each shape matches its variable (a shape that only an old-layout
-    conversion can explain is let through when `allow_conversion`; the converted value is checked again)."""
+def _unreadable_pair(layer, variables, datasets):
+    """The first (variable, dataset) whose stored shape cannot give the variable's value, or None; checked
+    before reading, so a file cannot make us allocate more than the model's size. A recurrent layer may
+    hold an old layout (a CuDNN bias is twice as long), converted and checked again after reading."""
     for variable, dataset in zip(variables, datasets):
-        if tuple(dataset.shape) != tuple(variable.shape.as_list()):
-            if not (allow_conversion and _needs_conversion(layer)) or \
-                    int(np.prod(dataset.shape)) != int(np.prod(variable.shape.as_list())):
-                raise _shape_error(index, layer, variable, dataset)
-    return datasets
+        expected = tuple(variable.shape.as_list())
+        if tuple(dataset.shape) == expected:
+            continue
+        if _needs_conversion(layer) and int(np.prod(dataset.shape)) <= 2 * int(np.prod(expected)):
+            continue
+        return variable, dataset
+    return None
+
+
+def _converted_values(layer, datasets, origin):
+    """The datasets' values, read and converted from old layouts (`origin`: version and backend)."""
+    return preprocess_weights_for_loading(layer, [_read_dataset(d) for d in datasets], *origin)
 
 
 def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False):
     """Loads weights into the layers of `layers` whose names match layer groups of `f` (layers the file
     does not name keep their values). With `skip_mismatch`, layers whose weight count or shapes differ are
     skipped with a warning instead of raising ValueError."""
-    original_version, original_backend = _file_origin(f)
+    origin = _file_origin(f)
     by_name = {}
     for layer in layers:
         if layer.name:
@@ -288,16 +300,17 @@ def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False):
                     continue
                 raise ValueError('Layer #%d (named "%s") expects %d weight(s), but the saved weights have %d '
                                  "element(s)." % (index, layer.name, len(variables), len(datasets)))
-            values = preprocess_weights_for_loading(layer, [_read_dataset(d) for d in datasets],
-                                                    original_version, original_backend)
-            mismatched = [(v, np.asarray(x)) for v, x in zip(variables, values)
-                          if tuple(np.shape(x)) != tuple(v.shape.as_list())]
-            if mismatched:
+            mismatched = _unreadable_pair(layer, variables, datasets)
+            if mismatched is None:
+                values = _converted_values(layer, datasets, origin)
+                mismatched = next(((v, np.asarray(x)) for v, x in zip(variables, values)
+                                   if tuple(np.shape(x)) != tuple(v.shape.as_list())), None)
+            if mismatched is not None:
                 if skip_mismatch:
                     _log.warning("Skipping loading of weights for layer %s due to mismatch in shape (%s vs %s).",
-                                 layer.name, tuple(mismatched[0][0].shape.as_list()), mismatched[0][1].shape)
+                                 layer.name, tuple(mismatched[0].shape.as_list()), tuple(mismatched[1].shape))
                     continue
-                raise _shape_error(index, layer, *mismatched[0])
+                raise _shape_error(index, layer, *mismatched)
             pairs += list(zip(variables, values))
     _assign(pairs)
 
