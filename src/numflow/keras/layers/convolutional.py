@@ -156,10 +156,6 @@ class Conv(Layer):
                        "kernel_constraint": utils.serialize_constraint(self.kernel_constraint)})
         return merged_config(self, Layer, config)
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 class Conv1D(Conv):
     """`Conv1D(filters, kernel_size, strides=1, padding='valid', data_format='channels_last',
@@ -470,18 +466,14 @@ class DepthwiseConv1D(DepthwiseConv2D):
 
 # --- shape layers ----------------------------------------------------------------------------------
 def _pairs(value, rank, name):
-    """Padding/cropping arguments as `rank` (before, after) pairs: an int, `rank` ints, or `rank` pairs."""
+    """2-D/3-D padding or cropping as `rank` (before, after) pairs: an int, `rank` ints, or `rank` pairs."""
     if isinstance(value, int):
         return ((value, value),) * rank
     if not hasattr(value, "__len__"):
         raise ValueError("`%s` should be either an int, a tuple of %d ints, or a tuple of %d tuples of 2 ints. "
                          "Found: %s" % (name, rank, rank, value))
     if len(value) != rank:
-        if rank == 1 and len(value) == 2:
-            return (utils.normalize_tuple(value, 2, name),)
         raise ValueError("`%s` should have %d elements. Found: %s" % (name, rank, value))
-    if rank == 1:
-        raise ValueError("`%s` should have 2 elements. Found: %s" % (name, value))
     pairs = []
     for item in value:
         if isinstance(item, int):
@@ -492,6 +484,7 @@ def _pairs(value, rank, name):
 
 
 def _pairs_1d(value, name):
+    """1-D padding or cropping, an int or (before, after), as one pair."""
     if isinstance(value, int):
         return ((value, value),)
     return (utils.normalize_tuple(value, 2, name),)
