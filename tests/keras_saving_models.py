@@ -7,7 +7,9 @@ ARCHITECTURES = {
     "cnn": (("Conv2D", "MaxPooling2D", "BatchNormalization", "Flatten", "Dense"), (6, 6, 2)),
     "lstm": (("LSTM", "Dense"), (5, 3)),
     "nested": (("Dense",), (6,)),
+    "subclassed": (("Dense",), (6,)),
 }
+NO_CONFIG = ("subclassed",)         # subclassed models have no config: weights only, no whole-model files
 
 
 def missing_layers(keras, kind):
@@ -34,6 +36,18 @@ def build(keras, kind):
         inner = keras.Sequential([layers.Dense(4, activation="tanh", input_shape=(5,))], name="inner")
         inputs = keras.Input((6,))
         return keras.Model(inputs, layers.Dense(2)(inner(layers.Dense(5)(inputs))))
+    if kind == "subclassed":
+        class TwoDense(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.first = layers.Dense(4, activation="relu")
+                self.second = layers.Dense(2)
+
+            def call(self, inputs):
+                return self.second(self.first(inputs))
+        model = TwoDense()
+        model.predict(inputs_for(kind))        # builds the weights
+        return model
     raise ValueError(kind)
 
 

@@ -54,7 +54,8 @@ def save_all(kind):
     model.set_weights(models.seeded_weights(model, 2))
     model.save_weights(os.path.join(folder, "keras_%s_w.h5" % kind))
     model.save_weights(os.path.join(folder, "keras_%s_ckpt" % kind))
-    model.save(os.path.join(folder, "keras_%s_m.h5" % kind))
+    if kind not in models.NO_CONFIG:
+        model.save(os.path.join(folder, "keras_%s_m.h5" % kind))
     return model.predict(models.inputs_for(kind))
 
 def compiled_from_numflow():
@@ -76,7 +77,8 @@ for kind in kinds:
         attempt("mlp/compiled_keras", compiled_keras)
     attempt(kind + "/weights_h5", lambda: load_weights(kind, "numflow_%s_w.h5" % kind))
     attempt(kind + "/checkpoint", lambda: load_weights(kind, "numflow_%s_ckpt" % kind))
-    attempt(kind + "/model_h5", lambda: load_model(kind, "numflow_%s_m.h5" % kind))
+    if kind not in models.NO_CONFIG:
+        attempt(kind + "/model_h5", lambda: load_model(kind, "numflow_%s_m.h5" % kind))
     attempt(kind + "/keras", lambda: save_all(kind))
 np.savez(os.path.join(folder, "oracle.npz"), **{k.replace("/", "__"): v for k, v in values.items()})
 with open(os.path.join(folder, "failures.json"), "w") as f:
@@ -119,6 +121,8 @@ def exchange(tmp_path_factory):
             model.set_weights(models.seeded_weights(model, 1))
             ours[kind] = model.predict(models.inputs_for(kind))
             for fmt in FORMATS:
+                if fmt == "model_h5" and kind in models.NO_CONFIG:
+                    continue
                 path = os.path.join(folder, FILES[fmt] % ("numflow", kind))
                 model.save(path) if fmt == "model_h5" else model.save_weights(path)
             if kind == "mlp":           # compiled: the optimizer's state travels too
@@ -147,7 +151,9 @@ def exchange(tmp_path_factory):
     return folder, ours, theirs, failures
 
 
-def _need(kind):
+def _need(kind, fmt=None):
+    if fmt == "model_h5" and kind in models.NO_CONFIG:
+        pytest.skip("a subclassed model has no config to save whole (as in Keras)")
     missing = models.missing_layers(keras, kind)
     if missing:
         pytest.skip("numflow's tf.keras.layers has no %s yet" % ", ".join(missing))
@@ -166,7 +172,7 @@ def _single_output_model_call_gives_tensor():
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", list(models.ARCHITECTURES))
 def test_numflow_files_load_in_real_keras(exchange, kind, fmt):
-    _need(kind)
+    _need(kind, fmt)
     _, ours, theirs, failures = exchange
     key = "%s/%s" % (kind, fmt)
     if key in _KNOWN_GAPS:
@@ -180,7 +186,7 @@ def test_numflow_files_load_in_real_keras(exchange, kind, fmt):
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", list(models.ARCHITECTURES))
 def test_real_keras_files_load_in_numflow(exchange, kind, fmt):
-    _need(kind)
+    _need(kind, fmt)
     folder, _, theirs, failures = exchange
     assert kind + "/oracle" not in failures, failures.get(kind + "/oracle")
     assert kind + "/keras" not in failures, failures.get(kind + "/keras")

@@ -232,3 +232,23 @@ def test_by_name_with_skip_mismatch_through_model(tmp_path, caplog):
         np.testing.assert_array_equal(got, want)
     for got, want in zip(target.layers[1].get_weights(), head_before):
         np.testing.assert_array_equal(got, want)
+
+
+def test_checkpoint_keys_follow_keras_objects(tmp_path):
+    """Sequential/functional models name their layers 'layer_with_weights-N'; a subclassed model's children
+    are its attributes (TF's object-based naming)."""
+    import keras_saving_models as shared
+    from numflow.io.bundle import BundleReader
+    subclassed = shared.build(keras, "subclassed")
+    subclassed.save_weights(str(tmp_path / "sub"))
+    assert set(BundleReader(str(tmp_path / "sub")).entries) == {
+        "_CHECKPOINTABLE_OBJECT_GRAPH", "first/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+        "first/bias/.ATTRIBUTES/VARIABLE_VALUE", "second/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+        "second/bias/.ATTRIBUTES/VARIABLE_VALUE"}
+    K.clear_session()
+    nested().save_weights(str(tmp_path / "nested"))
+    assert set(BundleReader(str(tmp_path / "nested")).entries) == {
+        "_CHECKPOINTABLE_OBJECT_GRAPH", "layer_with_weights-0/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+        "layer_with_weights-0/layer_with_weights-0/bias/.ATTRIBUTES/VARIABLE_VALUE",
+        "layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+        "layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE"}

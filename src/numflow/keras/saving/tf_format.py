@@ -42,11 +42,11 @@ def _is_layer(value):
 
 
 def _is_network(layer):
-    """Models built from layers (functional and Sequential), whose children are numbered layers."""
-    if getattr(layer, "_is_graph_network", False):
+    """Sequential and functional models, whose children are their numbered layers (a subclassed model's
+    children are its attributes, as for any layer)."""
+    if any(cls.__name__ == "Sequential" for cls in type(layer).__mro__):
         return True
-    return type(layer).__name__ == "Sequential" or (hasattr(layer, "layers") and hasattr(layer, "outputs")
-                                                     and getattr(layer, "outputs", None) is not None)
+    return bool(getattr(layer, "_is_graph_network", False))
 
 
 def _has_weights(layer):
