@@ -57,11 +57,34 @@ def test_locally_connected_2d():
     config_round_trip(layer)
 
 
+def test_locally_connected_implementation_2_masks_a_dense_kernel():
+    x = RNG.randn(2, 7, 3).astype(np.float32)
+    kernel, bias = RNG.randn(7, 3, 3, 4).astype(np.float32), RNG.randn(3, 4).astype(np.float32)
+    layer = L.LocallyConnected1D(4, 3, strides=2, implementation=2)
+    out = run_layer(layer, x, weights=[kernel, bias])
+    inside = np.zeros((7, 3))
+    for o in range(3):
+        inside[2 * o:2 * o + 3, o] = 1
+    expected = np.einsum("blc,lcof,lo->bof", x.astype(np.float64), kernel, inside) + bias
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+    # the same layer as implementation 1: each output's rows of the dense kernel, as one patch matrix
+    per_position = np.stack([kernel[2 * o:2 * o + 3, :, o, :].reshape(9, 4) for o in range(3)])
+    np.testing.assert_allclose(run_layer(L.LocallyConnected1D(4, 3, strides=2), x, weights=[per_position, bias]),
+                               out, rtol=1e-5, atol=1e-5)
+    x2 = RNG.randn(2, 3, 4, 2).astype(np.float32)
+    layer = L.LocallyConnected2D(2, 2, implementation=2, data_format="channels_first")
+    run_layer(layer, x2)
+    assert layer.kernel.shape.as_list() == [3, 4, 2, 2, 3, 1]  # (channels, h, w, filters, rows, cols)
+    check_layer_gradients(lambda: L.LocallyConnected2D(2, 2, implementation=2, dtype="float64"),
+                          RNG.randn(1, 3, 3, 2))
+    config_round_trip(layer)
+
+
 def test_locally_connected_errors():
     with pytest.raises(ValueError, match='only "valid" is supported'):
         L.LocallyConnected2D(2, 2, padding="same")
-    with pytest.raises(ValueError, match="supports implementation=1 only"):
-        L.LocallyConnected1D(2, 2, implementation=2)
+    with pytest.raises(ValueError, match="supports implementation 1 .* and 2"):
+        L.LocallyConnected1D(2, 2, implementation=3)
     with tf.Graph().as_default():
         with pytest.raises(ValueError, match="requires fully-defined input dimensions"):
             L.LocallyConnected1D(2, 2)(tf.placeholder(tf.float32, [None, None, 3]))

@@ -11,8 +11,8 @@ from .core import merged_config
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D", "UpSampling1D",
-           "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D",
-           "Cropping3D", "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose",
+           "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
+           "Cropping2D", "Cropping3D", "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose",
            "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D",
            "SeparableConvolution2D"]
 

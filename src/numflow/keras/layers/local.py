@@ -1,5 +1,7 @@
 """`tf.keras.layers.LocallyConnected1D` / `LocallyConnected2D`: convolutions whose filters are not shared
-(one set of weights per output position), TF 1.15's `implementation=1` layout."""
+(one set of weights per output position), in TF 1.15's `implementation=1` and `implementation=2` layouts."""
+import numpy as np
+
 import numflow as tf
 
 from ..engine.base_layer import Layer
@@ -40,9 +42,9 @@ class _LocallyConnected(Layer):
         self.bias_regularizer = utils.get_regularizer(bias_regularizer)
         self.kernel_constraint = utils.get_constraint(kernel_constraint)
         self.bias_constraint = utils.get_constraint(bias_constraint)
-        if implementation != 1:
-            raise ValueError("numflow's %s supports implementation=1 only (the per-position matrices); got "
-                             "implementation=%s" % (type(self).__name__, implementation))
+        if implementation not in (1, 2):
+            raise ValueError("numflow's %s supports implementation 1 (per-position matrices) and 2 (one masked "
+                             "dense kernel); got implementation=%s" % (type(self).__name__, implementation))
         self.implementation = implementation
         self.input_spec = InputSpec(ndim=self._rank + 2)
 
@@ -61,24 +63,57 @@ class _LocallyConnected(Layer):
         if any(size <= 0 for size in self.output_sizes):
             raise ValueError("%s: kernel_size %s is larger than the input %s" % (type(self).__name__,
                                                                                  self.kernel_size, tuple(shape)))
-        positions = 1
-        for size in self.output_sizes:
-            positions *= size
-        patch = channels
-        for k in self.kernel_size:
-            patch *= k
-        self.kernel = self.add_weight("kernel", shape=(positions, patch, self.filters),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        if self.implementation == 1:
+            positions = int(np.prod(self.output_sizes))
+            patch = channels * int(np.prod(self.kernel_size))
+            kernel_shape = (positions, patch, self.filters)
+        elif self.data_format == "channels_last":
+            kernel_shape = tuple(spatial) + (channels,) + tuple(self.output_sizes) + (self.filters,)
+        else:
+            kernel_shape = (channels,) + tuple(spatial) + (self.filters,) + tuple(self.output_sizes)
+        self.kernel = self.add_weight("kernel", shape=kernel_shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.implementation == 2:
+            self.kernel_mask = self._window_mask(spatial)
         if self.use_bias:
             self.bias = self.add_weight("bias", shape=tuple(self.output_sizes) + (self.filters,),
-                                        initializer=self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+                                        initializer=self.bias_initializer, regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         else:
             self.bias = None
         self.input_spec = InputSpec(ndim=self._rank + 2, axes={channel_axis(self.data_format): channels})
         self.built = True
 
+    def _window_mask(self, spatial):
+        """1 where input position i lies in the window of output position o (implementation 2), shaped to
+        broadcast against the kernel: spatial_in + (1,) + spatial_out + (1,) for channels_last."""
+        mask = np.ones(tuple(spatial) + tuple(self.output_sizes), dtype=np.float32)
+        for d in range(self._rank):
+            inside = np.zeros((spatial[d], self.output_sizes[d]), dtype=np.float32)
+            for o in range(self.output_sizes[d]):
+                inside[o * self.strides[d]:o * self.strides[d] + self.kernel_size[d], o] = 1
+            shape = [1] * (2 * self._rank)
+            shape[d], shape[self._rank + d] = spatial[d], self.output_sizes[d]
+            mask = mask * inside.reshape(shape)
+        spatial_in, spatial_out = mask.shape[:self._rank], mask.shape[self._rank:]
+        if self.data_format == "channels_last":
+            mask = mask.reshape(spatial_in + (1,) + spatial_out + (1,))
+        else:
+            mask = mask.reshape((1,) + spatial_in + (1,) + spatial_out)
+        return tf.constant(mask, dtype=self.kernel.dtype.base_dtype)
+
+    def _masked_matmul(self, inputs):
+        """Implementation 2: the flattened inputs times the window-masked kernel as one matrix."""
+        kernel_shape = self.kernel.shape.as_list()
+        half = len(kernel_shape) // 2
+        kernel = tf.reshape(self.kernel * self.kernel_mask,
+                            [int(np.prod(kernel_shape[:half])), int(np.prod(kernel_shape[half:]))])
+        outputs = tf.matmul(tf.reshape(inputs, [-1, int(np.prod(kernel_shape[:half]))]), kernel)
+        return tf.reshape(outputs, [-1] + kernel_shape[half:])
+
     def call(self, inputs):
+        if self.implementation == 2:
+            return self._finish(self._masked_matmul(inputs))
         patches = []
         flat_size = self.kernel.shape.as_list()[1]
         ranges = [range(size) for size in self.output_sizes]
@@ -94,6 +129,10 @@ class _LocallyConnected(Layer):
         outputs = tf.reshape(outputs, [-1] + list(self.output_sizes) + [self.filters])
         if self.data_format == "channels_first":
             outputs = tf.transpose(outputs, [0, self._rank + 1] + list(range(1, self._rank + 1)))
+        return self._finish(outputs)
+
+    def _finish(self, outputs):
+        """Bias and activation on the (batch, positions..., filters) or channels_first output."""
         if self.use_bias:
             # the bias is stored as (positions..., filters) in both data formats; for channels_first Keras
             # adds it reshaped (not transposed) to (filters, positions...), and so does numflow, so that
@@ -128,14 +167,16 @@ class _LocallyConnected(Layer):
 class LocallyConnected1D(_LocallyConnected):
     """`LocallyConnected1D(filters, kernel_size, strides=1, padding='valid', data_format=None,
     activation=None, use_bias=True, ..., implementation=1)`: unshared temporal convolution; kernel
-    (output_length, kernel_size * input_dim, filters), bias (output_length, filters)."""
+    (output_length, kernel_size * input_dim, filters) (implementation 2: (input_length, input_dim,
+    output_length, filters), masked to each output's window), bias (output_length, filters)."""
 
     _rank = 1
 
 
 class LocallyConnected2D(_LocallyConnected):
     """`LocallyConnected2D(filters, kernel_size, strides=(1, 1), padding='valid', data_format=None, ...,
-    implementation=1)`: unshared 2-D convolution; kernel (rows * cols, kh * kw * channels, filters), bias
+    implementation=1)`: unshared 2-D convolution; kernel (rows * cols, kh * kw * channels, filters)
+    (implementation 2: (height, width, channels, rows, cols, filters), masked), bias
     (rows, cols, filters) in both data formats."""
 
     _rank = 2
