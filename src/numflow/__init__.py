@@ -93,6 +93,7 @@ from .io.graph_proto import AttrValue, NameAttrList  # noqa: E402,F401
 from .io.meta_graph_proto import MetaGraphDef, TensorInfo  # noqa: E402,F401
 from .framework.module import Module  # noqa: E402,F401
 from .ops.matrix_sqrt import sqrtm as matrix_square_root  # noqa: E402,F401
+from .ops.json_example import decode_json_example  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 

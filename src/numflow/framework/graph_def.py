@@ -2020,3 +2020,4 @@ _rule("AudioSummaryV2", attrs=[("max_outputs", "max_outputs", "i")], defaults={"
       const_inputs=[_tag_input()], types=())
 _same("Lu", "output_idx_type:type", defaults={"output_idx_type": dtypes.int32})
 _same("MatrixSquareRoot")
+_same("DecodeJSONExample", types=())

@@ -35,6 +35,7 @@ _PUBLIC.update({   # issue 12: tensors as bytes, JPEG helpers, sparse serializat
     "extract_jpeg_shape": "..ops.image_extra", "decode_and_crop_jpeg": "..ops.image_extra",
     "serialize_sparse": "..ops.sparse_ops", "serialize_many_sparse": "..ops.sparse_ops",
     "deserialize_many_sparse": "..ops.sparse_ops"})
+_PUBLIC["decode_json_example"] = "..ops.json_example"
 
 
 def __getattr__(name):
