@@ -423,7 +423,7 @@ def test_checkpoint_object_graph_proto():
     assert nodes[0][0] == {"layer_with_weights-0": 1, "layer-0": 1, "layer_with_weights-1": 2, "layer-1": 2}
     assert set(nodes[1][0]) == {"kernel", "bias", "count"}
     kernel_node = nodes[nodes[1][0]["kernel"]]
-    assert kernel_node == ({}, {"VARIABLE_VALUE": "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE"})
+    assert kernel_node == ({}, {"VARIABLE_VALUE": "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE"}, {})
 
 
 def test_checkpoint_escapes_names():

@@ -63,17 +63,26 @@ def compiled_from_numflow():
     models.continue_training(model)
     return model.predict(models.inputs_for("mlp"))
 
+def compiled_checkpoint_from_numflow():
+    model = models.build(keras, "mlp")
+    model.compile(optimizer=keras.optimizers.legacy.Adam(0.01), loss="mse", metrics=["mae"])
+    model.load_weights(os.path.join(folder, "numflow_mlp_compiled_ckpt"))
+    models.continue_training(model)
+    return model.predict(models.inputs_for("mlp"))
+
 def compiled_keras():
     model = models.build(keras, "mlp")
     model.set_weights(models.seeded_weights(model, 2))
     models.train_compiled(keras, model, keras.optimizers.legacy.Adam(0.01))
     model.save(os.path.join(folder, "keras_mlp_compiled.h5"))
+    model.save_weights(os.path.join(folder, "keras_mlp_compiled_ckpt"))
     models.continue_training(model)
     return model.predict(models.inputs_for("mlp"))
 
 for kind in kinds:
     if kind == "mlp":
         attempt("mlp/compiled", compiled_from_numflow)
+        attempt("mlp/compiled_ckpt", compiled_checkpoint_from_numflow)
         attempt("mlp/compiled_keras", compiled_keras)
     attempt(kind + "/weights_h5", lambda: load_weights(kind, "numflow_%s_w.h5" % kind))
     attempt(kind + "/checkpoint", lambda: load_weights(kind, "numflow_%s_ckpt" % kind))
@@ -128,6 +137,7 @@ def exchange(tmp_path_factory):
             if kind == "mlp":           # compiled: the optimizer's state travels too
                 models.train_compiled(keras, model, keras.optimizers.Adam(0.01))
                 model.save(os.path.join(folder, "numflow_mlp_compiled.h5"))
+                model.save_weights(os.path.join(folder, "numflow_mlp_compiled_ckpt"))
                 models.continue_training(model)
                 ours["mlp/compiled"] = model.predict(models.inputs_for("mlp"))
         except Exception:
@@ -224,6 +234,24 @@ def test_compiled_models_continue_training_across_libraries(exchange):
     keras.backend.clear_session()
     model = keras.models.load_model(os.path.join(folder, "keras_mlp_compiled.h5"))
     assert type(model.optimizer).__name__ == "Adam"
+    models.continue_training(model)
+    np.testing.assert_allclose(model.predict(models.inputs_for("mlp")), theirs["mlp/compiled_keras"], rtol=1e-5,
+                               atol=1e-6)
+    keras.backend.clear_session()
+
+
+def test_checkpoints_with_optimizer_state_cross_libraries(exchange):
+    """save_weights of a compiled model in TF format carries the Adam slots and iterations (TF's
+    object-based layout), so training continues identically after load_weights on either side."""
+    _need("mlp")
+    folder, ours, theirs, failures = exchange
+    for key in ("mlp/numflow", "mlp/oracle", "mlp/compiled_ckpt", "mlp/compiled_keras"):
+        assert key not in failures, failures.get(key)
+    np.testing.assert_allclose(theirs["mlp/compiled_ckpt"], ours["mlp/compiled"], rtol=1e-5, atol=1e-6)
+    keras.backend.clear_session()
+    model = models.build(keras, "mlp")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    model.load_weights(os.path.join(folder, "keras_mlp_compiled_ckpt"))
     models.continue_training(model)
     np.testing.assert_allclose(model.predict(models.inputs_for("mlp")), theirs["mlp/compiled_keras"], rtol=1e-5,
                                atol=1e-6)

@@ -252,3 +252,28 @@ def test_checkpoint_keys_follow_keras_objects(tmp_path):
         "layer_with_weights-0/layer_with_weights-0/bias/.ATTRIBUTES/VARIABLE_VALUE",
         "layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE",
         "layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE"}
+
+
+def test_checkpoint_carries_optimizer_state(tmp_path):
+    prefix = str(tmp_path / "ckpt")
+    model = sequential()
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    model.fit(X, Y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    model.save_weights(prefix)
+    model.fit(X, Y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    expected = model.predict(X)
+    from numflow.io.bundle import BundleReader
+    keys = set(BundleReader(prefix).entries)
+    assert "optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE" in keys
+    assert "layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES/VARIABLE_VALUE" in keys
+    assert "layer_with_weights-1/bias/.OPTIMIZER_SLOT/optimizer/v/.ATTRIBUTES/VARIABLE_VALUE" in keys
+    K.clear_session()
+    fresh = sequential()
+    fresh.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    fresh.load_weights(prefix)
+    assert K.get_value(fresh.optimizer.iterations) == 4
+    fresh.fit(X, Y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_allclose(fresh.predict(X), expected, rtol=1e-5, atol=1e-6)
+    K.clear_session()
+    uncompiled = sequential()                    # the optimizer's values are simply not used
+    uncompiled.load_weights(prefix)

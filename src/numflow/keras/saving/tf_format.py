@@ -7,11 +7,15 @@ As TF 1.15's tf.keras writes them, the checkpoint is object-based: a V2 tensor b
 each variable). A model's children are its layers, both as 'layer-N' (every layer of `model.layers`) and
 'layer_with_weights-N' (the N-th layer that has weights); a layer's children are its weights (by the name
 given to `add_weight`) and the layers held in its attributes (an LSTM's 'cell'); a nested model repeats
-the scheme. The 'checkpoint' state file is updated so `tf.train.latest_checkpoint` finds the weights.
+the scheme, and a subclassed model's children are its attributes. A compiled model whose Keras optimizer
+has made its variables also saves the optimizer ('optimizer/iter', its hyperparameter variables, and
+each slot as '<variable's path>/.OPTIMIZER_SLOT/optimizer/<slot>/...'); loading into a compiled model
+first makes its training function, so those slots exist to take their values. The 'checkpoint' state
+file is updated so `tf.train.latest_checkpoint` finds the weights.
 
 Loading walks the saved object graph along the same names, so checkpoints written by real tf.keras load,
 and checks each value's shape and dtype before assigning anything. A checkpoint without an object graph
-(written by `tf.train.Saver`) is matched by variable names instead. Optimizer slots are not saved.
+(written by `tf.train.Saver`) is matched by variable names instead.
 """
 import os
 
@@ -29,11 +33,13 @@ _VARIABLE_VALUE = "VARIABLE_VALUE"
 
 
 class _ObjectNode:
-    """One object of the graph: named children (a list of (local name, _ObjectNode)) or a variable."""
+    """One object of the graph: named children (a list of (local name, _ObjectNode)) or a variable; an
+    optimizer also lists its slot variables as (original variable's node, slot name, slot's node)."""
 
     def __init__(self, variable=None):
         self.children = []
         self.variable = variable
+        self.slots = []
 
 
 def _is_layer(value):
@@ -89,6 +95,31 @@ def _object_tree(layer, memo):
     return node
 
 
+def _model_tree(model):
+    """The object graph of `model`: its layers and, once a Keras optimizer has made its variables, the
+    optimizer (child 'optimizer': 'iter' and the hyperparameters, plus a slot reference per slot)."""
+    memo = {}
+    root = _object_tree(model, memo)
+    optimizer = getattr(model, "optimizer", None)
+    slots = getattr(optimizer, "_slots", None)
+    if optimizer is None or slots is None or not getattr(optimizer, "weights", None):
+        return root
+    node = _ObjectNode()
+    iterations = getattr(optimizer, "_iterations", None)
+    if iterations is not None:
+        node.children.append(("iter", _ObjectNode(iterations)))
+    for name, value in sorted(getattr(optimizer, "_hyper", {}).items()):
+        if hasattr(value, "op") and hasattr(value, "initializer"):
+            node.children.append((name, _ObjectNode(value)))
+    originals = {n.variable.op.name: n for n in memo.values() if n.variable is not None}
+    for variable_name, by_slot in slots.items():
+        if variable_name in originals:
+            node.slots += [(originals[variable_name], slot_name, _ObjectNode(slot))
+                           for slot_name, slot in by_slot.items()]
+    root.children.append(("optimizer", node))
+    return root
+
+
 def _breadth_first(root):
     """[(node, path)] each node once, in breadth-first order from `root`; the path is the first found
     (TensorFlow names every checkpoint value after that path)."""
@@ -100,7 +131,19 @@ def _breadth_first(root):
             if id(child) not in seen:
                 seen.add(id(child))
                 queue.append((child, path + (name,)))
+    # slot variables are reached through their optimizer, named after the variable they belong to
+    paths = {id(node): path for node, path in order}
+    for node, path in list(order):
+        for original, slot_name, slot in node.slots:
+            order.append((slot, _SlotPath(paths[id(original)], path, slot_name)))
     return order
+
+
+class _SlotPath(tuple):
+    """The path of a slot variable: (original variable's path, optimizer's path, slot name)."""
+
+    def __new__(cls, original, optimizer, slot_name):
+        return super().__new__(cls, (original, optimizer, slot_name))
 
 
 def _escape(name):
@@ -109,12 +152,17 @@ def _escape(name):
 
 
 def _value_key(path):
+    if isinstance(path, _SlotPath):
+        original, optimizer, slot_name = path
+        return "%s/.OPTIMIZER_SLOT/%s/%s/%s" % ("/".join(_escape(p) for p in original),
+                                                "/".join(_escape(p) for p in optimizer), _escape(slot_name),
+                                                _VALUE_SUFFIX)
     return "/".join(_escape(p) for p in path) + "/" + _VALUE_SUFFIX
 
 
 def object_graph_keys(model):
     """{checkpoint key: variable} for the weights of `model`, as its object-based checkpoint names them."""
-    order = _breadth_first(_object_tree(model, {}))
+    order = _breadth_first(_model_tree(model))
     return {_value_key(path): node.variable for node, path in order if node.variable is not None}
 
 
@@ -128,6 +176,9 @@ def _serialize_object_graph(order):
         if node.variable is not None:
             obj.message(2, wire.Writer().string(1, _VARIABLE_VALUE).string(2, node.variable.op.name)
                         .string(3, _value_key(path)))
+        for original, slot_name, slot in node.slots:
+            obj.message(3, wire.Writer().varint(1, ids[id(original)]).string(2, slot_name)
+                        .varint(3, ids[id(slot)]))
         graph.message(1, obj)
     return graph.getvalue()
 
@@ -136,7 +187,7 @@ def save_weights_to_checkpoint(model, filepath):
     """Writes the weights of `model` as an object-based checkpoint at the prefix `filepath` and points
     the folder's 'checkpoint' state file at it."""
     from ...train import checkpoint_utils
-    order = _breadth_first(_object_tree(model, {}))
+    order = _breadth_first(_model_tree(model))
     variables = [(node, path) for node, path in order if node.variable is not None]
     values = backend.batch_get_value([node.variable for node, _ in variables])
     tensors = {_value_key(path): (value, node.variable.dtype.base_dtype)
@@ -150,7 +201,8 @@ def save_weights_to_checkpoint(model, filepath):
 
 # --- loading -----------------------------------------------------------------------------------------
 def _parse_object_graph(data, filename):
-    """[(children {local name: node id}, {attribute name: checkpoint key})] of a TrackableObjectGraph."""
+    """[(children {local name: node id}, {attribute name: checkpoint key}, slots {(original variable's
+    node id, slot name): slot's node id})] of a TrackableObjectGraph."""
     try:
         nodes = []
         for raw in wire.parse(data).get(1, []):
@@ -165,7 +217,13 @@ def _parse_object_graph(data, filename):
                 attr_fields = wire.parse(wire.as_bytes(attr))
                 attributes[wire.as_bytes(wire.last(attr_fields, 1, b"")).decode("utf-8")] = \
                     wire.as_bytes(wire.last(attr_fields, 3, b"")).decode("utf-8")
-            nodes.append((children, attributes))
+            slots = {}
+            for ref in fields.get(3, []):
+                ref_fields = wire.parse(wire.as_bytes(ref))
+                slots[(wire.as_int(wire.last(ref_fields, 1, 0)),
+                       wire.as_bytes(wire.last(ref_fields, 2, b"")).decode("utf-8"))] = \
+                    wire.as_int(wire.last(ref_fields, 3, 0))
+            nodes.append((children, attributes, slots))
     except (wire.WireError, UnicodeDecodeError) as e:
         raise errors.DataLossError(None, None, "The object graph of checkpoint %s is corrupt: %s"
                                    % (filename, e)) from None
@@ -174,20 +232,29 @@ def _parse_object_graph(data, filename):
 
 def _match_object_graph(root, nodes):
     """[(variable, checkpoint key)] found by walking the saved graph along the model's child names."""
-    matches, visited = [], set()
+    matches, visited, saved_ids, optimizers = [], set(), {}, []
 
     def walk(node, saved_id):
         if (id(node), saved_id) in visited or not 0 <= saved_id < len(nodes):
             return
         visited.add((id(node), saved_id))
-        children, attributes = nodes[saved_id]
+        saved_ids.setdefault(id(node), saved_id)
+        children, attributes, _ = nodes[saved_id]
         if node.variable is not None and _VARIABLE_VALUE in attributes:
             matches.append((node.variable, attributes[_VARIABLE_VALUE]))
+        if node.slots:
+            optimizers.append((node, saved_id))
         for name, child in node.children:
             if name in children:
                 walk(child, children[name])
     if nodes:
         walk(root, 0)
+    for node, saved_id in optimizers:
+        saved_slots = nodes[saved_id][2]
+        for original, slot_name, slot in node.slots:
+            slot_id = saved_slots.get((saved_ids.get(id(original), -1), slot_name))
+            if slot_id is not None and 0 <= slot_id < len(nodes) and _VARIABLE_VALUE in nodes[slot_id][1]:
+                matches.append((slot.variable, nodes[slot_id][1][_VARIABLE_VALUE]))
     found, unique = set(), []
     for variable, key in matches:
         if id(variable) not in found:
@@ -205,7 +272,9 @@ def load_weights_from_checkpoint(model, filepath):
     reader = bundle.BundleReader(filepath)
     if reader.has_tensor(OBJECT_GRAPH_KEY):
         nodes = _parse_object_graph(bytes(reader.read(OBJECT_GRAPH_KEY).reshape(-1)[0]), reader.index_file)
-        matches = _match_object_graph(_object_tree(model, {}), nodes)
+        if getattr(model, "optimizer", None) is not None and hasattr(model, "_make_train_function"):
+            model._make_train_function()            # the optimizer's slots, so their saved state is restored
+        matches = _match_object_graph(_model_tree(model), nodes)
     else:
         matches = [(v, v.op.name) for v in model.weights if reader.has_tensor(v.op.name)]
     matches = [(v, key) for v, key in matches if reader.has_tensor(key)]
