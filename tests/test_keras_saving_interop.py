@@ -29,12 +29,10 @@ tf.compat.v1.disable_eager_execution()
 import tf_keras as keras
 sys.path.insert(0, sys.argv[1])
 import keras_saving_models as models
-folder, kinds, skipped = sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(",")
+folder, kinds = sys.argv[2], sys.argv[3].split(",")
 values, failures = {}, {}
 
 def attempt(key, action):
-    if key in skipped:
-        return
     keras.backend.clear_session()
     try:
         values[key] = action()
@@ -95,20 +93,6 @@ with open(os.path.join(folder, "failures.json"), "w") as f:
 """
 
 
-# numflow's own gaps (in other modules, in progress) that make real Keras hang or fail: key -> reason
-_KNOWN_GAPS = {}
-
-
-def _nested_call_node_index():
-    """The node index numflow's functional config gives the call of a nested Sequential built with an
-    input shape: TF 1.15 counts the nested model's own first node, so 1 (real Keras hangs reading 0)."""
-    keras.backend.clear_session()
-    config = models.build(keras, "nested").get_config()
-    keras.backend.clear_session()
-    return [layer for layer in config["layers"] if layer["name"] != "inner"
-            and layer["inbound_nodes"] and layer["inbound_nodes"][0][0][0] == "inner"][0]["inbound_nodes"][0][0][1]
-
-
 def _available(kind):
     return not models.missing_layers(keras, kind)
 
@@ -120,9 +104,6 @@ def exchange(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("keras_interop"))
     ours, failures = {}, {}
     kinds = [kind for kind in models.ARCHITECTURES if _available(kind)]
-    if "nested" in kinds and _single_output_model_call_gives_tensor() and _nested_call_node_index() != 1:
-        _KNOWN_GAPS["nested/model_h5"] = ("numflow's Network.get_config numbers the call of a nested Sequential "
-                                          "node 0 where TF 1.15 writes 1 (keras/engine/network.py)")
     for kind in kinds:
         keras.backend.clear_session()
         try:
@@ -147,7 +128,7 @@ def exchange(tmp_path_factory):
     for kind in kinds:                  # one run per model, so a hang or crash in one spares the others
         try:
             done = subprocess.run([TF_PYTHON, "-c", _ORACLE, os.path.dirname(os.path.abspath(__file__)), folder,
-                                   kind, ",".join(_KNOWN_GAPS)], capture_output=True, text=True, timeout=180,
+                                   kind], capture_output=True, text=True, timeout=180,
                                   env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
         except subprocess.TimeoutExpired:
             failures[kind + "/oracle"] = "real Keras did not finish in 180 s"
@@ -167,16 +148,6 @@ def _need(kind, fmt=None):
     missing = models.missing_layers(keras, kind)
     if missing:
         pytest.skip("numflow's tf.keras.layers has no %s yet" % ", ".join(missing))
-    if kind == "nested" and not _single_output_model_call_gives_tensor():
-        pytest.skip("calling numflow's Sequential on one tensor returns a list (keras/engine, in progress)")
-
-
-def _single_output_model_call_gives_tensor():
-    keras.backend.clear_session()
-    inner = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
-    output = inner(keras.Input((2,)))
-    keras.backend.clear_session()
-    return not isinstance(output, (list, tuple))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -185,8 +156,6 @@ def test_numflow_files_load_in_real_keras(exchange, kind, fmt):
     _need(kind, fmt)
     _, ours, theirs, failures = exchange
     key = "%s/%s" % (kind, fmt)
-    if key in _KNOWN_GAPS:
-        pytest.skip(_KNOWN_GAPS[key])
     assert kind + "/numflow" not in failures, failures.get(kind + "/numflow")
     assert kind + "/oracle" not in failures, failures.get(kind + "/oracle")
     assert key not in failures, failures.get(key)
