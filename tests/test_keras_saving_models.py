@@ -277,3 +277,12 @@ def test_checkpoint_carries_optimizer_state(tmp_path):
     K.clear_session()
     uncompiled = sequential()                    # the optimizer's values are simply not used
     uncompiled.load_weights(prefix)
+
+
+def test_subclassed_models_cannot_be_saved_whole(tmp_path):
+    import keras_saving_models as shared
+    path = tmp_path / "sub.h5"
+    with pytest.raises(NotImplementedError, match="Saving the model to HDF5 format requires the model to be a "
+                                                  "Functional model or a Sequential model"):
+        shared.build(keras, "subclassed").save(str(path))
+    assert not path.exists()

@@ -396,9 +396,13 @@ def save_model_to_hdf5(model, filepath, overwrite=True, include_optimizer=True):
     """Writes `model` (architecture, weights and, when `include_optimizer` and the model is compiled,
     the compile arguments and optimizer state) to the HDF5 file `filepath` or into an open h5py File."""
     h5py = _h5py()
-    if not hasattr(model, "get_config"):
-        raise NotImplementedError("Saving the model to HDF5 format requires the model to be a Functional model "
-                                  "or a Sequential model.")
+    if not saving_utils.is_graph_network(model):
+        raise NotImplementedError("Saving the model to HDF5 format requires the model to be a Functional model or "
+                                  "a Sequential model. It does not work for subclassed models, because such models "
+                                  "are defined via the body of a Python method, which isn't safely serializable. "
+                                  "Use `save_weights` instead.")
+    config_json = model_config_json(model)        # before the file is touched, so a failure leaves no file
+    config = training_config(model) if include_optimizer else None
     opened = not isinstance(filepath, h5py.File)
     if opened:
         if not saving_utils.may_write(filepath, overwrite):
@@ -409,9 +413,8 @@ def save_model_to_hdf5(model, filepath, overwrite=True, include_optimizer=True):
     try:
         f.attrs["keras_version"] = str(_keras_version()).encode("utf8")
         f.attrs["backend"] = BACKEND_NAME.encode("utf8")
-        f.attrs["model_config"] = model_config_json(model).encode("utf8")
+        f.attrs["model_config"] = config_json.encode("utf8")
         save_weights_to_hdf5_group(f.create_group("model_weights"), model.layers)
-        config = training_config(model) if include_optimizer else None
         if config is not None:
             f.attrs["training_config"] = json.dumps(config, default=saving_utils.json_default).encode("utf8")
             save_optimizer_weights_to_hdf5_group(f, model.optimizer)

@@ -17,15 +17,8 @@ def _keras_classes():
         value = getattr(layers, name, None)
         if isinstance(value, type):
             classes[name] = value
-    try:
-        from .. import models
-    except ImportError as e:
-        if "numflow.keras.models" not in str(e) and "models" not in str(getattr(e, "name", "")):
-            raise
-        return classes
-    for name in ("Model", "Sequential", "Network", "Functional"):
-        if hasattr(models, name):
-            classes[name] = getattr(models, name)
+    from .. import models
+    classes.update(Model=models.Model, Sequential=models.Sequential, Network=models.Network)
     return classes
 
 

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-__all__ = ["may_write", "ask_to_proceed_with_overwrite", "convert_newer_config", "json_default"]
+__all__ = ["may_write", "ask_to_proceed_with_overwrite", "convert_newer_config", "json_default", "is_graph_network"]
 
 # keys that Keras added to serialized objects after 2.2.4 and that describe no constructor argument
 _NEWER_METADATA_KEYS = ("module", "registered_name", "build_config", "compile_config", "shared_object_id")
@@ -86,3 +86,11 @@ def json_default(obj):
     if callable(obj) and hasattr(obj, "__name__"):
         return obj.__name__
     raise TypeError("Not JSON Serializable: %r" % (obj,))
+
+
+def is_graph_network(layer):
+    """Sequential and functional models, whose children are their numbered layers (a subclassed model's
+    children are its attributes, as for any layer)."""
+    if any(cls.__name__ == "Sequential" for cls in type(layer).__mro__):
+        return True
+    return bool(getattr(layer, "_is_graph_network", False))

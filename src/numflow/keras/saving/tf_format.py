@@ -24,6 +24,7 @@ import numpy as np
 from ...framework import dtypes, errors
 from ...io import bundle, wire
 from .. import backend
+from . import saving_utils
 
 __all__ = ["save_weights_to_checkpoint", "load_weights_from_checkpoint", "object_graph_keys", "OBJECT_GRAPH_KEY"]
 
@@ -47,14 +48,6 @@ def _is_layer(value):
     return isinstance(value, Layer)
 
 
-def _is_network(layer):
-    """Sequential and functional models, whose children are their numbered layers (a subclassed model's
-    children are its attributes, as for any layer)."""
-    if any(cls.__name__ == "Sequential" for cls in type(layer).__mro__):
-        return True
-    return bool(getattr(layer, "_is_graph_network", False))
-
-
 def _has_weights(layer):
     return bool(layer.weights)
 
@@ -69,7 +62,7 @@ def _object_tree(layer, memo):
     if id(layer) in memo:
         return memo[id(layer)]
     node = memo[id(layer)] = _ObjectNode()
-    if _is_network(layer):
+    if saving_utils.is_graph_network(layer):
         weighted = 0
         for index, sub in enumerate(layer.layers):
             child = _object_tree(sub, memo)
