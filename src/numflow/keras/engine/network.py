@@ -240,6 +240,16 @@ class Network(Layer):
         return super().updates
 
     @property
+    def state_updates(self):
+        """The updates of the stateful layers (an RNN's carried states): `evaluate` and `predict` run them
+        too, so a stateful model carries its states across their batches as it does across `fit`'s."""
+        updates = []
+        for layer in self.layers:
+            if getattr(layer, "stateful", False):
+                updates += layer.state_updates if isinstance(layer, Network) else layer.updates
+        return updates
+
+    @property
     def stateful(self):
         """True when one of the layers is stateful."""
         return any(getattr(layer, "stateful", False) for layer in self.layers)

@@ -317,16 +317,16 @@ class Model(Network):
                 inputs = self._feed_inputs_list() + self._feed_targets + self._feed_sample_weights
                 phase = [backend.symbolic_learning_phase()] if self._uses_phase_placeholder() else []
                 self._test_function = _Step(backend.function(inputs + phase,
-                                                             [self.total_loss] + self._metric_tensors), bool(phase),
-                                            False)
+                                                             [self.total_loss] + self._metric_tensors,
+                                                             updates=self.state_updates), bool(phase), False)
         return self._test_function
 
     def _make_predict_function(self):
         if self._predict_function is None:
             with self.outputs[0].graph.as_default():
                 phase = [backend.symbolic_learning_phase()] if self._uses_phase_placeholder() else []
-                self._predict_function = _Step(backend.function(self._feed_inputs_list() + phase, self.outputs),
-                                               bool(phase), False)
+                self._predict_function = _Step(backend.function(self._feed_inputs_list() + phase, self.outputs,
+                                                                updates=self.state_updates), bool(phase), False)
         return self._predict_function
 
     # --- data ---------------------------------------------------------------------------------------
