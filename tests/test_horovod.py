@@ -67,6 +67,22 @@ def test_rank_before_init_is_an_error_and_shutdown_reinit():
     assert hvd.size() == 1
 
 
+def test_init_caps_the_threads_plans_may_use_and_shutdown_restores_them(monkeypatch):
+    from numflow.client import threads
+    if not threads.available():
+        pytest.skip("numflow cannot control this NumPy's BLAS threads")
+    hvd.shutdown()
+    before = threads.default_threads()
+    monkeypatch.setattr(basics, "threads_per_rank", lambda local_ranks: 1)
+    hvd.init()
+    assert hvd.blas_threads() == 1 and threads.default_threads() == 1 and threads.blas_threads() == 1
+    # a plan with a matmul compiled now gets no adaptive choice between 1 and more threads
+    assert threads.controller_for(["MatMul"]) is None
+    hvd.shutdown()
+    assert threads.default_threads() == before
+    hvd.init()
+
+
 def test_threads_per_rank_divides_cores_unless_fixed(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert basics.threads_per_rank(4, cores=16) == 4
@@ -482,6 +498,7 @@ def test_examples_run_on_two_ranks_and_only_rank_zero_writes(tmp_path, script, u
 
 def test_blas_threads_are_set_in_the_loaded_openblas():
     import ctypes
+    from numflow.client import threads
     with open("/proc/self/maps") as maps:
         libraries = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
     getters = []
@@ -494,10 +511,10 @@ def test_blas_threads_are_set_in_the_loaded_openblas():
         pytest.skip("NumPy does not use OpenBLAS here")
     before = getters[0]()
     try:
-        basics._set_openblas_threads(1)
+        threads.set_blas_threads(1)
         assert getters[0]() == 1
     finally:
-        basics._set_openblas_threads(before)
+        threads.set_blas_threads(before)
     assert getters[0]() == before
 
 

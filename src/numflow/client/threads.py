@@ -134,6 +134,14 @@ def default_threads():
     return _default_threads
 
 
+def set_default_threads(count):
+    """Makes `count` the BLAS thread count plans start from and never exceed (Horovod's `hvd.init()`
+    gives each rank its share of the machine's cores this way), and sets it now."""
+    global _default_threads
+    set_blas_threads(count)
+    _default_threads = int(count)
+
+
 def intra_op_threads(config):
     """`intra_op_parallelism_threads` of a ConfigProto (or a config dict) when positive, else None."""
     if config is None:

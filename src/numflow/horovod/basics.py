@@ -72,7 +72,7 @@ class _State:
         self.cross_comm = None
         self.threads_supported = False
         self.blas_threads = None
-        self.thread_limiter = None  # threadpoolctl's limiter, kept alive while initialized
+        self.previous_blas_threads = None  # the count before init, restored by shutdown
 
 
 _state = _State()
@@ -129,8 +129,9 @@ def shutdown():
     """`hvd.shutdown()`: leaves Horovod (the MPI world itself ends with the process)."""
     if not _state.initialized:
         return
-    if _state.thread_limiter is not None:
-        _state.thread_limiter.restore_original_limits()
+    if _state.previous_blas_threads is not None:
+        from ..client import threads as blas
+        blas.set_default_threads(_state.previous_blas_threads)
     for name in ("local_comm", "cross_comm"):
         comm = getattr(_state, name)
         if _state.mpi is not None and comm is not None:
@@ -262,40 +263,13 @@ def threads_per_rank(local_ranks, cores=None):
 
 
 def _limit_blas_threads(local_ranks):
-    """Limits this process's BLAS (and OpenMP) pools to its share of the cores; returns the count."""
+    """Limits this process's BLAS pool to its share of the cores (numflow's plans then never use more);
+    returns the count."""
+    from ..client import threads as blas
     threads = threads_per_rank(local_ranks)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        _set_openblas_threads(threads)
-    else:
-        _state.thread_limiter = threadpool_limits(limits=threads)
+    _state.previous_blas_threads = blas.default_threads()
+    blas.set_default_threads(threads)
     return threads
-
-
-_OPENBLAS_SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_",
-                     "scipy_openblas_set_num_threads", "scipy_openblas_set_num_threads64_")
-
-
-def _set_openblas_threads(threads):
-    """Without threadpoolctl: call the thread setter of every OpenBLAS this process has loaded (NumPy's
-    wheels bundle one, with a prefixed name)."""
-    import ctypes
-    try:
-        with open("/proc/self/maps") as maps:
-            libraries = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
-    except OSError:
-        return
-    for path in libraries:
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for symbol in _OPENBLAS_SETTERS:
-            setter = getattr(library, symbol, None)
-            if setter is not None:
-                setter(ctypes.c_int(threads))
-                break
 
 
 def _abort_world_on_uncaught_exception(world):
