@@ -179,3 +179,11 @@ def test_random_namespace_has_the_candidate_samplers_of_tf_nn():
     sampled, _, _ = tf.random.uniform_candidate_sampler(tf.constant([[1]], tf.int64), 1, 4, True, 4, seed=3)
     with tf.Session() as sess:
         assert sorted(sess.run(sampled).tolist()) == [0, 1, 2, 3]
+
+
+def test_mock_is_unittest_mock_loaded_on_first_use():
+    import subprocess
+    import sys
+    code = ("import sys, numflow as tf; assert 'unittest.mock' not in sys.modules; "
+            "import unittest.mock; assert tf.test.mock is unittest.mock")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -3,7 +3,6 @@ import os as _os
 import tempfile as _tempfile
 import unittest as _unittest
 from contextlib import contextmanager as _contextmanager
-from unittest import mock  # noqa: F401  (tf.test.mock)
 
 import numpy as _np
 
@@ -322,3 +321,12 @@ def assert_equal_graph_def(actual, expected, checkpoint_v2=False, hash_table_sha
 from .test_extra import *  # noqa: E402,F401,F403 - StubOutForTesting, benchmark_config, ... (issue 12)
 from .test_extra import __all__ as _extra_all  # noqa: E402
 __all__ += list(_extra_all)
+
+
+def __getattr__(name):
+    # tf.test.mock is unittest.mock, imported on first use: it pulls in asyncio, a fifth of import numflow
+    if name == "mock":
+        from unittest import mock
+        globals()["mock"] = mock
+        return mock
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
