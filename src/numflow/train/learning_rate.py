@@ -6,7 +6,8 @@ Each returns a scalar Tensor of the learning rate's dtype (float32 for a Python 
 import math
 
 __all__ = ["exponential_decay", "inverse_time_decay", "natural_exp_decay", "polynomial_decay",
-           "piecewise_constant", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay"]
+           "piecewise_constant", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
+           "piecewise_constant_decay", "noisy_linear_cosine_decay"]
 
 
 def _tf():
@@ -172,6 +173,24 @@ def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2
         return tf.multiply(learning_rate, decayed, name=scope)
 
 
+def _linear_cosine(learning_rate, global_step, decay_steps, num_periods, alpha, beta, schedule, noise=None):
+    """learning_rate * ((alpha + linear + noise(step)) * cosine + beta), the step capped at decay_steps;
+    `noise(step, dtype)` (or None) perturbs the linear term, which is all that separates the noisy schedule."""
+    tf, learning_rate, dtype, step = _prepare(learning_rate, global_step, schedule)
+    decay_steps = _cast(decay_steps, dtype)
+    num_periods = _cast(num_periods, dtype)
+    alpha = _cast(alpha, dtype)
+    beta = _cast(beta, dtype)
+    step = tf.minimum(step, decay_steps)
+    linear_decayed = (decay_steps - step) / decay_steps
+    if noise is not None:
+        linear_decayed = linear_decayed + noise(step, dtype)
+    completed_fraction = step / decay_steps
+    fraction = 2.0 * num_periods * completed_fraction
+    cosine_decayed = 0.5 * (1.0 + tf.cos(tf.constant(math.pi, dtype=dtype) * fraction))
+    return learning_rate, (alpha + linear_decayed) * cosine_decayed + beta
+
+
 def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5, alpha=0.0, beta=0.001,
                         name=None):
     """`tf.train.linear_cosine_decay`: learning_rate * ((alpha + linear) * cosine + beta) with
@@ -179,16 +198,27 @@ def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5
     decay_steps)), step capped at decay_steps."""
     tf = _tf()
     with tf.name_scope(name, "LinearCosineDecay") as scope:
-        tf, learning_rate, dtype, step = _prepare(learning_rate, global_step, "linear_cosine_decay")
-        decay_steps = _cast(decay_steps, dtype)
-        num_periods = _cast(num_periods, dtype)
-        alpha = _cast(alpha, dtype)
-        beta = _cast(beta, dtype)
-        step = tf.minimum(step, decay_steps)
-        linear_decayed = (decay_steps - step) / decay_steps
-        completed_fraction = step / decay_steps
-        fraction = 2.0 * num_periods * completed_fraction
-        cosine_decayed = 0.5 * (1.0 + tf.cos(tf.constant(math.pi, dtype=dtype) * fraction))
-        linear_cosine_decayed = (alpha + linear_decayed) * cosine_decayed + beta
-        return tf.multiply(learning_rate, linear_cosine_decayed, name=scope)
+        learning_rate, factor = _linear_cosine(learning_rate, global_step, decay_steps, num_periods, alpha, beta,
+                                               "linear_cosine_decay")
+        return tf.multiply(learning_rate, factor, name=scope)
 
+
+def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps, initial_variance=1.0, variance_decay=0.55,
+                              num_periods=0.5, alpha=0.0, beta=0.001, name=None):
+    """`tf.train.noisy_linear_cosine_decay`: linear_cosine_decay whose linear term gets zero-mean Gaussian
+    noise of variance initial_variance / (1 + step) ** variance_decay (step capped at decay_steps), drawn
+    afresh at every evaluation, so the noise fades as training goes on."""
+    tf = _tf()
+
+    def noise(step, dtype):
+        variance = _cast(initial_variance, dtype) / tf.pow(1.0 + step, _cast(variance_decay, dtype))
+        return tf.random.normal([], stddev=tf.sqrt(variance), dtype=dtype)
+
+    with tf.name_scope(name, "NoisyLinearCosineDecay") as scope:
+        learning_rate, factor = _linear_cosine(learning_rate, global_step, decay_steps, num_periods, alpha, beta,
+                                               "noisy_linear_cosine_decay", noise)
+        return tf.multiply(learning_rate, factor, name=scope)
+
+
+# TF1 exports the same schedule under both names.
+piecewise_constant_decay = piecewise_constant

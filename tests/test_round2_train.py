@@ -1,0 +1,130 @@
+"""tf.train round 2: noisy_linear_cosine_decay, piecewise_constant_decay, basic_train_loop,
+checkpoints_iterator."""
+import math
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import numflow as tf
+
+
+def _linear_cosine(step, decay_steps, num_periods=0.5, alpha=0.0, beta=0.001, noise=0.0):
+    step = min(step, decay_steps)
+    linear = (decay_steps - step) / decay_steps + noise
+    cosine = 0.5 * (1 + math.cos(math.pi * 2 * num_periods * step / decay_steps))
+    return (alpha + linear) * cosine + beta
+
+
+def test_piecewise_constant_decay_is_piecewise_constant():
+    assert tf.train.piecewise_constant_decay is tf.train.piecewise_constant
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.int32, [])
+        lr = tf.train.piecewise_constant_decay(x, [10, 20], [1.0, 0.5, 0.1])
+        with tf.Session() as sess:
+            got = [sess.run(lr, {x: v}) for v in (0, 10, 11, 20, 21)]
+    np.testing.assert_allclose(got, [1.0, 1.0, 0.5, 0.5, 0.1])
+
+
+def test_noisy_linear_cosine_decay_without_variance_is_linear_cosine():
+    with tf.Graph().as_default():
+        step = tf.placeholder(tf.int64, [])
+        lr = tf.train.noisy_linear_cosine_decay(0.1, step, 100, initial_variance=0.0, num_periods=2.0,
+                                                alpha=0.1, beta=0.01)
+        assert lr.dtype == tf.float32 and lr.op.name.startswith("NoisyLinearCosineDecay")
+        with tf.Session() as sess:
+            for s in (0, 30, 77, 150):
+                np.testing.assert_allclose(sess.run(lr, {step: s}),
+                                           0.1 * _linear_cosine(s, 100, 2.0, 0.1, 0.01), rtol=1e-5)
+
+
+def test_noisy_linear_cosine_decay_noise_has_the_documented_variance():
+    # At step 3 of 100 the linear term's noise has variance initial_variance / (1 + 3) ** variance_decay.
+    with tf.Graph().as_default():
+        tf.set_random_seed(5)
+        lr = tf.train.noisy_linear_cosine_decay(1.0, tf.constant(3, tf.int64), 100, initial_variance=2.0,
+                                                variance_decay=0.55, beta=0.0)
+        with tf.Session() as sess:
+            draws = np.array([sess.run(lr) for _ in range(3000)], np.float64)
+    cosine = 0.5 * (1 + math.cos(math.pi * 3 / 100))
+    noise = draws / cosine - (97 / 100)
+    expected_std = math.sqrt(2.0 / 4 ** 0.55)
+    assert abs(noise.mean()) < 4 * expected_std / math.sqrt(3000)
+    assert abs(noise.std() - expected_std) < 0.05 * expected_std
+
+
+def test_noisy_linear_cosine_decay_needs_global_step():
+    with pytest.raises(ValueError, match="global_step is required for noisy_linear_cosine_decay"):
+        tf.train.noisy_linear_cosine_decay(0.1, None, 10)
+
+
+def test_basic_train_loop_runs_steps_until_stop(tmp_path):
+    with tf.Graph().as_default():
+        counter = tf.Variable(0, name="counter")
+        increment = tf.assign_add(counter, 1)
+        supervisor = tf.train.Supervisor(logdir=str(tmp_path), save_model_secs=0, save_summaries_secs=0)
+        seen = []
+
+        def step(session, amount, stop_at=None):
+            seen.append(session.run(increment) * amount)
+            if len(seen) == stop_at:
+                supervisor.request_stop()
+
+        tf.train.basic_train_loop(supervisor, step, args=(2,), kwargs={"stop_at": 4})
+    assert seen == [2, 4, 6, 8]
+
+
+def _save_checkpoint(directory, step):
+    with tf.Graph().as_default():
+        v = tf.Variable(float(step), name="v")
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            return saver.save(sess, os.path.join(directory, "model.ckpt"), global_step=step)
+
+
+def test_checkpoints_iterator_yields_new_checkpoints_then_times_out(tmp_path):
+    directory = str(tmp_path)
+    first = _save_checkpoint(directory, 1)
+    iterator = tf.train.checkpoints_iterator(directory, timeout=0.3)
+    assert next(iterator) == first
+    writer = threading.Thread(target=lambda: (time.sleep(0.1), _save_checkpoint(directory, 2)))
+    writer.start()
+    # The wait for the second checkpoint polls until it appears.
+    iterator = tf.train.checkpoints_iterator(directory, timeout=3)
+    assert next(iterator) == first
+    assert next(iterator).endswith("model.ckpt-2")
+    writer.join()
+    started = time.time()
+    with pytest.raises(StopIteration):
+        next(iterator)
+    assert time.time() - started >= 2.0
+
+
+def test_checkpoints_iterator_timeout_fn_decides_whether_to_keep_waiting(tmp_path):
+    directory = str(tmp_path)
+    calls = []
+
+    def timeout_fn():
+        calls.append(1)
+        if len(calls) == 1:
+            _save_checkpoint(directory, 7)
+            return False
+        return True
+
+    got = list(tf.train.checkpoints_iterator(directory, timeout=0.05, timeout_fn=timeout_fn))
+    assert [os.path.basename(p) for p in got] == ["model.ckpt-7"]
+    assert len(calls) == 2
+
+
+def test_checkpoints_iterator_min_interval_spaces_the_yields(tmp_path):
+    directory = str(tmp_path)
+    _save_checkpoint(directory, 1)
+    iterator = tf.train.checkpoints_iterator(directory, min_interval_secs=0.4, timeout=0.05)
+    next(iterator)
+    started = time.time()
+    _save_checkpoint(directory, 2)
+    assert next(iterator).endswith("model.ckpt-2")
+    assert time.time() - started >= 0.35
