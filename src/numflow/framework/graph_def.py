@@ -2021,3 +2021,12 @@ _rule("AudioSummaryV2", attrs=[("max_outputs", "max_outputs", "i")], defaults={"
 _same("Lu", "output_idx_type:type", defaults={"output_idx_type": dtypes.int32})
 _same("MatrixSquareRoot")
 _same("DecodeJSONExample", types=())
+
+# --- fake quantization (ops/quant_and_misc.py): float32 only, so no T attr -------------------------------
+_FAKE_QUANT_DEFAULTS = {"num_bits": 8, "narrow_range": False}
+for _type in ("FakeQuantWithMinMaxArgs", "FakeQuantWithMinMaxArgsGradient"):
+    _same(_type, "min:f max:f num_bits:i narrow_range:b", types=(),
+          defaults=dict(_FAKE_QUANT_DEFAULTS, min=-6.0, max=6.0))
+for _type in ("FakeQuantWithMinMaxVars", "FakeQuantWithMinMaxVarsGradient", "FakeQuantWithMinMaxVarsPerChannel",
+              "FakeQuantWithMinMaxVarsPerChannelGradient"):
+    _same(_type, "num_bits:i narrow_range:b", types=(), defaults=_FAKE_QUANT_DEFAULTS)

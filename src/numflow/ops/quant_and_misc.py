@@ -1,0 +1,281 @@
+"""Simulated quantization and other TF 1 ops without a family of their own.
+
+The fake-quant ops (`tf.fake_quant_with_min_max_*`, also `tf.quantization.*` in TF) keep float32 tensors
+but round them to the 2**num_bits levels a quantized model would use between `min` and `max`. As in TF the
+range is first nudged so that 0.0 is exactly representable: the zero point (the quantized level of 0.0) is
+rounded to an integer level and [min, max] shifted with it. Their gradients are straight-through
+estimators (the upstream gradient inside the nudged range, zero outside; for the `_vars` forms the
+gradient outside flows to `min` below and `max` above), not the derivative of the staircase.
+"""
+import numpy as np
+
+from ..framework import dtypes, errors
+from ..framework.graph import convert_to_tensor, is_tensor_like
+from ..framework.op_def import OpDef, register
+from ..framework.tensor_shape import TensorShape
+from .common import make_op, make_tensor
+
+__all__ = ["fake_quant_with_min_max_args", "fake_quant_with_min_max_args_gradient",
+           "fake_quant_with_min_max_vars", "fake_quant_with_min_max_vars_gradient",
+           "fake_quant_with_min_max_vars_per_channel", "fake_quant_with_min_max_vars_per_channel_gradient"]
+
+
+# --- fake quantization -------------------------------------------------------------------------------
+def _quant_levels(op):
+    """The integer levels [lowest, highest] for the op's num_bits / narrow_range attributes."""
+    num_bits = op.attrs["num_bits"]
+    return (1 if op.attrs["narrow_range"] else 0), (1 << num_bits) - 1
+
+
+def _nudged_range(low, high, quant_low, quant_high):
+    """(nudged_min, nudged_max, scale) in float32 for min/max scalars or per-channel vectors: the range
+    shifted so that the zero point is an integer level (0.0 then quantizes exactly)."""
+    low, high = np.float32(low), np.float32(high)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = (high - low) / np.float32(quant_high - quant_low)
+        zero_point_from_min = np.float32(quant_low) - low / scale
+    # Half-way zero points round away from zero, as C's round does.
+    rounded = np.sign(zero_point_from_min) * np.floor(np.abs(zero_point_from_min) + np.float32(0.5))
+    zero_point = np.where(zero_point_from_min < quant_low, np.float32(quant_low),
+                          np.where(zero_point_from_min > quant_high, np.float32(quant_high), rounded))
+    zero_point = zero_point.astype(np.float32)
+    nudged_min = ((np.float32(quant_low) - zero_point) * scale).astype(np.float32)
+    nudged_max = ((np.float32(quant_high) - zero_point) * scale).astype(np.float32)
+    return nudged_min, nudged_max, np.asarray(scale, np.float32)
+
+
+def _fake_quantize(x, nudged_min, nudged_max, scale):
+    clamped = np.maximum(np.minimum(x, nudged_max), nudged_min)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inverse_scale = np.float32(1.0) / scale
+        levels = np.floor((clamped - nudged_min) * inverse_scale + np.float32(0.5))
+    return (levels * scale + nudged_min).astype(np.float32)
+
+
+def _inside(x, nudged_min, nudged_max):
+    return (x >= nudged_min) & (x <= nudged_max)
+
+
+def _check_float32(tensor, argument, op_type):
+    if tensor.dtype is not dtypes.float32:
+        raise TypeError("Value passed to parameter '%s' of op '%s' has DataType %s not in list of allowed "
+                        "values: float32" % (argument, op_type, tensor.dtype.name))
+
+
+def _check_rank(tensor, rank, argument):
+    if tensor.shape.ndims is not None and tensor.shape.ndims != rank:
+        raise ValueError("Shape must be rank %d but is rank %d for '%s' (shape %s)"
+                         % (rank, tensor.shape.ndims, argument, tensor.shape))
+
+
+def _check_bits(op):
+    if not 2 <= op.attrs["num_bits"] <= 16:
+        raise errors.InvalidArgumentError(None, op, "num_bits must be between 2 and 16, inclusive")
+
+
+class _FakeQuantOp(OpDef):
+    """Shared checks: float32 operands, num_bits in [2, 16] (checked when the kernel is built, as TF's
+    kernel constructor does), per-channel min/max of the last dimension's size."""
+
+    per_channel = False
+    argument_names = ("inputs",)
+
+    def check(self, op):
+        count = len(self.argument_names)
+        for tensor, argument in zip(op.inputs, self.argument_names + ("min", "max")):
+            _check_float32(tensor, argument, self.type)
+        data = op.inputs[count - 1]
+        for tensor, argument in zip(op.inputs[count:], ("min", "max")):
+            _check_rank(tensor, 1 if self.per_channel else 0, argument)
+            if self.per_channel and data.shape.ndims is not None:
+                depth, channels = data.shape[-1].value, tensor.shape.with_rank(1)[0].value
+                if depth is not None and channels is not None and depth != channels:
+                    raise ValueError("Dimensions must be equal, but are %d and %d: %s has %d channels, the "
+                                     "inputs' last dimension %d" % (depth, channels, argument, channels, depth))
+
+    def ranges(self, op, low, high):
+        _check_bits(op)
+        quant_low, quant_high = _quant_levels(op)
+        return _nudged_range(low, high, quant_low, quant_high)
+
+
+def _args_range(op):
+    _check_bits(op)
+    low, high = op.attrs["min"], op.attrs["max"]
+    if not low < high:
+        raise errors.InvalidArgumentError(None, op, "min has to be smaller than max, was: %g >= %g" % (low, high))
+    return _nudged_range(low, high, *_quant_levels(op))
+
+
+@register
+class FakeQuantWithMinMaxArgs(_FakeQuantOp):
+    """Float32 inputs rounded to the levels of [min, max] (attributes) after nudging."""
+
+    argument_names = ("inputs",)
+
+    def infer(self, op):
+        self.check(op)
+        return [(dtypes.float32, op.inputs[0].shape)]
+
+    def kernel(self, op, ctx):
+        nudged_min, nudged_max, scale = _args_range(op)
+        return lambda x: _fake_quantize(np.asarray(x, np.float32), nudged_min, nudged_max, scale)
+
+    def grad(self, op, dy):
+        return [make_tensor("FakeQuantWithMinMaxArgsGradient", [dy, op.inputs[0]], dict(op.attrs))]
+
+
+@register
+class FakeQuantWithMinMaxArgsGradient(_FakeQuantOp):
+    """The straight-through gradient of FakeQuantWithMinMaxArgs: upstream gradients where the inputs lie
+    in the nudged range, zero elsewhere."""
+
+    argument_names = ("gradients", "inputs")
+
+    def infer(self, op):
+        self.check(op)
+        return [(dtypes.float32, op.inputs[0].shape.merge_with(op.inputs[1].shape))]
+
+    def kernel(self, op, ctx):
+        nudged_min, nudged_max, _ = _args_range(op)
+
+        def backprop(gradients, x):
+            return np.where(_inside(x, nudged_min, nudged_max), gradients, np.float32(0)).astype(np.float32)
+        return backprop
+
+
+@register
+class FakeQuantWithMinMaxVars(_FakeQuantOp):
+    """Float32 inputs rounded to the levels of [min, max] (scalar tensors) after nudging."""
+
+    argument_names = ("inputs",)
+    gradient_type = "FakeQuantWithMinMaxVarsGradient"
+
+    def infer(self, op):
+        self.check(op)
+        return [(dtypes.float32, op.inputs[0].shape)]
+
+    def kernel(self, op, ctx):
+        def quantize(x, low, high):
+            nudged_min, nudged_max, scale = self.ranges(op, low, high)
+            return _fake_quantize(np.asarray(x, np.float32), nudged_min, nudged_max, scale)
+        return quantize
+
+    def grad(self, op, dy):
+        gradient = make_op(self.gradient_type, [dy] + list(op.inputs), dict(op.attrs))
+        return list(gradient.outputs)
+
+
+@register
+class FakeQuantWithMinMaxVarsPerChannel(FakeQuantWithMinMaxVars):
+    """FakeQuantWithMinMaxVars with one [min, max] range per channel of the last dimension."""
+
+    per_channel = True
+    gradient_type = "FakeQuantWithMinMaxVarsPerChannelGradient"
+
+
+@register
+class FakeQuantWithMinMaxVarsGradient(_FakeQuantOp):
+    """The straight-through gradients of FakeQuantWithMinMaxVars: to the inputs inside the nudged range,
+    summed to `min` below it and to `max` above it."""
+
+    argument_names = ("gradients", "inputs")
+
+    def infer(self, op):
+        self.check(op)
+        bounds = op.inputs[2].shape
+        return [(dtypes.float32, op.inputs[0].shape.merge_with(op.inputs[1].shape)),
+                (dtypes.float32, bounds), (dtypes.float32, bounds)]
+
+    def kernel(self, op, ctx):
+        per_channel = self.per_channel
+
+        def backprop(gradients, x, low, high):
+            nudged_min, nudged_max, _ = self.ranges(op, low, high)
+            gradients, x = np.asarray(gradients, np.float32), np.asarray(x, np.float32)
+            zero = np.float32(0)
+            # Per channel: sum over every axis but the last; otherwise over all of them.
+            axes = tuple(range(x.ndim - 1)) if per_channel else None
+            below = np.sum(np.where(x < nudged_min, gradients, zero), axis=axes, dtype=np.float32)
+            above = np.sum(np.where(x > nudged_max, gradients, zero), axis=axes, dtype=np.float32)
+            inside = np.where(_inside(x, nudged_min, nudged_max), gradients, zero).astype(np.float32)
+            return inside, np.asarray(below, np.float32), np.asarray(above, np.float32)
+        return backprop
+
+
+@register
+class FakeQuantWithMinMaxVarsPerChannelGradient(FakeQuantWithMinMaxVarsGradient):
+    """FakeQuantWithMinMaxVarsGradient with per-channel [min, max] (the last dimension)."""
+
+    per_channel = True
+
+
+def _quant_attrs(num_bits, narrow_range, **extra):
+    return dict(extra, num_bits=int(num_bits), narrow_range=bool(narrow_range))
+
+
+def _float32(value, name):
+    """Python and NumPy values become float32 constants; a tensor of another dtype is left for the op's
+    TypeError, as in TF."""
+    if is_tensor_like(value):
+        return convert_to_tensor(value, name=name)
+    return convert_to_tensor(value, dtype=dtypes.float32, name=name)
+
+
+def fake_quant_with_min_max_args(inputs, min=-6, max=6, num_bits=8, narrow_range=False,  # noqa: A002
+                                 name=None):
+    """`tf.quantization.fake_quant_with_min_max_args`: float32 `inputs` clamped to [min, max] and rounded
+    to one of 2**num_bits evenly spaced levels (levels 1.. with `narrow_range`), the range nudged so that
+    0.0 is a level. InvalidArgumentError at run time unless min < max and 2 <= num_bits <= 16."""
+    attrs = _quant_attrs(num_bits, narrow_range, min=float(min), max=float(max))
+    return make_tensor("FakeQuantWithMinMaxArgs", [_float32(inputs, "inputs")], attrs,
+                       name=name or "FakeQuantWithMinMaxArgs")
+
+
+def fake_quant_with_min_max_args_gradient(gradients, inputs, min=-6, max=6, num_bits=8,  # noqa: A002
+                                          narrow_range=False, name=None):
+    """`tf.quantization.fake_quant_with_min_max_args_gradient`: `gradients` where `inputs` lie in the
+    nudged [min, max], zero elsewhere (the straight-through gradient of fake_quant_with_min_max_args)."""
+    attrs = _quant_attrs(num_bits, narrow_range, min=float(min), max=float(max))
+    return make_tensor("FakeQuantWithMinMaxArgsGradient", [_float32(gradients, "gradients"),
+                                                           _float32(inputs, "inputs")],
+                       attrs, name=name or "FakeQuantWithMinMaxArgsGradient")
+
+
+def fake_quant_with_min_max_vars(inputs, min, max, num_bits=8, narrow_range=False, name=None):  # noqa: A002
+    """`tf.quantization.fake_quant_with_min_max_vars`: as fake_quant_with_min_max_args with `min` and
+    `max` scalar float32 tensors (trainable: the gradient reaches them)."""
+    operands = [_float32(inputs, "inputs"), _float32(min, "min"), _float32(max, "max")]
+    return make_tensor("FakeQuantWithMinMaxVars", operands, _quant_attrs(num_bits, narrow_range),
+                       name=name or "FakeQuantWithMinMaxVars")
+
+
+def fake_quant_with_min_max_vars_gradient(gradients, inputs, min, max, num_bits=8,  # noqa: A002
+                                          narrow_range=False, name=None):
+    """`tf.quantization.fake_quant_with_min_max_vars_gradient`: the tuple (backprops_wrt_input,
+    backprop_wrt_min, backprop_wrt_max): `gradients` inside the nudged range, and the sums of
+    `gradients` where `inputs` fall below it and above it."""
+    operands = [_float32(gradients, "gradients"), _float32(inputs, "inputs"), _float32(min, "min"),
+                _float32(max, "max")]
+    return tuple(make_op("FakeQuantWithMinMaxVarsGradient", operands, _quant_attrs(num_bits, narrow_range),
+                         name=name or "FakeQuantWithMinMaxVarsGradient").outputs)
+
+
+def fake_quant_with_min_max_vars_per_channel(inputs, min, max, num_bits=8, narrow_range=False,  # noqa: A002
+                                             name=None):
+    """`tf.quantization.fake_quant_with_min_max_vars_per_channel`: fake quantization of `inputs`
+    [..., d] with one range per channel: `min` and `max` of shape [d]."""
+    operands = [_float32(inputs, "inputs"), _float32(min, "min"), _float32(max, "max")]
+    return make_tensor("FakeQuantWithMinMaxVarsPerChannel", operands, _quant_attrs(num_bits, narrow_range),
+                       name=name or "FakeQuantWithMinMaxVarsPerChannel")
+
+
+def fake_quant_with_min_max_vars_per_channel_gradient(gradients, inputs, min, max, num_bits=8,  # noqa: A002
+                                                      narrow_range=False, name=None):
+    """`tf.quantization.fake_quant_with_min_max_vars_per_channel_gradient`: as
+    fake_quant_with_min_max_vars_gradient with per-channel sums of shape [d] for min and max."""
+    operands = [_float32(gradients, "gradients"), _float32(inputs, "inputs"), _float32(min, "min"),
+                _float32(max, "max")]
+    return tuple(make_op("FakeQuantWithMinMaxVarsPerChannelGradient", operands,
+                         _quant_attrs(num_bits, narrow_range),
+                         name=name or "FakeQuantWithMinMaxVarsPerChannelGradient").outputs)

@@ -1,0 +1,19 @@
+"""Op coverage for ops/quant_and_misc.py (issue 12, round 2); merged by test_op_coverage.py."""
+NO_SECOND_ORDER = ("gradient op: no second-order gradient (tf.gradients raises LookupError, as for an op "
+                   "without one)")
+_Q = "test_quant_and_misc.py::"
+_STE = ("gradient: TF's straight-through estimator by definition (the staircase's true derivative is 0), so the "
+        "gradient test checks tf.gradients against the hand-computed estimator, not finite differences")
+
+COVERAGE = {
+    "FakeQuantWithMinMaxArgs": ([_Q + "test_fake_quant_args_values", _Q + "test_fake_quant_errors"],
+                                [_Q + "test_fake_quant_straight_through_gradients"], _STE),
+    "FakeQuantWithMinMaxArgsGradient": ([_Q + "test_fake_quant_gradient_ops_values"], [], NO_SECOND_ORDER),
+    "FakeQuantWithMinMaxVars": ([_Q + "test_fake_quant_vars_values_and_per_channel", _Q + "test_fake_quant_errors"],
+                                [_Q + "test_fake_quant_straight_through_gradients"], _STE),
+    "FakeQuantWithMinMaxVarsGradient": ([_Q + "test_fake_quant_gradient_ops_values"], [], NO_SECOND_ORDER),
+    "FakeQuantWithMinMaxVarsPerChannel": ([_Q + "test_fake_quant_vars_values_and_per_channel"],
+                                          [_Q + "test_fake_quant_straight_through_gradients"], _STE),
+    "FakeQuantWithMinMaxVarsPerChannelGradient": ([_Q + "test_fake_quant_gradient_ops_values"], [],
+                                                  NO_SECOND_ORDER),
+}

@@ -1,0 +1,163 @@
+"""tests for ops/quant_and_misc.py: fake quantization (values against a NumPy restatement of TF's
+nudged rounding and values printed by TensorFlow 2.21), straight-through gradients, errors."""
+import numpy as np
+import pytest
+
+import numflow as tf
+from numflow.framework import errors
+
+from gradcheck import evaluate
+
+INPUTS = np.linspace(-8, 8, 23).astype(np.float32)
+
+
+def _reference(x, low, high, num_bits=8, narrow_range=False):
+    """TF's fake quantization restated per element in float64 (the range nudged to an integer zero point)."""
+    quant_low, quant_high = (1 if narrow_range else 0), 2 ** num_bits - 1
+    scale = (high - low) / (quant_high - quant_low)
+    zero_point = min(max(quant_low - low / scale, quant_low), quant_high)
+    zero_point = np.floor(zero_point + 0.5)
+    nudged_low, nudged_high = (quant_low - zero_point) * scale, (quant_high - zero_point) * scale
+    clamped = np.clip(x.astype(np.float64), nudged_low, nudged_high)
+    return np.floor((clamped - nudged_low) / scale + 0.5) * scale + nudged_low, nudged_low, nudged_high
+
+
+def test_fake_quant_args_values():
+    # Printed by TF 2.21: tf.compat.v1.fake_quant_with_min_max_args(INPUTS) at the ends and the middle.
+    out = evaluate(lambda x: tf.fake_quant_with_min_max_args(x), [INPUTS])
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out[[0, 3, 11, 12, 22]], [-6.0235295, -5.8352942, 0.0, 0.7058824, 5.9764705],
+                               rtol=1e-6)
+    for low, high, bits, narrow in [(-6, 6, 8, False), (-1.3, 2.7, 4, True), (0.2, 3.0, 3, False),
+                                    (-5.0, -1.0, 2, True), (-2.5, 2.5, 16, False)]:
+        out = evaluate(lambda x: tf.fake_quant_with_min_max_args(x, min=low, max=high, num_bits=bits,
+                                                                narrow_range=narrow), [INPUTS])
+        np.testing.assert_allclose(out, _reference(INPUTS, low, high, bits, narrow)[0], rtol=1e-5, atol=1e-5)
+    # 0.0 is always a level after nudging, and the output has at most 2**num_bits distinct values.
+    out = evaluate(lambda x: tf.fake_quant_with_min_max_args(x, min=0.3, max=5.0, num_bits=3), [INPUTS])
+    assert len(np.unique(out)) <= 8 and out[11] == 0.0
+    # TF 2.21: min=-1.3, max=2.7, num_bits=4, narrow_range=True
+    out = evaluate(lambda x: tf.fake_quant_with_min_max_args(x, min=-1.3, max=2.7, num_bits=4, narrow_range=True),
+                   [INPUTS])
+    np.testing.assert_allclose(out[9:15], [-1.4285715, -0.8571429, 0., 0.8571429, 1.4285715, 2.2857144], rtol=1e-6)
+
+
+def test_fake_quant_vars_values_and_per_channel():
+    low, high = np.float32(-1.3), np.float32(2.7)
+    out = evaluate(lambda x, a, b: tf.fake_quant_with_min_max_vars(x, a, b, num_bits=3), [INPUTS, low, high])
+    np.testing.assert_allclose(out, _reference(INPUTS, -1.3, 2.7, 3)[0], rtol=1e-5, atol=1e-6)
+    # TF 2.21 value: index 13 of this case
+    assert abs(out[13] - 1.7142859) < 1e-6
+    # min > max: TF's nudging maps everything to the (inverted) range's min, 1.0
+    out = evaluate(lambda x, a, b: tf.fake_quant_with_min_max_vars(x, a, b), [INPUTS, np.float32(2), np.float32(1)])
+    np.testing.assert_array_equal(out, np.ones(23, np.float32))
+    data = INPUTS[:22].reshape(11, 2)
+    lows, highs = np.array([-1, -2], np.float32), np.array([1, 3], np.float32)
+    out = evaluate(lambda x, a, b: tf.fake_quant_with_min_max_vars_per_channel(x, a, b), [data, lows, highs])
+    for channel in range(2):
+        np.testing.assert_allclose(out[:, channel], _reference(data[:, channel], lows[channel], highs[channel])[0],
+                                   rtol=1e-5, atol=1e-6)
+    # TF 2.21 printed column 0 rows 4..7 and column 1 rows 6..7 of this case
+    np.testing.assert_allclose(out[4:8, 0], [-0.9960785, -0.7294118, 0.7294118, 1.0039216], rtol=1e-6)
+    np.testing.assert_allclose(out[6:8, 1], [1.4509804, 2.9019608], rtol=1e-6)
+
+
+def _ste_expectations(x, upstream, low, high, num_bits=8, narrow_range=False):
+    _, nudged_low, nudged_high = _reference(x, low, high, num_bits, narrow_range)
+    inside = (x >= np.float32(nudged_low)) & (x <= np.float32(nudged_high))
+    return (np.where(inside, upstream, 0), np.sum(upstream[x < np.float32(nudged_low)]),
+            np.sum(upstream[x > np.float32(nudged_high)]))
+
+
+def test_fake_quant_gradient_ops_values():
+    upstream = np.arange(23, dtype=np.float32)
+    inside, below, above = evaluate(
+        lambda g, x, a, b: tf.fake_quant_with_min_max_vars_gradient(g, x, a, b, num_bits=3),
+        [upstream, INPUTS, np.float32(-1.3), np.float32(2.7)])
+    assert (below, above) == (45.0, 148.0)   # printed by TF 2.21
+    np.testing.assert_array_equal(inside, np.where((np.arange(23) >= 10) & (np.arange(23) <= 14), upstream, 0))
+    out = evaluate(lambda g, x: tf.fake_quant_with_min_max_args_gradient(g, x, min=-2.0, max=3.0),
+                   [upstream, INPUTS])
+    np.testing.assert_array_equal(out, _ste_expectations(INPUTS, upstream, -2.0, 3.0)[0])
+    data, grads = INPUTS[:22].reshape(11, 2), upstream[:22].reshape(11, 2)
+    lows, highs = np.array([-1, -2], np.float32), np.array([1, 3], np.float32)
+    inside, below, above = evaluate(
+        lambda g, x, a, b: tf.fake_quant_with_min_max_vars_per_channel_gradient(g, x, a, b, narrow_range=True),
+        [grads, data, lows, highs])
+    assert below.shape == above.shape == (2,)
+    for channel in range(2):
+        expected = _ste_expectations(data[:, channel], grads[:, channel], lows[channel], highs[channel],
+                                     narrow_range=True)
+        np.testing.assert_array_equal(inside[:, channel], expected[0])
+        assert below[channel] == expected[1] and above[channel] == expected[2]
+
+
+def test_fake_quant_straight_through_gradients():
+    """tf.gradients of the fake-quant ops is the straight-through estimator (by definition, not the
+    derivative of the staircase, so not a finite-difference check): the gradient ops' values."""
+    rng = np.random.RandomState(0)
+    upstream = rng.uniform(0.5, 1.5, 23).astype(np.float32)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.constant(INPUTS)
+        low, high = tf.constant(-1.3), tf.constant(2.7)
+        weights = tf.constant(upstream)
+        args_grad = tf.gradients(tf.fake_quant_with_min_max_args(x, min=-1.3, max=2.7) * weights, x)[0]
+        vars_grads = tf.gradients(tf.fake_quant_with_min_max_vars(x, low, high) * weights, [x, low, high])
+        lows, highs = tf.constant([-1.3, -0.5]), tf.constant([2.7, 1.0])
+        channel_grads = tf.gradients(
+            tf.fake_quant_with_min_max_vars_per_channel(tf.reshape(x[:22], [11, 2]), lows, highs, num_bits=5) *
+            tf.reshape(weights[:22], [11, 2]), [x, lows, highs])
+        with tf.Session() as sess:
+            args_value, vars_values, channel_values = sess.run([args_grad, vars_grads, channel_grads])
+    inside, below, above = _ste_expectations(INPUTS, upstream, -1.3, 2.7)
+    np.testing.assert_allclose(args_value, inside, rtol=1e-6)
+    np.testing.assert_allclose(vars_values[0], inside, rtol=1e-6)
+    np.testing.assert_allclose(vars_values[1:], [below, above], rtol=1e-5)
+    data, grads = INPUTS[:22].reshape(11, 2), upstream[:22].reshape(11, 2)
+    for channel, (a, b) in enumerate([(-1.3, 2.7), (-0.5, 1.0)]):
+        expected = _ste_expectations(data[:, channel], grads[:, channel], a, b, num_bits=5)
+        np.testing.assert_allclose(channel_values[0][:22].reshape(11, 2)[:, channel], expected[0], rtol=1e-6)
+        np.testing.assert_allclose([channel_values[1][channel], channel_values[2][channel]], expected[1:],
+                                   rtol=1e-5)
+    assert vars_values[1].shape == () and channel_values[1].shape == (2,)
+
+
+def test_fake_quant_errors():
+    x = np.ones(3, np.float32)
+    with pytest.raises(errors.InvalidArgumentError, match="min has to be smaller than max"):
+        evaluate(lambda t: tf.fake_quant_with_min_max_args(t, min=2.0, max=1.0), [x])
+    with pytest.raises(errors.InvalidArgumentError, match="num_bits must be between 2 and 16"):
+        evaluate(lambda t: tf.fake_quant_with_min_max_args(t, num_bits=1), [x])
+    with pytest.raises(errors.InvalidArgumentError, match="num_bits must be between 2 and 16"):
+        evaluate(lambda t, a, b: tf.fake_quant_with_min_max_vars(t, a, b, num_bits=17),
+                 [x, np.float32(0), np.float32(1)])
+    with pytest.raises(TypeError, match="DataType float64 not in list of allowed values: float32"):
+        tf.fake_quant_with_min_max_args(tf.constant([1.0], tf.float64))
+    with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
+        tf.fake_quant_with_min_max_vars(x, [0.0], [1.0])
+    with pytest.raises(ValueError, match="Shape must be rank 1 but is rank 0"):
+        tf.fake_quant_with_min_max_vars_per_channel(np.ones((2, 3), np.float32), 0.0, 1.0)
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 3 and 2"):
+        tf.fake_quant_with_min_max_vars_per_channel(np.ones((2, 3), np.float32), [0.0, 0.0], [1.0, 1.0])
+
+
+def test_fake_quant_graph_def_round_trip():
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.constant(INPUTS)
+        tf.fake_quant_with_min_max_args(x, min=-1.3, max=2.7, num_bits=4, narrow_range=True, name="args")
+        tf.fake_quant_with_min_max_vars_per_channel(tf.reshape(x[:22], [11, 2]), [-1.0, -2.0], [1.0, 3.0],
+                                                    num_bits=5, name="channels")
+        with tf.Session() as sess:
+            expected = sess.run(["args:0", "channels:0"])
+    graph_def = graph.as_graph_def()
+    assert {n.op for n in graph_def.node} >= {"FakeQuantWithMinMaxArgs", "FakeQuantWithMinMaxVarsPerChannel"}
+    restored = tf.Graph()
+    with restored.as_default():
+        tf.import_graph_def(graph_def, name="")
+        assert restored.get_operation_by_name("args").get_attr("num_bits") == 4
+        with tf.Session() as sess:
+            actual = sess.run(["args:0", "channels:0"])
+    for a, e in zip(actual, expected):
+        np.testing.assert_array_equal(a, e)
