@@ -128,3 +128,47 @@ def test_checkpoints_iterator_min_interval_spaces_the_yields(tmp_path):
     _save_checkpoint(directory, 2)
     assert next(iterator).endswith("model.ckpt-2")
     assert time.time() - started >= 0.35
+
+
+# A ServerDef serialised by TensorFlow 2.21 (tf.compat.v1.train.ServerDef): cluster {ps: {1: 'b:2', 0: 'a:1'},
+# worker: {3: 'c:3'}}, job_name 'ps', task_index 0, default_session_config.allow_soft_placement, 'grpc'.
+_TF_SERVER_DEF = (b'\n+\n\x16\n\x02ps\x12\x07\x08\x01\x12\x03b:2\x12\x07\x08\x00\x12\x03a:1\n\x11\n\x06worker'
+                  b'\x12\x07\x08\x03\x12\x03c:3\x12\x02ps"\x028\x01*\x04grpc')
+
+
+def test_cluster_spec_round_trips_through_cluster_def():
+    spec = tf.train.ClusterSpec({"worker": {3: "c:3"}, "ps": ["a:1", "b:2"]})
+    cluster_def = spec.as_cluster_def()
+    assert isinstance(cluster_def, tf.train.ClusterDef)
+    assert [job.name for job in cluster_def.job] == ["ps", "worker"]
+    assert cluster_def.job[0].tasks == {0: "a:1", 1: "b:2"}
+    parsed = tf.train.ClusterDef.FromString(cluster_def.SerializeToString())
+    assert parsed == cluster_def
+    assert tf.train.ClusterSpec(parsed) == spec
+
+
+def test_server_def_parses_tensorflow_bytes():
+    server_def = tf.train.ServerDef.FromString(_TF_SERVER_DEF)
+    assert server_def.job_name == "ps" and server_def.task_index == 0 and server_def.protocol == "grpc"
+    assert server_def.default_session_config.allow_soft_placement is True
+    assert tf.train.ClusterSpec(server_def.cluster).as_dict() == {"ps": ["a:1", "b:2"], "worker": {3: "c:3"}}
+    rebuilt = tf.train.ServerDef(cluster=tf.train.ClusterSpec(server_def.cluster).as_cluster_def(), job_name="ps",
+                                 task_index=0, protocol="grpc",
+                                 default_session_config=tf.ConfigProto(allow_soft_placement=True))
+    assert tf.train.ServerDef.FromString(rebuilt.SerializeToString()) == server_def
+
+
+def test_server_accepts_a_server_def():
+    cluster = tf.train.ClusterSpec({"local": ["localhost:2222"]}).as_cluster_def()
+    server = tf.train.Server(tf.train.ServerDef(cluster=cluster, job_name="local", task_index=0, protocol="grpc"))
+    assert server.target == "grpc://localhost:2222"
+    with pytest.raises(tf.errors.UnimplementedError, match="numflow.horovod"):
+        tf.train.Server(tf.train.ServerDef.FromString(_TF_SERVER_DEF))
+
+
+def test_cluster_protos_reject_unknown_fields_and_duplicate_jobs():
+    with pytest.raises(ValueError, match='Protocol message JobDef has no "address" field'):
+        tf.train.JobDef(name="ps", address="x")
+    duplicated = tf.train.ClusterDef(job=[tf.train.JobDef(name="ps"), tf.train.JobDef(name="ps")])
+    with pytest.raises(ValueError, match="Duplicated job name: 'ps'"):
+        tf.train.ClusterSpec(duplicated)

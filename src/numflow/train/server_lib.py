@@ -22,11 +22,19 @@ class ClusterSpec:
     """`tf.train.ClusterSpec(cluster)`: the jobs of a cluster and their tasks' network addresses.
 
     `cluster` is a dict mapping each job name to a list of 'host:port' addresses (task i is the i-th) or to
-    a dict {task_index: address} for sparse task sets, or another ClusterSpec."""
+    a dict {task_index: address} for sparse task sets, another ClusterSpec, or a `tf.train.ClusterDef`."""
 
     def __init__(self, cluster):
+        from .cluster_def import ClusterDef
         if isinstance(cluster, ClusterSpec):
             self._jobs = {job: dict(tasks) for job, tasks in cluster._jobs.items()}
+            return
+        if isinstance(cluster, ClusterDef):
+            self._jobs = {}
+            for job in cluster.job:
+                if job.name in self._jobs:
+                    raise ValueError("Duplicated job name: %r" % job.name)
+                self._jobs[job.name] = dict(job.tasks)
             return
         if not isinstance(cluster, dict):
             raise TypeError("`cluster` must be a dictionary mapping one or more job names to lists of "
@@ -103,6 +111,11 @@ class ClusterSpec:
             result[job] = [tasks[i] for i in range(len(tasks))] if dense else dict(tasks)
         return result
 
+    def as_cluster_def(self):
+        """This cluster as a `tf.train.ClusterDef`, its jobs in name order."""
+        from .cluster_def import ClusterDef, JobDef
+        return ClusterDef(job=[JobDef(name=job, tasks=self._jobs[job]) for job in self.jobs])
+
 
 class Server:
     """`tf.train.Server(server_or_cluster_def, job_name=None, task_index=None, protocol=None, config=None,
@@ -114,6 +127,14 @@ class Server:
 
     def __init__(self, server_or_cluster_def, job_name=None, task_index=None, protocol=None, config=None,
                  start=True):
+        from .cluster_def import ServerDef
+        if isinstance(server_or_cluster_def, ServerDef):
+            server_def = server_or_cluster_def
+            job_name = server_def.job_name if job_name is None else job_name
+            task_index = server_def.task_index if task_index is None else task_index
+            protocol = protocol or server_def.protocol or None
+            config = config if config is not None else server_def.default_session_config
+            server_or_cluster_def = server_def.cluster
         cluster = ClusterSpec(server_or_cluster_def)
         if job_name is None:
             if len(cluster.jobs) != 1:
