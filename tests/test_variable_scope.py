@@ -330,9 +330,10 @@ def test_custom_getter_argument_of_get_variable():
         tf.get_variable("w", [1], custom_getter=5)
 
 
-def test_partitioner_not_supported():
-    with pytest.raises(NotImplementedError, match="Partitioned variables"):
-        tf.get_variable("v", [4], partitioner=lambda shape, dtype: [2])
+def test_partitioner_makes_a_partitioned_variable():
+    # Details in test_round2_framework.py.
+    v = tf.get_variable("v", [4], partitioner=lambda shape, dtype: [2])
+    assert [part.name for part in v] == ["v/part_0:0", "v/part_1:0"]
 
 
 def test_top_level_names():

@@ -94,6 +94,8 @@ from .io.meta_graph_proto import MetaGraphDef, TensorInfo  # noqa: E402,F401
 from .framework.module import Module  # noqa: E402,F401
 from .ops.matrix_sqrt import sqrtm as matrix_square_root  # noqa: E402,F401
 from .ops.json_example import decode_json_example  # noqa: E402,F401
+from .framework.partitioners import (create_partitioned_variables, fixed_size_partitioner,  # noqa: E402,F401
+                                     min_max_variable_partitioner, variable_axis_size_partitioner)
 
 _deprecation.enable_from_environment()
 

@@ -68,8 +68,10 @@ class _VariableStore:
                         validate_shape=True, use_resource=None, constraint=None, synchronization=None,
                         aggregation=None):
             if partitioner is not None:
-                raise NotImplementedError("Partitioned variables (partitioner=%r) are not supported by "
-                                          "numflow" % (partitioner,))
+                from .framework.partitioners import get_partitioned_variable
+                return get_partitioned_variable(self, name, shape, dtype, initializer, regularizer, reuse,
+                                                True if trainable is None else trainable, collections,
+                                                validate_shape, constraint, partitioner)
             return self._get_single_variable(name, shape, dtype, initializer, regularizer, reuse,
                                              True if trainable is None else trainable, collections,
                                              validate_shape, constraint)

@@ -1,0 +1,129 @@
+"""Round 2 framework names: partitioned variables, PriorityQueue, type specs, session tensor handles."""
+import numpy as np
+import pytest
+
+import numflow as tf
+
+
+# --- partitioners ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape,expected", [([10, 4], [4, 1]), ([3, 5], [3, 1]), ([7], [4])])
+def test_fixed_size_partitioner_caps_at_the_dimension(shape, expected):
+    assert tf.fixed_size_partitioner(4)(tf.TensorShape(shape), dtype=tf.float32) == expected
+    assert tf.fixed_size_partitioner(2, axis=len(shape) - 1)(tf.TensorShape(shape), dtype=tf.float32)[-1] == 2
+
+
+def test_variable_axis_size_partitioner_counts_bytes_per_slice():
+    # [10, 4] float32: a row is 16 bytes, so 64 bytes hold 4 rows -> ceil(10 / 4) = 3 shards.
+    assert tf.variable_axis_size_partitioner(64)(tf.TensorShape([10, 4]), dtype=tf.float32) == [3, 1]
+    # A row larger than the limit still makes one shard per row.
+    assert tf.variable_axis_size_partitioner(64)(tf.TensorShape([1000, 100]), tf.float32) == [1000, 1]
+    # Strings count bytes_per_string_element (16) each; max_shards caps.
+    assert tf.variable_axis_size_partitioner(1000, max_shards=3)(tf.TensorShape([1000, 100]), tf.string) == [3, 1]
+
+
+def test_min_max_variable_partitioner():
+    # 160 bytes / 64 -> 3 slices, below max_partitions 4.
+    assert tf.min_max_variable_partitioner(4, min_slice_size=64)(tf.TensorShape([10, 4]), tf.float32) == [3, 1]
+    # 800000 bytes / 1000 -> 800, capped at max_partitions 100.
+    assert tf.min_max_variable_partitioner(100, min_slice_size=1000)(tf.TensorShape([1000, 100]),
+                                                                    tf.float64) == [100, 1]
+    assert tf.min_max_variable_partitioner(4, min_slice_size=64)(tf.TensorShape([7]), tf.float32) == [1]
+
+
+def test_partitioner_errors():
+    with pytest.raises(ValueError, match="must be positive.*max_shard_bytes is 0"):
+        tf.variable_axis_size_partitioner(0)
+    with pytest.raises(ValueError, match="bytes_per_string_element is 0"):
+        tf.variable_axis_size_partitioner(10, bytes_per_string_element=0)
+    with pytest.raises(ValueError, match="max_shards must be positive"):
+        tf.variable_axis_size_partitioner(10, max_shards=0)
+    with pytest.raises(ValueError, match="axis must be non-negative"):
+        tf.variable_axis_size_partitioner(10, axis=-1)
+    with pytest.raises(ValueError, match="shape is not fully defined"):
+        tf.variable_axis_size_partitioner(10)(tf.TensorShape([None, 3]), tf.float32)
+    with pytest.raises(ValueError, match="Cannot partition variable along axis 5"):
+        tf.min_max_variable_partitioner(2, axis=5)(tf.TensorShape([4, 3]), tf.float32)
+    with pytest.raises(ValueError, match="max_partitions must be positive"):
+        tf.min_max_variable_partitioner(0)
+    with pytest.raises(ValueError, match="min_slice_size must be positive"):
+        tf.min_max_variable_partitioner(2, min_slice_size=0)
+
+
+# --- get_variable with a partitioner -----------------------------------------------------------------------
+def test_get_variable_with_partitioner_makes_parts_that_act_as_one_tensor():
+    with tf.Graph().as_default():
+        v = tf.get_variable("w", [5, 3], initializer=tf.constant_initializer(1.5),
+                            partitioner=tf.fixed_size_partitioner(2))
+        assert [p.name for p in v] == ["w/part_0:0", "w/part_1:0"]
+        assert [p.shape.as_list() for p in v] == [[3, 3], [2, 3]]
+        assert v.name == "w" and v.shape.as_list() == [5, 3] and v.get_partitions() == [2, 1]
+        assert [p.name for p in v.get_variable_list()] == ["w/part_0:0", "w/part_1:0"]
+        assert [x.name for x in tf.trainable_variables()] == ["w/part_0:0", "w/part_1:0"]
+        doubled = tf.multiply(v, 2.0)
+        assert doubled.shape.as_list() == [5, 3]
+        new_value = np.arange(15, dtype=np.float32).reshape(5, 3)
+        assign = v.assign(new_value)
+        with tf.variable_scope("", reuse=True):
+            assert tf.get_variable("w", [5, 3], partitioner=tf.fixed_size_partitioner(2)) is v
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(doubled), np.full((5, 3), 3.0, np.float32))
+            np.testing.assert_array_equal(sess.run(assign), new_value)
+            np.testing.assert_array_equal(sess.run(list(v)[1]), new_value[3:])
+
+
+def test_partitioned_variable_sliced_from_a_value_and_trained():
+    value = np.arange(12, dtype=np.float32).reshape(2, 6)
+    with tf.Graph().as_default():
+        v = tf.get_variable("v", initializer=value, partitioner=tf.fixed_size_partitioner(3, axis=1))
+        assert [p.shape.as_list() for p in v] == [[2, 2]] * 3
+        loss = tf.reduce_sum(tf.square(v))
+        grads = tf.gradients(loss, list(v))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            got = sess.run(grads)
+        np.testing.assert_allclose(np.concatenate(got, axis=1), 2 * value)
+
+
+def test_get_variable_partition_errors():
+    with tf.Graph().as_default():
+        tf.get_variable("w", [5, 3], partitioner=tf.fixed_size_partitioner(2))
+        with pytest.raises(ValueError, match="Partitioned variable with name w already exists"):
+            tf.get_variable("w", [5, 3], partitioner=tf.fixed_size_partitioner(2))
+        with pytest.raises(ValueError, match="Can only slice a variable along one dimension"):
+            tf.get_variable("w2", [5, 3], partitioner=lambda shape, dtype: [2, 2])
+        with pytest.raises(ValueError, match="does not match the Variable's rank"):
+            tf.get_variable("w3", [5, 3], partitioner=lambda shape, dtype: [2])
+        with pytest.raises(ValueError, match="asked for 6 parts along axis 0"):
+            tf.get_variable("w4", [5, 3], partitioner=lambda shape, dtype: [6, 1])
+        with pytest.raises(ValueError, match="must be fully defined"):
+            tf.get_variable("w5", None, partitioner=lambda shape, dtype: [1, 1])
+        with tf.variable_scope("", reuse=True):
+            with pytest.raises(ValueError, match="PartitionedVariable nope does not exist"):
+                tf.get_variable("nope", [4], partitioner=tf.fixed_size_partitioner(2))
+        tf.get_variable("plain", [4])
+        with pytest.raises(ValueError, match="unpartitioned version of the variable was found: plain"):
+            tf.get_variable("plain", [4], partitioner=tf.fixed_size_partitioner(2))
+
+
+def test_create_partitioned_variables():
+    with tf.Graph().as_default():
+        parts = tf.create_partitioned_variables([6, 2], [3, 1], tf.constant_initializer(2.0))
+        assert [p.name for p in parts] == ["PartitionedVariable/part_%d:0" % i for i in range(3)]
+        with pytest.raises(ValueError, match="must have the length: shape: \\[6, 2\\], slicing: \\[3\\]"):
+            tf.create_partitioned_variables([6, 2], [3], tf.constant_initializer(2.0))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for value in sess.run(parts):
+                np.testing.assert_array_equal(value, np.full((2, 2), 2.0, np.float32))
+
+
+def test_partitioned_variable_parts_are_checkpointed_under_their_own_names(tmp_path):
+    with tf.Graph().as_default():
+        v = tf.get_variable("w", initializer=np.arange(6, dtype=np.float32), partitioner=tf.fixed_size_partitioner(2))
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            path = saver.save(sess, str(tmp_path / "model"))
+    reader = tf.train.load_checkpoint(path)
+    np.testing.assert_array_equal(reader.get_tensor("w/part_1"), np.arange(3, 6, dtype=np.float32))
