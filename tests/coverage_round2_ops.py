@@ -16,4 +16,9 @@ COVERAGE = {
                                           [_Q + "test_fake_quant_straight_through_gradients"], _STE),
     "FakeQuantWithMinMaxVarsPerChannelGradient": ([_Q + "test_fake_quant_gradient_ops_values"], [],
                                                   NO_SECOND_ORDER),
+    "ExtractVolumePatches": ([_Q + "test_extract_volume_patches_values", _Q + "test_extract_volume_patches_errors"],
+                             [_Q + "test_extract_volume_patches_gradients"], ""),
+    "ExtractVolumePatchesAdjoint": ([_Q + "test_extract_volume_patches_gradients"],
+                                    [_Q + "test_extract_volume_patches_gradients"],
+                                    "values: as ExtractVolumePatches' gradient, checked against finite differences"),
 }

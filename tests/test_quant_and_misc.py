@@ -6,7 +6,7 @@ import pytest
 import numflow as tf
 from numflow.framework import errors
 
-from gradcheck import evaluate
+from gradcheck import check_gradients, evaluate
 
 INPUTS = np.linspace(-8, 8, 23).astype(np.float32)
 
@@ -161,3 +161,95 @@ def test_fake_quant_graph_def_round_trip():
             actual = sess.run(["args:0", "channels:0"])
     for a, e in zip(actual, expected):
         np.testing.assert_array_equal(a, e)
+
+
+# --- extract_volume_patches ------------------------------------------------------------------------------
+def _volume_patches_reference(x, ksizes, strides, padding):
+    """Windows read element by element, out-of-range positions as zeros."""
+    _, planes, rows, cols, depth = x.shape
+    kp, kr, kc = ksizes
+    sp, sr, sc = strides
+    outs, befores = [], []
+    for size, k, s in zip((planes, rows, cols), ksizes, strides):
+        out = (size - k) // s + 1 if padding == "VALID" else -(-size // s)
+        outs.append(out)
+        befores.append(0 if padding == "VALID" else max((out - 1) * s + k - size, 0) // 2)
+    result = np.zeros((x.shape[0],) + tuple(outs) + (kp * kr * kc * depth,), x.dtype)
+    for b in range(x.shape[0]):
+        for i, j, l in np.ndindex(*outs):
+            values = []
+            for p, r, c in np.ndindex(kp, kr, kc):
+                pp, rr, cc = i * sp + p - befores[0], j * sr + r - befores[1], l * sc + c - befores[2]
+                inside = 0 <= pp < planes and 0 <= rr < rows and 0 <= cc < cols
+                values.extend(x[b, pp, rr, cc] if inside else np.zeros(depth, x.dtype))
+            result[b, i, j, l] = values
+    return result
+
+
+def test_extract_volume_patches_values():
+    x = np.arange(2 * 3 * 4 * 5 * 2, dtype=np.float32).reshape(2, 3, 4, 5, 2)
+    out = evaluate(lambda t: tf.extract_volume_patches(t, [1, 2, 2, 3, 1], [1, 1, 2, 2, 1], "SAME"), [x])
+    assert out.shape == (2, 3, 2, 3, 24)   # as TF 2.21
+    np.testing.assert_array_equal(out[0, 0, 0, 0, :12], [0, 0, 0, 1, 2, 3, 0, 0, 10, 11, 12, 13])  # TF 2.21
+    for ksizes, strides, padding in [((2, 2, 3), (1, 2, 2), "SAME"), ((2, 2, 3), (1, 2, 2), "VALID"),
+                                     ((1, 3, 2), (2, 1, 3), "SAME"), ((3, 1, 1), (1, 1, 1), "VALID")]:
+        out = evaluate(lambda t: tf.extract_volume_patches(t, [1, *ksizes, 1], [1, *strides, 1], padding), [x])
+        np.testing.assert_array_equal(out, _volume_patches_reference(x, ksizes, strides, padding))
+    graph = tf.Graph()
+    with graph.as_default():
+        static = tf.extract_volume_patches(tf.placeholder(tf.float32, [None, 3, 4, 5, 2]), [1, 2, 2, 3, 1],
+                                           [1, 1, 2, 2, 1], "VALID")
+        assert static.shape.as_list() == [None, 2, 2, 2, 24]
+
+
+def test_extract_volume_patches_gradients():
+    x = np.random.RandomState(1).normal(size=(1, 3, 3, 4, 2))
+    for padding in ("SAME", "VALID"):
+        check_gradients(lambda t: tf.extract_volume_patches(t, [1, 2, 2, 2, 1], [1, 1, 2, 1, 1], padding), [x])
+
+
+def test_extract_volume_patches_errors():
+    x = np.zeros((1, 2, 2, 2, 1), np.float32)
+    with pytest.raises(errors.UnimplementedError, match="Only support ksizes across space"):
+        evaluate(lambda t: tf.extract_volume_patches(t, [2, 1, 1, 1, 1], [1, 1, 1, 1, 1], "VALID"), [x])
+    with pytest.raises(errors.UnimplementedError, match="Only support strides across space"):
+        evaluate(lambda t: tf.extract_volume_patches(t, [1, 1, 1, 1, 1], [1, 1, 1, 1, 2], "VALID"), [x])
+    with pytest.raises(ValueError, match="Shape must be rank 5 but is rank 4"):
+        tf.extract_volume_patches(np.zeros((1, 2, 2, 2), np.float32), [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], "VALID")
+    with pytest.raises(ValueError, match="ksizes must be a list of 5 positive integers"):
+        tf.extract_volume_patches(x, [1, 1, 1, 1], [1, 1, 1, 1, 1], "VALID")
+    with pytest.raises(ValueError, match="not in the list of allowed values"):
+        tf.extract_volume_patches(x, [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], "FULL")
+
+
+# --- conv2d_backprop_*_v2 ------------------------------------------------------------------------------
+def test_conv2d_backprop_v2_adjoint_identities():
+    """<conv2d(x, f), dy> = <x, backprop_input(dy)> = <f, backprop_filter(dy)>, for SAME, VALID and
+    explicit padding."""
+    rng = np.random.RandomState(2)
+    x, f = rng.normal(size=(2, 5, 6, 3)), rng.normal(size=(3, 2, 3, 4))
+    for padding, explicit in [("SAME", []), ("VALID", []), ("EXPLICIT", [0, 0, 1, 2, 0, 1, 0, 0])]:
+        graph = tf.Graph()
+        with graph.as_default():
+            conv_padding = [explicit[i:i + 2] for i in range(0, 8, 2)] if explicit else padding
+            y = tf.nn.conv2d(x, f, [1, 2, 1, 1], conv_padding)
+            dy = tf.constant(rng.normal(size=y.shape.as_list()))
+            dx = tf.conv2d_backprop_input_v2(x, f, dy, [1, 2, 1, 1], padding, explicit_paddings=explicit)
+            df = tf.conv2d_backprop_filter_v2(x, f, dy, [1, 2, 1, 1], padding, explicit_paddings=explicit)
+            assert dx.shape.as_list() == list(x.shape) and df.shape.as_list() == list(f.shape)
+            with tf.Session() as sess:
+                y_value, dy_value, dx_value, df_value = sess.run([y, dy, dx, df])
+        np.testing.assert_allclose(np.sum(y_value * dy_value), np.sum(x * dx_value), rtol=1e-10)
+        np.testing.assert_allclose(np.sum(y_value * dy_value), np.sum(f * df_value), rtol=1e-10)
+
+
+def test_conv2d_backprop_v2_gradients_and_errors():
+    rng = np.random.RandomState(3)
+    x, f = rng.normal(size=(1, 4, 4, 2)), rng.normal(size=(2, 2, 2, 3))
+    dy = rng.normal(size=(1, 4, 4, 3))
+    check_gradients(lambda d, w: tf.conv2d_backprop_input_v2(x, w, d, [1, 1, 1, 1], "SAME"), [dy, f])
+    check_gradients(lambda d, i: tf.conv2d_backprop_filter_v2(i, f, d, [1, 1, 1, 1], "SAME"), [dy, x])
+    with pytest.raises(ValueError, match="explicit_paddings must have 8 entries"):
+        tf.conv2d_backprop_input_v2(x, f, dy, [1, 1, 1, 1], "EXPLICIT", explicit_paddings=[1, 1])
+    with pytest.raises(ValueError, match="explicit_paddings must be empty unless padding is 'EXPLICIT'"):
+        tf.conv2d_backprop_filter_v2(x, f, dy, [1, 1, 1, 1], "SAME", explicit_paddings=[0] * 8)

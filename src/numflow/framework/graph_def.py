@@ -2030,3 +2030,4 @@ for _type in ("FakeQuantWithMinMaxArgs", "FakeQuantWithMinMaxArgsGradient"):
 for _type in ("FakeQuantWithMinMaxVars", "FakeQuantWithMinMaxVarsGradient", "FakeQuantWithMinMaxVarsPerChannel",
               "FakeQuantWithMinMaxVarsPerChannelGradient"):
     _same(_type, "num_bits:i narrow_range:b", types=(), defaults=_FAKE_QUANT_DEFAULTS)
+_same("ExtractVolumePatches", "ksizes:ints strides:ints padding:s")

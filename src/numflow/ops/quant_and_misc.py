@@ -279,3 +279,182 @@ def fake_quant_with_min_max_vars_per_channel_gradient(gradients, inputs, min, ma
     return tuple(make_op("FakeQuantWithMinMaxVarsPerChannelGradient", operands,
                          _quant_attrs(num_bits, narrow_range),
                          name=name or "FakeQuantWithMinMaxVarsPerChannelGradient").outputs)
+
+
+# --- 3-D patches -------------------------------------------------------------------------------------
+def _volume_windows(op):
+    """(kernel sizes, strides) over (planes, rows, cols); UnimplementedError, as TF's kernel, when the
+    batch or depth entries are not 1."""
+    ksizes, strides = list(op.attrs["ksizes"]), list(op.attrs["strides"])
+    if ksizes[0] != 1 or ksizes[4] != 1:
+        raise errors.UnimplementedError(None, op, "Only support ksizes across space.")
+    if strides[0] != 1 or strides[4] != 1:
+        raise errors.UnimplementedError(None, op, "Only support strides across space.")
+    return ksizes[1:4], strides[1:4]
+
+
+def _volume_geometry(sizes, ksizes, strides, padding):
+    """Per spatial axis (output size, padding before): 'VALID' keeps whole windows, 'SAME' pads so that
+    ceil(size / stride) windows fit, the extra row at the end when the padding is odd."""
+    geometry = []
+    for size, k, s in zip(sizes, ksizes, strides):
+        if padding == "VALID":
+            geometry.append((max((size - k) // s + 1, 0), 0))
+        else:
+            out = -(-size // s)
+            geometry.append((out, max((out - 1) * s + k - size, 0) // 2))
+    return geometry
+
+
+def _volume_offsets(ksizes):
+    return [(p, r, c) for p in range(ksizes[0]) for r in range(ksizes[1]) for c in range(ksizes[2])]
+
+
+def _padded_extent(geometry, ksizes, strides):
+    return [(out - 1) * s + k if out > 0 else 0 for (out, _), k, s in zip(geometry, ksizes, strides)]
+
+
+def _extract_volumes(x, ksizes, strides, padding):
+    geometry = _volume_geometry(x.shape[1:4], ksizes, strides, padding)
+    extent = _padded_extent(geometry, ksizes, strides)
+    padded = np.zeros((x.shape[0],) + tuple(max(e, n + b) for e, n, (_, b) in zip(extent, x.shape[1:4], geometry))
+                      + (x.shape[4],), x.dtype)
+    (_, bp), (_, br), (_, bc) = geometry
+    padded[:, bp:bp + x.shape[1], br:br + x.shape[2], bc:bc + x.shape[3]] = x
+    (op_, _), (or_, _), (oc, _) = geometry
+    (sp, sr, sc) = strides
+    pieces = [padded[:, p:p + sp * op_:sp, r:r + sr * or_:sr, c:c + sc * oc:sc] for p, r, c in _volume_offsets(ksizes)]
+    if not pieces:
+        return np.zeros((x.shape[0], op_, or_, oc, 0), x.dtype)
+    # Patch values in (plane, row, col, depth) order along the last axis.
+    return np.stack(pieces, axis=4).reshape((x.shape[0], op_, or_, oc, -1))
+
+
+def _scatter_volumes(patches, shape, ksizes, strides, padding):
+    geometry = _volume_geometry(shape[1:4], ksizes, strides, padding)
+    extent = _padded_extent(geometry, ksizes, strides)
+    padded_shape = (shape[0],) + tuple(max(e, n + b) for e, n, (_, b) in zip(extent, shape[1:4], geometry)) + \
+        (shape[4],)
+    padded = np.zeros(padded_shape, patches.dtype)
+    (op_, bp), (or_, br), (oc, bc) = geometry
+    sp, sr, sc = strides
+    pieces = patches.reshape(patches.shape[:4] + (-1, shape[4]))
+    for index, (p, r, c) in enumerate(_volume_offsets(ksizes)):
+        padded[:, p:p + sp * op_:sp, r:r + sr * or_:sr, c:c + sc * oc:sc] += pieces[:, :, :, :, index]
+    return padded[:, bp:bp + shape[1], br:br + shape[2], bc:bc + shape[3]].copy()
+
+
+class _VolumePatchOp(OpDef):
+    def check_attrs(self, op):
+        if op.attrs["padding"] not in ("SAME", "VALID"):
+            raise ValueError("Value for attr 'padding' of \"%s\" is not in the list of allowed values: "
+                             "\"SAME\", \"VALID\"" % op.attrs["padding"])
+        for key in ("ksizes", "strides"):
+            values = op.attrs[key]
+            if len(values) != 5 or any(v < 1 for v in values):
+                raise ValueError("%s must be a list of 5 positive integers, got %s" % (key, list(values)))
+
+
+@register
+class ExtractVolumePatches(_VolumePatchOp):
+    """Every ksizes window of [batch, planes, rows, cols, depth] volumes, taken every `strides`, flattened
+    into the last dimension in (plane, row, col, depth) order."""
+
+    def infer(self, op):
+        self.check_attrs(op)
+        x = op.inputs[0]
+        if x.shape.ndims is not None and x.shape.ndims != 5:
+            raise ValueError("Shape must be rank 5 but is rank %d for 'input'" % x.shape.ndims)
+        shape = x.shape if x.shape.ndims is not None else TensorShape([None] * 5)
+        ksizes, strides = op.attrs["ksizes"][1:4], op.attrs["strides"][1:4]
+        dims = shape.as_list()
+        spatial = []
+        for size, k, s in zip(dims[1:4], ksizes, strides):
+            spatial.append(None if size is None else _volume_geometry([size], [k], [s], op.attrs["padding"])[0][0])
+        depth = None if dims[4] is None else dims[4] * int(np.prod(ksizes))
+        return [(x.dtype, TensorShape([dims[0]] + spatial + [depth]))]
+
+    def kernel(self, op, ctx):
+        ksizes, strides = _volume_windows(op)
+        padding = op.attrs["padding"]
+        return lambda x: _extract_volumes(np.asarray(x), ksizes, strides, padding)
+
+    def grad(self, op, dy):
+        from .array import shape
+        return [make_tensor("ExtractVolumePatchesAdjoint", [dy, shape(op.inputs[0])], dict(op.attrs))]
+
+
+@register
+class ExtractVolumePatchesAdjoint(_VolumePatchOp):
+    """ExtractVolumePatches' gradient: each patch value added back onto the position it was read from."""
+
+    def infer(self, op):
+        from .image_extra import _static_value
+        known = _static_value(op.inputs[1])
+        return [(op.inputs[0].dtype, TensorShape(None if known is None else [int(v) for v in known.reshape(-1)]))]
+
+    def kernel(self, op, ctx):
+        ksizes, strides = _volume_windows(op)
+        padding = op.attrs["padding"]
+
+        def adjoint(patches, volume_shape):
+            volume_shape = tuple(int(v) for v in np.asarray(volume_shape).reshape(-1))
+            return _scatter_volumes(np.asarray(patches), volume_shape, ksizes, strides, padding)
+        return adjoint
+
+    def grad(self, op, dy):
+        return [make_tensor("ExtractVolumePatches", [dy], dict(op.attrs)), None]
+
+
+def extract_volume_patches(input, ksizes, strides, padding, name=None):  # noqa: A002 - TF's argument name
+    """`tf.extract_volume_patches(input, ksizes, strides, padding)`: the [1, planes, rows, cols, 1] windows
+    of a 5-D [batch, planes, rows, cols, depth] tensor taken every `strides`, each flattened into the last
+    dimension: [batch, out_planes, out_rows, out_cols, planes * rows * cols * depth]; 'SAME' pads with
+    zeros. Differentiable."""
+    attrs = {"ksizes": [int(v) for v in ksizes], "strides": [int(v) for v in strides],
+             "padding": padding.decode() if isinstance(padding, bytes) else padding}
+    return make_tensor("ExtractVolumePatches", [convert_to_tensor(input, name="input")], attrs,
+                       name=name or "ExtractVolumePatches")
+
+
+# --- Conv2D backprops given the tensor whose shape they take -------------------------------------------
+def _conv_padding(padding, explicit_paddings):
+    if isinstance(padding, bytes):
+        padding = padding.decode()
+    if isinstance(padding, str) and padding.upper() == "EXPLICIT":
+        values = [int(v) for v in explicit_paddings]
+        if len(values) != 8:
+            raise ValueError("explicit_paddings must have 8 entries (a [before, after] pair per dimension) "
+                             "when padding is 'EXPLICIT', got %d" % len(values))
+        return [values[i:i + 2] for i in range(0, 8, 2)]
+    if explicit_paddings:
+        raise ValueError("explicit_paddings must be empty unless padding is 'EXPLICIT', got %s"
+                         % list(explicit_paddings))
+    return padding
+
+
+def conv2d_backprop_filter_v2(input, filter, out_backprop, strides, padding, use_cudnn_on_gpu=True,  # noqa: A002
+                              explicit_paddings=(), data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    """`tf.conv2d_backprop_filter_v2(input, filter, out_backprop, strides, padding)`: the gradient of
+    conv2d with respect to its filter, shaped like the `filter` tensor (whose values are not read)."""
+    from .array import shape
+    from .conv import conv2d_backprop_filter
+    filter = convert_to_tensor(filter, name="filter")  # noqa: A001
+    return conv2d_backprop_filter(input, shape(filter), out_backprop, strides,
+                                  _conv_padding(padding, explicit_paddings), use_cudnn_on_gpu, data_format,
+                                  list(dilations), name=name or "Conv2DBackpropFilterV2")
+
+
+def conv2d_backprop_input_v2(input, filter, out_backprop, strides, padding, use_cudnn_on_gpu=True,  # noqa: A002
+                             explicit_paddings=(), data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    """`tf.conv2d_backprop_input_v2(input, filter, out_backprop, strides, padding)`: the gradient of
+    conv2d with respect to its input, shaped like the `input` tensor (whose values are not read)."""
+    from .array import shape
+    from .conv import conv2d_backprop_input
+    input = convert_to_tensor(input, name="input")  # noqa: A001
+    return conv2d_backprop_input(shape(input), filter, out_backprop, strides,
+                                 _conv_padding(padding, explicit_paddings), use_cudnn_on_gpu, data_format,
+                                 list(dilations), name=name or "Conv2DBackpropInputV2")
+
+
+__all__ += ["extract_volume_patches", "conv2d_backprop_filter_v2", "conv2d_backprop_input_v2"]
