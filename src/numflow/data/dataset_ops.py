@@ -204,11 +204,20 @@ class DatasetV1(structure.HasElementStructure):
         return result
 
     def with_options(self, options):
-        return self
+        """The same dataset carrying `options` merged into this one's (ValueError when a value set in
+        both differs)."""
+        from .options import Options
+        if not isinstance(options, Options):
+            raise TypeError("`options` must be a `tf.data.Options` object, got %r." % (options,))
+        return _OptionsDataset(self, self.options().merge(options))
 
     def options(self):
-        from .experimental import Options
-        return Options()
+        """The `tf.data.Options` set on this dataset and the datasets it reads (defaults when none)."""
+        from .options import Options
+        merged = Options()
+        for parent in self._parents:
+            merged = merged.merge(parent.options())
+        return merged
 
     def reduce(self, initial_state, reduce_func):
         raise NotImplementedError("Dataset.reduce needs eager execution; use an iterator in TF1 graphs")
@@ -526,26 +535,37 @@ class _FilterDataset(DatasetV1):
 class _FilterStream(Stream):
     def __init__(self, upstream, function, rt):
         self.upstream = upstream
-        self.chunk_fn = function.chunk_runner(rt)
-        self.element_fn = function.runner(rt) if self.chunk_fn is None else None
-        self.position = 0
+        self.keep_rows = predicate_runner(function, rt)
 
     def next_chunk(self, limit):
         while True:
             chunk = self.upstream.next_chunk(limit)
             if chunk is None:
                 return None
-            n = row_count(chunk)
-            if self.chunk_fn is not None:
-                keep = np.asarray(self.chunk_fn(chunk)[0], dtype=bool).reshape(n)
-            else:
-                keep = np.array([bool(self.element_fn(row(chunk, i), self.position + i)[0]) for i in range(n)],
-                                dtype=bool)
-            self.position += n
+            keep = self.keep_rows(chunk)
             if keep.all():
                 return chunk
             if keep.any():
                 return tuple(c[keep] for c in chunk)
+
+
+def predicate_runner(function, rt):
+    """chunk -> bool array, one per row: a traced scalar-bool function on each element of the chunk
+    (on the whole chunk at once when its body acts row by row)."""
+    chunk_fn = function.chunk_runner(rt)
+    element_fn = function.runner(rt) if chunk_fn is None else None
+    position = [0]
+
+    def keep_rows(chunk):
+        n = row_count(chunk)
+        if chunk_fn is not None:
+            keep = np.asarray(chunk_fn(chunk)[0], dtype=bool).reshape(n)
+        else:
+            keep = np.array([bool(element_fn(row(chunk, i), position[0] + i)[0]) for i in range(n)],
+                            dtype=bool)
+        position[0] += n
+        return keep
+    return keep_rows
 
 
 def _dataset_function_stream(function, rt, run, element, position):
@@ -960,6 +980,20 @@ class _Chain(Stream):
                 return chunk
             self.streams.pop(0)
         return None
+
+
+class _OptionsDataset(DatasetV1):
+    """A dataset with options attached: the same elements."""
+
+    def __init__(self, parent, options):
+        self._options = options
+        super().__init__(parent._specs, [parent])
+
+    def options(self):
+        return self._options
+
+    def _stream(self, rt):
+        return self._parents[0]._stream(rt)
 
 
 class _CountDataset(DatasetV1):

