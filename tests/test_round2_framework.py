@@ -127,3 +127,67 @@ def test_partitioned_variable_parts_are_checkpointed_under_their_own_names(tmp_p
             path = saver.save(sess, str(tmp_path / "model"))
     reader = tf.train.load_checkpoint(path)
     np.testing.assert_array_equal(reader.get_tensor("w/part_1"), np.arange(3, 6, dtype=np.float32))
+
+
+# --- PriorityQueue --------------------------------------------------------------------------------------
+def test_priority_queue_hands_out_smallest_priority_first():
+    with tf.Graph().as_default():
+        q = tf.PriorityQueue(10, [tf.string], shapes=[[]])
+        assert tf.io.PriorityQueue is tf.PriorityQueue
+        assert q.dtypes == [tf.int64, tf.string] and [s.as_list() for s in q.shapes] == [[], []]
+        assert q.queue_ref.op.type == "PriorityQueueV2" and q.name == "priority_queue"
+        fill = q.enqueue_many([[5, 1, 3, 1], [b"a", b"b", b"c", b"d"]])
+        one = q.enqueue((2, b"x"))
+        first = q.dequeue()
+        two = q.dequeue_many(2)
+        assert two[0].shape.as_list() == [2] and two[1].dtype == tf.string
+        with tf.Session() as sess:
+            sess.run(fill)
+            sess.run(one)
+            assert sess.run(first) == [1, b"b"]
+            priorities, values = sess.run(two)
+            np.testing.assert_array_equal(priorities, [1, 2])     # equal priorities leave in arrival order
+            assert list(values) == [b"d", b"x"]
+            assert sess.run(q.size()) == 2
+            sess.run(q.close())
+            assert sess.run(first) == [3, b"c"]
+            with pytest.raises(tf.errors.OutOfRangeError,
+                               match="PriorityQueue '.*priority_queue' is closed and has insufficient elements "
+                                     "\\(requested 2, current size 1\\)"):
+                sess.run(two)
+            assert sess.run(first) == [5, b"a"]
+            with pytest.raises(tf.errors.OutOfRangeError, match="is closed and has insufficient elements"):
+                sess.run(first)
+
+
+def test_priority_queue_is_shared_and_blocks_like_other_queues():
+    import threading
+    with tf.Graph().as_default():
+        q = tf.PriorityQueue(2, [tf.float32], shapes=[[2]], shared_name="shared_pq")
+        same = tf.PriorityQueue(2, [tf.float32], shapes=[[2]], shared_name="shared_pq")
+        fill = q.enqueue_many([tf.constant([9, 4, 7], tf.int64), np.arange(6, dtype=np.float32).reshape(3, 2)])
+        take = same.dequeue()
+        with tf.Session() as sess:
+            worker = threading.Thread(target=sess.run, args=(fill,))
+            worker.start()          # blocks on the third element until there is room
+            worker.join(0.2)
+            assert worker.is_alive()
+            got = sess.run(take)    # the smallest of the first two (4), then room for 7
+            worker.join(5)
+            assert not worker.is_alive()
+            assert got[0] == 4
+            np.testing.assert_array_equal(got[1], [2.0, 3.0])
+            assert sess.run(take)[0] == 7 and sess.run(take)[0] == 9
+
+
+def test_priority_queue_errors():
+    with tf.Graph().as_default():
+        with pytest.raises(TypeError, match="tf.PriorityQueue needs `shapes`"):
+            tf.PriorityQueue(10, [tf.int32])
+        with pytest.raises(ValueError, match="same length as dtypes: 2 shapes for 1 dtypes"):
+            tf.PriorityQueue(10, [tf.int32], shapes=[[], []])
+        q = tf.PriorityQueue(10, [tf.int32], shapes=[[2]])
+        with pytest.raises(ValueError, match="incompatible"):
+            q.enqueue(([1, 2], [3, 4]))
+        with pytest.raises(ValueError, match="Expected 2 components to enqueue"):
+            q.enqueue([1])

@@ -36,6 +36,7 @@ _PUBLIC.update({   # issue 12: tensors as bytes, JPEG helpers, sparse serializat
     "serialize_sparse": "..ops.sparse_ops", "serialize_many_sparse": "..ops.sparse_ops",
     "deserialize_many_sparse": "..ops.sparse_ops"})
 _PUBLIC["decode_json_example"] = "..ops.json_example"
+_PUBLIC["PriorityQueue"] = "..ops.priority_queue"
 
 
 def __getattr__(name):

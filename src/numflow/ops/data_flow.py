@@ -179,6 +179,11 @@ _QUEUE_KINDS = {"FIFOQueueV2": "FIFOQueue", "RandomShuffleQueueV2": "RandomShuff
                 "PaddingFIFOQueueV2": "PaddingFIFOQueue"}
 
 
+# Queue kinds defined in other modules (tf.PriorityQueue) keep their elements in their own container: a
+# factory per op type of an object with append(element), popleft() and len().
+ELEMENT_CONTAINERS = {}
+
+
 class _QueueOp(OpDef):
     """A queue: outputs its handle, a string naming the queue's resource."""
 
@@ -226,8 +231,11 @@ def queue_state(ctx, queue_op):
                             "min_after_dequeue %d must be < capacity %d" % (minimum, capacity))
         rng = ctx.random_generator(queue_op) if queue_op.type == "RandomShuffleQueueV2" else None
         shapes = attrs["shapes"] or [TensorShape(None)] * len(attrs["dtypes"])
-        return _QueueState(kind, resource_name, capacity, list(attrs["dtypes"]), list(shapes), minimum, rng,
-                           pad=queue_op.type == "PaddingFIFOQueueV2")
+        state = _QueueState(kind, resource_name, capacity, list(attrs["dtypes"]), list(shapes), minimum, rng,
+                            pad=queue_op.type == "PaddingFIFOQueueV2")
+        if queue_op.type in ELEMENT_CONTAINERS:
+            state.elements = ELEMENT_CONTAINERS[queue_op.type]()
+        return state
 
     state = session_resource(ctx, key, create)
     if state.dtypes != list(attrs["dtypes"]) or state.capacity != attrs["capacity"]:
