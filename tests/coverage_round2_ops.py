@@ -21,4 +21,7 @@ COVERAGE = {
     "ExtractVolumePatchesAdjoint": ([_Q + "test_extract_volume_patches_gradients"],
                                     [_Q + "test_extract_volume_patches_gradients"],
                                     "values: as ExtractVolumePatches' gradient, checked against finite differences"),
+    "ApproxTopK": ([_Q + "test_approx_top_k_values", _Q + "test_approx_top_k_errors"],
+                   [_Q + "test_approx_top_k_gradients"], "exact top-k (recall 1.0)"),
+    "ApproxTopKGrad": ([_Q + "test_approx_top_k_gradients"], [], NO_SECOND_ORDER),
 }

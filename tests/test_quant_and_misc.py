@@ -253,3 +253,73 @@ def test_conv2d_backprop_v2_gradients_and_errors():
         tf.conv2d_backprop_input_v2(x, f, dy, [1, 1, 1, 1], "EXPLICIT", explicit_paddings=[1, 1])
     with pytest.raises(ValueError, match="explicit_paddings must be empty unless padding is 'EXPLICIT'"):
         tf.conv2d_backprop_filter_v2(x, f, dy, [1, 1, 1, 1], "SAME", explicit_paddings=[0] * 8)
+
+
+# --- approx_top_k ------------------------------------------------------------------------------------
+def test_approx_top_k_values():
+    rows = np.array([[3., 1, 4, 1, 5, 9, 2, 6], [0, 0, 1, 1, 2, 2, 3, 3]], np.float32)
+    values, indices = evaluate(lambda x: tf.approx_top_k(x, 3), [rows])
+    np.testing.assert_array_equal(values, [[9, 6, 5], [3, 3, 2]])     # printed by TF 2.21
+    np.testing.assert_array_equal(indices, [[5, 7, 4], [6, 7, 4]])
+    assert indices.dtype == np.int32
+    values, indices = evaluate(lambda x: tf.math.approx_min_k(x, 2), [rows])
+    np.testing.assert_array_equal(values, [[1, 1], [0, 0]])
+    np.testing.assert_array_equal(indices, [[1, 3], [0, 1]])
+    rng = np.random.RandomState(4)
+    data = rng.permutation(60).reshape(3, 4, 5).astype(np.int64)
+    for axis in (0, 1, -1):
+        for largest in (True, False):
+            values, indices = evaluate(lambda x: tf.approx_top_k(x, 2, reduction_dimension=axis,
+                                                                 is_max_k=largest), [data])
+            order = np.argsort(-data if largest else data, axis=axis)
+            expected = np.take(order, [0, 1], axis=axis)
+            np.testing.assert_array_equal(indices, expected)
+            np.testing.assert_array_equal(values, np.take_along_axis(data, expected, axis=axis))
+    unsigned = np.array([[7, 250, 3]], np.uint8)
+    np.testing.assert_array_equal(evaluate(lambda x: tf.nn.approx_max_k(x, 2)[0], [unsigned]), [[250, 7]])
+
+
+def test_approx_top_k_gradients():
+    x = np.random.RandomState(5).permutation(24).reshape(2, 3, 4) * 0.5
+    check_gradients(lambda t: tf.math.approx_max_k(t, 2, reduction_dimension=1)[0] * 1.0, [x])
+    check_gradients(lambda t: tf.math.approx_min_k(t, 3)[0], [x])
+
+
+def test_approx_top_k_errors():
+    x = np.zeros((2, 8), np.float32)
+    with pytest.raises(ValueError, match="input must have at least k=9 entries along dimension 1, got 8"):
+        tf.approx_top_k(x, 9)
+    with pytest.raises(errors.InvalidArgumentError, match="input must have at least k columns. Had 8, needed 9"):
+        _run_with_unknown_shape(lambda t: tf.approx_top_k(t, 9)[0], x)
+    with pytest.raises(ValueError, match="recall_target must be in"):
+        tf.approx_top_k(x, 2, recall_target=1.5)
+    with pytest.raises(ValueError, match="reduction_dimension 2 is out of range"):
+        tf.approx_top_k(x, 2, reduction_dimension=2)
+    with pytest.raises(TypeError, match="DataType bool"):
+        tf.approx_top_k(np.zeros(3, bool), 1)
+
+
+def _run_with_unknown_shape(build, value):
+    graph = tf.Graph()
+    with graph.as_default():
+        placeholder = tf.placeholder(tf.as_dtype(value.dtype), None)
+        out = build(placeholder)
+        with tf.Session() as sess:
+            return sess.run(out, {placeholder: value})
+
+
+def test_approx_top_k_graph_def_round_trip():
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.approx_top_k(tf.constant([[3.0, 1.0, 4.0, 1.5]]), 2, is_max_k=False, name="top")
+        tf.extract_volume_patches(tf.reshape(tf.range(24.0), [1, 2, 3, 4, 1]), [1, 1, 2, 2, 1], [1, 1, 1, 2, 1],
+                                  "SAME", name="volumes")
+    restored = tf.Graph()
+    with restored.as_default():
+        tf.import_graph_def(graph.as_graph_def(), name="")
+        assert restored.get_operation_by_name("top").get_attr("is_max_k") is False
+        with tf.Session() as sess:
+            values, indices, volumes = sess.run(["top:0", "top:1", "volumes:0"])
+    np.testing.assert_array_equal(values, [[1.0, 1.5]])
+    np.testing.assert_array_equal(indices, [[1, 3]])
+    assert volumes.shape == (1, 2, 3, 2, 4)

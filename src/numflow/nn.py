@@ -39,3 +39,5 @@ from .ops.ctc import __all__ as _ctc_all  # noqa: E402
 __all__ += list(_ctc_all)
 from .ops.fractional_pool import fractional_avg_pool, fractional_max_pool  # noqa: F401,E402
 __all__ += ["fractional_avg_pool", "fractional_max_pool"]
+from .ops.quant_and_misc import approx_max_k, approx_min_k  # noqa: F401,E402 - issue 12
+__all__ += ["approx_max_k", "approx_min_k"]

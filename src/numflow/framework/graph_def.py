@@ -2031,3 +2031,6 @@ for _type in ("FakeQuantWithMinMaxVars", "FakeQuantWithMinMaxVarsGradient", "Fak
               "FakeQuantWithMinMaxVarsPerChannelGradient"):
     _same(_type, "num_bits:i narrow_range:b", types=(), defaults=_FAKE_QUANT_DEFAULTS)
 _same("ExtractVolumePatches", "ksizes:ints strides:ints padding:s")
+_same("ApproxTopK", "k:i reduction_dimension:i recall_target:f is_max_k:b reduction_input_size_override:i "
+      "aggregate_to_topk:b", defaults={"reduction_dimension": -1, "recall_target": 0.95, "is_max_k": True,
+                                        "reduction_input_size_override": -1, "aggregate_to_topk": True})

@@ -458,3 +458,115 @@ def conv2d_backprop_input_v2(input, filter, out_backprop, strides, padding, use_
 
 
 __all__ += ["extract_volume_patches", "conv2d_backprop_filter_v2", "conv2d_backprop_input_v2"]
+
+
+# --- top-k, "approximately" ------------------------------------------------------------------------------
+@register
+class ApproxTopK(OpDef):
+    """The k largest (is_max_k) or smallest values along `reduction_dimension` and their int32 indices,
+    best first, lower indices first among equal values. numflow computes them exactly, which TF's
+    contract allows (recall 1.0 meets any recall_target)."""
+
+    def infer(self, op):
+        x = op.inputs[0]
+        if not (x.dtype.is_floating or x.dtype.is_integer):
+            raise TypeError("Value passed to parameter 'input' of op 'ApproxTopK' has DataType %s not in the "
+                            "list of allowed values: numeric types" % x.dtype.name)
+        k, target = op.attrs["k"], op.attrs["recall_target"]
+        if k < 0:
+            raise ValueError("k must be non-negative, got %d" % k)
+        if not 0.0 < target <= 1.0:
+            raise ValueError("recall_target must be in (0, 1], got %g" % target)
+        if x.shape.ndims is None:
+            return [(x.dtype, TensorShape(None)), (dtypes.int32, TensorShape(None))]
+        if x.shape.ndims == 0:
+            raise ValueError("ApproxTopK needs an input of rank >= 1, got a scalar")
+        axis = self.axis(op, x.shape.ndims)
+        dims = x.shape.as_list()
+        if dims[axis] is not None and dims[axis] < k:
+            raise ValueError("input must have at least k=%d entries along dimension %d, got %d"
+                             % (k, axis, dims[axis]))
+        dims[axis] = k
+        return [(x.dtype, TensorShape(dims)), (dtypes.int32, TensorShape(dims))]
+
+    @staticmethod
+    def axis(op, rank):
+        axis = op.attrs["reduction_dimension"]
+        if not -rank <= axis < rank:
+            raise ValueError("reduction_dimension %d is out of range for an input of rank %d" % (axis, rank))
+        return axis % rank
+
+    def kernel(self, op, ctx):
+        k, largest = op.attrs["k"], op.attrs["is_max_k"]
+
+        def top_k(x):
+            x = np.asarray(x)
+            axis = self.axis(op, x.ndim)
+            if x.shape[axis] < k:
+                raise errors.InvalidArgumentError(None, op, "input must have at least k columns. Had %d, needed %d"
+                                                  % (x.shape[axis], k))
+            # A stable sort of the negated values keeps equal values in index order, as TF does.
+            keys = -x if largest and not x.dtype.kind == "u" else x
+            if largest and x.dtype.kind == "u":
+                keys = np.iinfo(x.dtype).max - x
+            order = np.argsort(keys, axis=axis, kind="stable")
+            indices = np.take(order, np.arange(k), axis=axis)
+            return np.take_along_axis(x, indices, axis=axis), indices.astype(np.int32)
+        return top_k
+
+    def grad(self, op, dvalues, dindices):
+        from .array import shape
+        return [make_tensor("ApproxTopKGrad", [dvalues, op.outputs[1], shape(op.inputs[0])],
+                            {"reduction_dimension": op.attrs["reduction_dimension"]})]
+
+
+@register
+class ApproxTopKGrad(OpDef):
+    """ApproxTopK's gradient: the value gradients placed at the chosen indices of an input-shaped zero
+    tensor."""
+
+    def infer(self, op):
+        from .image_extra import _static_value
+        known = _static_value(op.inputs[2])
+        return [(op.inputs[0].dtype, TensorShape(None if known is None else [int(v) for v in known.reshape(-1)]))]
+
+    def kernel(self, op, ctx):
+        def scatter(dvalues, indices, input_shape):
+            dvalues = np.asarray(dvalues)
+            result = np.zeros(tuple(int(v) for v in np.asarray(input_shape).reshape(-1)), dvalues.dtype)
+            axis = ApproxTopK.axis(op, result.ndim)
+            np.put_along_axis(result, np.asarray(indices, np.int64), dvalues, axis=axis)
+            return result
+        return scatter
+
+
+def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95, is_max_k=True,  # noqa: A002
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """`tf.approx_top_k(input, k, ...)`: (values, indices) of the k largest (`is_max_k`) or smallest
+    entries along `reduction_dimension`, best first. TF may return approximate results on TPUs;
+    numflow's are exact (recall 1.0), so `recall_target`, `reduction_input_size_override` and
+    `aggregate_to_topk` change nothing but are validated and kept as attributes."""
+    attrs = {"k": int(k), "reduction_dimension": int(reduction_dimension), "recall_target": float(recall_target),
+             "is_max_k": bool(is_max_k), "reduction_input_size_override": int(reduction_input_size_override),
+             "aggregate_to_topk": bool(aggregate_to_topk)}
+    return tuple(make_op("ApproxTopK", [convert_to_tensor(input, name="input")], attrs,
+                         name=name or "ApproxTopK").outputs)
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True, name=None):
+    """`tf.math.approx_max_k(operand, k)` (also tf.nn): (values, indices) of the k largest entries along
+    `reduction_dimension`; exact in numflow (see approx_top_k)."""
+    return approx_top_k(operand, k, reduction_dimension, recall_target, True, reduction_input_size_override,
+                        aggregate_to_topk, name=name or "ApproxTopK")
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True, name=None):
+    """`tf.math.approx_min_k(operand, k)` (also tf.nn): (values, indices) of the k smallest entries along
+    `reduction_dimension`; exact in numflow (see approx_top_k)."""
+    return approx_top_k(operand, k, reduction_dimension, recall_target, False, reduction_input_size_override,
+                        aggregate_to_topk, name=name or "ApproxTopK")
+
+
+__all__ += ["approx_top_k"]
