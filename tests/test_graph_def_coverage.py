@@ -55,6 +55,8 @@ INTERNAL["MatrixSquareRootGrad"] = _GRAD
 INTERNAL["SparseBincountRows"] = "tf.sparse.bincount of numflow (row ids + values); TF writes DenseBincount or " \
     "SparseBincount by input kind"
 INTERNAL["StatelessSplitSeed"] = "numflow's seed derivation for tf.random.split / fold_in (TF's differs: Philox)"
+INTERNAL["RngGeneratorDraw"] = "tf.random.Generator's draw on a ref state variable (TF's Stateful* ops take a " \
+    "resource handle and an algorithm input)"
 _SPARSE = "tf.sparse bookkeeping of numflow (coordinates and value sources); TF has one op per sparse function"
 INTERNAL.update({t: _SPARSE for t in ("SparseFillEmptyRowsMap", "SparseOperandUnion", "SparseReorderPermutation",
                                       "SparseRowGroups", "SparseSliceSelection")})

@@ -1,7 +1,7 @@
 """`tf.random`: the random-number namespace (`tf.random.normal`, `tf.random.uniform`, ...) and the candidate
 samplers also found in tf.nn. TF 2's stateful Generator API (Generator, Algorithm, create_rng_state, the
-global generator) is not part of TF1's graph model and is not provided; the stateless seed helpers
-fold_in and split are."""
+global generator) is provided in graph mode by random_generator.py (state in a variable, NumPy's Philox
+stream); the stateless seed helpers fold_in and split are too."""
 from .ops.random import (categorical, get_seed, multinomial, random_crop, random_gamma, random_normal,
                          random_poisson, random_shuffle, random_uniform, set_random_seed,
                          stateless_random_normal, stateless_random_uniform, stateless_truncated_normal,
@@ -34,3 +34,7 @@ from .ops.stateless_random import (fold_in, split, stateless_binomial, stateless
                                    stateless_poisson)
 __all__ += ["fold_in", "split", "stateless_binomial", "stateless_categorical", "stateless_gamma",
             "stateless_multinomial", "stateless_parameterized_truncated_normal", "stateless_poisson"]
+# TF's stateful Generator objects, in graph mode (issue 12).
+from .random_generator import (Algorithm, Generator, create_rng_state, get_global_generator,  # noqa: E402,F401
+                               set_global_generator)
+__all__ += ["Algorithm", "Generator", "create_rng_state", "get_global_generator", "set_global_generator"]
