@@ -5,4 +5,12 @@ COVERAGE = {
     "PriorityQueueV2": (["test_round2_framework.py::test_priority_queue_hands_out_smallest_priority_first",
                          "test_round2_framework.py::test_priority_queue_is_shared_and_blocks_like_other_queues"],
                         [], "stateful queue op: no gradient"),
+    "GetSessionHandle": (["test_round2_framework.py::test_session_handle_round_trip_and_eval"], [],
+                         "keeps a value in the Session: no gradient (TF: NotDifferentiable)"),
+    "GetSessionTensor": (["test_round2_framework.py::test_session_handle_round_trip_and_eval",
+                          "test_round2_framework.py::test_session_handle_errors"], [],
+                         "reads the Session's store: no gradient"),
+    "DeleteSessionTensor": (["test_round2_framework.py::test_session_handle_round_trip_and_eval",
+                             "test_round2_framework.py::test_session_handle_errors"], [],
+                            "no outputs"),
 }

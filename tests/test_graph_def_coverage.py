@@ -70,6 +70,8 @@ INTERNAL.update({t: _QUEUE for t in (
     "QueueDequeueUpToV2", "QueueDequeueV2", "QueueEnqueueManyV2", "QueueEnqueueV2", "QueueIsClosedV2",
     "QueueSizeV2")})
 INTERNAL["PriorityQueueV2"] = _QUEUE
+INTERNAL.update({t: "numflow's per-Session tensor store (TF's op of this name; no graph_def rule written yet)"
+                 for t in ("GetSessionHandle", "GetSessionTensor", "DeleteSessionTensor")})
 INTERNAL.update({t: _READER for t in (
     "FixedLengthRecordReaderV2", "IdentityReaderV2", "TFRecordReaderV2", "TextLineReaderV2", "WholeFileReaderV2",
     "ReaderNumRecordsProducedV2", "ReaderNumWorkUnitsCompletedV2", "ReaderReadUpToV2", "ReaderReadV2",

@@ -191,3 +191,52 @@ def test_priority_queue_errors():
             q.enqueue(([1, 2], [3, 4]))
         with pytest.raises(ValueError, match="Expected 2 components to enqueue"):
             q.enqueue([1])
+
+
+# --- session tensor handles ------------------------------------------------------------------------------
+def test_session_handle_round_trip_and_eval():
+    with tf.Graph().as_default():
+        variable = tf.Variable([1.0, 2.0])
+        handle_tensor = tf.get_session_handle(variable * 10.0)
+        assert handle_tensor.dtype == tf.string and handle_tensor.op.type == "GetSessionHandle"
+        with tf.Session() as sess:
+            sess.run(variable.initializer)
+            handle = sess.run(handle_tensor)
+            assert type(handle).__name__ == "TensorHandle"
+            assert handle.handle.startswith("GetSessionHandle;0;") and str(handle) == handle.handle
+            sess.run(variable.assign([5.0, 6.0]))             # the stored value does not follow the variable
+            np.testing.assert_array_equal(handle.eval(), [10.0, 20.0])
+            holder, value = tf.get_session_tensor(handle.handle, tf.float32)
+            np.testing.assert_array_equal(sess.run(value + 1.0, feed_dict={holder: handle.handle}), [11.0, 21.0])
+            second = sess.run(handle_tensor)
+            assert second.handle != handle.handle
+            np.testing.assert_array_equal(second.eval(), [50.0, 60.0])
+            deleter_holder, deleter = tf.delete_session_tensor(handle.handle)
+            sess.run(deleter, feed_dict={deleter_holder: handle.handle})
+            with pytest.raises(tf.errors.InvalidArgumentError, match="is not in the session store"):
+                sess.run(value, feed_dict={holder: handle.handle})
+            second.delete()
+            with pytest.raises(tf.errors.InvalidArgumentError, match="is not in the session store"):
+                second.eval()
+        with tf.Session() as other:      # each Session has its own store
+            with pytest.raises(tf.errors.InvalidArgumentError, match="is not in the session store"):
+                other.run(value, feed_dict={holder: handle.handle})
+
+
+def test_session_handle_errors():
+    with tf.Graph().as_default():
+        ints = tf.get_session_handle(tf.constant([1, 2]))
+        with pytest.raises(TypeError, match="`data` must be of type Tensor"):
+            tf.get_session_handle([1, 2])
+        with pytest.raises(TypeError, match="`handle` must be a string handle"):
+            tf.get_session_tensor(3, tf.float32)
+        with tf.Session() as sess:
+            handle = sess.run(ints)
+            holder, as_float = tf.get_session_tensor(handle.handle, tf.float32)
+            with pytest.raises(tf.errors.InternalError, match="Output 0 of type int32 does not match declared "
+                                                              "output type float32"):
+                sess.run(as_float, feed_dict={holder: handle.handle})
+            deleter_holder, deleter = tf.delete_session_tensor(handle.handle)
+            sess.run(deleter, feed_dict={deleter_holder: handle.handle})
+            with pytest.raises(tf.errors.InvalidArgumentError, match="Failed to delete a tensor with handle"):
+                sess.run(deleter, feed_dict={deleter_holder: handle.handle})

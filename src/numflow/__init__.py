@@ -97,6 +97,7 @@ from .ops.json_example import decode_json_example  # noqa: E402,F401
 from .framework.partitioners import (create_partitioned_variables, fixed_size_partitioner,  # noqa: E402,F401
                                      min_max_variable_partitioner, variable_axis_size_partitioner)
 from .ops.priority_queue import PriorityQueue  # noqa: E402,F401
+from .ops.session_handles import delete_session_tensor, get_session_handle, get_session_tensor  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 

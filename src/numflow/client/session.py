@@ -80,9 +80,10 @@ class SessionState:
 class _Fetches:
     """A user's fetch structure, flattened to unique graph elements with a builder to rebuild it."""
 
-    def __init__(self, graph, fetches):
+    def __init__(self, graph, fetches, session=None):
         self.elements = []
         self._index = {}
+        self._session = session
         self.build = self._mapper(graph, fetches)
         self.tensors = [e for e in self.elements if isinstance(e, Tensor)]
         self.ops = [e for e in self.elements if isinstance(e, Operation)]
@@ -127,6 +128,10 @@ class _Fetches:
             self._slot(element)
             return lambda values: None
         slot = self._slot(element)
+        if element.op.type == "GetSessionHandle":     # fetched as a TensorHandle bound to this Session
+            from ..ops.session_handles import wrap_fetched_handle
+            session = self._session
+            return lambda values: wrap_fetched_handle(values[slot], element, session)
         return lambda values: values[slot]
 
 
@@ -301,7 +306,7 @@ class BaseSession:
 
     def _prepare(self, fetches, feed_keys, fetch_key):
         graph = self._graph
-        mapping = _Fetches(graph, fetches)
+        mapping = _Fetches(graph, fetches, self)
         feed_tensors = []
         for key in feed_keys:
             try:
