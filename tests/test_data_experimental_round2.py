@@ -213,3 +213,136 @@ def test_options_errors():
 def test_map_and_batch_with_legacy_function():
     got = _values(tf.data.Dataset.range(7).apply(E.map_and_batch_with_legacy_function(lambda x: x * x, 3)))
     assert [list(g) for g in got] == [[0, 1, 4], [9, 16, 25], [36]]
+
+
+# --- group_by_window / group_by_reducer / bucket_by_sequence_length --------------------------------
+def _reference_group_by_window(items, key, size_of, reduce_window):
+    """Windows emitted when full, the rest in increasing key order at the end (TF's order)."""
+    groups, out = {}, []
+    for item in items:
+        k = key(item)
+        groups.setdefault(k, []).append(item)
+        if len(groups[k]) == size_of(k):
+            out.extend(reduce_window(k, groups.pop(k)))
+    for k in sorted(groups):
+        out.extend(reduce_window(k, groups[k]))
+    return out
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 4, 10])
+def test_group_by_window_matches_reference(window):
+    data = [5, 4, 3, 2, 1, 0, 7, 6, 9, 11, 13]
+    got = _values(tf.data.Dataset.from_tensor_slices(np.array(data, np.int64)).apply(
+        E.group_by_window(lambda x: x % 3, lambda k, w: w.batch(2), window)))
+    expect = _reference_group_by_window(data, lambda x: x % 3, lambda k: window,
+                                        lambda k, items: [items[i:i + 2] for i in range(0, len(items), 2)])
+    assert [list(g) for g in got] == expect
+
+
+def test_group_by_window_size_func_and_key_used_in_reduce():
+    got = _values(tf.data.Dataset.range(10).apply(E.group_by_window(
+        lambda x: x % 3, lambda k, w: w.map(lambda v: v * k).batch(9), window_size_func=lambda k: k + 1)))
+    expect = _reference_group_by_window(list(range(10)), lambda x: x % 3, lambda k: k + 1,
+                                        lambda k, items: [[v * k for v in items]])
+    assert [list(g) for g in got] == expect
+
+
+def test_group_by_window_errors():
+    with pytest.raises(ValueError, match="Either the `window_size` argument or the `window_size_func`"):
+        tf.data.Dataset.range(3).apply(E.group_by_window(lambda x: x, lambda k, w: w))
+    with pytest.raises(ValueError, match="Either the `window_size` argument"):
+        tf.data.Dataset.range(3).apply(E.group_by_window(lambda x: x, lambda k, w: w, 2, lambda k: k))
+    with pytest.raises(ValueError, match="`key_func` must return a single tf.int64 scalar"):
+        tf.data.Dataset.range(3).apply(E.group_by_window(lambda x: tf.cast(x, tf.int32), lambda k, w: w, 2))
+    with pytest.raises(TypeError, match="must return a `Dataset`"):
+        tf.data.Dataset.range(3).apply(E.group_by_window(lambda x: x, lambda k, w: k, 2))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Window size must be greater than zero, but got -1"):
+        _run_until_error(tf.data.Dataset.range(3).apply(
+            E.group_by_window(lambda x: x % 3, lambda k, w: w.batch(4), window_size_func=lambda k: k - 1)))
+
+
+def test_group_by_reducer_sums_per_key_in_key_order():
+    data = np.random.RandomState(1).randint(0, 50, size=30).astype(np.int64)
+    reducer = E.Reducer(lambda k: tf.constant(0, tf.int64), lambda s, x: s + x, lambda s: s)
+    got = _values(tf.data.Dataset.from_tensor_slices(data).apply(E.group_by_reducer(lambda x: x % 4, reducer)))
+    expect = {}
+    for x in data.tolist():
+        expect[x % 4] = expect.get(x % 4, 0) + x
+    assert [int(g) for g in got] == [expect[k] for k in sorted(expect)]
+
+
+def test_group_by_reducer_tuple_state_and_finalize():
+    reducer = E.Reducer(lambda k: (k, tf.constant(0.0)), lambda s, x: (s[0], s[1] + tf.cast(x, tf.float32)),
+                        lambda k, s: (k, s * 2))
+    got = _values(tf.data.Dataset.range(10).apply(E.group_by_reducer(lambda x: x % 4, reducer)))
+    assert [(int(k), float(v)) for k, v in got] == [(k, 2.0 * sum(range(k, 10, 4))) for k in range(4)]
+
+
+def test_group_by_reducer_errors():
+    with pytest.raises(TypeError, match="must be a `tf.data.experimental.Reducer`"):
+        E.group_by_reducer(lambda x: x, lambda s, x: s)
+    reducer = E.Reducer(lambda k: tf.constant(0, tf.int32), lambda s, x: x, lambda s: s)
+    with pytest.raises(TypeError, match="Expected tf.int32, got tf.int64"):
+        tf.data.Dataset.range(3).apply(E.group_by_reducer(lambda x: x, reducer))
+
+
+_LENGTHS = [1, 5, 3, 2, 7, 4, 6, 1, 2, 8]
+
+
+def _sequences():
+    def gen():
+        for n in _LENGTHS:
+            yield list(range(1, n + 1))
+    return tf.data.Dataset.from_generator(gen, tf.int32, tf.TensorShape([None]))
+
+
+def _reference_buckets(boundaries, sizes, pad_to=None, pad_value=0, drop_remainder=False):
+    def bucket(n):
+        return sum(n >= b for b in boundaries)
+
+    def batch(k, items):
+        out = []
+        for i in range(0, len(items), sizes[k]):
+            part = items[i:i + sizes[k]]
+            if drop_remainder and len(part) < sizes[k]:
+                continue
+            width = pad_to(k) if pad_to else max(len(p) for p in part)
+            out.append([p + [pad_value] * (width - len(p)) for p in part])
+        return out
+    return _reference_group_by_window([list(range(1, n + 1)) for n in _LENGTHS], lambda s: bucket(len(s)),
+                                      lambda k: sizes[k], batch)
+
+
+@pytest.mark.parametrize("drop_remainder", [False, True])
+def test_bucket_by_sequence_length_matches_reference(drop_remainder):
+    got = _values(_sequences().apply(E.bucket_by_sequence_length(lambda x: tf.shape(x)[0], [3, 6], [2, 2, 3],
+                                                                 drop_remainder=drop_remainder)))
+    assert [g.tolist() for g in got] == _reference_buckets([3, 6], [2, 2, 3], drop_remainder=drop_remainder)
+
+
+def test_bucket_by_sequence_length_pad_to_bucket_boundary_with_padding_value():
+    got = _values(_sequences().apply(E.bucket_by_sequence_length(
+        lambda x: tf.shape(x)[0], [3, 6, 9], [2, 2, 3, 1], pad_to_bucket_boundary=True, padding_values=-1)))
+    boundaries = [3, 6, 9]
+    assert [g.tolist() for g in got] == _reference_buckets(boundaries, [2, 2, 3, 1],
+                                                           pad_to=lambda k: boundaries[k] - 1, pad_value=-1)
+
+
+def test_bucket_by_sequence_length_no_padding_batches_equal_lengths():
+    def gen():
+        for n in [2, 4, 2, 4, 2]:
+            yield [n] * n
+    dataset = tf.data.Dataset.from_generator(gen, tf.int64, tf.TensorShape([None]))
+    got = _values(dataset.apply(E.bucket_by_sequence_length(lambda x: tf.size(x), [3], [2, 2], no_padding=True)))
+    assert [g.tolist() for g in got] == [[[2, 2], [2, 2]], [[4] * 4, [4] * 4], [[2, 2]]]
+
+
+def test_bucket_by_sequence_length_errors():
+    length = lambda x: tf.shape(x)[0]  # noqa: E731
+    with pytest.raises(ValueError, match=r"len\(bucket_batch_sizes\) must equal len\(bucket_boundaries\) \+ 1"):
+        E.bucket_by_sequence_length(length, [3, 6], [2, 2])
+    with pytest.raises(ValueError, match="must be sorted"):
+        E.bucket_by_sequence_length(length, [6, 3], [2, 2, 2])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"elements must have length < max\(bucket_bound"):
+        _run_until_error(_sequences().apply(E.bucket_by_sequence_length(length, [3, 6], [2, 2, 3],
+                                                                        pad_to_bucket_boundary=True)))

@@ -11,8 +11,9 @@ from .streams import Puller, Runtime, Stream, row
 from .options import (AUTOTUNE, SHARD_HINT, AutoShardPolicy, AutotuneAlgorithm, AutotuneOptions,  # noqa: F401
                       DistributeOptions, ExternalStatePolicy, OptimizationOptions, Options, StatsOptions,
                       ThreadingOptions)
-from .stateful_transforms import (assert_cardinality, from_list, map_and_batch_with_legacy_function,  # noqa: F401
-                                  scan, take_while, unique)
+from .stateful_transforms import (Reducer, assert_cardinality, bucket_by_sequence_length,  # noqa: F401
+                                  from_list, group_by_reducer, group_by_window,
+                                  map_and_batch_with_legacy_function, scan, take_while, unique)
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor
-from ..framework.tensor_shape import TensorShape
+from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops.common import make_tensor
 from . import structure
 from .dataset_ops import DatasetV1, _from_env, _Param, _to_tensors, predicate_runner
@@ -24,34 +24,48 @@ def scan(initial_state, scan_func):
     return lambda dataset: _ScanDataset(dataset, initial_state, scan_func)
 
 
-class _ScanDataset(DatasetV1):
-    # Enough re-traces for the state's shapes to settle (each relaxes at least one dimension).
-    MAX_TRACES = 8
+def _scan_state(result):
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError("The scan function must return a pair comprising the new state and the output value.")
+    return result[0]
 
+
+# Enough re-traces for a state's shapes to settle (each relaxes at least one dimension).
+_MAX_TRACES = 8
+
+
+def _trace_with_stable_state(fn, state_specs, element_specs, transformation, new_state_of):
+    """`fn(state, element)` traced until the new state it returns fits the state it was traced with: the
+    same structure and dtypes (TypeError otherwise), each shape relaxed to what both allow, as TF
+    re-traces. Returns (function, state_specs)."""
+    for _ in range(_MAX_TRACES):
+        function = TracedFunction(fn, (state_specs, element_specs), transformation)
+        new_specs = structure.specs_of(new_state_of(function.result))
+        structure.assert_same_structure(state_specs, new_specs, "%s: the new state" % transformation)
+        old_flat = structure.flatten(state_specs)
+        relaxed = []
+        for old, new in zip(old_flat, structure.flatten(new_specs)):
+            if old.dtype is not new.dtype:
+                raise TypeError("Invalid `%s` function. The element types for the new state must match the "
+                                "initial state. Expected %r, got %r." % (transformation, old.dtype, new.dtype))
+            relaxed.append(TensorSpec(structure.most_specific_compatible_shape(old.shape, new.shape), old.dtype))
+        if all(_same_shape(a.shape, b.shape) for a, b in zip(old_flat, relaxed)):
+            return function, state_specs
+        state_specs = structure.pack(state_specs, relaxed)
+    raise ValueError("%s: the state's shapes did not settle after %d traces" % (transformation, _MAX_TRACES))
+
+
+def _same_shape(first, second):
+    return first.ndims == second.ndims and (first.ndims is None or first.as_list() == second.as_list())
+
+
+class _ScanDataset(DatasetV1):
     def __init__(self, parent, initial_state, scan_func):
         initial = _to_tensors(structure.lists_to_tuples(initial_state))
         self._initial = structure.flatten(initial)
         state_specs = structure.specs_of(initial)
-        for _ in range(self.MAX_TRACES):
-            function = TracedFunction(scan_func, (state_specs, parent._specs), "scan")
-            result = function.result
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise TypeError("The scan function must return a pair comprising the new state and the "
-                                "output value.")
-            new_specs = structure.specs_of(result[0])
-            structure.assert_same_structure(state_specs, new_specs, "scan(): the new state")
-            relaxed = []
-            for old, new in zip(structure.flatten(state_specs), structure.flatten(new_specs)):
-                if old.dtype is not new.dtype:
-                    raise TypeError("Invalid `scan_func`. The element types for the new state must match "
-                                    "the initial state. Expected %r, got %r." % (old.dtype, new.dtype))
-                relaxed.append(TensorSpec(structure.most_specific_compatible_shape(old.shape, new.shape),
-                                          old.dtype))
-            if [s.shape.as_list() if s.shape.ndims is not None else None for s in relaxed] == \
-                    [s.shape.as_list() if s.shape.ndims is not None else None
-                     for s in structure.flatten(state_specs)]:
-                break
-            state_specs = structure.pack(state_specs, relaxed)
+        function, _ = _trace_with_stable_state(scan_func, state_specs, parent._specs, "scan", _scan_state)
+        result = function.result
         self._function = function
         self._state_size = len(self._initial)
         super().__init__(structure.specs_of(result[1]), [parent])
@@ -253,3 +267,316 @@ def map_and_batch_with_legacy_function(map_func, batch_size, num_parallel_batche
     """`map_and_batch` for a function traced the TF 1.x way (the same tracing in numflow)."""
     from .experimental import map_and_batch
     return map_and_batch(map_func, batch_size, num_parallel_batches, drop_remainder, num_parallel_calls)
+
+
+# --- group_by_window / group_by_reducer / bucket_by_sequence_length --------------------------------
+_KEY_SPEC = TensorSpec(TensorShape([]), dtypes.int64)
+
+
+def group_by_window(key_func, reduce_func, window_size=None, window_size_func=None):
+    """`dataset.apply(group_by_window(key_func, reduce_func, window_size))`: elements grouped by the
+    int64 `key_func(element)`; each time a group holds `window_size` elements (or `window_size_func(key)`)
+    `reduce_func(key, window_dataset)` turns them into a dataset whose elements are emitted. At the end of
+    the input the unfinished groups are reduced, in increasing key order."""
+    if (window_size is None) == (window_size_func is None):
+        raise ValueError("Either the `window_size` argument or the `window_size_func` argument must be "
+                         "specified.")
+    if window_size_func is None:
+        size = window_size
+
+        def window_size_func(_):
+            return convert_to_tensor(size, dtype=dtypes.int64)
+    return lambda dataset: _GroupByWindowDataset(dataset, key_func, reduce_func, window_size_func)
+
+
+def _traced_int64_scalar(fn, specs, transformation, what):
+    function = TracedFunction(fn, specs, transformation)
+    result = function.result
+    if not (hasattr(result, "dtype") and result.dtype is dtypes.int64 and result.shape.is_compatible_with([])):
+        raise ValueError("`%s` must return a single tf.int64 scalar tensor, got %s."
+                         % (what, structure.specs_of(result)))
+    return function
+
+
+class _WindowDataset(DatasetV1):
+    """The elements of one group, handed to a reduce function: the chunks stored under this object in
+    the runtime's values."""
+
+    def _stream(self, rt):
+        return ChunkStream(rt.value(self))
+
+
+def _chunks_of(rows, np_dtypes):
+    """Rows (elements) as chunks of consecutive elements of one shape."""
+    queue = RowQueue(np_dtypes)
+    for element in rows:
+        queue.append(element)
+    chunks = []
+    while len(queue):
+        chunks.append(queue.pop_chunk(len(queue)))
+    return chunks
+
+
+class _GroupByWindowDataset(DatasetV1):
+    def __init__(self, parent, key_func, reduce_func, window_size_func):
+        self._key = _traced_int64_scalar(key_func, parent._specs, "group_by_window", "key_func")
+        self._size = _traced_int64_scalar(window_size_func, _KEY_SPEC, "group_by_window", "window_size_func")
+        self._window = _WindowDataset(parent._specs)
+        window = self._window
+        self._reduce = TracedFunction(lambda key: reduce_func(key, window), _KEY_SPEC, "group_by_window",
+                                      allow_dataset=True)
+        super().__init__(self._reduce.dataset._specs, [parent])
+
+    def _input_tensors(self):
+        return self._key.captured + self._size.captured + self._reduce.captured
+
+    def _stream(self, rt):
+        return _GroupByWindowStream(self, rt)
+
+
+class _GroupByWindowStream(Stream):
+    def __init__(self, dataset, rt):
+        parent = dataset._parents[0]
+        self.upstream = parent._stream(rt)
+        self.np_dtypes = parent._np_dtypes()
+        self.rt, self.window = rt, dataset._window
+        self.key_of = dataset._key.runner(rt)
+        self.size_of = dataset._size.runner(rt)
+        self.reduce = dataset._reduce
+        self.reduce_run = dataset._reduce.runner(rt)
+        self.groups = {}          # key -> [window size, rows]
+        self.output = None        # the stream of the window being emitted
+        self.flushing = False
+        self.position = 0
+
+    def _emit(self, key, rows):
+        values = self.reduce_run([np.int64(key)], self.position)
+        inner = self.rt.with_values(dict(zip(self.reduce.output_keys, values)))
+        inner.env[self.window] = _chunks_of(rows, self.np_dtypes)
+        self.output = self.reduce.dataset._stream(inner)
+
+    def next_chunk(self, limit):
+        while True:
+            if self.output is not None:
+                chunk = self.output.next_chunk(limit)
+                if chunk is not None:
+                    return chunk
+                self.output = None
+            if self.flushing:
+                if not self.groups:
+                    return None
+                key = min(self.groups)
+                self._emit(key, self.groups.pop(key)[1])
+                continue
+            chunk = self.upstream.next_chunk(limit)
+            if chunk is None:
+                self.flushing = True
+                continue
+            for i in range(row_count(chunk)):
+                element = row(chunk, i)
+                key = int(self.key_of(element, self.position)[0])
+                self.position += 1
+                group = self.groups.get(key)
+                if group is None:
+                    size = int(self.size_of([np.int64(key)], self.position - 1)[0])
+                    if size <= 0:
+                        raise errors.InvalidArgumentError(
+                            None, None, "Window size must be greater than zero, but got %d." % size)
+                    group = self.groups[key] = [size, []]
+                group[1].append(element)
+                if len(group[1]) == group[0]:
+                    del self.groups[key]
+                    self._emit(key, group[1])
+                    # The rest of this chunk waits: windows come out in the order they fill.
+                    rest = take_rows(chunk, i + 1, row_count(chunk))
+                    if row_count(rest):
+                        self.upstream = _Prepend(rest, self.upstream)
+                    break
+
+
+class _Prepend(Stream):
+    """A chunk read ahead, then the rest of a stream."""
+
+    def __init__(self, chunk, stream):
+        self.chunk, self.stream = chunk, stream
+
+    def next_chunk(self, limit):
+        if self.chunk is None:
+            return self.stream.next_chunk(limit)
+        n = row_count(self.chunk)
+        if n <= limit:
+            chunk, self.chunk = self.chunk, None
+            return chunk
+        chunk, self.chunk = take_rows(self.chunk, 0, limit), take_rows(self.chunk, limit, n)
+        return chunk
+
+
+class Reducer:
+    """`tf.data.experimental.Reducer(init_func, reduce_func, finalize_func)`: how `group_by_reducer`
+    folds a group: `init_func(key)` gives the initial state, `reduce_func(state, element)` the next one,
+    `finalize_func(state)` the group's output element."""
+
+    def __init__(self, init_func, reduce_func, finalize_func):
+        self._init_func = init_func
+        self._reduce_func = reduce_func
+        self._finalize_func = finalize_func
+
+    @property
+    def init_func(self):
+        return self._init_func
+
+    @property
+    def reduce_func(self):
+        return self._reduce_func
+
+    @property
+    def finalize_func(self):
+        return self._finalize_func
+
+
+def group_by_reducer(key_func, reducer):
+    """`dataset.apply(group_by_reducer(key_func, reducer))`: one element per distinct int64
+    `key_func(element)`, the group folded by `reducer`, emitted after the input ends in increasing key
+    order."""
+    if not isinstance(reducer, Reducer):
+        raise TypeError("`reducer` must be a `tf.data.experimental.Reducer`, got %r." % (reducer,))
+    return lambda dataset: _GroupByReducerDataset(dataset, key_func, reducer)
+
+
+class _GroupByReducerDataset(DatasetV1):
+    def __init__(self, parent, key_func, reducer):
+        self._key = _traced_int64_scalar(key_func, parent._specs, "group_by_reducer", "key_func")
+        self._init = TracedFunction(reducer.init_func, _KEY_SPEC, "group_by_reducer")
+        state_specs = structure.specs_of(self._init.result)
+        self._reduce, state_specs = _trace_with_stable_state(reducer.reduce_func, state_specs, parent._specs,
+                                                             "group_by_reducer", lambda result: result)
+        self._finalize = TracedFunction(reducer.finalize_func, state_specs, "group_by_reducer")
+        super().__init__(self._finalize.output_specs, [parent])
+
+    def _input_tensors(self):
+        return (self._key.captured + self._init.captured + self._reduce.captured + self._finalize.captured)
+
+    def _stream(self, rt):
+        upstream = self._parents[0]._stream(rt)
+        key_of, init, reduce = self._key.runner(rt), self._init.runner(rt), self._reduce.runner(rt)
+        states, position = {}, 0
+        # The whole input is folded before the first output, as in TF.
+        while True:
+            chunk = upstream.next_chunk(4096)
+            if chunk is None:
+                break
+            for i in range(row_count(chunk)):
+                element = row(chunk, i)
+                key = int(key_of(element, position)[0])
+                state = states.get(key)
+                if state is None:
+                    state = init([np.int64(key)], position)
+                states[key] = reduce(list(state) + list(element), position)
+                position += 1
+        finalize = self._finalize.runner(rt)
+        rows = [tuple(finalize(states[key], position)) for key in sorted(states)]
+        return ChunkStream(_chunks_of(rows, self._np_dtypes()))
+
+
+def bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_batch_sizes, padded_shapes=None,
+                              padding_values=None, pad_to_bucket_boundary=False, no_padding=False,
+                              drop_remainder=False):
+    """`dataset.apply(bucket_by_sequence_length(...))`: elements put in buckets by the int32 length
+    `element_length_func(element)` (bucket i holds boundaries[i-1] <= length < boundaries[i]) and batched
+    `bucket_batch_sizes[i]` at a time, padded to the batch's longest (to boundary - 1 with
+    `pad_to_bucket_boundary`) unless `no_padding`."""
+    boundaries = list(bucket_boundaries)
+    sizes = list(bucket_batch_sizes)
+    if len(sizes) != len(boundaries) + 1:
+        raise ValueError("len(bucket_batch_sizes) must equal len(bucket_boundaries) + 1")
+    if boundaries != sorted(boundaries):
+        raise ValueError("bucket_boundaries must be sorted in increasing order, got %r" % (boundaries,))
+    if pad_to_bucket_boundary and no_padding:
+        raise ValueError("pad_to_bucket_boundary and no_padding cannot both be True.")
+    from ..ops import array, math as math_ops
+    from ..ops.constant import constant
+
+    def bucket_of(*element):
+        length = convert_to_tensor(element_length_func(*element))
+        above = math_ops.greater_equal(math_ops.cast(length, dtypes.int64),
+                                       constant(np.asarray(boundaries, np.int64)))
+        return math_ops.reduce_sum(math_ops.cast(above, dtypes.int64))
+
+    def batch_size_of(bucket):
+        return array.gather(constant(np.asarray(sizes, np.int64)), bucket)
+
+    def batch_bucket(bucket, window):
+        size = batch_size_of(bucket)
+        if no_padding:
+            return window.batch(size, drop_remainder=drop_remainder)
+        shapes = padded_shapes
+        if shapes is None:
+            shapes = structure.map_structure(lambda s: TensorShape([None] * s.shape.ndims), window._specs)
+        batched = window.padded_batch(size, shapes, padding_values, drop_remainder=drop_remainder)
+        if not pad_to_bucket_boundary:
+            return batched
+        target = math_ops.cast(array.gather(constant(np.asarray(boundaries + [1], np.int64)) - 1, bucket),
+                               dtypes.int32)
+        flat_shapes = [as_shape(s) for s in structure.flatten(structure.lists_to_tuples(shapes))] \
+            if isinstance(window._specs, (tuple, dict)) else [as_shape(shapes)]
+
+        pad_values = [0] * len(flat_shapes) if padding_values is None else \
+            structure.flatten(structure.lists_to_tuples(padding_values))
+
+        def pad_to_boundary(*args):
+            element = args if len(args) > 1 else args[0]
+            flat = [_pad_unknown_dims(part, shape, target, value)
+                    for part, shape, value in zip(structure.flatten(element), flat_shapes, pad_values)]
+            return structure.pack(element, flat)
+        return batched.map(pad_to_boundary)
+
+    def transformation(dataset):
+        if pad_to_bucket_boundary:
+            dataset = _LengthCheckDataset(dataset, element_length_func, boundaries[-1] if boundaries else None)
+        return dataset.apply(group_by_window(bucket_of, batch_bucket, window_size_func=batch_size_of))
+    return transformation
+
+
+def _pad_unknown_dims(batch, shape, target, value):
+    """`batch` (a padded batch) padded with `value` so that every dimension `shape` leaves unknown has size
+    `target`."""
+    from ..ops import array
+    if not any(d.value is None for d in shape.dims):
+        return batch
+    actual = array.shape(batch, out_type=dtypes.int32)
+    pads = [[0, 0]]
+    for axis, dim in enumerate(shape.dims, 1):
+        pads.append([0, target - actual[axis]] if dim.value is None else [0, 0])
+    return array.pad(batch, array.stack([array.stack(p) for p in pads]), constant_values=value)
+
+
+class _LengthCheckDataset(DatasetV1):
+    """The same elements; InvalidArgumentError at an element whose length is not below the last bucket
+    boundary (with `pad_to_bucket_boundary` no bucket could hold it)."""
+
+    def __init__(self, parent, element_length_func, limit):
+        from ..ops import math as math_ops
+
+        def fits(*element):
+            length = convert_to_tensor(element_length_func(*element))
+            return math_ops.less(math_ops.cast(length, dtypes.int64), np.int64(limit))
+        self._function = _traced_predicate(fits, parent._specs, "bucket_by_sequence_length")
+        super().__init__(parent._specs, [parent])
+
+    def _input_tensors(self):
+        return self._function.captured
+
+    def _stream(self, rt):
+        return _LengthCheckStream(self._parents[0]._stream(rt), predicate_runner(self._function, rt))
+
+
+class _LengthCheckStream(Stream):
+    def __init__(self, upstream, fits):
+        self.upstream, self.fits = upstream, fits
+
+    def next_chunk(self, limit):
+        chunk = self.upstream.next_chunk(limit)
+        if chunk is not None and not self.fits(chunk).all():
+            raise errors.InvalidArgumentError(None, None, "When pad_to_bucket_boundary=True, elements must "
+                                              "have length < max(bucket_boundaries).")
+        return chunk
