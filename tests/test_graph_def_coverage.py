@@ -105,6 +105,9 @@ NOT_YET.update({t: "Horovod's op of this name exists only where Horovod's TF lib
                    "out of .meta graphs with a warning" for t in ("HorovodAllreduce", "HorovodAllgather",
                                                                  "HorovodBroadcast")})
 
+NOT_YET["RandomIndexShuffle"] = ("TF's op of this name; numflow's permutation is its own Feistel network, "
+                                 "not TF's Philox-based one, so no rule")
+
 
 def _decided():
     return {**INTERNAL, **COMPOSED_IN_TF, **NOT_YET}

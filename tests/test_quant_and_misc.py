@@ -323,3 +323,103 @@ def test_approx_top_k_graph_def_round_trip():
     np.testing.assert_array_equal(values, [[1.0, 1.5]])
     np.testing.assert_array_equal(indices, [[1, 3]])
     assert volumes.shape == (1, 2, 3, 2, 4)
+
+
+# --- sobol_sample ------------------------------------------------------------------------------------
+# Printed by TF 2.21: tf.math.sobol_sample(3, 5), (5, 4, skip=3), (4, 3, skip=1000) and two rows of
+# (21, 2, skip=123456789, dtype=tf.float64) (to 12 digits).
+SOBOL_3_5 = [[0.5, 0.5, 0.5], [0.75, 0.25, 0.25], [0.25, 0.75, 0.75], [0.375, 0.375, 0.625],
+             [0.875, 0.875, 0.125]]
+SOBOL_5_4_SKIP_3 = [[0.375, 0.375, 0.625, 0.875, 0.375], [0.875, 0.875, 0.125, 0.375, 0.875],
+                    [0.625, 0.125, 0.875, 0.625, 0.625], [0.125, 0.625, 0.375, 0.125, 0.125]]
+SOBOL_4_3_SKIP_1000 = [[0.71972656, 0.5966797, 0.018554688, 0.17675781],
+                       [0.96972656, 0.3466797, 0.7685547, 0.9267578],
+                       [0.46972656, 0.8466797, 0.2685547, 0.4267578]]
+SOBOL_21_FAR = [
+    [0.7258977368474007, 0.04243192821741104, 0.7564059123396873, 0.15878767520189285, 0.624858446419239,
+     0.6013608798384666, 0.22530753165483475, 0.9422742202877998, 0.89159045368433, 0.15392694622278214,
+     0.5438740774989128, 0.7310804352164268, 0.6156482174992561, 0.47098179906606674, 0.7223524525761604,
+     0.4367324784398079, 0.7212109044194221, 0.2111000493168831, 0.4292170777916908, 0.2256787344813347,
+     0.988566093146801],
+    [0.22589773684740067, 0.542431928217411, 0.25640591233968735, 0.6587876752018929, 0.12485844641923904,
+     0.10136087983846664, 0.7253075316548347, 0.44227422028779984, 0.39159045368433, 0.6539269462227821,
+     0.04387407749891281, 0.23108043521642685, 0.11564821749925613, 0.9709817990660667, 0.22235245257616043,
+     0.9367324784398079, 0.22121090441942215, 0.7111000493168831, 0.9292170777916908, 0.7256787344813347,
+     0.488566093146801]]
+
+
+def _run(tensors):
+    with tf.Session() as sess:
+        return sess.run(tensors)
+
+
+def test_sobol_sample_values_against_tensorflow():
+    with tf.Graph().as_default():
+        points = [tf.math.sobol_sample(3, 5), tf.math.sobol_sample(5, 4, skip=3),
+                  tf.math.sobol_sample(4, 3, skip=1000),
+                  tf.math.sobol_sample(21, 2, skip=123456789, dtype=tf.float64)]
+        assert points[0].shape.as_list() == [5, 3] and points[3].dtype == tf.float64
+        values = _run(points)
+    assert values[0].dtype == np.float32
+    np.testing.assert_array_equal(values[0], SOBOL_3_5)
+    np.testing.assert_array_equal(values[1], SOBOL_5_4_SKIP_3)
+    np.testing.assert_allclose(values[2], SOBOL_4_3_SKIP_1000, rtol=1e-7)
+    np.testing.assert_allclose(values[3], SOBOL_21_FAR, rtol=1e-14)
+
+
+def test_sobol_sample_is_a_low_discrepancy_net():
+    # Each of the first 2**m points' coordinates hits every interval [j / 2**m, (j + 1) / 2**m) once.
+    with tf.Graph().as_default():
+        values = _run(tf.math.sobol_sample(21, 255, dtype=tf.float64))
+    points = np.vstack([np.zeros((1, 21)), values])   # TF leaves out point 0, the origin
+    for column in range(21):
+        np.testing.assert_array_equal(np.sort(np.floor(points[:, column] * 256)), np.arange(256))
+
+
+def test_sobol_sample_errors():
+    with tf.Graph().as_default():
+        for args, message in [((0, 3), "dim must be at least one"), ((2, 0), "num_results must be at least one"),
+                              ((2, 3, -1), "skip must be non-negative"), ((22, 1), "dim must be at most 21")]:
+            with pytest.raises(errors.InvalidArgumentError, match=message):
+                _run(tf.math.sobol_sample(*args))
+        with pytest.raises(TypeError, match="not in the list of allowed values: float, double"):
+            tf.math.sobol_sample(2, 3, dtype=tf.int32)
+        with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
+            tf.math.sobol_sample([2], 3)
+
+
+# --- random_index_shuffle ------------------------------------------------------------------------------
+def test_random_index_shuffle_is_a_seeded_bijection():
+    with tf.Graph().as_default():
+        for dtype in (np.int32, np.uint32, np.int64, np.uint64):
+            for bound in (0, 1, 2, 9, 100, 1023, 1024):
+                out = _run(tf.random_index_shuffle(np.arange(bound + 1, dtype=dtype),
+                                                   np.array([1, 2, 3], dtype), dtype(bound)))
+                assert out.dtype == dtype
+                np.testing.assert_array_equal(np.sort(out), np.arange(bound + 1))
+        indices = np.arange(1000, dtype=np.int64)
+        first, again, other_seed = _run([tf.random_index_shuffle(indices, [5, 6, 7], np.int64(999)),
+                                         tf.random_index_shuffle(indices, [5, 6, 7], np.int64(999)),
+                                         tf.random_index_shuffle(indices, [5, 6, 8], np.int64(999))])
+        np.testing.assert_array_equal(first, again)
+        assert np.mean(first == other_seed) < 0.05 and np.mean(first == indices) < 0.05
+        # A [n, 3] seed gives each index its own permutation; max_index may vary per element.
+        per_row_seeds = np.array([[5, 6, 7], [5, 6, 8]], np.int64)
+        pair = _run(tf.random_index_shuffle(np.array([3, 3], np.int64), per_row_seeds, np.int64(999)))
+        assert pair[0] == first[3] and pair[1] == other_seed[3]
+        bounded = _run(tf.random_index_shuffle(np.array([3, 4], np.int64), [1, 2, 3], np.array([9, 5], np.int64)))
+        assert bounded[0] <= 9 and bounded[1] <= 5
+        np.testing.assert_array_equal(_run(tf.random_index_shuffle(np.arange(8), [1, 2, 3], 7, rounds=0)),
+                                      np.arange(8))
+
+
+def test_random_index_shuffle_errors():
+    with tf.Graph().as_default():
+        with pytest.raises(errors.InvalidArgumentError, match=r"max_index must be >= index, but 9 < 12"):
+            _run(tf.random_index_shuffle(np.array([12], np.int64), [1, 2, 3], np.int64(9)))
+        with pytest.raises(errors.InvalidArgumentError, match=r"Seed must be a vector of size \[3\] or a matrix"):
+            _run(tf.random_index_shuffle(np.array([3, 4], np.int64), np.array([1, 2], np.int64), np.int64(9)))
+        with pytest.raises(TypeError, match="attr 'dtype' of float64 is not in the list of allowed values"):
+            tf.random_index_shuffle(np.array([3.0]), [1, 2, 3], 9.0)
+        with pytest.raises(TypeError, match="Input 'max_index' of 'RandomIndexShuffle' Op has type int32"):
+            tf.random_index_shuffle(np.array([3], np.int64), [1, 2, 3], tf.constant(9))

@@ -45,3 +45,4 @@ from .ops.segment_ops import (bincount, segment_max, segment_mean, segment_min, 
                               unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum)
 from .ops.array import invert_permutation  # noqa: E402,F401
 from .ops.quant_and_misc import approx_max_k, approx_min_k  # noqa: E402,F401 - issue 12
+from .ops.quant_and_misc import sobol_sample  # noqa: E402,F401 - issue 12

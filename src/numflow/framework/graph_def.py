@@ -2034,3 +2034,4 @@ _same("ExtractVolumePatches", "ksizes:ints strides:ints padding:s")
 _same("ApproxTopK", "k:i reduction_dimension:i recall_target:f is_max_k:b reduction_input_size_override:i "
       "aggregate_to_topk:b", defaults={"reduction_dimension": -1, "recall_target": 0.95, "is_max_k": True,
                                         "reduction_input_size_override": -1, "aggregate_to_topk": True})
+_same("SobolSample", "dtype:type", types=(), defaults={"dtype": dtypes.float32})

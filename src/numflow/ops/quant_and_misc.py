@@ -570,3 +570,216 @@ def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95, reducti
 
 
 __all__ += ["approx_top_k"]
+
+
+# --- Sobol sequences ---------------------------------------------------------------------------------
+# Joe and Kuo's direction-number data (new-joe-kuo-6.21201), dimensions 2.. : (degree s of the primitive
+# polynomial, its inner coefficients a as bits, initial odd m_1..m_s). Dimension 1 is van der Corput's.
+_JOE_KUO = (
+    (1, 0, (1,)), (2, 1, (1, 3)), (3, 1, (1, 3, 1)), (3, 2, (1, 1, 1)), (4, 1, (1, 1, 3, 3)),
+    (4, 4, (1, 3, 5, 13)), (5, 2, (1, 1, 5, 5, 17)), (5, 4, (1, 1, 5, 5, 5)), (5, 7, (1, 1, 7, 11, 19)),
+    (5, 11, (1, 1, 5, 1, 1)), (5, 13, (1, 1, 1, 3, 11)), (5, 14, (1, 3, 5, 5, 31)), (6, 1, (1, 3, 3, 9, 7, 49)),
+    (6, 13, (1, 1, 1, 15, 21, 21)), (6, 16, (1, 3, 1, 13, 27, 49)), (6, 19, (1, 1, 1, 15, 7, 5)),
+    (6, 22, (1, 3, 1, 15, 13, 25)), (6, 25, (1, 1, 5, 5, 19, 61)), (7, 1, (1, 3, 7, 11, 23, 15, 103)),
+    (7, 4, (1, 3, 7, 13, 13, 15, 69)),
+)
+SOBOL_MAX_DIM = len(_JOE_KUO) + 1
+_SOBOL_BITS = 32
+
+
+def _direction_numbers(dim):
+    """[bits, dim] uint64 direction numbers V_k = m_k * 2**(bits - k), by Bratley and Fox's recurrence
+    m_k = 2^s m_{k-s} xor m_{k-s} xor sum_j 2^j a_j m_{k-j}."""
+    table = np.zeros((_SOBOL_BITS, dim), np.uint64)
+    table[:, 0] = [1 << (_SOBOL_BITS - 1 - k) for k in range(_SOBOL_BITS)]
+    for column, (degree, coefficients, initial) in enumerate(_JOE_KUO[:dim - 1], start=1):
+        m = list(initial)
+        for k in range(degree, _SOBOL_BITS):
+            value = m[k - degree] ^ (m[k - degree] << degree)
+            for j in range(1, degree):
+                if (coefficients >> (degree - 1 - j)) & 1:
+                    value ^= m[k - j] << j
+            m.append(value)
+        table[:, column] = [m[k] << (_SOBOL_BITS - 1 - k) for k in range(_SOBOL_BITS)]
+    return table
+
+
+@register
+class SobolSample(OpDef):
+    """Points skip+1 .. skip+num_results of the `dim`-dimensional Sobol sequence in Gray-code order (the
+    all-zero first point left out, as in TF), as [num_results, dim] floats in [0, 1)."""
+
+    differentiable = False
+
+    def infer(self, op):
+        from .image_extra import _static_value
+        for tensor, argument in zip(op.inputs, ("dim", "num_results", "skip")):
+            if tensor.dtype is not dtypes.int32:
+                raise TypeError("Value passed to parameter '%s' of op 'SobolSample' has DataType %s not in list "
+                                "of allowed values: int32" % (argument, tensor.dtype.name))
+            _check_rank(tensor, 0, argument)
+        dtype = op.attrs["dtype"]
+        if dtype not in (dtypes.float32, dtypes.float64):
+            raise TypeError("Value for attr 'dtype' of %s is not in the list of allowed values: float, double"
+                            % dtype.name)
+        dims = [_static_value(op.inputs[1]), _static_value(op.inputs[0])]
+        return [(dtype, TensorShape([None if d is None else int(d) for d in dims]))]
+
+    def kernel(self, op, ctx):
+        numpy_dtype = op.attrs["dtype"].as_numpy_dtype
+
+        def sample(dim, num_results, skip):
+            dim, num_results, skip = int(dim), int(num_results), int(skip)
+            if dim < 1:
+                raise errors.InvalidArgumentError(None, op, "dim must be at least one")
+            if dim > SOBOL_MAX_DIM:
+                raise errors.InvalidArgumentError(
+                    None, op, "dim must be at most %d in numflow (TF: 21200); numflow carries Joe and Kuo's "
+                              "direction numbers for the first %d dimensions only" % (SOBOL_MAX_DIM, SOBOL_MAX_DIM))
+            if num_results < 1:
+                raise errors.InvalidArgumentError(None, op, "num_results must be at least one")
+            if skip < 0:
+                raise errors.InvalidArgumentError(None, op, "skip must be non-negative")
+            indices = np.arange(skip + 1, skip + num_results + 1, dtype=np.uint64)
+            gray = indices ^ (indices >> np.uint64(1))
+            directions = _direction_numbers(dim)
+            points = np.zeros((num_results, dim), np.uint64)
+            for bit in range(_SOBOL_BITS):
+                chosen = ((gray >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+                points[chosen] ^= directions[bit]
+            return (points.astype(np.float64) / float(1 << _SOBOL_BITS)).astype(numpy_dtype)
+        return sample
+
+
+def sobol_sample(dim, num_results, skip=0, dtype=dtypes.float32, name=None):
+    """`tf.math.sobol_sample(dim, num_results, skip=0, dtype=tf.float32)`: [num_results, dim] points of
+    the Sobol low-discrepancy sequence in [0, 1)^dim (Joe and Kuo's direction numbers, Gray-code order,
+    starting after the zero point), skipping the first `skip`. numflow carries the direction numbers of
+    the first SOBOL_MAX_DIM dimensions; a larger `dim` is an InvalidArgumentError."""
+    operands = [convert_to_tensor(value, dtype=dtypes.int32, name=argument)
+                for value, argument in ((dim, "dim"), (num_results, "num_results"), (skip, "skip"))]
+    return make_tensor("SobolSample", operands, {"dtype": dtypes.as_dtype(dtype)}, name=name or "SobolSample")
+
+
+# --- random_index_shuffle --------------------------------------------------------------------------------
+_INDEX_TYPES = (dtypes.int32, dtypes.uint32, dtypes.int64, dtypes.uint64)
+_MASK64 = (1 << 64) - 1
+
+
+def _mix64(values):
+    """SplitMix64's finalizer on uint64 arrays (multiplication wraps modulo 2**64)."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _round_keys(seeds, rounds):
+    """[rounds, n] uint64 keys, one per Feistel round, from [n, 3] seeds."""
+    state = np.zeros(seeds.shape[0], np.uint64)
+    for column in range(3):
+        state = _mix64(state ^ seeds[:, column] ^ np.uint64((0x9E3779B97F4A7C15 * (column + 1)) & _MASK64))
+    return np.stack([_mix64(state + np.uint64(r + 1)) for r in range(rounds)]) if rounds else \
+        np.zeros((0, seeds.shape[0]), np.uint64)
+
+
+def _feistel(values, keys, half_bits):
+    """One pass of a balanced Feistel network over 2 * half_bits bits: a bijection of [0, 4**half_bits)."""
+    mask = (np.uint64(1) << np.uint64(half_bits)) - np.uint64(1)
+    left, right = values >> np.uint64(half_bits), values & mask
+    for key in keys:
+        left, right = right, left ^ (_mix64(right ^ key) & mask)
+    return (left << np.uint64(half_bits)) | right
+
+
+def _shuffle_indices(index, seeds, max_index, rounds):
+    """Each index's image under a seeded bijection of [0, max_index]: a Feistel permutation of the
+    smallest even-bit power-of-two range holding max_index, walked again while it lands past max_index
+    (cycle walking keeps the map a bijection of [0, max_index])."""
+    result = index.copy()
+    # max_index may vary per element: group by it so each group has one domain.
+    for bound in np.unique(max_index):
+        chosen = max_index == bound
+        half_bits = max((int(bound).bit_length() + 1) // 2, 1)
+        keys = _round_keys(seeds[chosen], rounds)
+        values = index[chosen]
+        walking = np.ones(values.shape, bool)
+        while walking.any():
+            values[walking] = _feistel(values[walking], keys[:, walking], half_bits)
+            walking = values > bound
+        result[chosen] = values
+    return result
+
+
+@register
+class RandomIndexShuffle(OpDef):
+    """The position of `index` under a pseudo-random permutation of [0, max_index] chosen by `seed`:
+    for a fixed seed and max_index, distinct indices map to distinct outputs. numflow's permutation is
+    its own Feistel network, so the values differ from TF's (which builds its cipher on Philox)."""
+
+    differentiable = False
+
+    def infer(self, op):
+        index, seed, max_index = op.inputs
+        if index.dtype not in _INDEX_TYPES:
+            raise TypeError("Value for attr 'dtype' of %s is not in the list of allowed values: int32, uint32, "
+                            "int64, uint64" % index.dtype.name)
+        if seed.dtype not in _INDEX_TYPES:
+            raise TypeError("Value for attr 'Tseed' of %s is not in the list of allowed values: int32, uint32, "
+                            "int64, uint64" % seed.dtype.name)
+        if max_index.dtype is not index.dtype:
+            raise TypeError("Input 'max_index' of 'RandomIndexShuffle' Op has type %s that does not match type "
+                            "%s of argument 'index'." % (max_index.dtype.name, index.dtype.name))
+        if op.attrs["rounds"] < 0:
+            raise ValueError("rounds must be non-negative, got %d" % op.attrs["rounds"])
+        return [(index.dtype, index.shape)]
+
+    def kernel(self, op, ctx):
+        rounds, dtype = op.attrs["rounds"], op.inputs[0].dtype.as_numpy_dtype
+
+        def shuffle(index, seed, max_index):
+            index, seed, max_index = np.asarray(index), np.asarray(seed), np.asarray(max_index)
+            flat = index.reshape(-1)
+            if seed.shape == (3,):
+                seeds = np.broadcast_to(seed, (flat.size, 3))
+            elif seed.ndim == 2 and seed.shape == (flat.size, 3):
+                seeds = seed
+            else:
+                raise errors.InvalidArgumentError(
+                    None, op, "Seed must be a vector of size [3] or a matrix of size [%d, 3] but got %s."
+                              % (flat.size, list(seed.shape)))
+            if max_index.ndim and max_index.shape != index.shape:
+                raise errors.InvalidArgumentError(
+                    None, op, "max_index must be a scalar or have the shape of index %s, got %s"
+                              % (list(index.shape), list(max_index.shape)))
+            bounds = np.broadcast_to(max_index, index.shape).reshape(-1)
+            if (flat < 0).any() or (bounds < 0).any():
+                raise errors.InvalidArgumentError(None, op, "index and max_index must be non-negative")
+            too_large = flat > bounds
+            if too_large.any():
+                first = int(np.argmax(too_large))
+                raise errors.InvalidArgumentError(None, op, "max_index must be >= index, but %d < %d"
+                                                  % (bounds[first], flat[first]))
+            seeds = seeds.astype(np.int64).astype(np.uint64)
+            out = _shuffle_indices(flat.astype(np.uint64), seeds, bounds.astype(np.uint64), rounds)
+            return out.astype(dtype).reshape(index.shape)
+        return shuffle
+
+
+def random_index_shuffle(index, seed, max_index, rounds=4, name=None):
+    """`tf.random_index_shuffle(index, seed, max_index, rounds=4)`: where `index` lands in a
+    pseudo-random permutation of [0, max_index] fixed by `seed` (shape [3], or [n, 3] for n indices) -
+    a stateless way to shuffle without materialising the permutation. `max_index` is a scalar or
+    index-shaped; index > max_index is an InvalidArgumentError. The permutation is numflow's own (a
+    keyed Feistel network with cycle walking), so its values differ from TF's Philox-based one; it is
+    a bijection for every seed and max_index."""
+    index = convert_to_tensor(index, name="index")
+    seed = convert_to_tensor(seed, name="seed")
+    max_index = convert_to_tensor(max_index, dtype=index.dtype if not is_tensor_like(max_index) else None,
+                                  name="max_index")
+    return make_tensor("RandomIndexShuffle", [index, seed, max_index], {"rounds": int(rounds)},
+                       name=name or "RandomIndexShuffle")
+
+
+__all__ += ["random_index_shuffle"]
