@@ -3,3 +3,11 @@ from . import layers  # noqa: F401
 from . import rnn  # noqa: F401,E402
 from . import seq2seq  # noqa: F401,E402
 from .. import distributions  # noqa: F401,E402 - tf.contrib.distributions: the same classes
+
+
+def __getattr__(name):
+    # tf.contrib.feature_column loads the feature-column package, which numflow loads on first use only.
+    if name == "feature_column":
+        import importlib
+        return importlib.import_module(__name__ + ".feature_column")
+    raise AttributeError("module 'numflow.contrib' has no attribute %r" % name)

@@ -6,3 +6,7 @@ from .feature_column import (bucketized_column, categorical_column_with_hash_buc
                              make_parse_example_spec, numeric_column)
 from .feature_column_extra import (categorical_column_with_vocabulary_file,  # noqa: E402,F401 - issue 12
                                    shared_embedding_columns, weighted_categorical_column)
+from .sequence_feature_column import (sequence_categorical_column_with_hash_bucket,  # noqa: E402,F401 - issue 12
+                                      sequence_categorical_column_with_identity,
+                                      sequence_categorical_column_with_vocabulary_file,
+                                      sequence_categorical_column_with_vocabulary_list, sequence_numeric_column)

@@ -547,6 +547,7 @@ class _IndicatorColumn(_DenseColumn, collections.namedtuple("_IndicatorColumn", 
         return TensorShape([self.categorical_column._num_buckets])
 
     def _transform_feature(self, builder):
+        _refuse_sequence(self, "indicator_column")
         array, math_ops = _ops()
         ids, weights = self.categorical_column._get_sparse_tensors(builder)
         one_hot = array.one_hot(ids, self.categorical_column._num_buckets, dtype=dtypes.float32)  # -1: zeros
@@ -556,6 +557,15 @@ class _IndicatorColumn(_DenseColumn, collections.namedtuple("_IndicatorColumn", 
 
     def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
         return builder.get(self, self)
+
+
+def _refuse_sequence(column, function):
+    """A column over a sequence categorical column has a time axis that input_layer would silently sum away."""
+    if getattr(column.categorical_column, "_is_sequence", False):
+        raise ValueError("In %s: %s. categorical_column must not be of type _SequenceCategoricalColumn. Suggested "
+                         "fix A: If you wish to use input_layer, use a non-sequence categorical_column_with_*. "
+                         "Suggested fix B: If you wish to create sequence input, use sequence_input_layer instead "
+                         "of input_layer." % (function, column.name))
 
 
 def indicator_column(categorical_column):
@@ -613,9 +623,10 @@ class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
     def _transform_feature(self, builder):
         return self.categorical_column._get_sparse_tensors(builder)
 
-    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+    def _embedding_weights(self, weight_collections=None, trainable=None):
+        """The [num_buckets, dimension] variable 'embedding_weights' (also used per step by
+        sequence_input_layer)."""
         from ..variable_scope import get_variable
-        ids, weights = builder.get(self, self)
         embedding_weights = get_variable(
             "embedding_weights", shape=[self.categorical_column._num_buckets, self.dimension], dtype=dtypes.float32,
             initializer=self.initializer, trainable=self.trainable and (trainable is not False),
@@ -623,6 +634,12 @@ class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
         if self.ckpt_to_load_from is not None:
             from ..train.checkpoint_utils import init_from_checkpoint
             init_from_checkpoint(self.ckpt_to_load_from, {self.tensor_name_in_ckpt: embedding_weights})
+        return embedding_weights
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        _refuse_sequence(self, "embedding_column")
+        ids, weights = builder.get(self, self)
+        embedding_weights = self._embedding_weights(weight_collections, trainable)
         return _lookup_and_combine(embedding_weights, ids, weights, self.combiner, self.max_norm)
 
 
