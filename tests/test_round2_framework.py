@@ -240,3 +240,60 @@ def test_session_handle_errors():
             sess.run(deleter, feed_dict={deleter_holder: handle.handle})
             with pytest.raises(tf.errors.InvalidArgumentError, match="Failed to delete a tensor with handle"):
                 sess.run(deleter, feed_dict={deleter_holder: handle.handle})
+
+
+# --- type specs ----------------------------------------------------------------------------------------
+def test_tensor_array_spec_compatibility_and_merge():
+    partly = tf.TensorArraySpec([2, None], tf.float32)
+    full = tf.TensorArraySpec([2, 3], tf.float32)
+    assert isinstance(partly, tf.TypeSpec) and partly.value_type is tf.TensorArray
+    assert partly.is_compatible_with(full) and partly == tf.TensorArraySpec([2, None], tf.float32)
+    assert hash(partly) == hash(tf.TensorArraySpec([2, None], tf.float32)) and partly != full
+    assert partly.most_specific_compatible_type(full) == partly
+    assert tf.TensorArraySpec([None, 3]).most_specific_compatible_type(full) == tf.TensorArraySpec([None, 3])
+    assert not partly.is_compatible_with(tf.TensorArraySpec([2, None], tf.float32, dynamic_size=True))
+    assert repr(partly) == "TensorArraySpec(TensorShape([2, None]), tf.float32, False, True)"
+    with pytest.raises(ValueError, match="No TypeSpec is compatible with both TensorArraySpec.*tf.int32"):
+        partly.most_specific_compatible_type(tf.TensorArraySpec([2, 3], tf.int32))
+    with pytest.raises(ValueError, match="No TypeSpec is compatible with both TensorArraySpec.*TensorSpec"):
+        partly.most_specific_compatible_type(tf.TensorSpec([2]))
+    with tf.Graph().as_default():
+        array = tf.TensorArray(tf.float32, size=3, element_shape=[2])
+        assert tf.type_spec_from_value(array) == tf.TensorArraySpec([2], tf.float32)
+
+
+def test_indexed_slices_none_and_optional_specs():
+    spec = tf.IndexedSlicesSpec([None, 4], tf.float32)
+    assert spec.value_type is tf.IndexedSlices
+    assert repr(tf.IndexedSlicesSpec()) == "IndexedSlicesSpec(TensorShape(None), tf.float32, tf.int64, None, " \
+                                           "TensorShape([None]))"
+    assert spec.is_compatible_with(tf.IndexedSlicesSpec([7, 4]))
+    assert not spec.is_compatible_with(tf.IndexedSlicesSpec([7, 4], indices_dtype=tf.int32))
+    assert spec.most_specific_compatible_type(tf.IndexedSlicesSpec([7, 4])) == spec
+    none = tf.NoneTensorSpec()
+    assert none == tf.NoneTensorSpec() and none.is_compatible_with(tf.NoneTensorSpec())
+    assert not none.is_compatible_with(tf.TensorSpec([]))
+    assert none.value_type is type(None)
+    optional = tf.OptionalSpec(tf.TensorSpec([None], tf.int32))
+    assert optional.is_compatible_with(tf.OptionalSpec(tf.TensorSpec([3], tf.int32)))
+    assert not optional.is_compatible_with(tf.OptionalSpec(tf.TensorSpec([3], tf.int64)))
+    assert optional.most_specific_compatible_type(tf.OptionalSpec(tf.TensorSpec([3], tf.int32))) == optional
+    with pytest.raises(NotImplementedError, match="numflow's tf.data has no Optional values"):
+        optional.value_type
+    with pytest.raises(TypeError, match="abstract"):
+        tf.TypeSpec()
+
+
+def test_type_spec_from_value():
+    with tf.Graph().as_default():
+        assert tf.type_spec_from_value(tf.constant([1, 2])) == tf.TensorSpec([2], tf.int32)
+        assert tf.type_spec_from_value(tf.SparseTensor([[0]], [1.0], [3])) == tf.SparseTensorSpec([3], tf.float32)
+        slices = tf.IndexedSlices(tf.zeros([2, 4]), tf.constant([0, 3], tf.int64), tf.constant([5, 4], tf.int64))
+        assert tf.type_spec_from_value(slices) == tf.IndexedSlicesSpec([5, 4], tf.float32, tf.int64, tf.int64, [2])
+    assert tf.type_spec_from_value(np.array([1.0, 2.0])) == tf.TensorSpec([2], tf.float64)
+    assert tf.type_spec_from_value(3) == tf.TensorSpec([], tf.int32)
+    assert tf.type_spec_from_value("x") == tf.TensorSpec([], tf.string)
+    assert isinstance(tf.TensorSpec([1]), tf.TypeSpec)
+    assert tf.TensorSpec([None]).most_specific_compatible_type(tf.TensorSpec([3])) == tf.TensorSpec([None])
+    with pytest.raises(TypeError, match="Could not build a TypeSpec for .* of unsupported type"):
+        tf.type_spec_from_value(object())

@@ -98,6 +98,8 @@ from .framework.partitioners import (create_partitioned_variables, fixed_size_pa
                                      min_max_variable_partitioner, variable_axis_size_partitioner)
 from .ops.priority_queue import PriorityQueue  # noqa: E402,F401
 from .ops.session_handles import delete_session_tensor, get_session_handle, get_session_tensor  # noqa: E402,F401
+from .framework.type_spec import (IndexedSlicesSpec, NoneTensorSpec, OptionalSpec,  # noqa: E402,F401
+                                  TensorArraySpec, TypeSpec, type_spec_from_value)
 
 _deprecation.enable_from_environment()
 
