@@ -25,8 +25,11 @@ COVERAGE = {
                    [_Q + "test_approx_top_k_gradients"], "exact top-k (recall 1.0)"),
     "ApproxTopKGrad": ([_Q + "test_approx_top_k_gradients"], [], NO_SECOND_ORDER),
     "SobolSample": ([_Q + "test_sobol_sample_values_against_tensorflow",
-                     _Q + "test_sobol_sample_is_a_low_discrepancy_net", _Q + "test_sobol_sample_errors"], [], "not differentiable (a sequence generator)"),
+                     _Q + "test_sobol_sample_is_a_low_discrepancy_net", _Q + "test_sobol_sample_errors"],
+                    [], "not differentiable (a sequence generator)"),
     "RandomIndexShuffle": ([_Q + "test_random_index_shuffle_is_a_seeded_bijection",
                             _Q + "test_random_index_shuffle_errors"], [],
                            "not differentiable; bijection, determinism and seed tests (values differ from TF's)"),
+    "Conv": ([_Q + "test_conv_values", _Q + "test_conv_errors"], [_Q + "test_conv_gradients"], ""),
+    "ConvGrad": ([_Q + "test_conv_gradients"], [], NO_SECOND_ORDER),
 }

@@ -44,6 +44,7 @@ INTERNAL = {
 INTERNAL["ExtractImagePatchesAdjoint"] = _GRAD
 INTERNAL["ExtractVolumePatchesAdjoint"] = _GRAD
 INTERNAL["ApproxTopKGrad"] = _GRAD
+INTERNAL["ConvGrad"] = _GRAD
 INTERNAL["SparseCrossRows"] = "tf.sparse.cross of numflow (row ids + values per input); TF's SparseCross takes " \
     "separate sparse and dense input lists"
 _ACCUMULATOR = "numflow's accumulator resource: TF's op takes container/shared_name handles numflow does not model"

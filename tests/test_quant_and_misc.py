@@ -423,3 +423,105 @@ def test_random_index_shuffle_errors():
             tf.random_index_shuffle(np.array([3.0]), [1, 2, 3], 9.0)
         with pytest.raises(TypeError, match="Input 'max_index' of 'RandomIndexShuffle' Op has type int32"):
             tf.random_index_shuffle(np.array([3], np.int64), [1, 2, 3], tf.constant(9))
+
+
+# --- tf.conv (the Conv op) ---------------------------------------------------------------------------
+def _conv_reference(x, f, strides, paddings, dilations, groups=1):
+    """Direct cross-correlation, position by position, of [batch, *spatial, channels] inputs already
+    padded by `paddings` [(before, after) per spatial axis]."""
+    padded = np.pad(x, [(0, 0)] + list(paddings) + [(0, 0)])
+    kernel, (filter_in, filter_out) = f.shape[:-2], f.shape[-2:]
+    reach = [(k - 1) * d + 1 for k, d in zip(kernel, dilations)]
+    outs = [(n - r) // s + 1 for n, r, s in zip(padded.shape[1:-1], reach, strides)]
+    per_group = filter_out // groups
+    result = np.zeros((x.shape[0],) + tuple(outs) + (filter_out,))
+    for b in range(x.shape[0]):
+        for position in np.ndindex(*outs):
+            for offset in np.ndindex(*kernel):
+                where = tuple(p * s + o * d for p, s, o, d in zip(position, strides, offset, dilations))
+                for o in range(filter_out):
+                    g = o // per_group
+                    result[(b,) + position + (o,)] += np.dot(
+                        padded[(b,) + where][g * filter_in:(g + 1) * filter_in], f[offset + (slice(None), o)])
+    return result
+
+
+def test_conv_values():
+    rng = np.random.RandomState(6)
+    x, f = rng.normal(size=(2, 5, 6, 4)), rng.normal(size=(3, 2, 4, 5))
+    # SAME with stride 2 along rows: 3 rows, padding (0, 1) - TF's split, the extra row at the end.
+    out = evaluate(lambda a, b: tf.conv(a, b, [1, 2, 1, 1], "SAME"), [x, f])
+    np.testing.assert_allclose(out, _conv_reference(x, f, (2, 1), [(1, 1), (0, 1)], (1, 1)), rtol=1e-10)
+    np.testing.assert_allclose(out, evaluate(lambda a, b: tf.nn.conv2d(a, b, [1, 2, 1, 1], "SAME"), [x, f]),
+                               rtol=1e-10)
+    out = evaluate(lambda a, b: tf.conv(a, b, [1, 1, 1, 1], "EXPLICIT", explicit_paddings=[0, 0, 1, 2, 0, 1, 0, 0],
+                                        dilations=[1, 2, 1, 1]), [x, f])
+    assert out.shape == (2, 4, 6, 5)   # as TF 2.21
+    np.testing.assert_allclose(out, _conv_reference(x, f, (1, 1), [(1, 2), (0, 1)], (2, 1)), rtol=1e-10)
+    # batch_dims=2: the leading two dimensions are both batch dimensions.
+    stacked = rng.normal(size=(2, 3, 5, 6, 4))
+    out = evaluate(lambda a, b: tf.conv(a, b, [1, 1, 2, 1], "VALID", batch_dims=2), [stacked, f])
+    expected = _conv_reference(stacked.reshape(6, 5, 6, 4), f, (1, 2), [(0, 0), (0, 0)], (1, 1))
+    np.testing.assert_allclose(out, expected.reshape((2, 3) + expected.shape[1:]), rtol=1e-10)
+    # 3 spatial dimensions, groups, and CHANNELS_FIRST (its result is CHANNELS_LAST's, transposed).
+    volume, grouped = rng.normal(size=(1, 4, 4, 3, 4)), rng.normal(size=(2, 2, 2, 2, 6))
+    out = evaluate(lambda a, b: tf.conv(a, b, [1, 1, 2, 1, 1], "VALID", groups=2), [volume, grouped])
+    np.testing.assert_allclose(out, _conv_reference(volume, grouped, (1, 2, 1), [(0, 0)] * 3, (1, 1, 1), 2),
+                               rtol=1e-10)
+    first = evaluate(lambda a, b: tf.conv(a, b, [1, 1, 1, 1, 2], "SAME", data_format="CHANNELS_FIRST", groups=2),
+                     [np.moveaxis(volume, -1, 1), grouped])
+    last = evaluate(lambda a, b: tf.conv(a, b, [1, 1, 1, 2, 1], "SAME", groups=2), [volume, grouped])
+    np.testing.assert_allclose(first, np.moveaxis(last, -1, 1), rtol=1e-10)
+    graph = tf.Graph()
+    with graph.as_default():
+        shaped = tf.conv(tf.placeholder(tf.float32, [None, 7, 9, 4]), tf.zeros([3, 3, 4, 8]), [1, 2, 2, 1], "SAME")
+        assert shaped.shape.as_list() == [None, 4, 5, 8]
+
+
+def test_conv_gradients():
+    rng = np.random.RandomState(7)
+    check_gradients(lambda a, b: tf.conv(a, b, [1, 2, 1, 1], "SAME", dilations=[1, 1, 2, 1]),
+                    [rng.normal(size=(1, 4, 5, 2)), rng.normal(size=(2, 2, 2, 3))])
+    check_gradients(lambda a, b: tf.conv(a, b, [1, 1, 1, 1], "EXPLICIT", explicit_paddings=[0, 0, 1, 0, 2, 1, 0, 0],
+                                         batch_dims=2, groups=2),
+                    [rng.normal(size=(2, 1, 3, 3, 4)), rng.normal(size=(2, 2, 2, 4))])
+    check_gradients(lambda a, b: tf.conv(a, b, [1, 1, 2, 1, 1], "VALID", data_format="CHANNELS_FIRST"),
+                    [rng.normal(size=(1, 2, 3, 3, 3)), rng.normal(size=(2, 1, 2, 2, 2))])
+
+
+def test_conv_errors():
+    x, f = np.zeros((2, 5, 6, 4)), np.zeros((3, 2, 4, 5))
+    with pytest.raises(ValueError, match="Sliding window strides field must specify 4 dimensions"):
+        tf.conv(x, f, [1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match="does not support strides in the batch and depth dimensions"):
+        tf.conv(x, f, [2, 1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match="The input must have 2 or 3 spatial dimensions but got 1"):
+        tf.conv(np.zeros((2, 7, 2)), np.zeros((3, 2, 3)), [1, 2, 1], "SAME")
+    with pytest.raises(ValueError, match="explicit_paddings must hold 8 non-negative values"):
+        tf.conv(x, f, [1, 1, 1, 1], "EXPLICIT", explicit_paddings=[1, 1])
+    with pytest.raises(ValueError, match="not in the list of allowed values"):
+        tf.conv(x, f, [1, 1, 1, 1], "FULL")
+    with pytest.raises(errors.InvalidArgumentError, match="Input depth must be equal to filter depth: 4 vs 2"):
+        evaluate(lambda a, b: tf.conv(a, b, [1, 1, 1, 1], "SAME"), [x, np.zeros((3, 2, 2, 5))])
+    with pytest.raises(errors.InvalidArgumentError, match="output depth 5 is not divisible by groups 2"):
+        evaluate(lambda a, b: tf.conv(a, b, [1, 1, 1, 1], "SAME", groups=2), [x, np.zeros((3, 2, 2, 5))])
+
+
+def test_conv_graph_def_round_trip():
+    rng = np.random.RandomState(8)
+    x, f = rng.normal(size=(1, 4, 4, 2)).astype(np.float32), rng.normal(size=(2, 2, 2, 3)).astype(np.float32)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.conv(tf.constant(x), tf.constant(f), [1, 1, 2, 1], "EXPLICIT", explicit_paddings=[0, 0, 1, 0, 0, 1, 0, 0],
+                name="conv")
+        tf.math.sobol_sample(3, 4, skip=2, dtype=tf.float64, name="sobol")
+        with tf.Session() as sess:
+            expected = sess.run(["conv:0", "sobol:0"])
+    restored = tf.Graph()
+    with restored.as_default():
+        tf.import_graph_def(graph.as_graph_def(), name="")
+        with tf.Session() as sess:
+            actual = sess.run(["conv:0", "sobol:0"])
+    for a, e in zip(actual, expected):
+        np.testing.assert_array_equal(a, e)
+    assert actual[1].dtype == np.float64

@@ -2035,3 +2035,6 @@ _same("ApproxTopK", "k:i reduction_dimension:i recall_target:f is_max_k:b reduct
       "aggregate_to_topk:b", defaults={"reduction_dimension": -1, "recall_target": 0.95, "is_max_k": True,
                                         "reduction_input_size_override": -1, "aggregate_to_topk": True})
 _same("SobolSample", "dtype:type", types=(), defaults={"dtype": dtypes.float32})
+_same("Conv", "strides:ints padding:s explicit_paddings:ints data_format:s dilations:ints batch_dims:i groups:i",
+      defaults={"explicit_paddings": [], "data_format": "CHANNELS_LAST", "dilations": [], "batch_dims": 1,
+                "groups": 1})

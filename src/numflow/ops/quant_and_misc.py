@@ -783,3 +783,220 @@ def random_index_shuffle(index, seed, max_index, rounds=4, name=None):
 
 
 __all__ += ["random_index_shuffle"]
+
+
+# --- tf.conv: the N-D `Conv` op ------------------------------------------------------------------------
+class _ConvLayout:
+    """The geometry of one Conv call: inputs of shape batch_dims + spatial + [channels] (CHANNELS_LAST)
+    or batch_dims + [channels] + spatial (CHANNELS_FIRST); filters spatial + [channels / groups, out];
+    strides, dilations and explicit paddings given per (batch, spatial..., channel) in data_format order."""
+
+    def __init__(self, op, input_rank):
+        attrs = op.attrs
+        self.batch_dims, self.groups = attrs["batch_dims"], attrs["groups"]
+        self.channels_first = attrs["data_format"] == "CHANNELS_FIRST"
+        self.spatial_count = input_rank - self.batch_dims - 1
+        if self.spatial_count not in (2, 3):
+            raise ValueError("The input must have 2 or 3 spatial dimensions but got %d (input rank %d, "
+                             "batch_dims %d)" % (self.spatial_count, input_rank, self.batch_dims))
+        count = self.spatial_count + 2
+        strides = list(attrs["strides"])
+        dilations = list(attrs["dilations"]) or [1] * count
+        if len(strides) != count:
+            raise ValueError("Sliding window strides field must specify %d dimensions" % count)
+        if len(dilations) != count:
+            raise ValueError("Sliding window dilations field must specify %d dimensions" % count)
+        outer = (0, 1) if self.channels_first else (0, count - 1)
+        spatial = slice(2, None) if self.channels_first else slice(1, count - 1)
+        if any(strides[i] != 1 for i in outer):
+            raise ValueError("Current implementation does not support strides in the batch and depth dimensions.")
+        if any(dilations[i] != 1 for i in outer):
+            raise ValueError("Current implementation does not support dilations in the batch and depth dimensions.")
+        if any(v < 1 for v in strides + dilations):
+            raise ValueError("strides and dilations must be positive, got %s and %s" % (strides, dilations))
+        self.strides, self.dilations = strides[spatial], dilations[spatial]
+        self.padding = attrs["padding"]
+        explicit = list(attrs["explicit_paddings"])
+        if self.padding == "EXPLICIT":
+            if len(explicit) != 2 * count or any(v < 0 for v in explicit):
+                raise ValueError("explicit_paddings must hold %d non-negative values when padding is 'EXPLICIT', "
+                                 "got %s" % (2 * count, explicit))
+            self.explicit = [explicit[2 * i:2 * i + 2] for i in range(count)][spatial]
+        elif explicit:
+            raise ValueError("explicit_paddings must be empty unless padding is 'EXPLICIT', got %s" % explicit)
+        if self.groups < 1:
+            raise ValueError("groups must be positive, got %d" % self.groups)
+
+    def to_channels_last(self, x):
+        """[batch, *spatial, channels] with the batch dimensions flattened into one."""
+        if self.channels_first:
+            x = np.moveaxis(x, self.batch_dims, -1)
+        return x.reshape((-1,) + x.shape[self.batch_dims:])
+
+    def from_channels_last(self, y, batch_shape):
+        y = y.reshape(tuple(batch_shape) + y.shape[1:])
+        return np.moveaxis(y, -1, self.batch_dims) if self.channels_first else y
+
+    def spatial_of(self, shape):
+        shape = list(shape)
+        if self.channels_first:
+            return shape[self.batch_dims + 1:], shape[self.batch_dims]
+        return shape[self.batch_dims:-1], shape[-1]
+
+    def windows(self, sizes, kernel):
+        """Per spatial axis (output size, padding before, padding after); None sizes stay None."""
+        out = []
+        for axis, (size, k, s, d) in enumerate(zip(sizes, kernel, self.strides, self.dilations)):
+            if size is None or k is None:
+                out.append((None, 0, 0))
+                continue
+            reach = (k - 1) * d + 1
+            if self.padding == "VALID":
+                out.append((max((size - reach) // s + 1, 0), 0, 0))
+            elif self.padding == "SAME":
+                count = -(-size // s)
+                total = max((count - 1) * s + reach - size, 0)
+                out.append((count, total // 2, total - total // 2))
+            else:
+                before, after = self.explicit[axis]
+                out.append((max((size + before + after - reach) // s + 1, 0), before, after))
+        return out
+
+    def output_shape(self, batch_shape, sizes, out_channels, kernel):
+        spatial = [w[0] for w in self.windows(sizes, kernel)]
+        if self.channels_first:
+            return list(batch_shape) + [out_channels] + spatial
+        return list(batch_shape) + spatial + [out_channels]
+
+
+def _conv_slices(layout, windows, offset):
+    return (slice(None),) + tuple(slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, (n, _, _) in
+                                  zip(offset, layout.dilations, layout.strides, windows)) + (slice(None),)
+
+
+def _conv_prepare(op, layout, x, f):
+    batch_shape = x.shape[:layout.batch_dims]
+    flat = layout.to_channels_last(x)
+    channels, (filter_in, filter_out) = flat.shape[-1], f.shape[-2:]
+    if channels != filter_in * layout.groups:
+        if layout.groups == 1:
+            message = "Input depth must be equal to filter depth: %d vs %d" % (channels, filter_in)
+        else:
+            message = ("Input depth %d must be groups (%d) times the filter depth %d"
+                       % (channels, layout.groups, filter_in))
+        raise errors.InvalidArgumentError(None, op, message)
+    if filter_out % layout.groups:
+        raise errors.InvalidArgumentError(None, op, "The filter's output depth %d is not divisible by groups %d"
+                                          % (filter_out, layout.groups))
+    windows = layout.windows(flat.shape[1:-1], f.shape[:-2])
+    pads = [(0, 0)] + [(before, after) for _, before, after in windows] + [(0, 0)]
+    return batch_shape, flat, windows, pads
+
+
+@register
+class Conv(OpDef):
+    """N-D convolution (2 or 3 spatial dimensions) over inputs with `batch_dims` leading batch dimensions,
+    in groups of input channels; the cross-correlation of TF's conv ops."""
+
+    def infer(self, op):
+        x, f = op.inputs
+        check_same = x.dtype is f.dtype
+        if not check_same:
+            raise TypeError("Input 'filter' of 'Conv' Op has type %s that does not match type %s of argument "
+                            "'input'." % (f.dtype.name, x.dtype.name))
+        if not (x.dtype.is_floating or x.dtype in (dtypes.int32,)):
+            raise TypeError("Value for attr 'T' of %s is not in the list of allowed values: half, bfloat16, "
+                            "float, double, int32" % x.dtype.name)
+        if op.attrs["padding"] not in ("SAME", "VALID", "EXPLICIT"):
+            raise ValueError("Value for attr 'padding' of \"%s\" is not in the list of allowed values: \"SAME\", "
+                             "\"VALID\", \"EXPLICIT\"" % op.attrs["padding"])
+        if op.attrs["data_format"] not in ("CHANNELS_FIRST", "CHANNELS_LAST"):
+            raise ValueError("Value for attr 'data_format' of \"%s\" is not in the list of allowed values: "
+                             "\"CHANNELS_FIRST\", \"CHANNELS_LAST\"" % op.attrs["data_format"])
+        if x.shape.ndims is None:
+            return [(x.dtype, TensorShape(None))]
+        layout = _ConvLayout(op, x.shape.ndims)
+        if f.shape.ndims is not None and f.shape.ndims != layout.spatial_count + 2:
+            raise ValueError("The filter must have rank %d (spatial dimensions, in depth, out depth), got rank "
+                             "%d" % (layout.spatial_count + 2, f.shape.ndims))
+        dims = x.shape.as_list()
+        sizes, _ = layout.spatial_of(dims)
+        kernel = f.shape.as_list()[:-2] if f.shape.ndims is not None else [None] * layout.spatial_count
+        out_channels = f.shape[-1].value if f.shape.ndims is not None else None
+        return [(x.dtype, TensorShape(layout.output_shape(dims[:layout.batch_dims], sizes, out_channels, kernel)))]
+
+    def kernel(self, op, ctx):
+        def convolve(x, f):
+            x, f = np.asarray(x), np.asarray(f)
+            layout = _ConvLayout(op, x.ndim)
+            batch_shape, flat, windows, pads = _conv_prepare(op, layout, x, f)
+            padded = np.pad(flat, pads)
+            groups, filter_in, filter_out = layout.groups, f.shape[-2], f.shape[-1]
+            out = np.zeros((flat.shape[0],) + tuple(w[0] for w in windows) + (groups, filter_out // groups),
+                           np.result_type(x.dtype, f.dtype))
+            for offset in np.ndindex(*f.shape[:-2]):
+                piece = padded[_conv_slices(layout, windows, offset)]
+                piece = piece.reshape(piece.shape[:-1] + (groups, filter_in))
+                weights = f[offset].reshape(filter_in, groups, filter_out // groups)
+                out += np.einsum("...gc,cgo->...go", piece, weights)
+            out = out.reshape(out.shape[:-2] + (filter_out,)).astype(x.dtype)
+            return layout.from_channels_last(out, batch_shape)
+        return convolve
+
+    def grad(self, op, dy):
+        gradient = make_op("ConvGrad", [op.inputs[0], op.inputs[1], dy], dict(op.attrs))
+        return list(gradient.outputs)
+
+
+@register
+class ConvGrad(OpDef):
+    """Conv's gradient with respect to its input and its filter."""
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape), (op.inputs[1].dtype, op.inputs[1].shape)]
+
+    def kernel(self, op, ctx):
+        def back(x, f, dy):
+            x, f, dy = np.asarray(x), np.asarray(f), np.asarray(dy)
+            layout = _ConvLayout(op, x.ndim)
+            batch_shape, flat, windows, pads = _conv_prepare(op, layout, x, f)
+            padded = np.pad(flat, pads)
+            grad_padded = np.zeros(padded.shape, dy.dtype)
+            groups, filter_in, filter_out = layout.groups, f.shape[-2], f.shape[-1]
+            upstream = layout.to_channels_last(dy)
+            upstream = upstream.reshape(upstream.shape[:-1] + (groups, filter_out // groups))
+            grad_filter = np.zeros(f.shape, dy.dtype)
+            for offset in np.ndindex(*f.shape[:-2]):
+                where = _conv_slices(layout, windows, offset)
+                piece = padded[where]
+                piece = piece.reshape(piece.shape[:-1] + (groups, filter_in))
+                weights = f[offset].reshape(filter_in, groups, filter_out // groups)
+                grad_padded[where] += np.einsum("...go,cgo->...gc", upstream, weights).reshape(
+                    piece.shape[:-2] + (groups * filter_in,))
+                grad_filter[offset] = np.einsum("ngc,ngo->cgo", piece.reshape(-1, groups, filter_in),
+                                                upstream.reshape(-1, groups, filter_out // groups)).reshape(
+                    filter_in, filter_out)
+            inner = tuple(slice(before, before + size) for (_, before, _), size in zip(windows, flat.shape[1:-1]))
+            grad_input = grad_padded[(slice(None),) + inner + (slice(None),)]
+            return layout.from_channels_last(grad_input, batch_shape).astype(x.dtype), grad_filter.astype(f.dtype)
+        return back
+
+
+def conv(input, filter, strides, padding, explicit_paddings=(), data_format="CHANNELS_LAST",  # noqa: A002
+         dilations=(), batch_dims=1, groups=1, name=None):
+    """`tf.conv(input, filter, strides, padding, ...)` (TF's `Conv` op): cross-correlation over the 2 or 3
+    spatial dimensions of `input` [*batch (batch_dims of them), *spatial, in_depth] (CHANNELS_LAST) or
+    [*batch, in_depth, *spatial] (CHANNELS_FIRST) with `filter` [*spatial, in_depth / groups, out_depth].
+    `strides` and `dilations` have spatial + 2 entries (1 for the batch and depth positions, in
+    data_format order); `padding` is 'SAME', 'VALID' or 'EXPLICIT' with `explicit_paddings` holding
+    2 * (spatial + 2) values. Differentiable in both inputs. (TF's CPU kernel supports only
+    CHANNELS_LAST and groups=1; numflow computes all of them.)"""
+    x = convert_to_tensor(input, name="input")
+    f = convert_to_tensor(filter, dtype=x.dtype if not is_tensor_like(filter) else None, name="filter")
+    attrs = {"strides": [int(v) for v in strides], "padding": padding.decode() if isinstance(padding, bytes)
+             else padding, "explicit_paddings": [int(v) for v in explicit_paddings], "data_format": data_format,
+             "dilations": [int(v) for v in dilations], "batch_dims": int(batch_dims), "groups": int(groups)}
+    return make_tensor("Conv", [x, f], attrs, name=name or "Conv")
+
+
+__all__ += ["conv"]
