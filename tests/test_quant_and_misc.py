@@ -525,3 +525,10 @@ def test_conv_graph_def_round_trip():
     for a, e in zip(actual, expected):
         np.testing.assert_array_equal(a, e)
     assert actual[1].dtype == np.float64
+
+
+def test_quantization_namespace_names_the_same_functions():
+    import numflow.quantization as quantization
+    for name in quantization.__all__:
+        assert getattr(quantization, name) is getattr(tf, name)
+    assert tf.quantization.fake_quant_with_min_max_args is tf.fake_quant_with_min_max_args

@@ -124,3 +124,4 @@ def __getattr__(name):
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 from .ops.quant_and_misc import *  # noqa: E402,F401,F403 - tf.fake_quant_with_min_max_* (issue 12)
+from . import quantization  # noqa: E402,F401 - tf.quantization.fake_quant_* (issue 12)
