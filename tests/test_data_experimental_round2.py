@@ -346,3 +346,86 @@ def test_bucket_by_sequence_length_errors():
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"elements must have length < max\(bucket_bound"):
         _run_until_error(_sequences().apply(E.bucket_by_sequence_length(length, [3, 6], [2, 2, 3],
                                                                         pad_to_bucket_boundary=True)))
+
+
+# --- SqlDataset, RandomDataset, structures ---------------------------------------------------------
+@pytest.fixture
+def people_db(tmp_path):
+    import sqlite3
+    path = str(tmp_path / "people.db")
+    connection = sqlite3.connect(path)
+    connection.execute("create table people(name text, age int, height real)")
+    connection.executemany("insert into people values (?, ?, ?)",
+                           [("ann", 30, 1.5), ("bob", None, 2.0), ("cy", 7, None)])
+    connection.commit()
+    connection.close()
+    return path
+
+
+def test_sql_dataset_rows_converted_like_sqlite(people_db):
+    import sqlite3
+    got = _values(E.SqlDataset("sqlite", people_db, "select name, age, height from people order by name",
+                               (tf.string, tf.int32, tf.float64)))
+    connection = sqlite3.connect(people_db)
+    expect = [(n.encode(), a or 0, h or 0.0) for n, a, h in
+              connection.execute("select name, age, height from people order by name")]
+    connection.close()
+    assert [(n, int(a), float(h)) for n, a, h in got] == expect
+    assert got[0][1].dtype == np.int32
+
+
+def test_sql_dataset_cross_type_reads_and_single_column(people_db):
+    got = _values(E.SqlDataset("sqlite", people_db, "select name, age, height from people order by name",
+                               (tf.int64, tf.bool, tf.string)))
+    # Text read as a number has no leading digits here: 0; a REAL read as text: its decimal form.
+    assert [(int(a), bool(b), c) for a, b, c in got] == [(0, True, b"1.5"), (0, False, b"2.0"), (0, True, b"")]
+    names = E.SqlDataset("sqlite", people_db, "select name from people where age > 10", tf.string)
+    assert names.output_shapes == tf.TensorShape([]) and _values(names) == [b"ann"]
+
+
+def test_sql_dataset_query_from_a_placeholder(people_db):
+    query = tf.placeholder(tf.string, [])
+    iterator = E.SqlDataset("sqlite", people_db, query, (tf.string,)).make_initializable_iterator()
+    name = iterator.get_next()[0]
+    with tf.Session() as sess:
+        sess.run(iterator.initializer, {query: "select name from people where name like 'b%'"})
+        assert sess.run(name) == b"bob"
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(name)
+
+
+def test_sql_dataset_errors(people_db):
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"The number of columns in query \(2\) must match the number of elements in "
+                             r"output_types \(3\)"):
+        _run_until_error(E.SqlDataset("sqlite", people_db, "select name, age from people",
+                                      (tf.string, tf.int32, tf.float64)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="The database type, mysql, is not supported"):
+        _run_until_error(E.SqlDataset("mysql", people_db, "select name from people", (tf.string,)))
+    with pytest.raises(tf.errors.UnknownError, match="no such column: nme"):
+        _run_until_error(E.SqlDataset("sqlite", people_db, "select nme from people", (tf.string,)))
+    with pytest.raises(TypeError, match="does not support output type"):
+        E.SqlDataset("sqlite", people_db, "select name from people", (tf.complex64,))
+
+
+def test_random_dataset_is_seeded_uniform_int64():
+    first = _values(E.RandomDataset(seed=7).take(2000))
+    again = _values(E.RandomDataset(seed=7).take(2000))
+    other = _values(E.RandomDataset(seed=8).take(2000))
+    values = np.array(first)
+    assert values.dtype == np.int64 and first == again and first != other
+    assert values.min() >= 0 and values.max() < 2 ** 32
+    # A uniform draw over [0, 2**32): mean within 5 standard errors of 2**31.
+    assert abs(values.mean() - 2 ** 31) < 5 * (2 ** 32 / np.sqrt(12)) / np.sqrt(len(values))
+
+
+def test_get_structure_and_structure_constructors():
+    dataset = tf.data.Dataset.from_tensor_slices((np.zeros([3, 2], np.float32), np.arange(3)))
+    spec = E.get_structure(dataset)
+    assert spec == (tf.TensorSpec([2], tf.float32), tf.TensorSpec([], tf.int64))
+    assert E.get_structure(dataset.make_one_shot_iterator()) == spec
+    assert E.TensorStructure(tf.int32, [2]) == tf.TensorSpec([2], tf.int32)
+    sparse = E.SparseTensorStructure(tf.float32, [None, 3])
+    assert sparse.dtype == tf.float32 and sparse.shape.as_list() == [None, 3]
+    with pytest.raises(TypeError, match="must be a `tf.data.Dataset` or tf.data.Iterator object"):
+        E.get_structure([1, 2])

@@ -14,6 +14,8 @@ from .options import (AUTOTUNE, SHARD_HINT, AutoShardPolicy, AutotuneAlgorithm, 
 from .stateful_transforms import (Reducer, assert_cardinality, bucket_by_sequence_length,  # noqa: F401
                                   from_list, group_by_reducer, group_by_window,
                                   map_and_batch_with_legacy_function, scan, take_while, unique)
+from .sources import (RandomDataset, SparseTensorStructure, SqlDataset, TensorStructure,  # noqa: F401
+                      get_structure)
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
