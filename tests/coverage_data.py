@@ -12,4 +12,6 @@ COVERAGE = {
                         "element values against NumPy; no gradient (TF: none)"),
     "DatasetToSingleElement": (["test_data_dataset.py::test_apply_and_experimental_helpers"], [],
                                "tf.data.experimental.get_single_element; no gradient"),
+    "DatasetToTFRecord": (["test_data_experimental_round2.py::test_tfrecord_writer_round_trips_through_tfrecord_dataset"],
+                          [], "tf.data.experimental.TFRecordWriter(...).write(dataset); writes a file, no gradient"),
 }

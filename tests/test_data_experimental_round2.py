@@ -429,3 +429,39 @@ def test_get_structure_and_structure_constructors():
     assert sparse.dtype == tf.float32 and sparse.shape.as_list() == [None, 3]
     with pytest.raises(TypeError, match="must be a `tf.data.Dataset` or tf.data.Iterator object"):
         E.get_structure([1, 2])
+
+
+# --- TFRecordWriter --------------------------------------------------------------------------------
+@pytest.mark.parametrize("compression", [None, "ZLIB", "GZIP"])
+def test_tfrecord_writer_round_trips_through_tfrecord_dataset(tmp_path, compression):
+    path = str(tmp_path / "out.tfrecord")
+    records = [("record %d" % i).encode() * (i % 5) for i in range(300)]
+    write = E.TFRecordWriter(path, compression).write(
+        tf.data.Dataset.from_tensor_slices(np.array(records, dtype=object)).map(lambda r: r))
+    with tf.Session() as sess:
+        assert sess.run(write) is None
+    assert _values(tf.data.TFRecordDataset(path, compression_type=compression)) == records
+    assert list(tf.python_io.tf_record_iterator(path, tf.python_io.TFRecordOptions(compression))) == records
+
+
+def test_tfrecord_writer_file_name_from_a_placeholder(tmp_path):
+    name = tf.placeholder(tf.string, [])
+    write = E.TFRecordWriter(name).write(tf.data.Dataset.from_tensor_slices([b"a", b"b"]))
+    with tf.Session() as sess:
+        sess.run(write, {name: str(tmp_path / "x.tfrecord")})
+    assert _values(tf.data.TFRecordDataset(str(tmp_path / "x.tfrecord"))) == [b"a", b"b"]
+
+
+def test_tfrecord_writer_errors(tmp_path):
+    writer = E.TFRecordWriter(str(tmp_path / "y.tfrecord"))
+    with pytest.raises(TypeError, match="must produce scalar `DT_STRING` tensors"):
+        writer.write(tf.data.Dataset.range(3))
+    with pytest.raises(TypeError, match="must be a `tf.data.Dataset` object"):
+        writer.write([b"a"])
+    bad = E.TFRecordWriter(str(tmp_path / "y.tfrecord"), "LZ4").write(tf.data.Dataset.from_tensors(b"a"))
+    missing = E.TFRecordWriter(str(tmp_path / "no" / "dir" / "z")).write(tf.data.Dataset.from_tensors(b"a"))
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Unsupported compression_type: 'LZ4'"):
+            sess.run(bad)
+        with pytest.raises(tf.errors.NotFoundError, match="No such file or directory"):
+            sess.run(missing)

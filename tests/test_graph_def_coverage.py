@@ -30,6 +30,7 @@ INTERNAL = {
     "PyFunc": "a Python callable; TF's PyFunc names a token of one process's Python registry",
     "PyFuncStateless": "a Python callable; TF's PyFuncStateless names a token of one process's Python registry",
     "DatasetToSingleElement": "numflow's tf.data pipelines are Python objects, not dataset variant tensors",
+    "DatasetToTFRecord": "numflow's tf.data pipelines are Python objects, not dataset variant tensors",
     "IteratorGetNext": "numflow's tf.data iterator resource (Python), not TF's variant-tensor datasets",
     "IteratorV2": "numflow's tf.data iterator resource (Python)", "MakeIterator": "numflow's tf.data iterator",
     "OneShotIterator": "numflow's tf.data iterator resource (Python)",

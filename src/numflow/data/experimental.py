@@ -16,6 +16,7 @@ from .stateful_transforms import (Reducer, assert_cardinality, bucket_by_sequenc
                                   map_and_batch_with_legacy_function, scan, take_while, unique)
 from .sources import (RandomDataset, SparseTensorStructure, SqlDataset, TensorStructure,  # noqa: F401
                       get_structure)
+from .writers import TFRecordWriter  # noqa: F401
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
