@@ -172,3 +172,87 @@ def test_cluster_protos_reject_unknown_fields_and_duplicate_jobs():
     duplicated = tf.train.ClusterDef(job=[tf.train.JobDef(name="ps"), tf.train.JobDef(name="ps")])
     with pytest.raises(ValueError, match="Duplicated job name: 'ps'"):
         tf.train.ClusterSpec(duplicated)
+
+
+def _old_model_checkpoint(directory):
+    """A checkpoint with 'emb' [3, 2] rows for the vocabulary a, b, c; 'dense/w' [2, 3] whose columns follow
+    it; and 'old_bias'."""
+    with tf.Graph().as_default():
+        tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2), name="emb")
+        tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3) * 10, name="dense/w")
+        tf.Variable(np.float32(7), name="old_bias")
+        tf.Variable(np.float32(-1), name="not_trainable", trainable=False)
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return saver.save(sess, os.path.join(directory, "old"))
+
+
+def test_warm_start_by_regex_list_and_rename(tmp_path):
+    path = _old_model_checkpoint(str(tmp_path))
+    with tf.Graph().as_default():
+        emb = tf.Variable(tf.zeros([3, 2]), name="emb")
+        bias = tf.Variable(0.0, name="bias")
+        frozen = tf.Variable(0.0, name="not_trainable", trainable=False)
+        tf.train.warm_start(path, vars_to_warm_start="emb|bias", var_name_to_prev_var_name={"bias": "old_bias"})
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(emb), np.arange(6).reshape(3, 2))
+            assert sess.run(bias) == 7.0 and sess.run(frozen) == 0.0
+    with tf.Graph().as_default():
+        frozen = tf.Variable(0.0, name="not_trainable", trainable=False)
+        tf.train.warm_start(str(tmp_path), vars_to_warm_start=["not_train"])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run(frozen) == -1.0
+    with tf.Graph().as_default():
+        emb = tf.Variable(tf.zeros([3, 2]), name="emb")
+        tf.train.warm_start(path, vars_to_warm_start=None)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert not sess.run(emb).any()
+
+
+def test_warm_start_remaps_vocabulary_rows_and_columns(tmp_path):
+    path = _old_model_checkpoint(str(tmp_path))
+    (tmp_path / "old.txt").write_text("a\nb\nc\n")
+    (tmp_path / "new.txt").write_text("c\nz\na\n")
+    with tf.Graph().as_default():
+        emb = tf.Variable(tf.zeros([4, 2]), name="emb")              # 3 entries + 1 OOV bucket
+        w = tf.Variable(tf.zeros([2, 3]), name="dense/w")
+        rows = tf.train.VocabInfo(str(tmp_path / "new.txt"), 3, 1, str(tmp_path / "old.txt"),
+                                  backup_initializer=tf.constant_initializer(-5.0))
+        columns = tf.train.VocabInfo(str(tmp_path / "new.txt"), 3, 0, str(tmp_path / "old.txt"), old_vocab_size=2,
+                                     axis=1)
+        tf.train.warm_start(path, vars_to_warm_start=[emb, w], var_name_to_vocab_info={"emb": rows, "dense/w": columns})
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            got_rows, got_columns = sess.run([emb, w])
+    old_rows = np.arange(6).reshape(3, 2)
+    np.testing.assert_array_equal(got_rows, [old_rows[2], [-5, -5], old_rows[0], [-5, -5]])
+    old_columns = np.arange(6).reshape(2, 3) * 10
+    # old_vocab_size=2 keeps only a and b: c is new here, so zeros (no backup initializer)
+    np.testing.assert_array_equal(got_columns, np.stack([np.zeros(2), np.zeros(2), old_columns[:, 0]], axis=1))
+
+
+def test_warm_start_errors(tmp_path):
+    path = _old_model_checkpoint(str(tmp_path))
+    (tmp_path / "v.txt").write_text("a\nb\n")
+    with pytest.raises(ValueError, match="The only supported values for the axis argument are 0 and 1"):
+        tf.train.VocabInfo("v", 2, 0, "v", axis=2)
+    with tf.Graph().as_default():
+        tf.Variable(tf.zeros([3, 2]), name="emb")
+        with pytest.raises(ValueError, match=r"var_name_to_vocab_info that did not get warm-started: \['nope'\]"):
+            tf.train.warm_start(path, "emb", {"nope": tf.train.VocabInfo(str(tmp_path / "v.txt"), 2, 0,
+                                                                       str(tmp_path / "v.txt"))})
+        with pytest.raises(ValueError, match=r"var_name_to_prev_var_name that did not get warm-started: \['x'\]"):
+            tf.train.warm_start(path, "emb", var_name_to_prev_var_name={"x": "y"})
+        with pytest.raises(ValueError, match="has 3 entries along axis 0, but VocabInfo describes 2"):
+            tf.train.warm_start(path, "emb", {"emb": tf.train.VocabInfo(str(tmp_path / "v.txt"), 2, 0,
+                                                                      str(tmp_path / "v.txt"))})
+        with pytest.raises(ValueError, match="regular expression, a list of them, a list of Variables or None"):
+            tf.train.warm_start(path, [3])
+    with tf.Graph().as_default():
+        tf.Variable(0.0, name="absent")
+        with pytest.raises(ValueError, match="Tensor absent .* is not found in the checkpoint"):
+            tf.train.warm_start(path, "absent")
