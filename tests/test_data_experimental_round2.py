@@ -465,3 +465,78 @@ def test_tfrecord_writer_errors(tmp_path):
             sess.run(bad)
         with pytest.raises(tf.errors.NotFoundError, match="No such file or directory"):
             sess.run(missing)
+
+
+# --- parse_example_dataset, make_batched_features_dataset ------------------------------------------
+def _example(index):
+    feature = {"x": tf.train.Feature(float_list=tf.train.FloatList(value=[index, index / 2.0])),
+               "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[index % 3]))}
+    if index % 2:
+        feature["name"] = tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"n%d" % index]))
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+_FEATURES = {"x": tf.io.FixedLenFeature([2], tf.float32), "label": tf.io.FixedLenFeature([], tf.int64),
+             "name": tf.io.FixedLenFeature([], tf.string, default_value="none")}
+
+
+def _reference_example(index):
+    return {"x": [index, index / 2.0], "label": index % 3,
+            "name": b"n%d" % index if index % 2 else b"none"}
+
+
+def test_parse_example_dataset_parses_batches_of_examples():
+    serialized = np.array([_example(i) for i in range(7)], dtype=object)
+    got = _values(tf.data.Dataset.from_tensor_slices(serialized).batch(3)
+                  .apply(E.parse_example_dataset(_FEATURES)))
+    assert len(got) == 3
+    flat = [{k: (v[i].tolist() if k == "x" else v[i]) for k, v in batch.items()}
+            for batch in got for i in range(len(batch["label"]))]
+    assert flat == [_reference_example(i) for i in range(7)]
+
+
+def test_parse_example_dataset_errors():
+    with pytest.raises(TypeError, match="dataset of vectors of strings"):
+        tf.data.Dataset.range(3).apply(E.parse_example_dataset(_FEATURES))
+    with pytest.raises(ValueError, match="`features` is required"):
+        E.parse_example_dataset(None)
+    with pytest.raises(TypeError, match="dense tensors"):
+        tf.data.Dataset.from_tensors([_example(1)]).apply(
+            E.parse_example_dataset({"x": tf.io.VarLenFeature(tf.float32)}))
+
+
+def _write_example_files(tmp_path, files=2, per_file=5):
+    paths = []
+    for f in range(files):
+        path = str(tmp_path / ("part-%d.tfrecord" % f))
+        with tf.python_io.TFRecordWriter(path) as writer:
+            for i in range(per_file):
+                writer.write(_example(f * per_file + i))
+        paths.append(path)
+    return paths
+
+
+def test_make_batched_features_dataset_in_file_order_with_label(tmp_path):
+    _write_example_files(tmp_path)
+    dataset = E.make_batched_features_dataset(str(tmp_path / "part-*.tfrecord"), 4, _FEATURES,
+                                              label_key="label", num_epochs=1, shuffle=False)
+    got = _values(dataset)
+    assert [len(labels) for _, labels in got] == [4, 4, 2]
+    expect = [_reference_example(i) for i in range(10)]
+    assert [int(v) for _, labels in got for v in labels] == [e["label"] for e in expect]
+    assert [x.tolist() for features, _ in got for x in features["x"]] == [e["x"] for e in expect]
+    assert all(sorted(features) == ["name", "x"] for features, _ in got)
+
+
+def test_make_batched_features_dataset_shuffled_repeated_drop_final(tmp_path):
+    _write_example_files(tmp_path)
+    dataset = E.make_batched_features_dataset(str(tmp_path / "*.tfrecord"), 4, _FEATURES, num_epochs=2,
+                                              shuffle_seed=3, drop_final_batch=True)
+    got = _values(dataset)
+    assert [len(b["label"]) for b in got] == [4] * 5
+    assert sorted(x[0] for b in got for x in b["x"].tolist()) == sorted(list(range(10)) * 2)
+
+
+def test_make_batched_features_dataset_label_key_must_be_a_feature(tmp_path):
+    with pytest.raises(ValueError, match="The `label_key` provided \\('y'\\) must be one of the `features`"):
+        E.make_batched_features_dataset(str(tmp_path / "*.tfrecord"), 4, _FEATURES, label_key="y")

@@ -141,7 +141,10 @@ def _dense_component(value):
 def _rows(value, rows, tensor):
     """A chunk output: the body's value, broadcast to one row per element where it did not depend on them."""
     array = np.asarray(value, dtype=tensor.dtype.np)
-    expected = (rows,) + tuple(tensor.shape.as_list())
+    dims = tensor.shape.as_list()
+    # Dimensions the static shape leaves unknown are the value's own (its trailing axes).
+    trailing = array.shape[array.ndim - len(dims):] if array.ndim >= len(dims) else (None,) * len(dims)
+    expected = (rows,) + tuple(t if d is None else d for d, t in zip(dims, trailing))
     if array.shape != expected:
         array = np.broadcast_to(array, expected)
     return array
