@@ -109,6 +109,7 @@ NOT_YET.update({t: "Horovod's op of this name exists only where Horovod's TF lib
 
 NOT_YET["RandomIndexShuffle"] = ("TF's op of this name; numflow's permutation is its own Feistel network, "
                                  "not TF's Philox-based one, so no rule")
+NOT_YET["ExtractGlimpse"] = "TF's ExtractGlimpse (centered, normalized, uniform_noise, noise attrs); no rule yet"
 
 
 def _decided():

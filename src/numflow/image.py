@@ -37,3 +37,5 @@ __all__ += ["adjust_jpeg_quality", "combined_non_max_suppression", "crop_and_res
             "resize_image_with_pad", "rgb_to_yiq", "rgb_to_yuv", "sample_distorted_bounding_box",
             "sample_distorted_bounding_box_v2", "sobel_edges", "ssim", "ssim_multiscale", "transpose",
             "yiq_to_rgb", "yuv_to_rgb"]
+from .ops.glimpse import extract_glimpse  # noqa: E402,F401 - issue 12
+__all__ += ["extract_glimpse"]
