@@ -540,3 +540,87 @@ def test_make_batched_features_dataset_shuffled_repeated_drop_final(tmp_path):
 def test_make_batched_features_dataset_label_key_must_be_a_feature(tmp_path):
     with pytest.raises(ValueError, match="The `label_key` provided \\('y'\\) must be one of the `features`"):
         E.make_batched_features_dataset(str(tmp_path / "*.tfrecord"), 4, _FEATURES, label_key="y")
+
+
+# --- make_csv_dataset ------------------------------------------------------------------------------
+@pytest.fixture
+def csv_files(tmp_path):
+    first = tmp_path / "a1.csv"
+    first.write_text('a,b,c,d\n1,2.5,x,3000000000\n2,,y,4\n,3.5,"z,q",5\n')
+    second = tmp_path / "a2.csv"
+    second.write_text("a,b,c,d\n7,1e40,w,6\n")
+    return str(first), str(second)
+
+
+def _csv_reference(paths):
+    """The records of the CSV files with Python's csv module; missing numbers read as 0."""
+    import csv
+    rows = []
+    for path in paths:
+        with open(path, newline="") as handle:
+            rows.extend(list(csv.reader(handle))[1:])
+    return rows
+
+
+def test_make_csv_dataset_infers_names_and_types_in_file_order(csv_files):
+    first, _ = csv_files
+    dataset = E.make_csv_dataset(first, 2, shuffle=False, num_epochs=1)
+    assert list(dataset.output_types.items()) == [("a", tf.int32), ("b", tf.float32), ("c", tf.string),
+                                                  ("d", tf.int64)]
+    got = _values(dataset)
+    assert [list(batch) for batch in got] == [["a", "b", "c", "d"]] * 2
+    rows = [[int(a[i]), float(b[i]), c[i].decode(), int(d[i])] for batch in got
+            for a, b, c, d in [batch.values()] for i in range(len(a))]
+    expect = [[int(a or 0), float(b or 0), c, int(d)] for a, b, c, d in _csv_reference([first])]
+    assert rows == expect
+
+
+def test_make_csv_dataset_inference_spans_files_label_and_select(csv_files):
+    got = _values(E.make_csv_dataset(list(csv_files), 3, shuffle=False, num_epochs=1))
+    # 1e40 does not fit float32: the column is float64.
+    assert got[0]["b"].dtype == np.float64 and got[1]["b"].tolist() == [1e40]
+    dataset = E.make_csv_dataset(list(csv_files), 3, shuffle=False, num_epochs=1, label_name="a",
+                                 select_columns=["c", "a"])
+    got = _values(dataset)
+    assert [(list(f), lab.tolist()) for f, lab in got] == [(["c"], [1, 2, 0]), (["c"], [7])]
+    assert [v for f, _ in got for v in f["c"]] == [r[2].encode() for r in _csv_reference(csv_files)]
+
+
+def test_make_csv_dataset_given_defaults_repeat_and_shuffle(csv_files):
+    first, _ = csv_files
+    dataset = E.make_csv_dataset(first, 2, column_defaults=[-1, -1.0, "", tf.int64], shuffle=True,
+                                 shuffle_seed=5)
+    assert dataset.output_shapes["a"].as_list() == [2]      # num_epochs=None: partial batches dropped
+    values = _values(dataset.take(6))
+    assert all(b["a"].dtype == np.int32 and b["b"].dtype == np.float32 for b in values)
+    counts = np.unique(np.concatenate([b["d"] for b in values]), return_counts=True)
+    assert counts[0].tolist() == [4, 5, 3000000000] and counts[1].tolist() == [4, 4, 4]
+    assert -1 in np.concatenate([b["a"] for b in values]) and -1.0 in np.concatenate([b["b"] for b in values])
+
+
+def test_make_csv_dataset_errors(csv_files, tmp_path):
+    first, _ = csv_files
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,e\n1,2,3\n")
+    with pytest.raises(ValueError, match="should have the same column names in the header row"):
+        E.make_csv_dataset([first, str(other)], 3)
+    with pytest.raises(ValueError, match="No files match `file_pattern`"):
+        E.make_csv_dataset(str(tmp_path / "none*.csv"), 3)
+    with pytest.raises(ValueError, match="Expected `column_names` or `header` arguments"):
+        E.make_csv_dataset(first, 3, header=False)
+    with pytest.raises(ValueError, match="`label_name` provided must be one of the columns"):
+        E.make_csv_dataset(first, 3, label_name="zz")
+    with pytest.raises(ValueError, match="contains duplicate column names: {'a'}"):
+        E.make_csv_dataset(first, 3, column_names=["a", "a", "b", "c"])
+    with pytest.raises(ValueError, match="Column q specified in `select_columns`"):
+        E.make_csv_dataset(first, 3, select_columns=["q"])
+    with pytest.raises(ValueError, match=r"Column index 9 specified in `select_columns` should be in \[0, 4\)"):
+        E.make_csv_dataset(first, 3, select_columns=[9])
+    with pytest.raises(ValueError, match=r"number of `column_defaults` \(2\) must match"):
+        E.make_csv_dataset(first, 3, column_defaults=[0, 0])
+    bad = E.make_csv_dataset(first, 3, column_defaults=[tf.int32, 0.0, "", tf.int64], shuffle=False, num_epochs=1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="required"):
+        _run_until_error(bad)
+    skipped = E.make_csv_dataset(first, 3, column_defaults=[tf.int32, 0.0, "", tf.int64], shuffle=False, num_epochs=1,
+                                 ignore_errors=True)
+    assert [b["a"].tolist() for b in _values(skipped)] == [[1, 2]]
