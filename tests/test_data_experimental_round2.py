@@ -624,3 +624,49 @@ def test_make_csv_dataset_errors(csv_files, tmp_path):
     skipped = E.make_csv_dataset(first, 3, column_defaults=[tf.int32, 0.0, "", tf.int64], shuffle=False, num_epochs=1,
                                  ignore_errors=True)
     assert [b["a"].tolist() for b in _values(skipped)] == [[1, 2]]
+
+
+# --- Optional, get_next_as_optional ----------------------------------------------------------------
+def test_get_next_as_optional_reads_to_the_end_without_raising():
+    dataset = tf.data.Dataset.from_tensor_slices((np.arange(3), np.array([b"a", b"b", b"c"], dtype=object)))
+    iterator = dataset.make_initializable_iterator()
+    optional = E.get_next_as_optional(iterator)
+    assert optional.element_spec == (tf.TensorSpec([], tf.int64), tf.TensorSpec([], tf.string))
+    has_value = optional.has_value()
+    value = optional.get_value()
+    with tf.Session() as sess:
+        sess.run(iterator.initializer)
+        seen = []
+        for _ in range(3):
+            # has_value and get_value of one run read the same element.
+            flag, (number, text) = sess.run([optional.has_value(), value])
+            seen.append((bool(flag), int(number), text))
+        assert seen == [(True,) + e for e in zip(range(3), [b"a", b"b", b"c"])]
+        assert not sess.run(has_value)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="The optional does not have a value"):
+            sess.run(value)
+
+
+def test_optional_from_value_and_empty():
+    full = E.Optional.from_value({"x": tf.constant([1.0, 2.0]), "n": 3})
+    empty = E.Optional.empty(full.element_spec)
+    with tf.Session() as sess:
+        assert sess.run(full.has_value()) and not sess.run(empty.has_value())
+        value = sess.run(full.get_value())
+        assert value["x"].tolist() == [1.0, 2.0] and int(value["n"]) == 3
+        with pytest.raises(tf.errors.InvalidArgumentError, match="The optional does not have a value"):
+            sess.run(empty.get_value())
+    assert E.Optional.none_from_structure(tf.TensorSpec([None, 2], tf.int32)).get_value().shape.as_list() \
+        == [None, 2]
+
+
+def test_get_next_as_optional_of_variable_length_elements_at_the_end():
+    def gen():
+        yield [1, 2, 3]
+    iterator = tf.data.Dataset.from_generator(gen, tf.int32, tf.TensorShape([None])).make_one_shot_iterator()
+    optional = E.get_next_as_optional(iterator)
+    with tf.Session() as sess:
+        flag, value = sess.run([optional.has_value(), optional._components[0]])
+        assert flag and value.tolist() == [1, 2, 3]
+        flag, value = sess.run([optional.has_value(), optional._components[0]])
+        assert not flag and value.shape == (0,)

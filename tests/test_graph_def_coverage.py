@@ -31,6 +31,8 @@ INTERNAL = {
     "PyFuncStateless": "a Python callable; TF's PyFuncStateless names a token of one process's Python registry",
     "DatasetToSingleElement": "numflow's tf.data pipelines are Python objects, not dataset variant tensors",
     "DatasetToTFRecord": "numflow's tf.data pipelines are Python objects, not dataset variant tensors",
+    "IteratorGetNextAsOptional": "numflow's tf.data iterator resource (Python), not TF's variant tensors",
+    "OptionalGetValue": "numflow's Optional is a flag and tensors, not TF's variant Optional",
     "IteratorGetNext": "numflow's tf.data iterator resource (Python), not TF's variant-tensor datasets",
     "IteratorV2": "numflow's tf.data iterator resource (Python)", "MakeIterator": "numflow's tf.data iterator",
     "OneShotIterator": "numflow's tf.data iterator resource (Python)",

@@ -17,6 +17,7 @@ from .stateful_transforms import (Reducer, assert_cardinality, bucket_by_sequenc
 from .sources import (RandomDataset, SparseTensorStructure, SqlDataset, TensorStructure,  # noqa: F401
                       get_structure)
 from .writers import TFRecordWriter  # noqa: F401
+from .optional_ops import Optional, get_next_as_optional  # noqa: F401
 from .readers_experimental import make_batched_features_dataset, make_csv_dataset, parse_example_dataset  # noqa: F401
 
 INFINITE_CARDINALITY = -1

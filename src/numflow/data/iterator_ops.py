@@ -284,6 +284,8 @@ def _check_graph(dataset):
 
 
 def get_next_as_optional(iterator):
-    raise NotImplementedError("get_next_as_optional is not supported by numflow")
+    """`tf.data.experimental.get_next_as_optional(iterator)` (see optional_ops)."""
+    from .optional_ops import get_next_as_optional as as_optional
+    return as_optional(iterator)
 
 
