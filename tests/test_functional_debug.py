@@ -328,3 +328,14 @@ def test_py_func_errors():
             sess.run(wrong_count)
     with pytest.raises(TypeError, match="callable"):
         tf.py_func(3, [x], tf.float32)
+
+
+def test_check_pinned_is_a_failed_precondition_without_cuda():
+    x = tf.constant([1.0, 2.0])
+    checked = tf.check_pinned(x)
+    assert checked.dtype == tf.float32 and checked.shape.as_list() == [2] and checked.op.type == "CheckPinned"
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="check_pinned needs TensorFlow built with CUDA"):
+            sess.run(checked)
+    graph_def = tf.get_default_graph().as_graph_def()
+    assert [n.op for n in graph_def.node if n.name == checked.op.name] == ["CheckPinned"]

@@ -595,6 +595,10 @@ COVERAGE = {
          "test_functional_debug.py::test_binary_asserts_at_run_time"],
         [],
         "stateful check without outputs"),
+    "CheckPinned": (
+        ["test_functional_debug.py::test_check_pinned_is_a_failed_precondition_without_cuda"],
+        [],
+        "no pinned memory on a CPU-only build: FailedPreconditionError, as TF without CUDA; no gradient"),
     "CheckNumerics": (
         ["test_functional_debug.py::test_check_numerics_errors"],
         ["test_functional_debug.py::test_check_numerics_passes_values_and_gradients"],

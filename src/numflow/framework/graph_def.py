@@ -704,6 +704,7 @@ _rule("Range", types=(("Tidx", 0),))
 _rule("LinSpace", types=(("T", 0), ("Tidx", 2)))
 _rule("GatherNd", types=(("Tparams", 0), ("Tindices", 1)))
 _rule("CheckNumerics", attrs=[("message", "message", "s")], defaults={"message": ""})
+_rule("CheckPinned")
 _rule("LeakyRelu", attrs=[("alpha", "alpha", "f")], defaults={"alpha": 0.2})
 _rule("LeakyReluGrad", attrs=[("alpha", "alpha", "f")], defaults={"alpha": 0.2})
 _rule("Einsum", attrs=[("equation", "equation", "s")],

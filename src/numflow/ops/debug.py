@@ -16,7 +16,7 @@ from . import math as _math
 from .common import make_op, make_tensor
 from .control import no_op
 
-__all__ = ["Print", "print", "Assert", "assert_equal", "assert_none_equal", "assert_greater",
+__all__ = ["check_pinned", "Print", "print", "Assert", "assert_equal", "assert_none_equal", "assert_greater",
            "assert_greater_equal", "assert_less", "assert_less_equal", "assert_positive", "assert_negative",
            "assert_non_negative", "assert_non_positive", "assert_rank", "assert_rank_at_least",
            "check_numerics", "verify_tensor_all_finite"]
@@ -396,6 +396,31 @@ def check_numerics(tensor, message, name=None):
     '<message> : Tensor had NaN values' (Inf, Inf and NaN) when run on non-finite values."""
     return make_tensor("CheckNumerics", [convert_to_tensor(tensor)], {"message": str(message)},
                        name=name or "CheckNumerics")
+
+
+@register
+class CheckPinned(OpDef):
+    """Its input, when it lies in host memory pinned for a GPU. numflow, like a TensorFlow built without
+    CUDA, has no pinned memory: running it is a FailedPreconditionError, as TF documents for such builds."""
+
+    stateful = True
+    differentiable = False
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, op, ctx):
+        def check(x):
+            raise errors.FailedPreconditionError(
+                None, op, "check_pinned needs TensorFlow built with CUDA: numflow keeps every tensor in "
+                "ordinary host memory, none of it pinned for a GPU")
+        return check
+
+
+def check_pinned(tensor, name=None):
+    """`tf.check_pinned(tensor)`: `tensor` when it is in host memory pinned for a GPU; when run here it
+    raises FailedPreconditionError, TF's answer where it is not built with CUDA."""
+    return make_tensor("CheckPinned", [convert_to_tensor(tensor)], {}, name=name or "CheckPinned")
 
 
 def verify_tensor_all_finite(t, msg, name=None):
