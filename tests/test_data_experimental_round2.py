@@ -670,3 +670,43 @@ def test_get_next_as_optional_of_variable_length_elements_at_the_end():
         assert flag and value.tolist() == [1, 2, 3]
         flag, value = sess.run([optional.has_value(), optional._components[0]])
         assert not flag and value.shape == (0,)
+
+
+# --- rejection_resample ----------------------------------------------------------------------------
+def _class_data(size=20000, probabilities=(0.5, 0.3, 0.2), seed=0):
+    return np.random.RandomState(seed).choice(len(probabilities), size=size, p=probabilities).astype(np.int64)
+
+
+@pytest.mark.parametrize("known_initial", [True, False])
+def test_rejection_resample_moves_classes_to_the_target(known_initial):
+    data = _class_data()
+    target = [0.2, 0.3, 0.5]
+    resample = E.rejection_resample(lambda x: tf.cast(x % 3, tf.int32), target,
+                                    initial_dist=[0.5, 0.3, 0.2] if known_initial else None, seed=4)
+    got = _values(tf.data.Dataset.from_tensor_slices(data).apply(resample), limit=30000)
+    classes = np.array([int(c) for c, _ in got])
+    assert (classes == np.array([int(e) for _, e in got]) % 3).all()
+    assert got[0][0].dtype == np.int32
+    frequencies = np.bincount(classes, minlength=3) / len(classes)
+    # Standard error of a frequency here is below 0.006: 0.03 is about five of them.
+    assert np.abs(frequencies - target).max() < 0.03
+
+
+def test_rejection_resample_keeps_order_and_drops_by_class():
+    data = np.array([0, 1, 0, 1, 1, 0, 1, 1], np.int64)
+    # Class 0 is always kept (the largest target/initial ratio), class 1 never (target 0).
+    got = _values(tf.data.Dataset.from_tensor_slices(np.arange(8)).apply(
+        E.rejection_resample(lambda i: tf.cast(tf.gather(data, i), tf.int32), [1.0, 0.0], [0.5, 0.5], seed=1)))
+    assert [(int(c), int(e)) for c, e in got] == [(0, 0), (0, 2), (0, 5)]
+
+
+def test_rejection_resample_errors():
+    with pytest.raises(ValueError, match="`class_func` must return a scalar tf.int32"):
+        tf.data.Dataset.range(3).apply(E.rejection_resample(lambda x: tf.cast(x, tf.float32), [0.5, 0.5]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="class_func returned 2, outside \\[0, 2\\)"):
+        _run_until_error(tf.data.Dataset.range(3).apply(E.rejection_resample(lambda x: x, [0.5, 0.5], seed=1)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="target_dist must be a vector of non-negative"):
+        _run_until_error(tf.data.Dataset.range(3).apply(E.rejection_resample(lambda x: x % 2, [-0.5, 0.5])))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="initial_dist has 3 classes, target_dist 2"):
+        _run_until_error(tf.data.Dataset.range(3).apply(
+            E.rejection_resample(lambda x: x % 2, [0.5, 0.5], [0.2, 0.3, 0.5])))

@@ -552,20 +552,26 @@ class _FilterStream(Stream):
 def predicate_runner(function, rt):
     """chunk -> bool array, one per row: a traced scalar-bool function on each element of the chunk
     (on the whole chunk at once when its body acts row by row)."""
+    values_of = scalar_runner(function, rt)
+    return lambda chunk: np.asarray(values_of(chunk), dtype=bool)
+
+
+def scalar_runner(function, rt):
+    """chunk -> array of a traced scalar function's value on each element of the chunk (on the whole
+    chunk at once when its body acts row by row)."""
     chunk_fn = function.chunk_runner(rt)
     element_fn = function.runner(rt) if chunk_fn is None else None
     position = [0]
 
-    def keep_rows(chunk):
+    def values_of(chunk):
         n = row_count(chunk)
         if chunk_fn is not None:
-            keep = np.asarray(chunk_fn(chunk)[0], dtype=bool).reshape(n)
+            values = np.asarray(chunk_fn(chunk)[0]).reshape(n)
         else:
-            keep = np.array([bool(element_fn(row(chunk, i), position[0] + i)[0]) for i in range(n)],
-                            dtype=bool)
+            values = np.array([element_fn(row(chunk, i), position[0] + i)[0] for i in range(n)])
         position[0] += n
-        return keep
-    return keep_rows
+        return values
+    return values_of
 
 
 def _dataset_function_stream(function, rt, run, element, position):

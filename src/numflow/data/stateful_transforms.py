@@ -580,3 +580,87 @@ class _LengthCheckStream(Stream):
             raise errors.InvalidArgumentError(None, None, "When pad_to_bucket_boundary=True, elements must "
                                               "have length < max(bucket_boundaries).")
         return chunk
+
+
+# --- rejection_resample ----------------------------------------------------------------------------
+def rejection_resample(class_func, target_dist, initial_dist=None, seed=None):
+    """`dataset.apply(rejection_resample(class_func, target_dist))`: `(class, element)` pairs whose
+    classes follow `target_dist`, by keeping each element of class c with probability
+    (target[c] / initial[c]) / max over classes of that ratio. `initial_dist` is the input's class
+    distribution; when None it is estimated from the classes seen so far."""
+    return lambda dataset: _RejectionResampleDataset(dataset, class_func, target_dist, initial_dist, seed)
+
+
+class _RejectionResampleDataset(DatasetV1):
+    def __init__(self, parent, class_func, target_dist, initial_dist, seed):
+        from ..ops import random as _random
+        function = TracedFunction(class_func, parent._specs, "rejection_resample")
+        result = function.result
+        if not (hasattr(result, "dtype") and result.dtype in (dtypes.int32, dtypes.int64)
+                and result.shape.is_compatible_with([])):
+            raise ValueError("`class_func` must return a scalar tf.int32 (or tf.int64) class, got %s."
+                             % (structure.specs_of(result),))
+        self._function = function
+        self._target = convert_to_tensor(target_dist, name="target_dist")
+        self._initial = None if initial_dist is None else convert_to_tensor(initial_dist, name="initial_dist")
+        seed1, seed2 = _random.get_seed(seed)
+        self._seeds = None if seed1 is None else [seed1, seed2]
+        super().__init__((TensorSpec([], result.dtype), parent._specs), [parent])
+
+    def _input_tensors(self):
+        return [self._target] + ([] if self._initial is None else [self._initial]) + self._function.captured
+
+    def _stream(self, rt):
+        from .dataset_ops import scalar_runner
+        target = _distribution(rt.value(self._target), "target_dist")
+        initial = None if self._initial is None else _distribution(rt.value(self._initial), "initial_dist")
+        if initial is not None and initial.shape != target.shape:
+            raise errors.InvalidArgumentError(None, None, "initial_dist has %d classes, target_dist %d"
+                                              % (len(initial), len(target)))
+        return _RejectionStream(self._parents[0]._stream(rt), scalar_runner(self._function, rt), target,
+                                initial, np.random.default_rng(self._seeds), self._flat_specs()[0].dtype.np)
+
+
+def _distribution(value, name):
+    dist = np.asarray(value, dtype=np.float64)
+    if dist.ndim != 1 or (dist < 0).any() or not dist.sum() > 0:
+        raise errors.InvalidArgumentError(None, None, "%s must be a vector of non-negative probabilities with a "
+                                          "positive sum, got %r" % (name, dist.tolist()))
+    return dist / dist.sum()
+
+
+def _acceptance(initial, target):
+    """P(keep | class): target/initial scaled so the most under-represented class is always kept."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(initial > 0, target / initial, 0.0)
+    return ratio / ratio.max() if ratio.max() > 0 else ratio
+
+
+class _RejectionStream(Stream):
+    def __init__(self, upstream, classes_of, target, initial, generator, class_dtype):
+        self.upstream, self.classes_of, self.target = upstream, classes_of, target
+        self.generator, self.class_dtype = generator, class_dtype
+        self.counts = np.zeros(len(target)) if initial is None else None
+        self.accept = None if initial is None else _acceptance(initial, target)
+
+    def next_chunk(self, limit):
+        while True:
+            chunk = self.upstream.next_chunk(limit)
+            if chunk is None:
+                return None
+            classes = self.classes_of(chunk).astype(np.int64)
+            bad = (classes < 0) | (classes >= len(self.target))
+            if bad.any():
+                raise errors.InvalidArgumentError(None, None, "class_func returned %d, outside [0, %d)"
+                                                  % (classes[bad][0], len(self.target)))
+            if self.accept is not None:
+                probabilities = self.accept[classes]
+            else:
+                # The estimate each element is judged by includes it and every earlier element.
+                probabilities = np.empty(len(classes))
+                for i, c in enumerate(classes):
+                    self.counts[c] += 1
+                    probabilities[i] = _acceptance(self.counts / self.counts.sum(), self.target)[c]
+            keep = self.generator.random(len(classes)) < probabilities
+            if keep.any():
+                return (classes[keep].astype(self.class_dtype),) + tuple(c[keep] for c in chunk)
