@@ -297,3 +297,35 @@ def test_type_spec_from_value():
     assert tf.TensorSpec([None]).most_specific_compatible_type(tf.TensorSpec([3])) == tf.TensorSpec([None])
     with pytest.raises(TypeError, match="Could not build a TypeSpec for .* of unsupported type"):
         tf.type_spec_from_value(object())
+
+
+# --- variable_creator_scope ----------------------------------------------------------------------------
+def test_variable_creator_scope_intercepts_variables_innermost_first():
+    seen = []
+
+    def outer(next_creator, **kwargs):
+        seen.append(("outer", kwargs["name"]))
+        return next_creator(**kwargs)
+
+    def inner(next_creator, **kwargs):
+        seen.append(("inner", kwargs["name"], kwargs["trainable"]))
+        kwargs["trainable"] = False
+        return next_creator(**kwargs)
+
+    with tf.Graph().as_default():
+        with tf.variable_creator_scope(outer):
+            with tf.variable_creator_scope(inner):
+                made = tf.Variable(1.0, name="a")
+                shared = tf.get_variable("b", [2], initializer=tf.zeros_initializer())
+        after = tf.Variable(2.0, name="c")
+        assert seen == [("inner", "a", True), ("outer", "a"), ("inner", "b", True), ("outer", "b")]
+        assert not made.trainable and not shared.trainable and after.trainable
+        assert tf.trainable_variables() == [after]
+        with tf.variable_creator_scope(lambda next_creator, **kwargs: "replaced"):
+            assert tf.Variable(3.0) == "replaced"
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run(made) == 1.0
+    with pytest.raises(TypeError, match="variable_creator must be callable"):
+        with tf.variable_creator_scope(5):
+            pass

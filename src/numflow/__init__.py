@@ -100,6 +100,7 @@ from .ops.priority_queue import PriorityQueue  # noqa: E402,F401
 from .ops.session_handles import delete_session_tensor, get_session_handle, get_session_tensor  # noqa: E402,F401
 from .framework.type_spec import (IndexedSlicesSpec, NoneTensorSpec, OptionalSpec,  # noqa: E402,F401
                                   TensorArraySpec, TypeSpec, type_spec_from_value)
+from .framework.variable_creator import variable_creator_scope  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 

@@ -5,6 +5,7 @@ from .framework import dtypes
 from .framework.graph import (GraphKeys, Tensor, control_dependencies, convert_to_tensor, get_default_graph,
                               name_scope, register_tensor_conversion_function)
 from .framework.tensor_shape import as_shape
+from .framework.variable_creator import VariableMeta
 from .ops import state
 from .ops.common import make_tensor
 
@@ -15,9 +16,11 @@ __all__ = ["Variable", "global_variables", "all_variables", "trainable_variables
            "assert_variables_initialized"]
 
 
-class Variable:
+class Variable(metaclass=VariableMeta):
     """`tf.Variable(initial_value, trainable=True, collections=None, validate_shape=True, name=None,
     dtype=None)`: state that persists across `Session.run` calls, initialized by `initializer`."""
+
+    _through_variable_creators = True     # tf.variable_creator_scope intercepts tf.Variable(...)
 
     __array_priority__ = 100
 
