@@ -278,8 +278,11 @@ def test_indexed_slices_none_and_optional_specs():
     assert optional.is_compatible_with(tf.OptionalSpec(tf.TensorSpec([3], tf.int32)))
     assert not optional.is_compatible_with(tf.OptionalSpec(tf.TensorSpec([3], tf.int64)))
     assert optional.most_specific_compatible_type(tf.OptionalSpec(tf.TensorSpec([3], tf.int32))) == optional
-    with pytest.raises(NotImplementedError, match="numflow's tf.data has no Optional values"):
-        optional.value_type
+    assert optional.value_type is tf.data.experimental.Optional
+    with tf.Graph().as_default():
+        value = tf.data.experimental.Optional.from_value(tf.constant([1, 2, 3]))
+        assert tf.type_spec_from_value(value) == tf.OptionalSpec(tf.TensorSpec([3], tf.int32))
+        assert optional.is_compatible_with(value)
     with pytest.raises(TypeError, match="abstract"):
         tf.TypeSpec()
 

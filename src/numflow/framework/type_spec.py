@@ -1,5 +1,5 @@
 """`tf.TypeSpec` and the specs of TF1's composite values: `tf.TensorArraySpec`, `tf.IndexedSlicesSpec`,
-`tf.NoneTensorSpec`, `tf.OptionalSpec`, and `tf.type_spec_from_value`.
+`tf.NoneTensorSpec`, `tf.OptionalSpec` (of tf.data.experimental.Optional), and `tf.type_spec_from_value`.
 
 A spec is a value class: its fields (`_serialize()`) define equality and hashing; `is_compatible_with`
 holds when every field is compatible (shapes compatible, dtypes equal, nested specs compatible, other
@@ -172,9 +172,13 @@ class OptionalSpec(TypeSpec):
 
     @property
     def value_type(self):
-        """numflow's tf.data has no Optional values (get_next_as_optional) yet: there is no type to name."""
-        raise NotImplementedError("OptionalSpec.value_type: numflow's tf.data has no Optional values "
-                                  "(tf.data.experimental.get_next_as_optional) yet")
+        from ..data.optional_ops import Optional
+        return Optional
+
+    @staticmethod
+    def from_value(value):
+        """The spec of the tf.data.experimental.Optional `value`."""
+        return OptionalSpec(value.element_spec)
 
     def _serialize(self):
         return (self._element_spec,)
@@ -215,6 +219,9 @@ def type_spec_from_value(value):
     from ..data.structure import TensorSpec
     from ..ops.sparse_ops import SparseTensorSpec
     from ..ops.tensor_array import TensorArray
+    from ..data.optional_ops import Optional
+    if isinstance(value, Optional):
+        return OptionalSpec.from_value(value)
     if isinstance(value, Tensor):
         return TensorSpec(value.shape, value.dtype)
     if hasattr(value, "_as_graph_element") and isinstance(value._as_graph_element(), Tensor):
