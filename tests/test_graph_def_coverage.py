@@ -146,3 +146,11 @@ def test_ops_written_as_one_tf_op_read_back_as_themselves():
     broken = sorted(t for t, rule in _EXPORT_RULES.items() if rule.export is None and
                     (rule.tf_type not in _IMPORT_RULES or _IMPORT_RULES[rule.tf_type].nf_type != t))
     assert not broken, broken
+_SUMMARY_WRITER = ("TF's op of this name takes a summary-writer resource input; numflow's writer is a per-Session "
+                   "resource named by an attr, no rule yet")
+NOT_YET.update({t: _SUMMARY_WRITER for t in ("CreateSummaryFileWriter", "WriteGraphSummary", "FlushSummaryWriter",
+                                             "CloseSummaryWriter")})
+INTERNAL["WriteSummaryEvent"] = ("numflow's one write op for serialized Summaries (TF has WriteScalarSummary, "
+                                 "WriteHistogramSummary, ... with a writer resource input)")
+INTERNAL["TensorSummaryWithMetadata"] = ("numflow's tensor summary with serialized metadata as an attr (TF: "
+                                         "TensorSummaryV2 takes the metadata as an input tensor)")

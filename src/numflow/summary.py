@@ -511,3 +511,20 @@ class FileWriterCache:
 
 from .summary_audio import SummaryDescription, audio  # noqa: E402,F401 - tf.summary.audio (issue 12)
 __all__ += ["SummaryDescription", "audio"]
+
+
+def all_v2_summary_ops():
+    """`tf.summary.all_v2_summary_ops()`: the list of V2-style (`tf.contrib.summary`) summary ops of the
+    default graph."""
+    from . import summary_v2
+    return summary_v2.all_summary_ops()
+
+
+def initialize(graph=None, session=None):
+    """`tf.summary.initialize(graph=None, session=None)`: runs the summary writers' initializers in `session`
+    (the default session when None) and writes `graph` if given; see `tf.contrib.summary.initialize`."""
+    from . import summary_v2
+    return summary_v2.initialize(graph=graph, session=session)
+
+
+__all__ += ["all_v2_summary_ops", "initialize"]
