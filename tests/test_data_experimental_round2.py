@@ -710,3 +710,19 @@ def test_rejection_resample_errors():
     with pytest.raises(tf.errors.InvalidArgumentError, match="initial_dist has 3 classes, target_dist 2"):
         _run_until_error(tf.data.Dataset.range(3).apply(
             E.rejection_resample(lambda x: x % 2, [0.5, 0.5], [0.2, 0.3, 0.5])))
+
+
+def test_structure_classes_are_the_type_specs():
+    dataset = tf.data.Dataset.range(3).map(lambda x: (x, tf.cast(x, tf.float32)))
+    spec = E.DatasetStructure.from_value(dataset)
+    assert spec is not None and tf.data.DatasetSpec is E.DatasetStructure
+    assert spec == E.DatasetStructure((tf.TensorSpec([], tf.int64), tf.TensorSpec([], tf.float32)))
+    assert spec.value_type is tf.data.Dataset and spec.is_compatible_with(dataset)
+    assert not spec.is_compatible_with(tf.data.Dataset.range(3))
+    assert isinstance(spec, E.Structure) and isinstance(E.TensorStructure(tf.int32, []), E.Structure)
+    array_spec = E.TensorArrayStructure(tf.float32, [2], True)
+    assert array_spec == tf.TensorArraySpec([2], tf.float32, True, True)
+    optional = E.Optional.from_value(tf.constant(1))
+    assert E.OptionalStructure.from_value(optional) == E.OptionalStructure(tf.TensorSpec([], tf.int32))
+    with pytest.raises(ValueError, match="Expected a tf.data.Dataset"):
+        E.DatasetStructure.from_value(3)

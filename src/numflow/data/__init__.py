@@ -13,7 +13,7 @@ from .dataset_ops import (AUTOTUNE, Dataset, DatasetV1, get_legacy_output_classe
 from .experimental import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Options
 from .iterator_ops import Iterator, make_initializable_iterator, make_one_shot_iterator
 from .readers import FixedLengthRecordDatasetV1, TextLineDatasetV1, TFRecordDatasetV1
-from .structure import TensorSpec as DatasetSpec
+from .sources import DatasetSpec
 from .options import ThreadingOptions
 
 TextLineDataset = TextLineDatasetV1

@@ -15,8 +15,10 @@ from .stateful_transforms import (Reducer, assert_cardinality, bucket_by_sequenc
                                   from_list, group_by_reducer, group_by_window,
                                   map_and_batch_with_legacy_function, rejection_resample, scan, take_while,
                                   unique)
-from .sources import (RandomDataset, SparseTensorStructure, SqlDataset, TensorStructure,  # noqa: F401
-                      get_structure)
+from .sources import (RandomDataset, SparseTensorStructure, SqlDataset, TensorArrayStructure,  # noqa: F401
+                      TensorStructure, get_structure)
+from .sources import DatasetSpec as DatasetStructure  # noqa: F401
+from ..framework.type_spec import OptionalSpec as OptionalStructure, TypeSpec as Structure  # noqa: F401
 from .writers import TFRecordWriter  # noqa: F401
 from .optional_ops import Optional, get_next_as_optional  # noqa: F401
 from .readers_experimental import make_batched_features_dataset, make_csv_dataset, parse_example_dataset  # noqa: F401

@@ -169,3 +169,61 @@ def SparseTensorStructure(dtype, shape):  # noqa: N802 - TF's name
     """`tf.data.experimental.SparseTensorStructure(dtype, shape)`: `tf.SparseTensorSpec(shape, dtype)`."""
     from ..ops.sparse_ops import SparseTensorSpec
     return SparseTensorSpec(shape, dtype)
+
+
+def _type_spec_base():
+    from ..framework.type_spec import TypeSpec
+    return TypeSpec
+
+
+class DatasetSpec(_type_spec_base()):
+    """`tf.data.DatasetSpec(element_spec, dataset_shape=())`: the type of a Dataset, the nest of specs of
+    its elements (`tf.data.experimental.DatasetStructure` in TF 1.x)."""
+
+    def __init__(self, element_spec, dataset_shape=()):
+        self._element_spec = element_spec
+        self._dataset_shape = TensorShape(dataset_shape)
+
+    @property
+    def value_type(self):
+        return DatasetV1
+
+    @property
+    def element_spec(self):
+        return self._element_spec
+
+    def _serialize(self):
+        return (self._element_spec, self._dataset_shape)
+
+    def __eq__(self, other):
+        # Element specs are nests (tuples, dicts) of specs: compared as nests.
+        return type(other) is DatasetSpec and self._element_spec == other._element_spec and \
+            self._dataset_shape.as_list() == other._dataset_shape.as_list()
+
+    def __hash__(self):
+        return hash(("DatasetSpec", repr(self._element_spec)))
+
+    def is_compatible_with(self, spec_or_value):
+        other = DatasetSpec.from_value(spec_or_value) if isinstance(spec_or_value, DatasetV1) else spec_or_value
+        if type(other) is not DatasetSpec:
+            return False
+        try:
+            structure.assert_same_structure(self._element_spec, other._element_spec, "DatasetSpec")
+        except (TypeError, ValueError):
+            return False
+        return all(a.is_compatible_with(b) for a, b in zip(structure.flatten(self._element_spec),
+                                                           structure.flatten(other._element_spec)))
+
+    @staticmethod
+    def from_value(value):
+        """The spec of the Dataset `value`."""
+        if not isinstance(value, DatasetV1):
+            raise ValueError("Expected a tf.data.Dataset, but saw: %s" % type(value))
+        return DatasetSpec(value.element_spec)
+
+
+def TensorArrayStructure(dtype, element_shape, dynamic_size, infer_shape=True):  # noqa: N802 - TF's name
+    """`tf.data.experimental.TensorArrayStructure(dtype, element_shape, dynamic_size, infer_shape)`:
+    `tf.TensorArraySpec(element_shape, dtype, dynamic_size, infer_shape)`."""
+    from ..framework.type_spec import TensorArraySpec
+    return TensorArraySpec(element_shape, dtype, dynamic_size, infer_shape)
