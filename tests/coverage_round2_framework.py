@@ -13,4 +13,9 @@ COVERAGE = {
     "DeleteSessionTensor": (["test_round2_framework.py::test_session_handle_round_trip_and_eval",
                              "test_round2_framework.py::test_session_handle_errors"], [],
                             "no outputs"),
+    "ParseSingleSequenceExample": (["test_round2_framework.py::test_parse_single_sequence_example",
+                                    "test_round2_framework.py::test_parse_sequence_example_errors"], [],
+                                   "parsing: no gradient (TF: NotDifferentiable)"),
+    "ParseSequenceExample": (["test_round2_framework.py::test_parse_sequence_example_batch_pads_and_counts"], [],
+                             "parsing: no gradient (TF: NotDifferentiable)"),
 }

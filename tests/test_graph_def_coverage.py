@@ -113,6 +113,10 @@ NOT_YET["RandomIndexShuffle"] = ("TF's op of this name; numflow's permutation is
                                  "not TF's Philox-based one, so no rule")
 NOT_YET["ExtractGlimpse"] = "TF's ExtractGlimpse (centered, normalized, uniform_noise, noise attrs); no rule yet"
 
+NOT_YET.update({t: "TF writes ParseSequenceExampleV2 (keys and defaults as input tensors); numflow's keeps "
+                   "its feature specs as attrs, no rule yet" for t in ("ParseSequenceExample",
+                                                                       "ParseSingleSequenceExample")})
+
 
 def _decided():
     return {**INTERNAL, **COMPOSED_IN_TF, **NOT_YET}

@@ -332,3 +332,89 @@ def test_variable_creator_scope_intercepts_variables_innermost_first():
     with pytest.raises(TypeError, match="variable_creator must be callable"):
         with tf.variable_creator_scope(5):
             pass
+
+
+# --- SequenceExample parsing -------------------------------------------------------------------------------
+def _sequence_example(context_ints, float_steps, word_steps):
+    return tf.train.SequenceExample(
+        context=tf.train.Features(feature={"a": tf.train.Feature(int64_list=tf.train.Int64List(value=context_ints))}),
+        feature_lists=tf.train.FeatureLists(feature_list={
+            "t": tf.train.FeatureList(feature=[tf.train.Feature(float_list=tf.train.FloatList(value=step))
+                                               for step in float_steps]),
+            "w": tf.train.FeatureList(feature=[tf.train.Feature(bytes_list=tf.train.BytesList(value=step))
+                                               for step in word_steps])})).SerializeToString()
+
+
+_FIRST = _sequence_example([1, 2], [[1.5, 2.5], [3.0, 4.0]], [[b"x"], [b"y", b"z"], []])
+_SECOND = _sequence_example([7, 8], [[5.0, 6.0]], [[b"q"]])
+_CONTEXT = {"a": tf.FixedLenFeature([2], tf.int64), "c": tf.FixedLenFeature([], tf.float32, default_value=0.5),
+            "v": tf.VarLenFeature(tf.int64)}
+_SEQUENCE = {"t": tf.FixedLenSequenceFeature([2], tf.float32), "w": tf.VarLenFeature(tf.string),
+             "m": tf.FixedLenSequenceFeature([], tf.int64, allow_missing=True)}
+
+
+def test_parse_single_sequence_example():
+    # Expected values as TF 2.21's tf.compat.v1 parses the same protos.
+    assert tf.parse_single_sequence_example is tf.io.parse_single_sequence_example
+    with tf.Graph().as_default():
+        context, sequence = tf.io.parse_single_sequence_example(_FIRST, _CONTEXT, _SEQUENCE)
+        assert sequence["t"].shape.as_list() == [None, 2] and context["a"].shape.as_list() == [2]
+        with tf.Session() as sess:
+            context, sequence = sess.run([context, sequence])
+    np.testing.assert_array_equal(context["a"], [1, 2])
+    assert context["c"] == np.float32(0.5)
+    assert context["v"].indices.shape == (0, 1) and list(context["v"].dense_shape) == [0]
+    np.testing.assert_array_equal(sequence["t"], np.array([[1.5, 2.5], [3.0, 4.0]], np.float32))
+    np.testing.assert_array_equal(sequence["w"].indices, [[0, 0], [1, 0], [1, 1]])
+    assert list(sequence["w"].values) == [b"x", b"y", b"z"] and list(sequence["w"].dense_shape) == [3, 2]
+    assert sequence["m"].shape == (0,) and sequence["m"].dtype == np.int64
+
+
+def test_parse_sequence_example_batch_pads_and_counts():
+    with tf.Graph().as_default():
+        context, sequence, lengths = tf.io.parse_sequence_example([_FIRST, _SECOND], _CONTEXT, _SEQUENCE)
+        assert sequence["t"].shape.as_list() == [2, None, 2] and sequence["w"].indices.shape.as_list() == [None, 3]
+        with tf.Session() as sess:
+            context, sequence, lengths = sess.run([context, sequence, lengths])
+    np.testing.assert_array_equal(context["a"], [[1, 2], [7, 8]])
+    np.testing.assert_array_equal(context["c"], [0.5, 0.5])
+    assert list(context["v"].dense_shape) == [2, 0]
+    np.testing.assert_array_equal(sequence["t"], np.array([[[1.5, 2.5], [3, 4]], [[5, 6], [0, 0]]], np.float32))
+    np.testing.assert_array_equal(sequence["w"].indices, [[0, 0, 0], [0, 1, 0], [0, 1, 1], [1, 0, 0]])
+    assert list(sequence["w"].dense_shape) == [2, 3, 2]
+    assert sequence["m"].shape == (2, 0)
+    np.testing.assert_array_equal(lengths["t"], [2, 1])
+    np.testing.assert_array_equal(lengths["m"], [0, 0])
+
+
+def test_parse_sequence_example_errors():
+    parse = tf.io.parse_single_sequence_example
+    with pytest.raises(ValueError, match="Both context_features and sequence_features are None"):
+        parse(_FIRST)
+    with pytest.raises(ValueError, match="Unsupported FixedLenSequenceFeature .* for key 'a'"):
+        parse(_FIRST, {"a": tf.FixedLenSequenceFeature([2], tf.int64)})
+    with pytest.raises(ValueError, match="Unsupported FixedLenFeature .* for key 'a'"):
+        parse(_FIRST, None, {"a": tf.FixedLenFeature([2], tf.int64)})
+    cases = [
+        (lambda: parse(_FIRST, {"zz": tf.FixedLenFeature([], tf.int64)}),
+         "Feature: zz \\(data type: int64\\) is required but could not be found"),
+        (lambda: parse(_FIRST, None, {"zz": tf.FixedLenSequenceFeature([], tf.int64)}),
+         "Feature list 'zz' is required but could not be found"),
+        (lambda: parse(_FIRST, None, {"t": tf.FixedLenSequenceFeature([3], tf.float32)}),
+         "Feature list 't' has an unexpected number of values.  Total values size: 4 is not consistent with "
+         "output shape: \\[\\?,3\\]"),
+        (lambda: parse(_FIRST, None, {"t": tf.FixedLenSequenceFeature([2], tf.int64)}),
+         "Feature list: t, Index: 0.  Data types don't match. Expected type: int64"),
+        (lambda: parse(_FIRST, {"a": tf.FixedLenFeature([], tf.string)}),
+         "Feature: a.  Data types don't match. Expected type: string"),
+        (lambda: parse(_FIRST, {"a": tf.FixedLenFeature([3], tf.int64)}),
+         "Number of int64 values != expected.  values size: 2 but output shape: \\[3\\]"),
+        (lambda: parse(b"\xff\xff", None, {"t": tf.FixedLenSequenceFeature([2], tf.float32)}),
+         "Invalid protocol message input"),
+    ]
+    for build, message in cases:
+        with tf.Graph().as_default():
+            parsed = build()
+            with tf.Session() as sess:
+                with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+                    sess.run(parsed)

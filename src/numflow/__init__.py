@@ -101,6 +101,7 @@ from .ops.session_handles import delete_session_tensor, get_session_handle, get_
 from .framework.type_spec import (IndexedSlicesSpec, NoneTensorSpec, OptionalSpec,  # noqa: E402,F401
                                   TensorArraySpec, TypeSpec, type_spec_from_value)
 from .framework.variable_creator import variable_creator_scope  # noqa: E402,F401
+from .ops.sequence_parsing import parse_single_sequence_example  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 

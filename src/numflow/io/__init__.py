@@ -37,6 +37,8 @@ _PUBLIC.update({   # issue 12: tensors as bytes, JPEG helpers, sparse serializat
     "deserialize_many_sparse": "..ops.sparse_ops"})
 _PUBLIC["decode_json_example"] = "..ops.json_example"
 _PUBLIC["PriorityQueue"] = "..ops.priority_queue"
+_PUBLIC.update({"parse_sequence_example": "..ops.sequence_parsing",
+                "parse_single_sequence_example": "..ops.sequence_parsing"})
 
 
 def __getattr__(name):
