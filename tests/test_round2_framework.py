@@ -418,3 +418,49 @@ def test_parse_sequence_example_errors():
             with tf.Session() as sess:
                 with pytest.raises(tf.errors.InvalidArgumentError, match=message):
                     sess.run(parsed)
+
+
+# --- SparseFeature -----------------------------------------------------------------------------------------
+def _indexed_example(indices, values):
+    return tf.train.Example(features=tf.train.Features(feature={
+        "ix": tf.train.Feature(int64_list=tf.train.Int64List(value=indices)),
+        "v": tf.train.Feature(float_list=tf.train.FloatList(value=values))})).SerializeToString()
+
+
+def test_sparse_feature_in_parse_example_and_parse_single_example():
+    # Expected values as TF 2.21's tf.compat.v1 parses the same protos (indices reordered row-major).
+    assert tf.SparseFeature is tf.io.SparseFeature
+    feature = tf.io.SparseFeature("ix", "v", tf.float32, 10)
+    assert feature.already_sorted is False
+    with tf.Graph().as_default():
+        batch = tf.parse_example([_indexed_example([3, 1], [1.0, 2.0]), _indexed_example([5], [7.0])],
+                                 {"sp": feature})
+        single = tf.parse_single_example(_indexed_example([3, 1], [1.0, 2.0]), {"sp": feature})
+        two_dims = tf.parse_example([_indexed_example([3, 1], [1.0, 2.0])],
+                                    {"sp": tf.io.SparseFeature(["ix", "ix"], "v", tf.float32, [10, 10])})
+        with tf.Session() as sess:
+            batch, single, two_dims = sess.run([batch["sp"], single["sp"], two_dims["sp"]])
+    np.testing.assert_array_equal(batch.indices, [[0, 1], [0, 3], [1, 5]])
+    np.testing.assert_array_equal(batch.values, [2.0, 1.0, 7.0])
+    np.testing.assert_array_equal(batch.dense_shape, [2, 10])
+    np.testing.assert_array_equal(single.indices, [[1], [3]])
+    np.testing.assert_array_equal(single.dense_shape, [10])
+    np.testing.assert_array_equal(two_dims.indices, [[0, 1, 1], [0, 3, 3]])
+    np.testing.assert_array_equal(two_dims.dense_shape, [1, 10, 10])
+
+
+def test_sparse_feature_errors():
+    with tf.Graph().as_default():
+        mismatched = tf.parse_example([_indexed_example([3, 1], [1.0])],
+                                      {"sp": tf.io.SparseFeature("ix", "v", tf.float32, 10)})
+        with tf.Session() as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError,
+                               match="Number of elements in indices \\(ix\\) and values \\(v\\) of SparseFeature "
+                                     "'sp' do not match"):
+                sess.run(mismatched["sp"].values)
+        with pytest.raises(TypeError, match="size must be a list of Python ints, one per index_key"):
+            tf.parse_example([_indexed_example([1], [1.0])],
+                             {"sp": tf.io.SparseFeature(["ix", "ix"], "v", tf.float32, 10)})
+        with pytest.raises(ValueError, match="Conflicting features for key 'v'"):
+            tf.parse_example([_indexed_example([1], [1.0])],
+                             {"sp": tf.io.SparseFeature("ix", "v", tf.float32, 10), "v": tf.VarLenFeature(tf.int64)})

@@ -102,6 +102,7 @@ from .framework.type_spec import (IndexedSlicesSpec, NoneTensorSpec, OptionalSpe
                                   TensorArraySpec, TypeSpec, type_spec_from_value)
 from .framework.variable_creator import variable_creator_scope  # noqa: E402,F401
 from .ops.sequence_parsing import parse_single_sequence_example  # noqa: E402,F401
+from .ops.sparse_feature import SparseFeature  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 

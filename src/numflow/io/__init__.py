@@ -39,6 +39,7 @@ _PUBLIC["decode_json_example"] = "..ops.json_example"
 _PUBLIC["PriorityQueue"] = "..ops.priority_queue"
 _PUBLIC.update({"parse_sequence_example": "..ops.sequence_parsing",
                 "parse_single_sequence_example": "..ops.sequence_parsing"})
+_PUBLIC["SparseFeature"] = "..ops.sparse_feature"
 
 
 def __getattr__(name):

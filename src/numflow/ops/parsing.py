@@ -306,6 +306,8 @@ class ParseSingleExample(ParseExample):
 
 
 def _parse(op_type, serialized, features, name, example_names, default_name):
+    from .sparse_feature import split_sparse_features
+    features, assemble_sparse_features = split_sparse_features(features)
     sparse, dense = _dense_specs(features, for_batch=op_type == "ParseExample")
     with name_scope(name, default_name, [serialized]):
         serialized = _string_input(serialized, "serialized")
@@ -319,7 +321,7 @@ def _parse(op_type, serialized, features, name, example_names, default_name):
         result[key] = SparseTensor(op.outputs[slot], op.outputs[count + slot], op.outputs[2 * count + slot])
     for slot, spec in enumerate(dense):
         result[spec[0]] = op.outputs[3 * count + slot]
-    return result
+    return assemble_sparse_features(result)
 
 
 def parse_example(serialized, features, name=None, example_names=None):
