@@ -464,3 +464,31 @@ def test_sparse_feature_errors():
         with pytest.raises(ValueError, match="Conflicting features for key 'v'"):
             tf.parse_example([_indexed_example([1], [1.0])],
                              {"sp": tf.io.SparseFeature("ix", "v", tf.float32, 10), "v": tf.VarLenFeature(tf.int64)})
+
+
+# --- nondifferentiable_batch_function ---------------------------------------------------------------------
+def test_nondifferentiable_batch_function_computes_each_batch_without_gradient():
+    @tf.nondifferentiable_batch_function(1, 10, 100000)
+    def affine(a, b):
+        return a * 2.0 + b
+
+    @tf.nondifferentiable_batch_function(1, 10, 100000, allowed_batch_sizes=[2, 10])
+    def pair(a):
+        return a, a * 3.0
+
+    with tf.Graph().as_default():
+        x = tf.constant([[1.0], [2.0]])
+        y = tf.constant([[3.0], [4.0]])
+        out = affine(x, y)
+        first, tripled = pair(x)
+        assert tf.gradients(out, x) == [None]
+        with tf.Session() as sess:
+            got, (same, three) = sess.run([out, (first, tripled)])
+        np.testing.assert_array_equal(got, [[5.0], [8.0]])
+        np.testing.assert_array_equal(three, [[3.0], [6.0]])
+        with pytest.raises(ValueError, match="supposed to be Tensors; found 1.0"):
+            affine(1.0, 2.0)
+    with pytest.raises(ValueError, match="monotonically increasing"):
+        tf.nondifferentiable_batch_function(1, 10, 100000, allowed_batch_sizes=[5, 3])
+    with pytest.raises(ValueError, match="final entry in allowed_batch_sizes must equal max_batch_size"):
+        tf.nondifferentiable_batch_function(1, 10, 100000, allowed_batch_sizes=[3, 5])

@@ -103,6 +103,7 @@ from .framework.type_spec import (IndexedSlicesSpec, NoneTensorSpec, OptionalSpe
 from .framework.variable_creator import variable_creator_scope  # noqa: E402,F401
 from .ops.sequence_parsing import parse_single_sequence_example  # noqa: E402,F401
 from .ops.sparse_feature import SparseFeature  # noqa: E402,F401
+from .ops.batch_function import nondifferentiable_batch_function  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 
