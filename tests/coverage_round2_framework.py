@@ -18,4 +18,9 @@ COVERAGE = {
                                    "parsing: no gradient (TF: NotDifferentiable)"),
     "ParseSequenceExample": (["test_round2_framework.py::test_parse_sequence_example_batch_pads_and_counts"], [],
                              "parsing: no gradient (TF: NotDifferentiable)"),
+    "MutexV2": (["test_round2_framework.py::test_critical_section_runs_executions_one_at_a_time"], [],
+                "a lock's handle: no gradient"),
+    "CriticalSectionExecute": (["test_round2_framework.py::test_critical_section_runs_executions_one_at_a_time",
+                                "test_round2_framework.py::test_critical_section_errors"], [],
+                               "runs a traced function under a lock; numflow gives it no gradient"),
 }

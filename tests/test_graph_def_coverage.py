@@ -76,6 +76,9 @@ INTERNAL.update({t: _QUEUE for t in (
 INTERNAL["PriorityQueueV2"] = _QUEUE
 INTERNAL.update({t: "numflow's per-Session tensor store (TF's op of this name; no graph_def rule written yet)"
                  for t in ("GetSessionHandle", "GetSessionTensor", "DeleteSessionTensor")})
+INTERNAL["MutexV2"] = "numflow's CriticalSection lock (a Session resource); TF's MutexV2 outputs a resource handle"
+INTERNAL["CriticalSectionExecute"] = "a CriticalSection's traced function run under its lock (TF writes MutexLock "\
+    "and control dependencies)"
 INTERNAL.update({t: _READER for t in (
     "FixedLengthRecordReaderV2", "IdentityReaderV2", "TFRecordReaderV2", "TextLineReaderV2", "WholeFileReaderV2",
     "ReaderNumRecordsProducedV2", "ReaderNumWorkUnitsCompletedV2", "ReaderReadUpToV2", "ReaderReadV2",

@@ -492,3 +492,66 @@ def test_nondifferentiable_batch_function_computes_each_batch_without_gradient()
         tf.nondifferentiable_batch_function(1, 10, 100000, allowed_batch_sizes=[5, 3])
     with pytest.raises(ValueError, match="final entry in allowed_batch_sizes must equal max_batch_size"):
         tf.nondifferentiable_batch_function(1, 10, 100000, allowed_batch_sizes=[3, 5])
+
+
+# --- CriticalSection -----------------------------------------------------------------------------------
+def test_critical_section_runs_executions_one_at_a_time():
+    import threading
+    import time
+    inside = []
+    overlaps = []
+
+    def enter_and_leave(x):
+        inside.append(1)
+        if len(inside) > 1:
+            overlaps.append(len(inside))
+        time.sleep(0.002)
+        inside.pop()
+        return x
+
+    with tf.Graph().as_default():
+        section = tf.CriticalSection(name="section")
+        counter = tf.Variable(0.0)
+
+        def increment():
+            seen = tf.py_func(enter_and_leave, [counter.read_value()], tf.float32)
+            with tf.control_dependencies([seen]):
+                return counter.assign(tf.reshape(seen, []) + 1.0)
+        step = section.execute(increment)
+        assert step.dtype == tf.float32 and section.name == "section"
+        with tf.Session() as sess:
+            sess.run(counter.initializer)
+            workers = [threading.Thread(target=lambda: [sess.run(step) for _ in range(25)]) for _ in range(4)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            assert sess.run(counter) == 100.0      # no lost update: every read-modify-write was alone
+        assert not overlaps
+
+
+def test_critical_section_errors():
+    with tf.Graph().as_default():
+        section = tf.CriticalSection()
+        with pytest.raises(ValueError, match="Attempting to lock a CriticalSection in which we are already running"):
+            section.execute(lambda: section.execute(lambda: tf.constant(1.0)))
+        shared = tf.Variable(1.0)
+        section.execute(lambda: shared + 1.0)
+        other = tf.CriticalSection()
+        with pytest.raises(ValueError, match="requested exclusive resource access of this resource"):
+            other.execute(lambda: shared * 2.0)
+        relaxed = tf.CriticalSection()
+        reader = tf.CriticalSection()
+        readonly = tf.Variable(2.0)
+        relaxed.execute(lambda: readonly + 0.0, exclusive_resource_access=False)
+        doubled = reader.execute(lambda: readonly * 2.0, exclusive_resource_access=False)
+        # An error inside fn fails the run and releases the lock: the next run gets it.
+        flag = tf.placeholder(tf.bool, [])
+        checked = section.execute(lambda: tf.debugging.Assert(flag, [flag]) if hasattr(tf, "debugging")
+                                  else tf.Assert(flag, [flag]))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run(doubled) == 4.0
+            with pytest.raises(tf.errors.InvalidArgumentError, match="assertion failed"):
+                sess.run(checked, feed_dict={flag: False})
+            sess.run(checked, feed_dict={flag: True})

@@ -104,6 +104,7 @@ from .framework.variable_creator import variable_creator_scope  # noqa: E402,F40
 from .ops.sequence_parsing import parse_single_sequence_example  # noqa: E402,F401
 from .ops.sparse_feature import SparseFeature  # noqa: E402,F401
 from .ops.batch_function import nondifferentiable_batch_function  # noqa: E402,F401
+from .critical_section import CriticalSection  # noqa: E402,F401
 
 _deprecation.enable_from_environment()
 
