@@ -167,3 +167,87 @@ def test_assign_from_checkpoint_fn(tmp_path):
         cf.assign_from_checkpoint(path, [hw])
     with pytest.raises(ValueError, match="var_list cannot be empty"):
         cf.assign_from_checkpoint_fn(path, [])
+
+
+# --- HParams --------------------------------------------------------------------------------------
+from numflow.contrib.training import HParams  # noqa: E402
+
+
+def _hparams():
+    return HParams(learning_rate=0.1, num_layers=2, use_bias=True, name="net", sizes=[64, 32])
+
+
+def test_hparams_attributes_set_and_parse():
+    hp = _hparams()
+    assert (hp.learning_rate, hp.num_layers, hp.use_bias, hp.name, hp.sizes) == (0.1, 2, True, "net", [64, 32])
+    hp.set_hparam("learning_rate", 3)  # an int is a fine float
+    assert hp.learning_rate == 3.0 and isinstance(hp.learning_rate, float)
+    assert hp.parse("num_layers=5, use_bias=false,sizes=[1,2,3],name=big,learning_rate=1e-3") is hp
+    assert hp.values() == {"learning_rate": 1e-3, "num_layers": 5, "use_bias": False, "name": "big",
+                           "sizes": [1, 2, 3]}
+    hp.parse("sizes[1]=7,use_bias=1")
+    assert hp.sizes == [1, 7, 3] and hp.use_bias is True
+    hp.add_hparam("dropout", 0.5)
+    assert "dropout" in hp and "nothing" not in hp
+    hp.del_hparam("dropout")
+    assert "dropout" not in hp and not hasattr(hp, "dropout")
+
+
+def test_hparams_json_dict_get_and_str():
+    hp = _hparams()
+    text = hp.to_json(sort_keys=True)
+    assert text == ('{"learning_rate": 0.1, "name": "net", "num_layers": 2, "sizes": [64, 32], '
+                    '"use_bias": true}')
+    other = HParams(learning_rate=0.0, num_layers=0, use_bias=False, name="", sizes=[0])
+    assert other.parse_json(text).values() == hp.values()
+    hp.override_from_dict({"num_layers": 9, "sizes": [4]})
+    assert hp.num_layers == 9 and hp.sizes == [4]
+    assert hp.get("num_layers") == 9 and hp.get("missing", 3) == 3 and hp.get("sizes", [1]) == [4]
+    assert str(hp) == str(sorted(hp.values().items()))
+    assert repr(hp).startswith("HParams([('learning_rate', 0.1)")
+
+
+def test_hparams_errors():
+    hp = _hparams()
+    with pytest.raises(ValueError, match="Hyperparameter name is reserved: values"):
+        HParams(values=1)
+    with pytest.raises(ValueError, match="Multi-valued hyperparameters cannot be empty: x"):
+        hp.add_hparam("x", [])
+    with pytest.raises(ValueError, match="Could not cast hparam 'num_layers'"):
+        hp.set_hparam("num_layers", 1.5)
+    with pytest.raises(ValueError, match="Could not cast hparam 'use_bias'"):
+        hp.set_hparam("use_bias", 1)
+    with pytest.raises(ValueError, match="Could not cast hparam 'name'"):
+        hp.set_hparam("name", 3)
+    with pytest.raises(ValueError, match="Must not pass a list for single-valued parameter: num_layers"):
+        hp.set_hparam("num_layers", [1])
+    with pytest.raises(ValueError, match="Must pass a list for multi-valued parameter: sizes"):
+        hp.set_hparam("sizes", 1)
+    with pytest.raises(KeyError):
+        hp.set_hparam("unknown", 1)
+    with pytest.raises(ValueError, match="Unknown hyperparameter type for unknown"):
+        hp.parse("unknown=1")
+    with pytest.raises(ValueError, match="Malformed hyperparameter value: =3"):
+        hp.parse("=3")
+    with pytest.raises(ValueError, match="Could not parse hparam 'num_layers' of type 'int' with value '1.5'"):
+        hp.parse("num_layers=1.5")
+    with pytest.raises(ValueError, match="Could not parse hparam 'use_bias' of type 'bool' with value 'maybe'"):
+        hp.parse("use_bias=maybe")
+    with pytest.raises(ValueError, match="Could not parse hparam 'sizes' of type 'int' with value '1,x'"):
+        hp.parse("sizes=[1,x]")
+    with pytest.raises(ValueError, match="Multiple assignments to variable 'num_layers'"):
+        hp.parse("num_layers=1,num_layers=2")
+    with pytest.raises(ValueError, match="Assignment of a list to a list index"):
+        hp.parse("sizes[0]=[1]")
+    with pytest.raises(ValueError, match="Index 5 is out of range for hparam 'sizes'"):
+        hp.parse("sizes[5]=1")
+    with pytest.raises(ValueError, match="Hparam 'num_layers' of type .* is incompatible with default=x"):
+        hp.get("num_layers", "x")
+    with pytest.raises(ValueError, match="is incompatible with default=3"):
+        hp.get("sizes", 3)
+    assert hp.num_layers == 2  # a failed parse leaves the earlier value
+
+
+def test_parse_values_ignore_unknown_and_indexed():
+    from numflow.contrib.training import parse_values
+    assert parse_values("a=1,zz=3,b[2]=x", {"a": int, "b": str}, ignore_unknown=True) == {"a": 1, "b": {2: "x"}}
