@@ -726,3 +726,30 @@ def test_structure_classes_are_the_type_specs():
     assert E.OptionalStructure.from_value(optional) == E.OptionalStructure(tf.TensorSpec([], tf.int32))
     with pytest.raises(ValueError, match="Expected a tf.data.Dataset"):
         E.DatasetStructure.from_value(3)
+
+
+# --- pad_to_cardinality ----------------------------------------------------------------------------
+def test_pad_to_cardinality_appends_zero_elements_with_a_false_mask():
+    dataset = tf.data.Dataset.from_tensor_slices({"a": [1, 2], "b": [[1.0, 2.0], [3.0, 4.0]],
+                                                  "s": [b"x", b"y"]}).apply(E.pad_to_cardinality(4))
+    got = _values(dataset)
+    assert [(int(g["a"]), g["b"].tolist(), g["s"], bool(g["valid"])) for g in got] == [
+        (1, [1.0, 2.0], b"x", True), (2, [3.0, 4.0], b"y", True), (0, [0.0, 0.0], b"", False),
+        (0, [0.0, 0.0], b"", False)]
+    assert dataset.output_types["valid"] == tf.bool
+
+
+def test_pad_to_cardinality_mask_key_replaces_an_entry_and_exact_size():
+    got = _values(tf.data.Dataset.from_tensor_slices({"a": [5, 6]}).apply(E.pad_to_cardinality(2, "a")))
+    assert [bool(g["a"]) for g in got] == [True, True]
+    got = _values(tf.data.Dataset.from_tensor_slices({"a": [5, 6]}).apply(E.pad_to_cardinality(3, "m")))
+    assert [(int(g["a"]), bool(g["m"])) for g in got] == [(5, True), (6, True), (0, False)]
+
+
+def test_pad_to_cardinality_errors():
+    with pytest.raises(ValueError, match="requires its input dataset to be a dictionary"):
+        tf.data.Dataset.range(3).apply(E.pad_to_cardinality(4))
+    with pytest.raises(ValueError, match="needs fully defined element shapes"):
+        tf.data.Dataset.from_tensor_slices({"a": [[1, 2]]}).batch(2).apply(E.pad_to_cardinality(4))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"more than the requested cardinality \(1\)"):
+        _run_until_error(tf.data.Dataset.from_tensor_slices({"a": [1, 2]}).apply(E.pad_to_cardinality(1)))

@@ -13,8 +13,8 @@ from .options import (AUTOTUNE, SHARD_HINT, AutoShardPolicy, AutotuneAlgorithm, 
                       ThreadingOptions)
 from .stateful_transforms import (Reducer, assert_cardinality, bucket_by_sequence_length,  # noqa: F401
                                   from_list, group_by_reducer, group_by_window,
-                                  map_and_batch_with_legacy_function, rejection_resample, scan, take_while,
-                                  unique)
+                                  map_and_batch_with_legacy_function, pad_to_cardinality, rejection_resample,
+                                  scan, take_while, unique)
 from .sources import (RandomDataset, SparseTensorStructure, SqlDataset, TensorArrayStructure,  # noqa: F401
                       TensorStructure, get_structure)
 from .sources import DatasetSpec as DatasetStructure  # noqa: F401

@@ -664,3 +664,67 @@ class _RejectionStream(Stream):
             keep = self.generator.random(len(classes)) < probabilities
             if keep.any():
                 return (classes[keep].astype(self.class_dtype),) + tuple(c[keep] for c in chunk)
+
+
+# --- pad_to_cardinality ----------------------------------------------------------------------------
+def pad_to_cardinality(cardinality, mask_key="valid"):
+    """`dataset.apply(pad_to_cardinality(n, mask_key))`: a dataset of dicts padded to exactly `n`
+    elements: each element gains a bool `mask_key` entry, True for the input's elements, False for the
+    all-zero padding elements after them. InvalidArgumentError when the input has more than `n`."""
+    return lambda dataset: _PadToCardinalityDataset(dataset, cardinality, mask_key)
+
+
+class _PadToCardinalityDataset(DatasetV1):
+    def __init__(self, parent, cardinality, mask_key):
+        if not isinstance(parent._specs, dict):
+            raise ValueError("`pad_to_cardinality` requires its input dataset to be a dictionary.")
+        for name, spec in parent._specs.items():
+            if not spec.shape.is_fully_defined():
+                raise ValueError("`pad_to_cardinality` needs fully defined element shapes to build its padding; "
+                                 "component %r has shape %s." % (name, spec.shape))
+        self._cardinality = _Param(cardinality, dtypes.int64, "cardinality")
+        specs = dict(parent._specs)
+        specs[mask_key] = TensorSpec([], dtypes.bool)
+        self._mask_key = mask_key
+        super().__init__(specs, [parent])
+
+    def _input_tensors(self):
+        return self._cardinality.tensors()
+
+    def _stream(self, rt):
+        parent = self._parents[0]
+        keys = sorted(self._specs)
+        parent_keys = sorted(parent._specs)
+        # Where each of this dataset's flat components comes from in the parent's chunk (None: the mask).
+        sources = [parent_keys.index(k) if k in parent._specs and k != self._mask_key else None for k in keys]
+        padding = tuple(np.zeros([1] + s.shape.as_list(), dtype=s.dtype.np) if s.dtype is not dtypes.string
+                        else np.full([1] + s.shape.as_list(), b"", dtype=object) for s in self._flat_specs())
+        return _PadToCardinalityStream(parent._stream(rt), self._cardinality.value(rt), sources, padding)
+
+
+class _PadToCardinalityStream(Stream):
+    def __init__(self, upstream, cardinality, sources, padding):
+        self.upstream, self.cardinality, self.sources, self.padding = upstream, cardinality, sources, padding
+        self.count = 0
+        self.exhausted = False
+
+    def next_chunk(self, limit):
+        if self.count >= self.cardinality and self.exhausted:
+            return None
+        if not self.exhausted:
+            chunk = self.upstream.next_chunk(limit)
+            if chunk is not None:
+                n = row_count(chunk)
+                if self.count + n > self.cardinality:
+                    raise errors.InvalidArgumentError(
+                        None, None, "pad_to_cardinality: the input dataset has more than the requested "
+                        "cardinality (%d) elements." % self.cardinality)
+                self.count += n
+                return tuple(np.ones(n, dtype=bool) if s is None else chunk[s] for s in self.sources)
+            self.exhausted = True
+        rows = min(limit, self.cardinality - self.count)
+        if rows <= 0:
+            return None
+        self.count += rows
+        return tuple(np.repeat(p, rows, axis=0) if s is not None else np.zeros(rows, dtype=bool)
+                     for s, p in zip(self.sources, self.padding))
