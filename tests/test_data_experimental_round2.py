@@ -753,3 +753,10 @@ def test_pad_to_cardinality_errors():
         tf.data.Dataset.from_tensor_slices({"a": [[1, 2]]}).batch(2).apply(E.pad_to_cardinality(4))
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"more than the requested cardinality \(1\)"):
         _run_until_error(tf.data.Dataset.from_tensor_slices({"a": [1, 2]}).apply(E.pad_to_cardinality(1)))
+
+
+def test_group_by_window_many_windows_in_one_chunk():
+    # 5000 windows filled from chunks of up to 4096 rows: each chunk is resumed after every window.
+    got = _values(tf.data.Dataset.range(5000).apply(E.group_by_window(lambda x: x % 2, lambda k, w: w.batch(1), 1)),
+                  limit=6000)
+    assert [int(g[0]) for g in got] == list(range(5000))

@@ -346,6 +346,7 @@ class _GroupByWindowStream(Stream):
         self.reduce_run = dataset._reduce.runner(rt)
         self.groups = {}          # key -> [window size, rows]
         self.output = None        # the stream of the window being emitted
+        self.pending = None       # rows read but not yet grouped (after a window filled mid-chunk)
         self.flushing = False
         self.position = 0
 
@@ -368,7 +369,8 @@ class _GroupByWindowStream(Stream):
                 key = min(self.groups)
                 self._emit(key, self.groups.pop(key)[1])
                 continue
-            chunk = self.upstream.next_chunk(limit)
+            chunk, self.pending = (self.pending, None) if self.pending is not None else \
+                (self.upstream.next_chunk(limit), None)
             if chunk is None:
                 self.flushing = True
                 continue
@@ -388,27 +390,9 @@ class _GroupByWindowStream(Stream):
                     del self.groups[key]
                     self._emit(key, group[1])
                     # The rest of this chunk waits: windows come out in the order they fill.
-                    rest = take_rows(chunk, i + 1, row_count(chunk))
-                    if row_count(rest):
-                        self.upstream = _Prepend(rest, self.upstream)
+                    if i + 1 < row_count(chunk):
+                        self.pending = take_rows(chunk, i + 1, row_count(chunk))
                     break
-
-
-class _Prepend(Stream):
-    """A chunk read ahead, then the rest of a stream."""
-
-    def __init__(self, chunk, stream):
-        self.chunk, self.stream = chunk, stream
-
-    def next_chunk(self, limit):
-        if self.chunk is None:
-            return self.stream.next_chunk(limit)
-        n = row_count(self.chunk)
-        if n <= limit:
-            chunk, self.chunk = self.chunk, None
-            return chunk
-        chunk, self.chunk = take_rows(self.chunk, 0, limit), take_rows(self.chunk, limit, n)
-        return chunk
 
 
 class Reducer:
