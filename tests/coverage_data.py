@@ -12,11 +12,13 @@ COVERAGE = {
                         "element values against NumPy; no gradient (TF: none)"),
     "DatasetToSingleElement": (["test_data_dataset.py::test_apply_and_experimental_helpers"], [],
                                "tf.data.experimental.get_single_element; no gradient"),
-    "DatasetToTFRecord": (["test_data_experimental_round2.py::test_tfrecord_writer_round_trips_through_tfrecord_dataset"],
-                          [], "tf.data.experimental.TFRecordWriter(...).write(dataset); writes a file, no gradient"),
-    "IteratorGetNextAsOptional": (["test_data_experimental_round2.py::test_get_next_as_optional_reads_to_the_end_without_raising",
-                                  "test_data_experimental_round2.py::test_get_next_as_optional_of_variable_length_elements_at_the_end"],
-                                 [], "tf.data.experimental.get_next_as_optional; no gradient"),
+    "DatasetToTFRecord": (
+        ["test_data_experimental_round2.py::test_tfrecord_writer_round_trips_through_tfrecord_dataset"], [],
+        "tf.data.experimental.TFRecordWriter(...).write(dataset); writes a file, no gradient"),
+    "IteratorGetNextAsOptional": (
+        ["test_data_experimental_round2.py::test_get_next_as_optional_reads_to_the_end_without_raising",
+         "test_data_experimental_round2.py::test_get_next_as_optional_of_variable_length_elements_at_the_end"], [],
+        "tf.data.experimental.get_next_as_optional; no gradient"),
     "OptionalGetValue": (["test_data_experimental_round2.py::test_optional_from_value_and_empty"], [],
                          "Optional.get_value; InvalidArgumentError when empty; no gradient"),
 }
