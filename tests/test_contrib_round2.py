@@ -251,3 +251,113 @@ def test_hparams_errors():
 def test_parse_values_ignore_unknown_and_indexed():
     from numflow.contrib.training import parse_values
     assert parse_values("a=1,zz=3,b[2]=x", {"a": int, "b": str}, ignore_unknown=True) == {"a": 1, "b": {2: "x"}}
+
+
+# --- CRF ------------------------------------------------------------------------------------------
+import itertools  # noqa: E402
+
+from numflow.contrib import crf  # noqa: E402
+
+from gradcheck import check_gradients  # noqa: E402
+
+
+def _brute_sequence_score(inputs, tags, length, trans):
+    score = sum(inputs[t, tags[t]] for t in range(length))
+    return score + sum(trans[tags[t - 1], tags[t]] for t in range(1, length))
+
+
+def _brute_all(inputs, length, trans):
+    """Every tag sequence of `length` with its score (enumerated)."""
+    num_tags = inputs.shape[1]
+    return [(seq, _brute_sequence_score(inputs, seq, length, trans))
+            for seq in itertools.product(range(num_tags), repeat=length)]
+
+
+def _crf_problem(seed=0, batch=4, time=4, num_tags=3):
+    rng = np.random.RandomState(seed)
+    inputs = rng.randn(batch, time, num_tags)
+    tags = rng.randint(0, num_tags, size=(batch, time)).astype(np.int32)
+    lengths = np.array([4, 1, 3, 0][:batch], dtype=np.int32)
+    trans = rng.randn(num_tags, num_tags)
+    return inputs, tags, lengths, trans
+
+
+def _run(fetches):
+    with tf.Session() as sess:
+        return sess.run(fetches)
+
+
+def test_crf_scores_and_log_likelihood_match_enumeration():
+    inputs, tags, lengths, trans = _crf_problem()
+    unary = crf.crf_unary_score(tf.constant(tags), tf.constant(lengths), tf.constant(inputs))
+    binary = crf.crf_binary_score(tf.constant(tags), tf.constant(lengths), tf.constant(trans))
+    seq = crf.crf_sequence_score(tf.constant(inputs), tf.constant(tags), tf.constant(lengths), tf.constant(trans))
+    norm = crf.crf_log_norm(tf.constant(inputs), tf.constant(lengths), tf.constant(trans))
+    ll, returned = crf.crf_log_likelihood(tf.constant(inputs), tf.constant(tags), tf.constant(lengths),
+                                          tf.constant(trans))
+    u, b, s, n, l, t = _run([unary, binary, seq, norm, ll, returned])
+    np.testing.assert_allclose(t, trans)
+    for i in range(len(lengths)):
+        length = lengths[i]
+        np.testing.assert_allclose(u[i], sum(inputs[i, k, tags[i, k]] for k in range(length)))
+        np.testing.assert_allclose(s[i], _brute_sequence_score(inputs[i], tags[i], length, trans))
+        np.testing.assert_allclose(b[i], s[i] - u[i], atol=1e-12)
+        expected_norm = np.log(np.sum(np.exp([sc for _, sc in _brute_all(inputs[i], length, trans)])))
+        if length == 0:
+            expected_norm = 0.0
+        np.testing.assert_allclose(n[i], expected_norm)
+        np.testing.assert_allclose(l[i], s[i] - expected_norm)
+    # probabilities of all sequences of one length sum to 1
+    all_seqs = np.array([seq for seq, _ in _brute_all(inputs[0], 4, trans)], dtype=np.int32)
+    probs = np.exp(_run(crf.crf_log_likelihood(tf.constant(np.repeat(inputs[:1], len(all_seqs), 0)),
+                                               tf.constant(all_seqs), tf.constant([4] * len(all_seqs)),
+                                               tf.constant(trans))[0]))
+    np.testing.assert_allclose(probs.sum(), 1.0)
+
+
+def test_crf_log_likelihood_dynamic_shapes_and_variable():
+    inputs, tags, lengths, _ = _crf_problem(seed=1)
+    x = tf.placeholder(tf.float64, [None, None, 3])
+    y = tf.placeholder(tf.int32, [None, None])
+    n = tf.placeholder(tf.int32, [None])
+    ll, trans = crf.crf_log_likelihood(x, y, n)
+    assert trans.op.name == "transitions" and trans.get_shape().as_list() == [3, 3]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, trans_value = sess.run([ll, trans], {x: inputs, y: tags, n: lengths})
+    for i in range(4):
+        scores = [sc for _, sc in _brute_all(inputs[i], lengths[i], trans_value)]
+        expected = _brute_sequence_score(inputs[i], tags[i], lengths[i], trans_value) - (
+            np.log(np.sum(np.exp(scores))) if lengths[i] else 0.0)
+        np.testing.assert_allclose(got[i], expected)
+    with pytest.raises(ValueError, match="needs the number of tags"):
+        crf.crf_log_likelihood(tf.placeholder(tf.float32, [None, None, None]), y, n)
+
+
+def test_crf_log_likelihood_gradients():
+    inputs, tags, lengths, trans = _crf_problem(seed=2, batch=3, time=3)
+    check_gradients(lambda x, t: crf.crf_log_likelihood(x, tf.constant(tags[:, :3]), tf.constant(lengths[:3]),
+                                                        t)[0], [inputs, trans])
+    check_gradients(lambda x, t: crf.crf_log_norm(x, tf.constant([3, 2, 1]), t), [inputs, trans])
+
+
+def test_crf_decode_and_viterbi_decode_match_enumeration():
+    for seed in range(3):
+        inputs, _, lengths, trans = _crf_problem(seed=seed, time=4, num_tags=3)
+        tags, best = _run(crf.crf_decode(tf.constant(inputs), tf.constant(trans), tf.constant(lengths)))
+        assert tags.dtype == np.int32 and tags.shape == (4, 4)
+        for i in range(4):
+            length = lengths[i]
+            if length == 0:
+                continue
+            seq, score = max(_brute_all(inputs[i], length, trans), key=lambda pair: pair[1])
+            assert list(tags[i, :length]) == list(seq) and not tags[i, length:].any()
+            np.testing.assert_allclose(best[i], score)
+            path, viterbi_score = crf.viterbi_decode(inputs[i, :length], trans)
+            assert path == list(seq)
+            np.testing.assert_allclose(viterbi_score, score)
+    single = np.array([[[0.1, 2.0, -1.0]]])
+    tags, best = _run(crf.crf_decode(tf.constant(single), tf.constant(np.zeros((3, 3))), tf.constant([1])))
+    assert tags.tolist() == [[1]] and best.tolist() == [2.0]
+    with pytest.raises(ValueError, match=r"score of shape \[time, num_tags\]"):
+        crf.viterbi_decode(np.zeros((2, 3)), np.zeros((2, 2)))

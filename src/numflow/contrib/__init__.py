@@ -4,6 +4,7 @@ from . import rnn  # noqa: F401,E402
 from . import seq2seq  # noqa: F401,E402
 from . import framework  # noqa: F401,E402
 from . import training  # noqa: F401,E402
+from . import crf  # noqa: F401,E402
 from .. import distributions  # noqa: F401,E402 - tf.contrib.distributions: the same classes
 from .. import summary_v2 as summary  # noqa: F401,E402 - tf.contrib.summary
 
