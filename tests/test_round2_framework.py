@@ -120,7 +120,7 @@ def test_create_partitioned_variables():
 
 def test_partitioned_variable_parts_are_checkpointed_under_their_own_names(tmp_path):
     with tf.Graph().as_default():
-        v = tf.get_variable("w", initializer=np.arange(6, dtype=np.float32), partitioner=tf.fixed_size_partitioner(2))
+        tf.get_variable("w", initializer=np.arange(6, dtype=np.float32), partitioner=tf.fixed_size_partitioner(2))
         saver = tf.train.Saver()
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
@@ -547,8 +547,7 @@ def test_critical_section_errors():
         doubled = reader.execute(lambda: readonly * 2.0, exclusive_resource_access=False)
         # An error inside fn fails the run and releases the lock: the next run gets it.
         flag = tf.placeholder(tf.bool, [])
-        checked = section.execute(lambda: tf.debugging.Assert(flag, [flag]) if hasattr(tf, "debugging")
-                                  else tf.Assert(flag, [flag]))
+        checked = section.execute(lambda: tf.Assert(flag, [flag]))
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             assert sess.run(doubled) == 4.0

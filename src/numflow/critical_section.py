@@ -7,6 +7,8 @@ several threads, and an error inside `fn` releases the lock with the op's failur
 """
 import threading
 
+import numpy as np
+
 from .framework import dtypes
 from .framework.graph import Operation, Tensor, control_dependencies, name_scope
 from .framework.op_def import OpDef, register
@@ -32,9 +34,7 @@ class MutexV2(OpDef):
         return [(dtypes.string, TensorShape([]))]
 
     def kernel(self, op, ctx):
-        name = (op.attrs["shared_name"] or op.name).encode()
-        import numpy as np
-        handle = np.array(name, dtype=object)
+        handle = np.array((op.attrs["shared_name"] or op.name).encode(), dtype=object)
         return lambda: handle
 
 
