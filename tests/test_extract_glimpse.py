@@ -69,9 +69,13 @@ def test_uniform_noise_spans_the_image_range():
 def test_gaussian_noise_follows_each_channel():
     pixels, noise = _noise_statistics(uniform_noise=False)
     assert (noise.min(axis=0) >= pixels.min(axis=0)).all() and (noise.max(axis=0) <= pixels.max(axis=0)).all()
-    np.testing.assert_allclose(noise.mean(axis=0), pixels.mean(axis=0), atol=0.05)
+    # A normal with each channel's mean and deviation, clipped to the channel's range.
+    reference = np.random.RandomState(1).normal(pixels.mean(axis=0), pixels.std(axis=0), size=(10 ** 6, 2))
+    expected = np.clip(reference, pixels.min(axis=0), pixels.max(axis=0))
+    np.testing.assert_allclose(noise.mean(axis=0), expected.mean(axis=0), atol=0.05)
+    np.testing.assert_allclose(noise.std(axis=0), expected.std(axis=0), atol=0.05)
     _, explicit = _noise_statistics(uniform_noise=False, noise="gaussian")
-    np.testing.assert_allclose(explicit.mean(axis=0), pixels.mean(axis=0), atol=0.05)
+    np.testing.assert_allclose(explicit.mean(axis=0), expected.mean(axis=0), atol=0.05)
 
 
 def test_zero_noise_pads_with_zeros():
