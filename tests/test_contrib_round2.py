@@ -361,3 +361,32 @@ def test_crf_decode_and_viterbi_decode_match_enumeration():
     assert tags.tolist() == [[1]] and best.tolist() == [2.0]
     with pytest.raises(ValueError, match=r"score of shape \[time, num_tags\]"):
         crf.viterbi_decode(np.zeros((2, 3)), np.zeros((2, 2)))
+
+
+def test_crf_multitag_sequence_score_matches_enumeration():
+    inputs, _, lengths, trans = _crf_problem(seed=3)
+    bitmap = np.random.RandomState(4).rand(*inputs.shape) < 0.6
+    bitmap[..., 0] = True  # every step allows at least one tag
+    got = _run(crf.crf_multitag_sequence_score(tf.constant(inputs), tf.constant(bitmap), tf.constant(lengths),
+                                               tf.constant(trans)))
+    for i in range(4):
+        allowed = [sc for seq, sc in _brute_all(inputs[i], lengths[i], trans)
+                   if all(bitmap[i, t, seq[t]] for t in range(lengths[i]))]
+        np.testing.assert_allclose(got[i], np.log(np.sum(np.exp(allowed))) if lengths[i] else 0.0)
+
+
+def test_crf_rnn_cells_step_as_the_forward_algorithm_and_viterbi():
+    inputs, _, _, trans = _crf_problem(seed=5, batch=2, time=3)
+    forward = crf.CrfForwardRnnCell(tf.constant(trans))
+    decode_forward = crf.CrfDecodeForwardRnnCell(tf.constant(trans))
+    backward = crf.CrfDecodeBackwardRnnCell(3)
+    assert forward.state_size == forward.output_size == 3 and backward.state_size == 1
+    alphas, _ = forward(tf.constant(inputs[:, 1]), tf.constant(inputs[:, 0]))
+    pointers, best = decode_forward(tf.constant(inputs[:, 1]), tf.constant(inputs[:, 0]))
+    previous, _ = backward(pointers, tf.constant([[2], [0]], dtype=tf.int32))
+    a, p, b, prev = _run([alphas, pointers, best, previous])
+    candidates = inputs[:, 0, :, None] + trans
+    np.testing.assert_allclose(a, inputs[:, 1] + np.log(np.exp(candidates).sum(axis=1)))
+    np.testing.assert_array_equal(p, candidates.argmax(axis=1))
+    np.testing.assert_allclose(b, inputs[:, 1] + candidates.max(axis=1))
+    assert prev.tolist() == [[p[0, 2]], [p[1, 0]]]

@@ -7,7 +7,8 @@ Only the first sequence_lengths[b] steps of example b count; a length-0 sequence
 import numpy as np
 
 __all__ = ["crf_sequence_score", "crf_unary_score", "crf_binary_score", "crf_log_norm", "crf_log_likelihood",
-           "crf_decode", "viterbi_decode"]
+           "crf_decode", "viterbi_decode", "crf_multitag_sequence_score", "CrfForwardRnnCell",
+           "CrfDecodeForwardRnnCell", "CrfDecodeBackwardRnnCell"]
 
 
 def _tf():
@@ -53,10 +54,30 @@ def _time_major_rest(inputs):
     return (tf.transpose(inputs[:, 1:, :], [1, 0, 2]), tf.range(1, tf.shape(inputs)[1]))
 
 
-def _keep_running(step, sequence_lengths, dtype):
-    """[batch, 1] 1 where `step` is inside the sequence, 0 where it is padding."""
+def _keep_running(step, sequence_lengths, advanced, carried):
+    """Per example, `advanced` while `step` is inside its sequence, else `carried` (a select, not a
+    weighted sum, so -inf potentials cannot turn into NaN)."""
+    return _tf().where(step < sequence_lengths, advanced, carried)
+
+
+def _forward_step(alphas, potentials, transition_params):
+    """One forward-algorithm step: log-sum-exp over the previous tag, plus this step's potentials."""
     tf = _tf()
-    return tf.expand_dims(tf.cast(step < sequence_lengths, dtype), 1)
+    return potentials + tf.reduce_logsumexp(tf.expand_dims(alphas, 2) + transition_params, axis=1)
+
+
+def _viterbi_step(best, potentials, transition_params):
+    """One Viterbi step: the best score ending in each tag and the int32 previous tag achieving it."""
+    tf = _tf()
+    candidates = tf.expand_dims(best, 2) + transition_params
+    return (potentials + tf.reduce_max(candidates, axis=1),
+            tf.cast(tf.argmax(candidates, axis=1), tf.int32))
+
+
+def _backtrack_step(tag, pointers, num_tags):
+    """The previous step's tag of each example: pointers[b, tag[b]]."""
+    tf = _tf()
+    return tf.reduce_sum(pointers * tf.one_hot(tag, num_tags, dtype=tf.int32), axis=1)
 
 
 def crf_log_norm(inputs, sequence_lengths, transition_params):
@@ -69,14 +90,23 @@ def crf_log_norm(inputs, sequence_lengths, transition_params):
 
     def forward(alphas, step_input):
         potentials, step = step_input
-        advanced = potentials + tf.reduce_logsumexp(tf.expand_dims(alphas, 2) + transition_params, axis=1)
-        keep = _keep_running(step, lengths, inputs.dtype)
-        return keep * advanced + (1 - keep) * alphas
+        advanced = _forward_step(alphas, potentials, transition_params)
+        return _keep_running(step, lengths, advanced, alphas)
 
     first = inputs[:, 0, :]
     history = tf.scan(forward, _time_major_rest(inputs), initializer=first)
     last = tf.concat([tf.expand_dims(first, 0), history], axis=0)[-1]
-    return tf.reduce_logsumexp(last, axis=1) * tf.cast(lengths > 0, inputs.dtype)
+    return tf.where(lengths > 0, tf.reduce_logsumexp(last, axis=1), tf.zeros_like(lengths, inputs.dtype))
+
+
+def crf_multitag_sequence_score(inputs, tag_bitmap, sequence_lengths, transition_params):
+    """[batch] log-sum-exp of the scores of every tag sequence allowed by `tag_bitmap` ([batch, time,
+    num_tags] bool: which tags each step may take)."""
+    tf = _tf()
+    inputs = tf.convert_to_tensor(inputs)
+    # Disallowed tags get -inf potentials, so the partition function sums over the allowed ones only.
+    filtered = tf.where(tag_bitmap, inputs, tf.fill(tf.shape(inputs), tf.cast(-np.inf, inputs.dtype)))
+    return crf_log_norm(filtered, sequence_lengths, transition_params)
 
 
 def crf_log_likelihood(inputs, tag_indices, sequence_lengths, transition_params=None):
@@ -112,26 +142,80 @@ def crf_decode(potentials, transition_params, sequence_length):
     def forward(carried, step_input):
         best, _ = carried
         step_potentials, step = step_input
-        candidates = tf.expand_dims(best, 2) + transition_params
-        advanced = step_potentials + tf.reduce_max(candidates, axis=1)
-        pointers = tf.cast(tf.argmax(candidates, axis=1), tf.int32)
-        keep = _keep_running(step, lengths, potentials.dtype)
-        keep_int = tf.cast(keep, tf.int32)
-        return (keep * advanced + (1 - keep) * best,
-                keep_int * pointers + (1 - keep_int) * identity_pointers)
+        advanced, pointers = _viterbi_step(best, step_potentials, transition_params)
+        return (_keep_running(step, lengths, advanced, best),
+                _keep_running(step, lengths, pointers, identity_pointers))
 
     first = potentials[:, 0, :]
     scores, pointers = tf.scan(forward, _time_major_rest(potentials), initializer=(first, identity_pointers))
     final = tf.concat([tf.expand_dims(first, 0), scores], axis=0)[-1]
     last_tag = tf.cast(tf.argmax(final, axis=1), tf.int32)
 
-    def backtrack(tag, step_pointers):
-        return tf.reduce_sum(step_pointers * tf.one_hot(tag, num_tags, dtype=tf.int32), axis=1)
-
-    earlier_tags = tf.scan(backtrack, pointers, initializer=last_tag, reverse=True)
+    earlier_tags = tf.scan(lambda tag, step_pointers: _backtrack_step(tag, step_pointers, num_tags), pointers, initializer=last_tag, reverse=True)
     tags = tf.concat([earlier_tags, tf.expand_dims(last_tag, 0)], axis=0)
     decode_tags = tf.transpose(tags, [1, 0]) * _step_mask(lengths, tf.shape(potentials)[1], tf.int32)
     return decode_tags, tf.reduce_max(final, axis=1)
+
+
+def _rnn_cell_base():
+    from ..ops.rnn_cell import RNNCell
+    return RNNCell
+
+
+class CrfForwardRnnCell(_rnn_cell_base()):
+    """`tf.contrib.crf.CrfForwardRnnCell(transition_params)`: one forward-algorithm step as an RNN
+    cell; inputs are a step's [batch, num_tags] potentials, the state the previous log-alphas, and
+    the output equals the new state."""
+
+    def __init__(self, transition_params):
+        super().__init__()
+        self._transition_params = _tf().convert_to_tensor(transition_params)
+        self._num_tags = self._transition_params.get_shape()[0].value
+
+    @property
+    def state_size(self):
+        return self._num_tags
+
+    @property
+    def output_size(self):
+        return self._num_tags
+
+    def call(self, inputs, state):
+        alphas = _forward_step(state, inputs, self._transition_params)
+        return alphas, alphas
+
+
+class CrfDecodeForwardRnnCell(CrfForwardRnnCell):
+    """`tf.contrib.crf.CrfDecodeForwardRnnCell(transition_params)`: one Viterbi step; the state is the
+    best score ending in each tag and the output the int32 back-pointers of the step."""
+
+    def call(self, inputs, state):
+        best, pointers = _viterbi_step(state, inputs, self._transition_params)
+        return pointers, best
+
+
+class CrfDecodeBackwardRnnCell(_rnn_cell_base()):
+    """`tf.contrib.crf.CrfDecodeBackwardRnnCell(num_tags)`: one backtracking step; inputs are a step's
+    [batch, num_tags] back-pointers, the state the [batch, 1] tag chosen at the later step, and the
+    output (and new state) the [batch, 1] tag at this step."""
+
+    def __init__(self, num_tags):
+        super().__init__()
+        self._num_tags = num_tags
+
+    @property
+    def state_size(self):
+        return 1
+
+    @property
+    def output_size(self):
+        return 1
+
+    def call(self, inputs, state):
+        tf = _tf()
+        tag = tf.squeeze(tf.cast(state, tf.int32), axis=[1])
+        previous = tf.expand_dims(_backtrack_step(tag, tf.cast(inputs, tf.int32), self._num_tags), 1)
+        return previous, previous
 
 
 def viterbi_decode(score, transition_params):
