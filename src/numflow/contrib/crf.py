@@ -151,7 +151,8 @@ def crf_decode(potentials, transition_params, sequence_length):
     final = tf.concat([tf.expand_dims(first, 0), scores], axis=0)[-1]
     last_tag = tf.cast(tf.argmax(final, axis=1), tf.int32)
 
-    earlier_tags = tf.scan(lambda tag, step_pointers: _backtrack_step(tag, step_pointers, num_tags), pointers, initializer=last_tag, reverse=True)
+    earlier_tags = tf.scan(lambda tag, step_pointers: _backtrack_step(tag, step_pointers, num_tags), pointers,
+                           initializer=last_tag, reverse=True)
     tags = tf.concat([earlier_tags, tf.expand_dims(last_tag, 0)], axis=0)
     decode_tags = tf.transpose(tags, [1, 0]) * _step_mask(lengths, tf.shape(potentials)[1], tf.int32)
     return decode_tags, tf.reduce_max(final, axis=1)
