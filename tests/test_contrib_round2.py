@@ -390,3 +390,10 @@ def test_crf_rnn_cells_step_as_the_forward_algorithm_and_viterbi():
     np.testing.assert_array_equal(p, candidates.argmax(axis=1))
     np.testing.assert_allclose(b, inputs[:, 1] + candidates.max(axis=1))
     assert prev.tolist() == [[p[0, 2]], [p[1, 0]]]
+
+
+def test_framework_aliases_are_the_core_functions():
+    assert cf.is_tensor is tf.is_tensor and cf.sort is tf.sort and cf.argsort is tf.argsort
+    assert cf.init_from_checkpoint is tf.train.init_from_checkpoint
+    assert cf.list_variables is tf.train.list_variables and cf.load_variable is tf.train.load_variable
+    assert cf.get_global_step is tf.train.get_global_step

@@ -6,7 +6,10 @@ import inspect
 import threading
 
 from ..framework.graph import GraphKeys, get_default_graph
-from ..train.checkpoint_utils import NewCheckpointReader, list_variables, load_variable  # noqa: F401
+from ..ops.array_extra import argsort, sort  # noqa: F401 - the tf.sort / tf.argsort functions
+from ..framework.graph_helpers import is_tensor  # noqa: F401
+from ..train.checkpoint_utils import (NewCheckpointReader, init_from_checkpoint,  # noqa: F401
+                                      list_variables, load_variable)
 from ..train.training_util import (assert_global_step, create_global_step,  # noqa: F401
                                    get_global_step, get_or_create_global_step)
 
@@ -16,7 +19,9 @@ __all__ = ["arg_scope", "add_arg_scope", "current_arg_scope", "has_arg_scope", "
            "get_variables_to_restore", "get_variables_by_name", "get_variables_by_suffix",
            "get_unique_variable", "variable", "model_variable", "local_variable", "global_variable",
            "add_model_variable", "assign_from_checkpoint", "assign_from_checkpoint_fn", "assign_from_values",
-           "assign_from_values_fn", "list_variables", "load_variable"]
+           "assign_from_values_fn", "list_variables", "load_variable", "init_from_checkpoint", "is_tensor",
+           "sort", "argsort"]
+
 
 # One stack per thread, as TF's: a scope opened in one thread must not leak defaults into another.
 _arg_scope_state = threading.local()
