@@ -13,6 +13,7 @@ the `mpi` extra and says so.
 """
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -281,5 +282,8 @@ def _abort_world_on_uncaught_exception(world):
         previous(kind, value, traceback)
         sys.stderr.write("numflow.horovod: rank %d failed; aborting the MPI job.\n" % world.Get_rank())
         sys.stderr.flush()
+        # mpiexec forwards each rank's output through its proxies, and an abort tears them down: without a
+        # pause the traceback can be cut off on its way to the terminal
+        time.sleep(0.5)
         world.Abort(1)
     sys.excepthook = abort_all
