@@ -11,7 +11,8 @@ from .. import summary_v2 as summary  # noqa: F401,E402 - tf.contrib.summary
 
 def __getattr__(name):
     # tf.contrib.feature_column loads the feature-column package, which numflow loads on first use only.
-    if name == "feature_column":
+    # tf.contrib.learn (its data sets) is loaded on first use too, to keep `import numflow` fast.
+    if name in ("feature_column", "learn"):
         import importlib
-        return importlib.import_module(__name__ + ".feature_column")
+        return importlib.import_module(__name__ + "." + name)
     raise AttributeError("module 'numflow.contrib' has no attribute %r" % name)

@@ -158,8 +158,8 @@ def _find(train_dir, filename):
     return None
 
 
-def _download(url, dest):
-    """Fetch `url` into `dest` (through a temporary file; at most MAX_DOWNLOAD_BYTES)."""
+def _download(url, dest, max_bytes=MAX_DOWNLOAD_BYTES):
+    """Fetch `url` into `dest` (through a temporary file; at most `max_bytes`)."""
     with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310 - a fixed data URL
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix=".download-")
         try:
@@ -170,8 +170,8 @@ def _download(url, dest):
                     if not chunk:
                         break
                     size += len(chunk)
-                    if size > MAX_DOWNLOAD_BYTES:
-                        raise OSError("%s is larger than %d bytes" % (url, MAX_DOWNLOAD_BYTES))
+                    if size > max_bytes:
+                        raise OSError("%s is larger than %d bytes" % (url, max_bytes))
                     out.write(chunk)
             os.replace(tmp, dest)
         except BaseException:
