@@ -1,7 +1,7 @@
 """`tf.contrib.seq2seq`: sequence losses, the `BasicDecoder` run by
 `dynamic_decode`, their sampling helpers, and attention (`BahdanauAttention`, `LuongAttention`,
-`AttentionWrapper`), composed of existing ops, and `gather_tree` (beam search back-tracking).
-`BeamSearchDecoder` is not written yet.
+`AttentionWrapper`), composed of existing ops, `gather_tree` (beam search back-tracking) and the
+`BeamSearchDecoder` (in seq2seq_beam_search.py).
 
 `dynamic_decode` runs the decoder in a `tf.while_loop` writing each step to TensorArrays, so decoding is
 differentiable like `dynamic_rnn`. Variables take TF1's names ('decoder/<cell>/kernel', 'decoder/dense/...',
@@ -27,7 +27,8 @@ from ..variable_scope import get_variable, variable_scope
 
 __all__ = ["sequence_loss", "tile_batch", "gather_tree", "Helper", "TrainingHelper", "GreedyEmbeddingHelper",
            "SampleEmbeddingHelper", "Decoder", "BasicDecoder", "BasicDecoderOutput", "dynamic_decode",
-           "BahdanauAttention", "LuongAttention", "AttentionWrapper", "AttentionWrapperState", "AttentionMechanism"]
+           "BahdanauAttention", "LuongAttention", "AttentionWrapper", "AttentionWrapperState", "AttentionMechanism",
+           "BeamSearchDecoder", "BeamSearchDecoderOutput", "BeamSearchDecoderState", "FinalBeamSearchDecoderOutput"]
 
 
 def _map(fn, structure):
@@ -599,11 +600,14 @@ class AttentionWrapper(RNNCell):
         with name_scope("AttentionWrapperZeroState"):
             cell_state = self._initial_cell_state if self._initial_cell_state is not None else \
                 self._cell.zero_state(batch_size, dtype)
-            history = TensorArray(dtype, size=0, dynamic_size=True) if self._alignment_history else ()
+            alignments = self._mechanism.initial_alignments(batch_size, dtype)
+            # The element shape lets BeamSearchDecoder.finalize reorder the history along the beams.
+            history = TensorArray(dtype, size=0, dynamic_size=True, element_shape=alignments.shape) \
+                if self._alignment_history else ()
             return AttentionWrapperState(
                 cell_state=cell_state, time=convert_to_tensor(0, dtype=dtypes.int32),
                 attention=_zeros_for(self._attention_size(), batch_size, dtype),
-                alignments=self._mechanism.initial_alignments(batch_size, dtype), alignment_history=history,
+                alignments=alignments, alignment_history=history,
                 attention_state=self._mechanism.initial_state(batch_size, dtype))
 
     def build(self, input_depth):
@@ -630,3 +634,8 @@ class AttentionWrapper(RNNCell):
                                            attention=attention, alignments=alignments, alignment_history=history,
                                            attention_state=next_attention_state)
         return (attention if self._output_attention else cell_output), next_state
+
+
+# The beam search decoder subclasses Decoder and uses gather_tree, so it is imported once they exist.
+from .seq2seq_beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput,  # noqa: E402
+                                  BeamSearchDecoderState, FinalBeamSearchDecoderOutput)
