@@ -134,7 +134,7 @@ class Variable(metaclass=VariableMeta):
             raise ValueError("Either session argument should be provided or default session should be "
                              "established")
         cell = session._state.variable_cell(self._ref.op)
-        cell.value = np.array(value, dtype=self.dtype.np)
+        cell.assign_host_value(np.array(value, dtype=self.dtype.np))
 
     # --- writes --------------------------------------------------------------------------------
     def assign(self, value, use_locking=False, name=None, read_value=True):

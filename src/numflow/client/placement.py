@@ -1,56 +1,120 @@
 """Placement: the device each op of a plan runs on, decided once when a Session compiles the plan.
 
-numflow has one device, `/job:localhost/replica:0/task:0/device:CPU:0`. An op whose requested device
-(`op.device`, the merged `tf.device` scopes) cannot be that one is handled as TF's placer does:
-  * a device type or index that does not exist here ('/gpu:0', '/cpu:3'): with
-    `allow_soft_placement=True` the op runs on the CPU, else InvalidArgumentError "Cannot assign a device
-    for operation ...";
+numflow's devices are the host, `/job:localhost/replica:0/task:0/device:CPU:0`, and the GPUs of its array
+backends (`numflow.backend`: CuPy, or the guarded test device), GPU:0, GPU:1, ... in the order of the
+Session's `gpu_options.visible_device_list`. As TF's placer:
+  * an op without a device scope goes to GPU:0 when there is a GPU and the op has a device kernel (not
+    `host_only`, no string/resource/variant values), except integer bookkeeping whose inputs are all
+    on the host already (shape arithmetic stays there, as TF keeps int32 in host memory); ops that
+    write a variable go where the variable is;
+  * an explicit device that does not exist here ('/gpu:3', '/cpu:1'), or a GPU for an op without a GPU
+    kernel: with `allow_soft_placement=True` the op runs on the host, else InvalidArgumentError "Cannot
+    assign a device for operation ...";
   * a job, replica or task other than this process's (`/job:ps`, `/task:1`): always that error, as a local
     TF Session gives; distributed training runs through `numflow.horovod` instead.
 With `log_device_placement=True` each op's placement is printed once per compiled plan, in TF's format
-"name: (Type): /job:localhost/replica:0/task:0/device:CPU:0". A Session whose graph has no device scopes
-and that does not log skips all of this (`Session._prepare`).
+"name: (Type): /job:localhost/replica:0/task:0/device:CPU:0". A Session with no GPU, whose graph has no
+device scopes and that does not log skips all of this (`Session._prepare`): its plans run on the host.
 """
 import sys
 
+from .. import backend as backends
 from ..framework import errors
 from ..framework.device_spec import DeviceSpec
 from ..platform import tf_logging
 from .config import config_field
 from .plan import prune
 
-LOCAL_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
-_LOCAL_DEVICES = "[ %s ]" % LOCAL_DEVICE
+LOCAL_DEVICE = backends.HOST.name
+_NON_NUMERIC = ("string", "resource", "variant")
+
+
+def session_gpus(config):
+    """The GPU backends a Session with `config` uses, renumbered by `gpu_options.visible_device_list`
+    ('1,0' makes physical GPU 1 the Session's GPU:0, as TF does)."""
+    found = backends.gpu_backends()
+    if not found:
+        return []
+    gpu_options = config_field(config, "gpu_options", None)
+    visible = config_field(gpu_options, "visible_device_list", "") if gpu_options is not None else ""
+    if not visible:
+        return list(found)
+    chosen = []
+    for position, item in enumerate(str(visible).split(",")):
+        try:
+            physical = int(item)
+        except ValueError:
+            physical = -1
+        if not 0 <= physical < len(found):
+            raise errors.InvalidArgumentError(
+                None, None, "'visible_device_list' listed an invalid GPU id '%s' but visible device count is %d"
+                % (item.strip(), len(found)))
+        chosen.append(found[physical].renumbered(position))
+    return chosen
+
+
+def runs_on_device(op):
+    """Whether `op` has a device (GPU) kernel: numeric values only and not declared host-only."""
+    if op._op_def.host_only:
+        return False
+    for tensor in op._inputs:
+        if tensor.dtype.name in _NON_NUMERIC:
+            return False
+    for tensor in op._outputs:
+        if tensor.dtype.name in _NON_NUMERIC:
+            return False
+    return True
+
+
+def reads_only_shapes(op):
+    """Shape, Size, Rank...: computed from a value's metadata wherever the value is; results on the host."""
+    return op._op_def.shape_only and all(t.dtype.is_integer for t in op._outputs)
 
 
 class PlacementPolicy:
-    """A Session's placement settings (from its ConfigProto or dict config)."""
+    """A Session's placement settings (from its ConfigProto or dict config) and its GPUs."""
 
-    __slots__ = ("allow_soft_placement", "log_device_placement", "_mapping_logged")
+    __slots__ = ("allow_soft_placement", "log_device_placement", "gpus", "_mapping_logged")
 
-    def __init__(self, allow_soft_placement=False, log_device_placement=False):
+    def __init__(self, allow_soft_placement=False, log_device_placement=False, gpus=()):
         self.allow_soft_placement = bool(allow_soft_placement)
         self.log_device_placement = bool(log_device_placement)
+        self.gpus = list(gpus)
         self._mapping_logged = False
 
     @classmethod
     def from_config(cls, config):
         return cls(config_field(config, "allow_soft_placement", False),
-                   config_field(config, "log_device_placement", False))
+                   config_field(config, "log_device_placement", False), session_gpus(config))
 
     def needed_for(self, graph):
-        """Whether plans of `graph` need placing: only when logging or when some op asked for a device."""
-        return self.log_device_placement or graph._has_devices
+        """Whether plans of `graph` need placing: with a GPU, when logging, or when an op asked for a device."""
+        return bool(self.gpus) or self.log_device_placement or graph._has_devices
+
+    def devices(self):
+        """The backends of this Session: the host, then its GPUs."""
+        return [backends.HOST] + self.gpus
 
     def place(self, fetch_tensors, target_ops, feed_tensors):
-        """Checks (and logs) the placement of every op a plan runs; returns {op: device string}."""
-        ops = sorted(prune(fetch_tensors, target_ops, set(feed_tensors)), key=lambda op: op._id)
-        placed = {op: self.device_for(op) for op in ops}
+        """The device (an ArrayBackend) of every op a plan runs, logged when asked; {op: backend}."""
+        fed = set(feed_tensors)
+        ops = sorted(prune(fetch_tensors, target_ops, fed), key=lambda op: op._id)   # ids are topological
+        placed = {}              # also holds the variables that ops write (their values' device)
+        on_host = set(fed)       # tensors whose values are host arrays
+        for op in ops:
+            device = self._device_for(op, placed, on_host)
+            placed[op] = device
+            # Feeds and literals are host values (a plan copies them to a device where needed).
+            if device is backends.HOST or reads_only_shapes(op) or op._op_def.type in ("Placeholder", "Const"):
+                on_host.update(op._outputs)
         if self.log_device_placement:
             if not self._mapping_logged:
                 self._mapping_logged = True
-                tf_logging.info("Device mapping: no known devices.")
-            lines = ["%s: (%s): %s" % (op.name, op.type, device) for op, device in placed.items()]
+                tf_logging.info("Device mapping:%s" % ("".join(
+                    "\n/job:localhost/replica:0/task:0/device:GPU:%d -> device: %d, name: %s"
+                    % (gpu.index, getattr(gpu, "physical_id", gpu.index), gpu.description) for gpu in self.gpus)
+                    if self.gpus else " no known devices."))
+            lines = ["%s: (%s): %s" % (op.name, op.type, placed[op].name) for op in ops]
             sys.stdout.write("".join(line + "\n" for line in lines))
             sys.stdout.flush()
             for line in lines:
@@ -59,16 +123,43 @@ class PlacementPolicy:
 
     def device_for(self, op):
         """The full name of the device `op` runs on, or InvalidArgumentError when it cannot run here."""
+        return self._device_for(op, {}, set()).name
+
+    def _device_for(self, op, placed, on_host):
+        ref_inputs = op._op_def.ref_inputs
         requested = op._device
+        capable = bool(self.gpus) and runs_on_device(op)
+        if ref_inputs:      # a variable's update runs where the variable lives (when it can)
+            variable_op = op._inputs[ref_inputs[0]]._op
+            owner = placed.get(variable_op)
+            if owner is None:
+                owner = placed[variable_op] = self._device_for(variable_op, placed, on_host)
+            return owner if capable else backends.HOST
         if not requested:
-            return LOCAL_DEVICE
+            if not capable:
+                return backends.HOST
+            data = [t for i, t in enumerate(op._inputs) if i not in ref_inputs]
+            if data and all(t in on_host and (t.dtype.is_integer or t.dtype.is_bool) for t in data):
+                return backends.HOST
+            return self.gpus[0]
         spec = DeviceSpec.from_string(requested)
         here = (spec.job in (None, "localhost") and spec.replica in (None, 0) and spec.task in (None, 0))
-        device_exists = spec.device_type in (None, "CPU") and spec.device_index in (None, 0)
-        if here and (device_exists or self.allow_soft_placement):
-            return LOCAL_DEVICE
+        if here:
+            if spec.device_type in (None, "CPU") and spec.device_index in (None, 0):
+                return backends.HOST
+            if spec.device_type == "GPU" and (spec.device_index or 0) < len(self.gpus):
+                if capable:
+                    return self.gpus[spec.device_index or 0]
+                if self.allow_soft_placement:
+                    return backends.HOST
+                raise errors.InvalidArgumentError(
+                    None, op, "Cannot assign a device for operation %s: Could not satisfy explicit device "
+                    "specification '%s' because no supported kernel for GPU devices is available."
+                    % (op.name, requested))
+            if self.allow_soft_placement:
+                return backends.HOST
         raise errors.InvalidArgumentError(
             None, op, "Cannot assign a device for operation %s: node %s was explicitly assigned to %s but "
-            "available devices are %s. Make sure the device specification refers to a valid device.%s"
-            % (op.name, op.name, requested, _LOCAL_DEVICES,
+            "available devices are [ %s ]. Make sure the device specification refers to a valid device.%s"
+            % (op.name, op.name, requested, ", ".join(d.name for d in self.devices()),
                "" if here else " (numflow runs one process; for training on several, use numflow.horovod)"))

@@ -16,6 +16,7 @@ import sys
 
 import numpy as np
 
+from .. import backend as backends
 from ..framework import errors
 from ..framework import traceback_utils
 from ..framework.tensor_shape import format_shape
@@ -113,7 +114,10 @@ def schedule(needed, fed):
 class Plan:
     """A compiled `Session.run` signature: call it with the fed values, get the fetched values."""
 
-    def __init__(self, state, fetch_tensors, target_ops, feed_tensors):
+    def __init__(self, state, fetch_tensors, target_ops, feed_tensors, placement=None, values_on=None):
+        """`placement`: {op: ArrayBackend} when the plan uses a device (else everything runs on the host);
+        `values_on`: where the fed values arrive and the fetched ones are returned (the host, except for
+        the branch and body plans of a control-flow op placed on a device)."""
         from . import rewrites as rewrite_passes
         keep_freed_memory()
         self.fetch_tensors = list(fetch_tensors)
@@ -122,9 +126,16 @@ class Plan:
         needed = prune(self.fetch_tensors, target_ops, fed)
         self._check_feeds_reach_placeholders(needed, fed)
         order = schedule(needed, fed)
-        program = rewrite_passes.Program(order, self.fetch_tensors, fed, state)
+        program = rewrite_passes.Program(order, self.fetch_tensors, fed, state, placement)
         rewrite_passes.apply_all(program, state.rewrites)
         self.program = program
+        if placement is not None:
+            # A variable's value lives where its VariableV2 op is placed (placement includes the
+            # variables that the plan's ops write).
+            for op, device in placement.items():
+                if op._op_def.type in _VARIABLE_OPS:
+                    state.variable_cell(op).move_to(device)
+        self._values_on = values_on or backends.HOST
         self._function, self._line_ops = self._generate(program, state)
         self._threads = threads.controller_for({op._op_def.type for op in program.order},
                                                getattr(state, "intra_op_threads", None))
@@ -166,11 +177,21 @@ class Plan:
         for tensor, position in last_reader.items():
             if tensor not in fetched and tensor._op in computed:
                 dying.setdefault(position, []).append(tensor)
+        placement = program.placement
+        devices = _ValueLocations(namespace, var_of, lines, placement is not None)
+        for tensor in self.feed_tensors:
+            devices.produced(tensor, self._values_on)
         for position, op in enumerate(program.order):
             kernel = program.kernel_of(op)
             kname = "k%d" % op._id
             namespace[kname] = kernel
-            args = ", ".join(var_of[t] for t in program.inputs_of(op))
+            device = placement[op] if placement is not None else None
+            if placement is None:
+                args = ", ".join(var_of[t] for t in program.inputs_of(op))
+            else:
+                devices.activate(device)
+                args = ", ".join(devices.argument(t, _wanted_location(op, index, device))
+                                 for index, t in enumerate(program.inputs_of(op)))
             outputs = op._outputs
             used = [t for t in outputs if program.is_used(t)]
             if len(outputs) == 1:
@@ -181,24 +202,32 @@ class Plan:
                 target = ", ".join(("v%d_%d" % (op._id, t._value_index)) if t in used else "_" for t in outputs)
             line_ops[len(lines) + 1] = op
             lines.append("    %s = %s(%s)" % (target, kname, args))
+            output_location = None if device is None else _output_location(op, device)
             for tensor in used:
                 var_of[tensor] = "v%d_%d" % (op._id, tensor._value_index)
-                if tensor in fetched and program.shares_storage(tensor):
+                devices.produced(tensor, output_location)
+                if tensor in fetched and program.shares_storage(tensor) and output_location in (None, backends.HOST):
                     # Copied when produced: a later in-place update must not reach the fetched value.
                     lines.append("    %s = _np.array(%s)" % (var_of[tensor], var_of[tensor]))
                 if check:
                     namespace["t%d_%d" % (op._id, tensor._value_index)] = tensor
+                    namespace["b%d" % op._id] = output_location or backends.HOST
                     line_ops[len(lines) + 1] = op
-                    lines.append("    _check(t%d_%d, %s)" % (op._id, tensor._value_index, var_of[tensor]))
-            released = sorted({var_of[t] for t in dying.get(position, ()) if t in var_of and var_of[t][0] == "v"})
+                    lines.append("    _check(t%d_%d, %s, b%d)" % (op._id, tensor._value_index, var_of[tensor], op._id))
+            released = sorted({var_of[t] for t in dying.get(position, ()) if t in var_of and var_of[t][0] == "v"}
+                              | set(devices.released(dying.get(position, ()))))
             if released:
                 lines.append("    del %s" % ", ".join(released))
         results = []
         for tensor in self.fetch_tensors:
             resolved = program.resolve(tensor)
             expr = var_of[resolved]
-            if resolved in program.constants:
+            if self._values_on is not backends.HOST:
+                expr = devices.argument(resolved, self._values_on, inline=True)
+            elif resolved in program.constants:
                 expr = "_np.array(%s)" % expr
+            elif devices.on_device(resolved):
+                expr = devices.argument(resolved, backends.HOST, inline=True)
             if tensor.shape.ndims != 0 and tensor.shape.ndims is not None:
                 results.append(expr)
             else:
@@ -233,6 +262,90 @@ class Plan:
             raise error from exc
 
 
+_VARIABLE_OPS = ("VariableV2", "Variable")
+
+
+def _wanted_location(op, index, device):
+    """Where the op placed on `device` reads its input `index`: the host for host ops and HostMemory
+    inputs, wherever the value already is for Shape/Size/Rank, else the op's device."""
+    from .placement import reads_only_shapes
+    if device is backends.HOST or index in op._op_def.host_inputs:
+        return backends.HOST
+    if reads_only_shapes(op):
+        return None
+    return device
+
+
+def _output_location(op, device):
+    from .placement import reads_only_shapes
+    return backends.HOST if reads_only_shapes(op) else device
+
+
+class _ValueLocations:
+    """Where each value of a plan on several devices lives, and the copies between them: one per value
+    and device, made where first needed (constants: once, when the plan is compiled)."""
+
+    def __init__(self, namespace, var_of, lines, enabled):
+        self._namespace = namespace
+        self._var_of = var_of
+        self._lines = lines
+        self._enabled = enabled
+        self._location = {}        # tensor -> backend, for values on a device
+        self._copies = {}          # (tensor, backend) -> variable name of the copy
+        self._active = None
+
+    def activate(self, device):
+        """Makes `device` current before its kernels when the plan moves between GPUs."""
+        if device is backends.HOST or device is self._active:
+            return
+        self._active = device
+        name = "_act%d" % device.index
+        self._namespace[name] = device.activate
+        self._lines.append("    %s()" % name)
+
+    def produced(self, tensor, location):
+        if location is not None and location is not backends.HOST:
+            self._location[tensor] = location
+
+    def on_device(self, tensor):
+        return tensor in self._location
+
+    def argument(self, tensor, wanted, inline=False):
+        """The expression reading `tensor` on `wanted` (None: wherever it is), adding a copy if needed."""
+        name = self._var_of[tensor]
+        here = self._location.get(tensor, backends.HOST)
+        if wanted is None or wanted is here:
+            return name
+        key = (tensor, wanted)
+        if key in self._copies:
+            return self._copies[key]
+        if wanted is backends.HOST:
+            convert = "_to_host%d" % here.index
+            self._namespace[convert] = here.to_host
+        else:
+            convert = "_to_dev%d" % wanted.index
+            self._namespace[convert] = wanted.to_device
+        if inline:
+            if name[0] == "c":
+                literal = "%s_%s%d" % (name, "h" if wanted is backends.HOST else "d", wanted.index)
+                self._namespace[literal] = wanted.to_device(self._namespace[name])
+                return literal
+            return "%s(%s)" % (convert, name)
+        copy = "%s_%s%d" % (name, "h" if wanted is backends.HOST else "d", wanted.index)
+        if name[0] == "c":     # a literal: copied once, now
+            self._namespace[copy] = wanted.to_device(self._namespace[name])
+        else:
+            self._lines.append("    %s = %s(%s)" % (copy, convert, name))
+        self._copies[key] = copy
+        return copy
+
+    def released(self, tensors):
+        """The copies of values that die here."""
+        if not self._copies:
+            return ()
+        return [copy for (tensor, _), copy in self._copies.items() if tensor in tensors and copy[0] == "v"]
+
+
 def _to_numpy_scalar(value):
     """TF returns 0-d results as NumPy scalars (and bytes for strings), never as 0-d arrays."""
     if type(value) is np.ndarray and value.ndim == 0:
@@ -240,8 +353,16 @@ def _to_numpy_scalar(value):
     return value
 
 
-def _check_output(tensor, value):
-    if isinstance(value, np.ndarray):
+def _check_output(tensor, value, location=backends.HOST):
+    if location is not backends.HOST:
+        if type(value) is not location.array_type:
+            raise TypeError("kernel of %s placed on %s returned %s, not an array of that device (host-only "
+                            "kernel? declare host_only, or create arrays with ctx.xp)"
+                            % (tensor.name, location.name, type(value).__name__))
+        dtype, shape = value.dtype, value.shape
+    elif backends.is_device_array(value):
+        raise TypeError("kernel of %s placed on the host returned a device array" % tensor.name)
+    elif isinstance(value, np.ndarray):
         dtype, shape = value.dtype, value.shape
     elif isinstance(value, np.generic):
         dtype, shape = value.dtype, ()

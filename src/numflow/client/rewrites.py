@@ -15,8 +15,9 @@ PASSES = ("constant_folding", "identity_removal", "cse", "fuse_bias_relu", "fuse
 class Program:
     """The ops a plan runs, in order, plus what the passes learned: folded constants and aliases."""
 
-    def __init__(self, order, fetch_tensors, fed, state):
+    def __init__(self, order, fetch_tensors, fed, state, placement=None):
         self.order = list(order)
+        self.placement = placement   # {op: ArrayBackend} on a machine with a GPU, else None (all host)
         self.fetch_tensors = fetch_tensors
         self.fed = fed
         self.state = state
@@ -34,6 +35,8 @@ class Program:
     def kernel_of(self, op):
         if op in self.fused:
             return self.fused[op][0]
+        if self.placement is not None:
+            return op._op_def.kernel(op, self.state.context_for(self.placement[op]))
         return op._op_def.kernel(op, self.state)
 
     def inputs_of(self, op):

@@ -10,6 +10,7 @@ import threading
 
 import numpy as np
 
+from .. import backend as backends
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.tensor_shape import format_shape
 from . import threads
@@ -18,18 +19,49 @@ from .plan import Plan
 
 
 class _Cell:
-    """One variable's storage inside one Session."""
+    """One variable's storage inside one Session: `value` lives on `backend`, the variable's device."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "backend")
 
     def __init__(self):
         self.value = None
+        self.backend = backends.HOST
+
+    def move_to(self, backend):
+        """Keeps the value on `backend` from now on (the plan placing the variable decides)."""
+        if backend is not self.backend:
+            if self.value is not None:
+                self.value = backend.to_device(self.backend.to_host(self.value))
+            self.backend = backend
+
+    def host_value(self):
+        """The value as a NumPy array (a checkpoint, a Python-side read)."""
+        return backends.to_host(self.value)
+
+    def assign_host_value(self, array):
+        """Stores a NumPy array as the value, on the variable's device."""
+        self.value = self.backend.to_device(array)
+
+
+class DeviceContext:
+    """What a kernel placed on a device sees of its Session: the Session's state, with that device's
+    array module as `xp` (see `OpDef.kernel`)."""
+
+    def __init__(self, state, backend):
+        self._state = state
+        self.backend = backend
+        self.xp = backend.xp
+
+    def __getattr__(self, name):
+        return getattr(self._state, name)
 
 
 class SessionState:
     """What kernels may reach of their Session: variable storage and per-op random generators."""
 
     DEFAULT_GRAPH_SEED = 87654321
+    xp = np                    # the host's array module; kernels placed on a device get a DeviceContext
+    backend = backends.HOST
 
     def __init__(self, graph, rewrites=None):
         self._graph = graph
@@ -40,6 +72,16 @@ class SessionState:
         self.resources = {}
         self._close_callbacks = []
         self._closed = False
+        self._device_contexts = {}
+
+    def context_for(self, backend):
+        """The `ctx` of kernels placed on `backend`: this state itself on the host."""
+        if backend is backends.HOST:
+            return self
+        context = self._device_contexts.get(backend)
+        if context is None:
+            context = self._device_contexts.setdefault(backend, DeviceContext(self, backend))
+        return context
 
     def add_close_callback(self, callback):
         """Registers `callback()` to run when the Session closes: resources such as queues use it to wake
@@ -153,6 +195,20 @@ def _fetch_cache_key(fetches):
     except TypeError:
         return None
     return fetches
+
+
+class _DeviceAttributes:
+    """An entry of `Session.list_devices()`."""
+
+    __slots__ = ("name", "device_type", "memory_limit_bytes", "incarnation")
+
+    def __init__(self, name, device_type, memory_limit_bytes, incarnation):
+        self.name, self.device_type = name, device_type
+        self.memory_limit_bytes, self.incarnation = memory_limit_bytes, incarnation
+
+    def __repr__(self):
+        return "_DeviceAttributes(%s, %s, %d, %d)" % (self.name, self.device_type, self.memory_limit_bytes,
+                                                      self.incarnation)
 
 
 class _RunSignature:
@@ -281,7 +337,11 @@ class BaseSession:
         return ""
 
     def list_devices(self):
-        return []
+        """The devices this Session can run ops on: `_DeviceAttributes(name, device_type, memory_limit_bytes,
+        incarnation)`, the host's CPU first, then its GPUs."""
+        return [_DeviceAttributes(backend.name, backend.device_type,
+                                  getattr(backend, "memory_limit_bytes", 268435456), 0)
+                for backend in self._placement.devices()]
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Computes `fetches` (any nesting of Tensors, Operations, Variables, names) given `feed_dict`."""
@@ -324,9 +384,12 @@ class BaseSession:
         with self._lock:
             plan = self._plans.get(plan_key)
             if plan is None:
+                placement = None
                 if self._placement.needed_for(graph):
-                    self._placement.place(mapping.tensors, mapping.ops, feed_tensors)
-                plan = Plan(self._state, mapping.tensors, mapping.ops, feed_tensors)
+                    placement = self._placement.place(mapping.tensors, mapping.ops, feed_tensors)
+                    if not self._placement.gpus:
+                        placement = None     # checked and logged; everything runs on the host
+                plan = Plan(self._state, mapping.tensors, mapping.ops, feed_tensors, placement)
                 self._plans[plan_key] = plan
         positions = [mapping.tensors.index(e) if isinstance(e, Tensor) else None for e in mapping.elements]
 

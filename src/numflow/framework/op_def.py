@@ -13,7 +13,9 @@ An op family module (`ops/math.py`, ...) defines each op as a subclass of `OpDef
             return [dy * 2.0 * op.inputs[0]]
 
 The kernel callable returns one value for a single-output op, a tuple for several. `ctx` is the running
-Session's state (`ctx.variable_cell(op)`, `ctx.random_generator(op)`), for the few ops that need it.
+Session's state (`ctx.variable_cell(op)`, `ctx.random_generator(op)`), for the few ops that need it, and
+`ctx.xp`, the array module of the device the op is placed on (NumPy on the host, CuPy on a GPU: see
+`numflow.backend`): a kernel that creates arrays creates them with `ctx.xp`, so that it runs on either.
 """
 
 _REGISTRY = {}
@@ -41,6 +43,12 @@ class OpDef:
     shape_only = False
     # False: the op has no gradient (TF's NotDifferentiable) and tf.gradients treats it as a constant.
     differentiable = True
+    # The kernel only runs on the host (Python objects, files, NumPy-only routines): a plan on a GPU copies
+    # its inputs to the host and its outputs back. Ops with string/resource/variant values always are.
+    host_only = False
+    # Indices of inputs that a kernel on a device still reads as host values (shapes, axes, sizes, as TF's
+    # HostMemory inputs): the plan hands them over as NumPy arrays.
+    host_inputs = ()
 
     def infer(self, op):
         """Returns [(DType, TensorShape)] for each output, raising ValueError/TypeError if invalid."""

@@ -196,7 +196,15 @@ def _subplan(ctx, op, key, fetches, targets, feeds):
     cache = ctx.resources.setdefault("subplans", {})
     plan = cache.get((op, key))
     if plan is None:
-        plan = cache[(op, key)] = Plan(ctx, fetches, targets, feeds)
+        device = getattr(ctx, "backend", None)
+        if device is None or device.device_type == "CPU":
+            plan = Plan(ctx, fetches, targets, feeds)
+        else:
+            # The op runs on a device: so do its branch/body ops that can, on values kept there.
+            from ..client.placement import PlacementPolicy
+            placement = PlacementPolicy(allow_soft_placement=True, gpus=[device]).place(fetches, targets, feeds)
+            plan = Plan(ctx, fetches, targets, feeds, placement, values_on=device)
+        cache[(op, key)] = plan
     return plan
 
 

@@ -77,6 +77,7 @@ class Assign(_AssignBase):
         dtype = op.inputs[0].dtype.np
         shape = op.inputs[0].shape
         validate = op.attrs.get("validate_shape", True)
+        xp = ctx.xp
 
         def assign(value):
             current = cell.value
@@ -89,7 +90,7 @@ class Assign(_AssignBase):
                 raise errors.InvalidArgumentError(
                     None, op, "Assign requires shapes of both tensors to match. lhs shape= %s rhs shape= %s"
                     % (list(shape.as_list()) if shape.ndims is not None else "?", list(np.shape(value))))
-            cell.value = np.array(value, dtype=dtype)
+            cell.value = xp.array(value, dtype=dtype)
             return cell.value
         return assign
 

@@ -182,7 +182,7 @@ class Saver:
         for name, value in self._var_map.items():
             op = _variable_op(value)
             if op is not None and op.type == "VariableV2":
-                stored = sess._state.variable_cell(op).value
+                stored = sess._state.variable_cell(op).host_value()
                 if stored is None:
                     raise errors.FailedPreconditionError(
                         None, op, "Attempting to use uninitialized value %s\n\t [[node %s (saving checkpoint "
@@ -296,7 +296,7 @@ class Saver:
                 array = array.reshape(reshape_to)
             loaded.append((op, array))
         for op, array in loaded:          # nothing is assigned unless everything could be read
-            sess._state.variable_cell(op).value = array
+            sess._state.variable_cell(op).assign_host_value(array)
 
     # --- meta graphs ---------------------------------------------------------------------------
     def _meta_graph_def(self, collection_list=None, export_scope=None, clear_devices=False, required=None):
