@@ -1,17 +1,26 @@
-"""`tf.contrib.layers`: fully_connected, conv2d, flatten, batch_norm, the l1/l2 regularizers, and the
-contrib initializers (xavier_initializer, variance_scaling_initializer) re-exported from init_ops.
+"""`tf.contrib.layers`: the TF1 contrib layer functions (fully_connected, the convolutions, pooling,
+normalizations, embeddings, repeat/stack), the regularizers and initializers, the summaries helpers
+and `optimize_loss`.
 
 Variables are made with `tf.get_variable` in `tf.variable_scope(scope, default_name=...)` and named as
-in TF1 contrib: 'fully_connected/weights', 'fully_connected/biases', 'Conv/weights', ...
+in TF1 contrib: 'fully_connected/weights', 'Conv/biases', 'Conv2d_transpose/weights', 'LayerNorm/beta'.
+Every layer function is decorated with `tf.contrib.framework.add_arg_scope`, honours
+`outputs_collections` (recording the layer's scope in the output's `aliases`) and, where it makes
+variables, `reuse`, `variables_collections` (a list, or a dict keyed by variable name) and `trainable`.
+This module holds the core layers; the others live in the sibling `layers_*` modules and are
+re-exported here.
 """
 import numbers
 
-from ..framework.graph import GraphKeys, add_to_collections, convert_to_tensor, name_scope
+from ..framework.graph import GraphKeys, convert_to_tensor, name_scope
+from .framework import add_arg_scope
+from .layers_common import (RELU, XAVIER, ZEROS, as_list, collect_named_outputs, finish_layer, model_variable,
+                            n_tuple, resolve, tf as _tf, variable_collections)
 
-__all__ = ["fully_connected", "conv2d", "convolution2d", "flatten", "batch_norm", "l1_regularizer",
-           "l2_regularizer", "l1_l2_regularizer", "sum_regularizer", "apply_regularization",
-           "xavier_initializer", "xavier_initializer_conv2d", "variance_scaling_initializer", "max_pool2d",
-           "avg_pool2d", "dropout"]
+_CORE = ["fully_connected", "convolution", "convolution1d", "convolution2d", "convolution3d", "conv1d",
+         "conv2d", "conv3d", "flatten", "batch_norm", "max_pool2d", "avg_pool2d", "dropout",
+         "l1_regularizer", "l2_regularizer", "l1_l2_regularizer", "sum_regularizer", "apply_regularization",
+         "xavier_initializer", "xavier_initializer_conv2d", "variance_scaling_initializer"]
 
 _INIT_OPS_NAMES = {"xavier_initializer": "xavier_initializer",
                    "xavier_initializer_conv2d": "xavier_initializer_conv2d",
@@ -29,182 +38,199 @@ def __getattr__(name):
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
-def _tf():
-    import numflow
-    return numflow
-
-
-def _relu(x):
-    return _tf().nn.relu(x)
-
-
-_DEFAULT = object()
-
-
-def _collect(collections, value):
-    if collections:
-        add_to_collections(collections if isinstance(collections, (list, tuple)) else [collections], value)
-
-
-def _model_variable(name, shape, initializer, regularizer, trainable, collections, dtype):
-    tf = _tf()
-    names = [GraphKeys.GLOBAL_VARIABLES, GraphKeys.MODEL_VARIABLES]
-    if collections:
-        names += list(collections if isinstance(collections, (list, tuple)) else [collections])
-    return tf.get_variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
-                           trainable=trainable, collections=names)
-
-
-def _var_collections(variables_collections, name):
-    if isinstance(variables_collections, dict):
-        return variables_collections.get(name)
-    return variables_collections
-
-
-def fully_connected(inputs, num_outputs, activation_fn=_DEFAULT, normalizer_fn=None, normalizer_params=None,
-                    weights_initializer=None, weights_regularizer=None, biases_initializer=_DEFAULT,
+@add_arg_scope
+def fully_connected(inputs, num_outputs, activation_fn=RELU, normalizer_fn=None, normalizer_params=None,
+                    weights_initializer=XAVIER, weights_regularizer=None, biases_initializer=ZEROS,
                     biases_regularizer=None, reuse=None, variables_collections=None, outputs_collections=None,
                     trainable=True, scope=None):
     """`tf.contrib.layers.fully_connected(inputs, num_outputs, activation_fn=tf.nn.relu,
     normalizer_fn=None, weights_initializer=xavier_initializer(), weights_regularizer=None,
     biases_initializer=tf.zeros_initializer(), ..., scope=None)`: activation_fn(inputs @ weights +
     biases) with variables 'fully_connected/weights' and 'fully_connected/biases'. Pass
-    activation_fn=None for a linear layer, biases_initializer=None for no biases."""
+    activation_fn=None for a linear layer, biases_initializer=None for no biases; inputs of rank > 2
+    are multiplied along their last axis."""
     tf = _tf()
-    if activation_fn is _DEFAULT:
-        activation_fn = _relu
-    if biases_initializer is _DEFAULT:
-        biases_initializer = tf.zeros_initializer()
-    if weights_initializer is None:
-        weights_initializer = __getattr__("xavier_initializer")()
     if not isinstance(num_outputs, numbers.Integral):
         raise ValueError("num_outputs type should be one of [int, long], got %s." % type(num_outputs))
     with tf.variable_scope(scope, "fully_connected", [inputs], reuse=reuse) as sc:
         inputs = convert_to_tensor(inputs)
         shape = inputs.shape
-        if shape.ndims is None or shape[-1].value is None:
+        if shape.ndims is None or shape.ndims < 2 or shape[-1].value is None:
             raise ValueError("The last dimension of the inputs to `fully_connected` should be defined. "
-                             "Found `None`.")
-        dtype = inputs.dtype
-        weights = _model_variable("weights", [shape[-1].value, num_outputs], weights_initializer,
-                                  weights_regularizer, trainable,
-                                  _var_collections(variables_collections, "weights"), dtype)
+                             "Found `None`." if shape.ndims and shape.ndims >= 2 else
+                             "Input %s must be at least 2-D, got shape %s." % (inputs.name, shape))
+        weights = model_variable("weights", [shape[-1].value, num_outputs], resolve(weights_initializer),
+                                 weights_regularizer, trainable,
+                                 variable_collections(variables_collections, "weights"),
+                                 inputs.dtype.base_dtype)
         if shape.ndims > 2:
-            flat = tf.reshape(inputs, [-1, shape[-1].value])
-            outputs = tf.matmul(flat, weights)
-            outputs = tf.reshape(outputs, [-1] + shape.as_list()[1:-1] + [num_outputs]) \
-                if all(d is not None for d in shape.as_list()[1:-1]) else outputs
+            outputs = tf.tensordot(inputs, weights, [[shape.ndims - 1], [0]])
         else:
             outputs = tf.matmul(inputs, weights)
-        if normalizer_fn is not None:
-            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-        elif biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], biases_initializer, biases_regularizer,
-                                     trainable, _var_collections(variables_collections, "biases"), dtype)
-            outputs = tf.nn.bias_add(outputs, biases)
-        if activation_fn is not None:
-            outputs = activation_fn(outputs)
-        _collect(outputs_collections, outputs)
-        del sc
-        return outputs
+        outputs = finish_layer(outputs, num_outputs, normalizer_fn, normalizer_params, biases_initializer,
+                               biases_regularizer, trainable, variables_collections, activation_fn)
+        return collect_named_outputs(outputs_collections, sc.name, outputs)
 
 
-def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None, rate=1,
-           activation_fn=_DEFAULT, normalizer_fn=None, normalizer_params=None, weights_initializer=None,
-           weights_regularizer=None, biases_initializer=_DEFAULT, biases_regularizer=None, reuse=None,
-           variables_collections=None, outputs_collections=None, trainable=True, scope=None):
-    """`tf.contrib.layers.conv2d(inputs, num_outputs, kernel_size, stride=1, padding='SAME',
-    data_format=None, rate=1, activation_fn=tf.nn.relu, ...)`: a 2-D convolution with variables
-    'Conv/weights' [kh, kw, in, num_outputs] and 'Conv/biases'."""
+# --- convolutions -----------------------------------------------------------------------------------
+_CONV_DATA_FORMATS = (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW")
+_CHANNELS_LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
+_CHANNELS_FIRST = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+
+
+def conv_input(inputs, conv_dims, data_format, layer):
+    """Checks a convolution's input: returns (tensor, spatial dims, full data format, channels)."""
+    inputs = convert_to_tensor(inputs)
+    rank = inputs.shape.ndims
+    if conv_dims is not None and rank != conv_dims + 2:
+        raise ValueError("Convolution expects input with rank %d, got %s" % (conv_dims + 2, rank))
+    if rank not in (3, 4, 5):
+        raise ValueError("Convolution not supported for input with rank %s" % (rank,))
+    spatial = rank - 2
+    channels_first = data_format is not None and data_format.startswith("NC")
+    full_format = (_CHANNELS_FIRST if channels_first else _CHANNELS_LAST)[spatial]
+    if data_format is not None and data_format != full_format:
+        raise ValueError("data_format %r does not fit a rank-%d input; expected %r or %r."
+                         % (data_format, rank, _CHANNELS_LAST[spatial], _CHANNELS_FIRST[spatial]))
+    channels = inputs.shape[1 if channels_first else -1].value
+    if channels is None:
+        raise ValueError("The channel dimension of the inputs to `%s` should be defined. Found `None`."
+                         % layer)
+    return inputs, spatial, full_format, channels
+
+
+@add_arg_scope
+def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None, rate=1,
+                activation_fn=RELU, normalizer_fn=None, normalizer_params=None, weights_initializer=XAVIER,
+                weights_regularizer=None, biases_initializer=ZEROS, biases_regularizer=None, reuse=None,
+                variables_collections=None, outputs_collections=None, trainable=True, scope=None,
+                conv_dims=None):
+    """`tf.contrib.layers.convolution(inputs, num_outputs, kernel_size, stride=1, padding='SAME',
+    data_format=None, rate=1, activation_fn=tf.nn.relu, ..., scope=None, conv_dims=None)`: an N-D
+    convolution (N = rank(inputs) - 2, or `conv_dims`) with variables 'Conv/weights'
+    [*kernel_size, in_channels, num_outputs] and 'Conv/biases'; `rate` > 1 makes it atrous.
+    data_format is None / 'NWC' / 'NHWC' / 'NDHWC' (channels last) or 'NCW' / 'NCHW' / 'NCDHW'."""
     tf = _tf()
-    if activation_fn is _DEFAULT:
-        activation_fn = _relu
-    if biases_initializer is _DEFAULT:
-        biases_initializer = tf.zeros_initializer()
-    if weights_initializer is None:
-        weights_initializer = __getattr__("xavier_initializer")()
-    data_format = data_format or "NHWC"
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
-    sh, sw = (stride, stride) if isinstance(stride, int) else tuple(stride)
-    rh, rw = (rate, rate) if isinstance(rate, int) else tuple(rate)
-    with tf.variable_scope(scope, "Conv", [inputs], reuse=reuse):
-        inputs = convert_to_tensor(inputs)
-        if inputs.shape.ndims != 4:
-            raise ValueError("Convolution expects input with rank 4, got %s" % inputs.shape.ndims)
-        channels = inputs.shape[3 if data_format == "NHWC" else 1].value
-        if channels is None:
-            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
-        weights = _model_variable("weights", [kh, kw, channels, num_outputs], weights_initializer,
-                                  weights_regularizer, trainable,
-                                  _var_collections(variables_collections, "weights"), inputs.dtype)
-        strides = [1, sh, sw, 1] if data_format == "NHWC" else [1, 1, sh, sw]
-        dilations = [1, rh, rw, 1] if data_format == "NHWC" else [1, 1, rh, rw]
-        outputs = tf.nn.conv2d(inputs, weights, strides, padding.upper(), data_format=data_format,
-                               dilations=dilations)
-        if normalizer_fn is not None:
-            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-        elif biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], biases_initializer, biases_regularizer,
-                                     trainable, _var_collections(variables_collections, "biases"),
-                                     inputs.dtype)
-            outputs = tf.nn.bias_add(outputs, biases, data_format=data_format)
-        if activation_fn is not None:
-            outputs = activation_fn(outputs)
-        _collect(outputs_collections, outputs)
-        return outputs
+    if data_format not in _CONV_DATA_FORMATS:
+        raise ValueError("Invalid data_format: %r" % (data_format,))
+    with tf.variable_scope(scope, "Conv", [inputs], reuse=reuse) as sc:
+        inputs, spatial, full_format, channels = conv_input(inputs, conv_dims, data_format, "convolution")
+        kernel = n_tuple(kernel_size, spatial, "kernel_size")
+        strides = n_tuple(stride, spatial, "strides")
+        rates = n_tuple(rate, spatial, "dilation_rate")
+        if any(s > 1 for s in strides) and any(r > 1 for r in rates):
+            raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+        weights = model_variable("weights", list(kernel) + [channels, num_outputs],
+                                 resolve(weights_initializer), weights_regularizer, trainable,
+                                 variable_collections(variables_collections, "weights"),
+                                 inputs.dtype.base_dtype)
+        outputs = tf.nn.convolution(inputs, weights, padding.upper(), strides=list(strides),
+                                    dilation_rate=list(rates), data_format=full_format)
+        outputs = finish_layer(outputs, num_outputs, normalizer_fn, normalizer_params, biases_initializer,
+                               biases_regularizer, trainable, variables_collections, activation_fn,
+                               full_format)
+        return collect_named_outputs(outputs_collections, sc.name, outputs)
 
 
-convolution2d = conv2d
+def _fixed_rank_convolution(conv_dims, public_name):
+    @add_arg_scope
+    def fixed(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None, rate=1,
+              activation_fn=RELU, normalizer_fn=None, normalizer_params=None, weights_initializer=XAVIER,
+              weights_regularizer=None, biases_initializer=ZEROS, biases_regularizer=None, reuse=None,
+              variables_collections=None, outputs_collections=None, trainable=True, scope=None):
+        return convolution(inputs, num_outputs, kernel_size, stride=stride, padding=padding,
+                           data_format=data_format, rate=rate, activation_fn=activation_fn,
+                           normalizer_fn=normalizer_fn, normalizer_params=normalizer_params,
+                           weights_initializer=weights_initializer, weights_regularizer=weights_regularizer,
+                           biases_initializer=biases_initializer, biases_regularizer=biases_regularizer,
+                           reuse=reuse, variables_collections=variables_collections,
+                           outputs_collections=outputs_collections, trainable=trainable, scope=scope,
+                           conv_dims=conv_dims)
+    fixed.__name__ = fixed.__qualname__ = public_name
+    fixed._arg_scoped_function.__name__ = public_name
+    fixed._key_op = (__name__, public_name)
+    fixed.__doc__ = ("`tf.contrib.layers.%s(inputs, num_outputs, kernel_size, ...)`: `convolution` for "
+                     "rank-%d inputs only (ValueError otherwise); variables 'Conv/weights', 'Conv/biases'."
+                     % (public_name, conv_dims + 2))
+    return fixed
 
 
+convolution1d = _fixed_rank_convolution(1, "convolution1d")
+convolution2d = _fixed_rank_convolution(2, "convolution2d")
+convolution3d = _fixed_rank_convolution(3, "convolution3d")
+conv1d = convolution1d
+conv2d = convolution2d
+conv3d = convolution3d
+
+
+# --- flatten, pooling, dropout ------------------------------------------------------------------
+@add_arg_scope
 def flatten(inputs, outputs_collections=None, scope=None):
     """`tf.contrib.layers.flatten(inputs)`: [batch, ...] -> [batch, k], keeping the batch dimension."""
     from ..layers import _flatten
-    with name_scope(scope, "Flatten", [inputs]):
+    with name_scope(scope, "Flatten", [inputs]) as sc:
         outputs = _flatten(inputs)
-    _collect(outputs_collections, outputs)
-    return outputs
+    return collect_named_outputs(outputs_collections, sc, outputs)
 
 
+def pool_nd(fn, default_name, inputs, kernel_size, stride, padding, data_format, spatial,
+            outputs_collections, scope):
+    """max/avg pooling over `spatial` dims with TF1 contrib's int-or-tuple kernel_size and stride."""
+    kernel = n_tuple(kernel_size, spatial, "kernel_size")
+    strides = n_tuple(stride, spatial, "strides")
+    channels_first = data_format.startswith("NC")
+    with name_scope(scope, default_name, [inputs]) as sc:
+        inputs = convert_to_tensor(inputs)
+        if inputs.shape.ndims is not None and inputs.shape.ndims != spatial + 2:
+            raise ValueError("Input %s must be %d-D, got shape %s." % (inputs.name, spatial + 2,
+                                                                      inputs.shape))
+        if channels_first:
+            ksize, step = [1, 1] + list(kernel), [1, 1] + list(strides)
+        else:
+            ksize, step = [1] + list(kernel) + [1], [1] + list(strides) + [1]
+        outputs = fn(inputs, ksize, step, padding.upper(), data_format=data_format)
+    return collect_named_outputs(outputs_collections, sc, outputs)
+
+
+def _check_2d_format(data_format):
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+
+
+@add_arg_scope
 def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC", outputs_collections=None,
                scope=None):
-    """`tf.contrib.layers.max_pool2d(inputs, kernel_size, stride=2, padding='VALID')`."""
-    return _pool(_tf().nn.max_pool, "MaxPool2D", inputs, kernel_size, stride, padding, data_format,
-                 outputs_collections, scope)
+    """`tf.contrib.layers.max_pool2d(inputs, kernel_size, stride=2, padding='VALID',
+    data_format='NHWC')`: 2-D max pooling (name scope 'MaxPool2D')."""
+    _check_2d_format(data_format)
+    return pool_nd(_tf().nn.max_pool, "MaxPool2D", inputs, kernel_size, stride, padding, data_format, 2,
+                   outputs_collections, scope)
 
 
+@add_arg_scope
 def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC", outputs_collections=None,
                scope=None):
-    """`tf.contrib.layers.avg_pool2d(inputs, kernel_size, stride=2, padding='VALID')`."""
-    return _pool(_tf().nn.avg_pool, "AvgPool2D", inputs, kernel_size, stride, padding, data_format,
-                 outputs_collections, scope)
+    """`tf.contrib.layers.avg_pool2d(inputs, kernel_size, stride=2, padding='VALID',
+    data_format='NHWC')`: 2-D average pooling (name scope 'AvgPool2D')."""
+    _check_2d_format(data_format)
+    return pool_nd(_tf().nn.avg_pool, "AvgPool2D", inputs, kernel_size, stride, padding, data_format, 2,
+                   outputs_collections, scope)
 
 
-def _pool(fn, default, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
-    sh, sw = (stride, stride) if isinstance(stride, int) else tuple(stride)
-    with name_scope(scope, default, [inputs]):
-        if data_format == "NHWC":
-            outputs = fn(inputs, [1, kh, kw, 1], [1, sh, sw, 1], padding, data_format=data_format)
-        else:
-            outputs = fn(inputs, [1, 1, kh, kw], [1, 1, sh, sw], padding, data_format=data_format)
-    _collect(outputs_collections, outputs)
-    return outputs
-
-
+@add_arg_scope
 def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_collections=None, scope=None,
             seed=None):
-    """`tf.contrib.layers.dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True)`."""
+    """`tf.contrib.layers.dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True)`: with
+    is_training, zeroes each element with probability 1 - keep_prob and scales the rest by
+    1 / keep_prob; otherwise the identity."""
     from ..layers import dropout as layers_dropout
-    with name_scope(scope, "Dropout", [inputs]):
+    with name_scope(scope, "Dropout", [inputs]) as sc:
         outputs = layers_dropout(inputs, rate=1 - keep_prob, noise_shape=noise_shape, seed=seed,
                                  training=is_training)
-    _collect(outputs_collections, outputs)
-    return outputs
+    return collect_named_outputs(outputs_collections, sc, outputs)
 
 
+@add_arg_scope
 def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, activation_fn=None,
                param_initializers=None, param_regularizers=None, updates_collections=GraphKeys.UPDATE_OPS,
                is_training=True, reuse=None, variables_collections=None, outputs_collections=None,
@@ -212,7 +238,8 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
                scope=None, renorm=False, renorm_clipping=None, renorm_decay=0.99, adjustment=None):
     """`tf.contrib.layers.batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
     activation_fn=None, is_training=True, ...)`: batch normalization over all axes but the channel one;
-    moving-average updates go to `updates_collections` (UPDATE_OPS)."""
+    moving-average updates go to `updates_collections` (UPDATE_OPS), or run with the output when it is
+    None."""
     from ..layers import BatchNormalization
     tf = _tf()
     initializers = param_initializers or {}
@@ -230,6 +257,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
                                    _scope=sc)
         before = set(tf.get_collection(GraphKeys.UPDATE_OPS))
         outputs = layer.apply(inputs, training=is_training)
+        _add_variables_to_collections(layer, variables_collections)
         if updates_collections != GraphKeys.UPDATE_OPS:
             ref = tf.get_collection_ref(GraphKeys.UPDATE_OPS)
             ref[:] = [u for u in ref if u in before]
@@ -241,8 +269,20 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
                     tf.add_to_collection(updates_collections, update)
         if activation_fn is not None:
             outputs = activation_fn(outputs)
-        _collect(outputs_collections, outputs)
-        return outputs
+        return collect_named_outputs(outputs_collections, sc.name, outputs)
+
+
+def _add_variables_to_collections(layer, variables_collections):
+    """batch_norm's variables also join MODEL_VARIABLES and the collections asked for, by short name."""
+    from ..framework.graph import add_to_collections
+    tf = _tf()
+    for variable in layer.variables:
+        short_name = variable.op.name.split("/")[-1]
+        names = [GraphKeys.MODEL_VARIABLES] + as_list(variable_collections(variables_collections,
+                                                                           short_name))
+        for name in names:
+            if variable not in tf.get_collection(name):
+                add_to_collections([name], variable)
 
 
 # --- regularizers --------------------------------------------------------------------------------
@@ -323,3 +363,15 @@ def apply_regularization(regularizer, weights_list=None):
         summed = tf.add_n(penalties, name=scope)
         tf.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, summed)
         return summed
+
+
+# --- the sibling modules' layers, re-exported under tf.contrib.layers ---------------------------------
+from . import layers_conv, layers_misc, layers_norm, layers_optimizers, layers_summaries  # noqa: E402
+from .layers_conv import *  # noqa: E402,F401,F403
+from .layers_misc import *  # noqa: E402,F401,F403
+from .layers_norm import *  # noqa: E402,F401,F403
+from .layers_optimizers import *  # noqa: E402,F401,F403
+from .layers_summaries import *  # noqa: E402,F401,F403
+
+__all__ = _CORE + [name for module in (layers_conv, layers_norm, layers_misc, layers_summaries,
+                                       layers_optimizers) for name in module.__all__]
