@@ -15,4 +15,8 @@ def __getattr__(name):
     if name in ("feature_column", "learn"):
         import importlib
         return importlib.import_module(__name__ + "." + name)
+    # tf.contrib.slim, tf.contrib.losses and tf.contrib.metrics load on first use as well.
+    if name in ("slim", "losses", "metrics"):
+        import importlib
+        return importlib.import_module(__name__ + "." + name)
     raise AttributeError("module 'numflow.contrib' has no attribute %r" % name)

@@ -1,0 +1,402 @@
+"""`tf.contrib.metrics` (also `slim.metrics`): TF1's `streaming_*` metrics.
+
+Each is the `tf.metrics` function of the same meaning with TF1 contrib's argument order (predictions
+before labels) and returns `(value, update_op)`: `value` reads the local accumulator variables,
+`update_op` folds in a batch and returns the updated value. Run `tf.local_variables_initializer()` first.
+`aggregate_metrics` / `aggregate_metric_map` regroup several such pairs.
+"""
+import numflow as tf
+
+from .. import metrics as _metrics
+from ..ops.metrics_impl import _finish, _metric_variable, confusion_matrix  # noqa: F401 - confusion_matrix too
+from ..variable_scope import variable_scope
+
+__all__ = ["accuracy", "aggregate_metric_map", "aggregate_metrics", "confusion_matrix", "streaming_accuracy",
+           "streaming_auc", "streaming_concat", "streaming_covariance", "streaming_false_negative_rate",
+           "streaming_false_negatives", "streaming_false_negatives_at_thresholds",
+           "streaming_false_positive_rate", "streaming_false_positives", "streaming_false_positives_at_thresholds",
+           "streaming_mean", "streaming_mean_absolute_error", "streaming_mean_cosine_distance",
+           "streaming_mean_iou", "streaming_mean_relative_error", "streaming_mean_squared_error",
+           "streaming_mean_tensor", "streaming_pearson_correlation", "streaming_percentage_less",
+           "streaming_precision", "streaming_precision_at_thresholds", "streaming_recall",
+           "streaming_recall_at_k", "streaming_recall_at_thresholds", "streaming_root_mean_squared_error",
+           "streaming_sensitivity_at_specificity", "streaming_sparse_average_precision_at_k",
+           "streaming_sparse_precision_at_k", "streaming_sparse_precision_at_top_k",
+           "streaming_sparse_recall_at_k", "streaming_specificity_at_sensitivity", "streaming_true_negatives",
+           "streaming_true_negatives_at_thresholds", "streaming_true_positives",
+           "streaming_true_positives_at_thresholds"]
+
+
+# --- means and errors ----------------------------------------------------------------------------
+def streaming_mean(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_mean(values, weights=None, ...)`: the weighted mean of `values`
+    over the stream (tf.metrics.mean)."""
+    return _metrics.mean(values, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_mean_tensor(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_mean_tensor(values, weights=None, ...)`: the elementwise weighted
+    mean of `values` over the stream (tf.metrics.mean_tensor)."""
+    return _metrics.mean_tensor(values, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_accuracy(predictions, labels, weights=None, metrics_collections=None, updates_collections=None,
+                       name=None):
+    """`tf.contrib.metrics.streaming_accuracy(predictions, labels, weights=None, ...)`: the weighted
+    fraction of elements where predictions == labels, over the stream (tf.metrics.accuracy)."""
+    return _metrics.accuracy(labels, predictions, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_mean_absolute_error(predictions, labels, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_mean_absolute_error(predictions, labels, weights=None, ...)`: the
+    weighted mean of |predictions - labels| over the stream."""
+    return _metrics.mean_absolute_error(labels, predictions, weights, metrics_collections, updates_collections,
+                                        name)
+
+
+def streaming_mean_squared_error(predictions, labels, weights=None, metrics_collections=None,
+                                 updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_mean_squared_error(predictions, labels, weights=None, ...)`: the
+    weighted mean of (predictions - labels)**2 over the stream."""
+    return _metrics.mean_squared_error(labels, predictions, weights, metrics_collections, updates_collections,
+                                       name)
+
+
+def streaming_root_mean_squared_error(predictions, labels, weights=None, metrics_collections=None,
+                                      updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_root_mean_squared_error(predictions, labels, weights=None, ...)`:
+    the square root of the streaming mean squared error."""
+    return _metrics.root_mean_squared_error(labels, predictions, weights, metrics_collections,
+                                            updates_collections, name)
+
+
+def streaming_mean_relative_error(predictions, labels, normalizer, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_mean_relative_error(predictions, labels, normalizer, weights=None,
+    ...)`: the weighted mean of |predictions - labels| / normalizer over the stream."""
+    return _metrics.mean_relative_error(labels, predictions, normalizer, weights, metrics_collections,
+                                        updates_collections, name)
+
+
+def streaming_mean_cosine_distance(predictions, labels, dim, weights=None, metrics_collections=None,
+                                   updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_mean_cosine_distance(predictions, labels, dim, weights=None, ...)`:
+    1 - the weighted mean of sum(predictions * labels, dim) (unit-normalized inputs) over the stream."""
+    return _metrics.mean_cosine_distance(labels, predictions, dim, weights, metrics_collections,
+                                         updates_collections, name)
+
+
+def streaming_percentage_less(values, threshold, weights=None, metrics_collections=None,
+                              updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_percentage_less(values, threshold, weights=None, ...)`: the weighted
+    fraction of `values` below `threshold` over the stream (tf.metrics.percentage_below)."""
+    return _metrics.percentage_below(values, threshold, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_mean_iou(predictions, labels, num_classes, weights=None, metrics_collections=None,
+                       updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_mean_iou(predictions, labels, num_classes, weights=None, ...)`: the
+    mean over classes of intersection-over-union from the streaming confusion matrix (tf.metrics.mean_iou)."""
+    return _metrics.mean_iou(labels, predictions, num_classes, weights, metrics_collections, updates_collections,
+                             name)
+
+
+# --- confusion counts, precision and recall ------------------------------------------------------
+def streaming_true_positives(predictions, labels, weights=None, metrics_collections=None,
+                             updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_true_positives(predictions, labels, weights=None, ...)`: the
+    weighted count of elements where both (cast to bool) are True."""
+    return _metrics.true_positives(labels, predictions, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_true_negatives(predictions, labels, weights=None, metrics_collections=None,
+                             updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_true_negatives(predictions, labels, weights=None, ...)`: the
+    weighted count of elements where both (cast to bool) are False."""
+    return _metrics.true_negatives(labels, predictions, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_false_positives(predictions, labels, weights=None, metrics_collections=None,
+                              updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_false_positives(predictions, labels, weights=None, ...)`: the
+    weighted count of elements predicted True whose label is False."""
+    return _metrics.false_positives(labels, predictions, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_false_negatives(predictions, labels, weights=None, metrics_collections=None,
+                              updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_false_negatives(predictions, labels, weights=None, ...)`: the
+    weighted count of elements predicted False whose label is True."""
+    return _metrics.false_negatives(labels, predictions, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_precision(predictions, labels, weights=None, metrics_collections=None, updates_collections=None,
+                        name=None):
+    """`tf.contrib.metrics.streaming_precision(predictions, labels, weights=None, ...)`: tp / (tp + fp)
+    over the stream, 0 while nothing was predicted True."""
+    return _metrics.precision(labels, predictions, weights, metrics_collections, updates_collections, name)
+
+
+def streaming_recall(predictions, labels, weights=None, metrics_collections=None, updates_collections=None,
+                     name=None):
+    """`tf.contrib.metrics.streaming_recall(predictions, labels, weights=None, ...)`: tp / (tp + fn) over
+    the stream, 0 while no label was True."""
+    return _metrics.recall(labels, predictions, weights, metrics_collections, updates_collections, name)
+
+
+def _rate_of_counts(predictions, labels, weights, counted, other, metrics_collections, updates_collections,
+                    name, default_name):
+    """counted / (counted + other) of two streaming confusion counts, 0 while both are 0."""
+    with variable_scope(name, default_name, (predictions, labels, weights)):
+        counted_value, counted_update = counted(predictions, labels, weights)
+        other_value, other_update = other(predictions, labels, weights)
+        value = tf.div_no_nan(counted_value, counted_value + other_value, name="value")
+        update_op = tf.div_no_nan(counted_update, counted_update + other_update, name="update_op")
+        return _finish(value, update_op, metrics_collections, updates_collections)
+
+
+def streaming_false_positive_rate(predictions, labels, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_false_positive_rate(predictions, labels, weights=None, ...)`:
+    fp / (fp + tn) over the stream (labels and predictions cast to bool), 0 while no label was False."""
+    return _rate_of_counts(predictions, labels, weights, streaming_false_positives, streaming_true_negatives,
+                           metrics_collections, updates_collections, name, "false_positive_rate")
+
+
+def streaming_false_negative_rate(predictions, labels, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_false_negative_rate(predictions, labels, weights=None, ...)`:
+    fn / (fn + tp) over the stream (labels and predictions cast to bool), 0 while no label was True."""
+    return _rate_of_counts(predictions, labels, weights, streaming_false_negatives, streaming_true_positives,
+                           metrics_collections, updates_collections, name, "false_negative_rate")
+
+
+# --- thresholded ---------------------------------------------------------------------------------
+def streaming_true_positives_at_thresholds(predictions, labels, thresholds, weights=None):
+    """`tf.contrib.metrics.streaming_true_positives_at_thresholds(predictions, labels, thresholds,
+    weights=None)`: per threshold, the weighted count of True labels whose prediction is > threshold."""
+    return _metrics.true_positives_at_thresholds(labels, predictions, thresholds, weights)
+
+
+def streaming_false_positives_at_thresholds(predictions, labels, thresholds, weights=None):
+    """`tf.contrib.metrics.streaming_false_positives_at_thresholds(predictions, labels, thresholds,
+    weights=None)`: per threshold, the weighted count of False labels whose prediction is > threshold."""
+    return _metrics.false_positives_at_thresholds(labels, predictions, thresholds, weights)
+
+
+def streaming_true_negatives_at_thresholds(predictions, labels, thresholds, weights=None):
+    """`tf.contrib.metrics.streaming_true_negatives_at_thresholds(predictions, labels, thresholds,
+    weights=None)`: per threshold, the weighted count of False labels whose prediction is <= threshold."""
+    return _metrics.true_negatives_at_thresholds(labels, predictions, thresholds, weights)
+
+
+def streaming_false_negatives_at_thresholds(predictions, labels, thresholds, weights=None):
+    """`tf.contrib.metrics.streaming_false_negatives_at_thresholds(predictions, labels, thresholds,
+    weights=None)`: per threshold, the weighted count of True labels whose prediction is <= threshold."""
+    return _metrics.false_negatives_at_thresholds(labels, predictions, thresholds, weights)
+
+
+def streaming_precision_at_thresholds(predictions, labels, thresholds, weights=None, metrics_collections=None,
+                                      updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_precision_at_thresholds(predictions, labels, thresholds,
+    weights=None, ...)`: per threshold, the streaming precision of `predictions > threshold`."""
+    return _metrics.precision_at_thresholds(labels, predictions, thresholds, weights, metrics_collections,
+                                            updates_collections, name)
+
+
+def streaming_recall_at_thresholds(predictions, labels, thresholds, weights=None, metrics_collections=None,
+                                   updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_recall_at_thresholds(predictions, labels, thresholds, weights=None,
+    ...)`: per threshold, the streaming recall of `predictions > threshold`."""
+    return _metrics.recall_at_thresholds(labels, predictions, thresholds, weights, metrics_collections,
+                                         updates_collections, name)
+
+
+def streaming_auc(predictions, labels, weights=None, num_thresholds=200, metrics_collections=None,
+                  updates_collections=None, curve="ROC", name=None):
+    """`tf.contrib.metrics.streaming_auc(predictions, labels, weights=None, num_thresholds=200, ...,
+    curve='ROC', name=None)`: the area under the ROC (or, curve='PR', precision-recall) curve, by the
+    trapezoidal rule over `num_thresholds` evenly spaced thresholds (tf.metrics.auc)."""
+    return _metrics.auc(labels, predictions, weights, num_thresholds, metrics_collections, updates_collections,
+                        curve, name)
+
+
+def streaming_sensitivity_at_specificity(predictions, labels, specificity, weights=None, num_thresholds=200,
+                                         metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_sensitivity_at_specificity(predictions, labels, specificity,
+    weights=None, num_thresholds=200, ...)`: the sensitivity at the threshold whose specificity is
+    closest to `specificity`."""
+    return _metrics.sensitivity_at_specificity(labels, predictions, specificity, weights, num_thresholds,
+                                               metrics_collections, updates_collections, name)
+
+
+def streaming_specificity_at_sensitivity(predictions, labels, sensitivity, weights=None, num_thresholds=200,
+                                         metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_specificity_at_sensitivity(predictions, labels, sensitivity,
+    weights=None, num_thresholds=200, ...)`: the specificity at the threshold whose sensitivity is
+    closest to `sensitivity`."""
+    return _metrics.specificity_at_sensitivity(labels, predictions, sensitivity, weights, num_thresholds,
+                                               metrics_collections, updates_collections, name)
+
+
+# --- top-k ---------------------------------------------------------------------------------------
+def streaming_recall_at_k(predictions, labels, k, weights=None, metrics_collections=None,
+                          updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_recall_at_k(predictions, labels, k, weights=None, ...)`: the
+    weighted fraction of rows of [batch, num_classes] `predictions` whose integer label ([batch]) is
+    among its k highest scores (tf.nn.in_top_k), over the stream."""
+    in_top_k = tf.cast(tf.nn.in_top_k(predictions, labels, k), tf.float32)
+    return streaming_mean(in_top_k, weights, metrics_collections, updates_collections,
+                          name or "recall_at_%d" % k)
+
+
+def streaming_sparse_recall_at_k(predictions, labels, k, class_id=None, weights=None, metrics_collections=None,
+                                 updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_sparse_recall_at_k(predictions, labels, k, class_id=None,
+    weights=None, ...)`: tf.metrics.recall_at_k with the predictions first."""
+    return _metrics.recall_at_k(labels, predictions, k, class_id, weights, metrics_collections,
+                                updates_collections, name)
+
+
+def streaming_sparse_precision_at_k(predictions, labels, k, class_id=None, weights=None,
+                                    metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_sparse_precision_at_k(predictions, labels, k, class_id=None,
+    weights=None, ...)`: tf.metrics.precision_at_k with the predictions first."""
+    return _metrics.precision_at_k(labels, predictions, k, class_id, weights, metrics_collections,
+                                   updates_collections, name)
+
+
+def streaming_sparse_precision_at_top_k(top_k_predictions, labels, class_id=None, weights=None,
+                                        metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_sparse_precision_at_top_k(top_k_predictions, labels, class_id=None,
+    weights=None, ...)`: tf.metrics.precision_at_top_k given the top-k class ids [batch, k]."""
+    return _metrics.precision_at_top_k(labels, top_k_predictions, None, class_id, weights, metrics_collections,
+                                       updates_collections, name)
+
+
+def streaming_sparse_average_precision_at_k(predictions, labels, k, weights=None, metrics_collections=None,
+                                            updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_sparse_average_precision_at_k(predictions, labels, k, weights=None,
+    ...)`: tf.metrics.average_precision_at_k with the predictions first."""
+    return _metrics.average_precision_at_k(labels, predictions, k, weights, metrics_collections,
+                                           updates_collections, name)
+
+
+# --- covariance and correlation ------------------------------------------------------------------
+def _weighted_sums(predictions, labels, weights):
+    """The batch's sum of weights and weighted sums of x, y and x*y, weights broadcast to the inputs."""
+    predictions = tf.cast(predictions, tf.float32)
+    labels = tf.cast(labels, tf.float32)
+    predictions.shape.assert_is_compatible_with(labels.shape)
+    if weights is None:
+        weights = tf.ones_like(predictions)
+    else:
+        weights = tf.cast(weights, tf.float32) * tf.ones_like(predictions)
+    return [tf.reduce_sum(weights), tf.reduce_sum(weights * predictions), tf.reduce_sum(weights * labels),
+            tf.reduce_sum(weights * predictions * labels)]
+
+
+def _unbiased_covariance(count, sum_x, sum_y, sum_xy):
+    """The co-moment over (count - 1); NaN until the weights sum past 1, as TF returns."""
+    covariance = (sum_xy - tf.div_no_nan(sum_x * sum_y, count)) / tf.maximum(count - 1.0, 1e-30)
+    return tf.where(count > 1.0, covariance, tf.fill(tf.shape(covariance), float("nan")))
+
+
+def streaming_covariance(predictions, labels, weights=None, metrics_collections=None, updates_collections=None,
+                         name=None):
+    """`tf.contrib.metrics.streaming_covariance(predictions, labels, weights=None, ...)`: the unbiased
+    weighted covariance sum(w * (x - mean_x) * (y - mean_y)) / (sum(w) - 1) of predictions and labels
+    over the stream; NaN while sum(w) <= 1. Local float32 variables count, sum_x, sum_y, sum_xy."""
+    with variable_scope(name, "covariance", (predictions, labels, weights)):
+        accumulators = [_metric_variable([], tf.float32, part) for part in ("count", "sum_x", "sum_y", "sum_xy")]
+        batch_sums = _weighted_sums(predictions, labels, weights)
+        value = tf.identity(_unbiased_covariance(*accumulators), name="value")
+        updates = [tf.assign_add(total, batch) for total, batch in zip(accumulators, batch_sums)]
+        update_op = tf.identity(_unbiased_covariance(*updates), name="update_op")
+        return _finish(value, update_op, metrics_collections, updates_collections)
+
+
+def streaming_pearson_correlation(predictions, labels, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_pearson_correlation(predictions, labels, weights=None, ...)`: the
+    weighted Pearson correlation cov(x, y) / sqrt(var(x) * var(y)) over the stream, from three streaming
+    covariances."""
+    with variable_scope(name, "pearson_r", (predictions, labels, weights)):
+        cov, update_cov = streaming_covariance(predictions, labels, weights, name="covariance")
+        var_x, update_var_x = streaming_covariance(predictions, predictions, weights, name="variance_predictions")
+        var_y, update_var_y = streaming_covariance(labels, labels, weights, name="variance_labels")
+        value = tf.div_no_nan(cov, tf.sqrt(var_x) * tf.sqrt(var_y), name="value")
+        update_op = tf.div_no_nan(update_cov, tf.sqrt(update_var_x) * tf.sqrt(update_var_y), name="update_op")
+        return _finish(value, update_op, metrics_collections, updates_collections)
+
+
+# --- concatenation -------------------------------------------------------------------------------
+def streaming_concat(values, axis=0, max_size=None, metrics_collections=None, updates_collections=None,
+                     name=None):
+    """`tf.contrib.metrics.streaming_concat(values, axis=0, max_size=None, ...)`: every batch of `values`
+    seen so far, concatenated along `axis` (all other dims must be statically known and stay the same);
+    the update op appends a batch and returns the new length along `axis`. With `max_size`, only the
+    first `max_size` entries along `axis` are kept (later updates change nothing). ValueError when `values`
+    has an unknown rank or unknown non-`axis` dims."""
+    with variable_scope(name, "streaming_concat", (values,)):
+        values = tf.convert_to_tensor(values)
+        if values.shape.ndims is None:
+            raise ValueError("streaming_concat: values must have a known rank, got shape %s" % values.shape)
+        rank = values.shape.ndims
+        if not -rank <= axis < rank:
+            raise ValueError("streaming_concat: axis %d is out of range for values of rank %d" % (axis, rank))
+        axis %= rank
+        dims = values.shape.as_list()
+        if any(d is None for i, d in enumerate(dims) if i != axis):
+            raise ValueError("streaming_concat: all dims of values but axis %d must be known, got shape %s"
+                             % (axis, values.shape))
+        empty_shape = dims[:axis] + [0] + dims[axis + 1:]
+        array = tf.Variable(tf.zeros(empty_shape, dtype=values.dtype), trainable=False, validate_shape=False,
+                            name="array", collections=[tf.GraphKeys.LOCAL_VARIABLES, tf.GraphKeys.METRIC_VARIABLES])
+        static_shape = tf.TensorShape(dims[:axis] + [None] + dims[axis + 1:])
+        joined = tf.concat([array, values], axis)
+        if max_size is not None:
+            kept = tf.minimum(tf.shape(joined)[axis], max_size)
+            joined = tf.gather(joined, tf.range(kept), axis=axis)
+        stored = tf.assign(array, joined, validate_shape=False)
+        value = tf.identity(array, name="value")
+        value.set_shape(static_shape)
+        update_op = tf.identity(tf.shape(stored)[axis], name="update_op")
+        return _finish(value, update_op, metrics_collections, updates_collections)
+
+
+# --- non-streaming and regrouping ----------------------------------------------------------------
+def accuracy(predictions, labels, weights=None, name=None):
+    """`tf.contrib.metrics.accuracy(predictions, labels, weights=None, name=None)`: the (non-streaming)
+    weighted fraction of elements where predictions == labels in this batch. ValueError when their dtypes
+    or static shapes differ."""
+    with tf.name_scope(name, "accuracy", values=[predictions, labels]):
+        predictions = tf.convert_to_tensor(predictions)
+        labels = tf.convert_to_tensor(labels)
+        if predictions.dtype != labels.dtype:
+            raise ValueError("Dtypes of predictions and labels should match. Given: predictions (%r) and labels "
+                             "(%r)" % (predictions.dtype, labels.dtype))
+        predictions.shape.assert_is_compatible_with(labels.shape)
+        is_correct = tf.cast(tf.equal(predictions, labels), tf.float32)
+        if weights is None:
+            return tf.reduce_mean(is_correct)
+        weights = tf.cast(weights, tf.float32) * tf.ones_like(is_correct)
+        return tf.div_no_nan(tf.reduce_sum(is_correct * weights), tf.reduce_sum(weights))
+
+
+def aggregate_metrics(*value_update_tuples):
+    """`tf.contrib.metrics.aggregate_metrics(*value_update_tuples)`: the (value, update_op) pairs of
+    several metrics regrouped as (list of values, list of update ops). ValueError when given none."""
+    if not value_update_tuples:
+        raise ValueError("Expected at least one value_tensor/update_op pair")
+    values, updates = zip(*value_update_tuples)
+    return list(values), list(updates)
+
+
+def aggregate_metric_map(names_to_tuples):
+    """`tf.contrib.metrics.aggregate_metric_map(names_to_tuples)`: a dict {name: (value, update_op)}
+    split into ({name: value}, {name: update_op})."""
+    names_to_values = {name: value for name, (value, _) in names_to_tuples.items()}
+    names_to_updates = {name: update for name, (_, update) in names_to_tuples.items()}
+    return names_to_values, names_to_updates
