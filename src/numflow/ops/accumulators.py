@@ -62,12 +62,26 @@ class _AccumulatorState:
             raise _op_error(errors.CancelledError, op, "TakeGrad operation was cancelled")
 
 
+def _resource_key(accumulator_op):
+    shared = accumulator_op.attrs.get("shared_name")
+    return ("accumulator", shared) if shared else ("accumulator", accumulator_op)
+
+
 def _state(ctx, accumulator_op, sparse):
     attrs = accumulator_op.attrs
-    shared = attrs.get("shared_name")
-    key = ("accumulator", shared) if shared else ("accumulator", accumulator_op)
-    return session_resource(ctx, key, lambda: _AccumulatorState(
-        shared or accumulator_op.name, attrs["dtype"], attrs["shape"], attrs["reduction_type"], sparse))
+    return session_resource(ctx, _resource_key(accumulator_op), lambda: _AccumulatorState(
+        attrs.get("shared_name") or accumulator_op.name, attrs["dtype"], attrs["shape"], attrs["reduction_type"],
+        sparse))
+
+
+def cancel_pending_take_grads(session, accumulators):
+    """Fails the take_grad calls waiting on `accumulators` in `session` (a tf.Session) with CancelledError,
+    as closing the Session does, and every later one there too: for a thread that must end while its
+    Session stays open (a queue runner stopped by its Coordinator)."""
+    for accumulator in accumulators:
+        op = accumulator.accumulator_ref.op
+        # Made here when no run has used it yet, so that a take_grad starting later fails too.
+        _state(session._state, op, op.type == "SparseConditionalAccumulator").session_closed()
 
 
 def _accumulator_op(handle):
@@ -307,6 +321,16 @@ class ConditionalAccumulatorBase:
         return make_op("AccumulatorSetGlobalStep", [self._accumulator_ref, step], name=name or "SetGlobalStep")
 
 
+def _as_int64(value, name):
+    """`value` as an int64 tensor; int32 tensors (gather's gradient indices, an int32 step) are cast, as TF
+    casts them."""
+    tensor = convert_to_tensor(value, dtype=None if hasattr(value, "dtype") else _dtypes.int64, name=name)
+    if tensor.dtype.base_dtype is _dtypes.int32:
+        from .math import cast
+        return cast(tensor, _dtypes.int64, name=name)
+    return convert_to_tensor(tensor, dtype=_dtypes.int64, name=name)
+
+
 def _make_accumulator(op_type, dtype, shape, shared_name, name, reduction_type):
     with name_scope(None, name) as scope:
         return make_tensor(op_type, [], {"dtype": _dtypes.as_dtype(dtype), "shape": TensorShape(shape),
@@ -327,7 +351,7 @@ class ConditionalAccumulator(ConditionalAccumulatorBase):
         grad = convert_to_tensor(grad, dtype=self._dtype, name="grad")
         if not self._shape.is_compatible_with(grad.shape):
             raise ValueError("Shapes %s and %s are incompatible" % (self._shape, grad.shape))
-        step = convert_to_tensor(local_step, dtype=_dtypes.int64, name="local_step")
+        step = _as_int64(local_step, "local_step")
         return make_op("AccumulatorApplyGradient", [self._accumulator_ref, step, grad], name=name or "AccumulatorApplyGradient")
 
     def take_grad(self, num_required, name=None):
@@ -349,10 +373,10 @@ class SparseConditionalAccumulator(ConditionalAccumulatorBase):
 
     def apply_grad(self, grad_indices, grad_values, grad_shape=None, local_step=0, name=None):
         """An op adding a sparse gradient given as indices [n], values [n, ...] and the dense shape."""
-        indices = convert_to_tensor(grad_indices, dtype=_dtypes.int64, name="grad_indices")
+        indices = _as_int64(grad_indices, "grad_indices")
         values = convert_to_tensor(grad_values, dtype=self._dtype, name="grad_values")
-        shape = convert_to_tensor([] if grad_shape is None else grad_shape, dtype=_dtypes.int64, name="grad_shape")
-        step = convert_to_tensor(local_step, dtype=_dtypes.int64, name="local_step")
+        shape = _as_int64([] if grad_shape is None else grad_shape, "grad_shape")
+        step = _as_int64(local_step, "local_step")
         return make_op("SparseAccumulatorApplyGradient", [self._accumulator_ref, step, indices, values, shape],
                        name=name or "SparseAccumulatorApplyGradient")
 

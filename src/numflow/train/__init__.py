@@ -18,6 +18,7 @@ from .training_loops import *  # noqa: F401,F403
 from .cluster_def import *  # noqa: F401,F403
 from .tracking_checkpoint import *  # noqa: F401,F403
 from .warm_starting import *  # noqa: F401,F403
+from .sync_replicas_optimizer import *  # noqa: F401,F403
 from ..io.example_proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features,  # noqa: E402,F401
                                   FloatList, Int64List, SequenceExample)
 
