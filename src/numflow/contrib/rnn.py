@@ -2,10 +2,11 @@
 functions, and the stacked bidirectional RNNs.
 
 contrib's fused kernels (`LSTMBlockCell`, `GRUBlockCell`) compute the same functions as the plain cells
-with the same variables, so here they are those cells under contrib's names and defaults.
+with the same variables, so here they are those cells under contrib's names and defaults. contrib's
+other cells and wrappers (ConvLSTMCell, NASCell, AttentionCellWrapper, ...) are in rnn_cells.py.
 """
 from ..framework.graph import convert_to_tensor
-from ..init_ops import constant_initializer, zeros_initializer
+from ..init_ops import zeros_initializer
 from ..ops import array as array_ops
 from ..ops import math as math_ops
 from ..ops.rnn import (bidirectional_dynamic_rnn, static_bidirectional_rnn, static_rnn,  # noqa: F401
@@ -13,12 +14,17 @@ from ..ops.rnn import (bidirectional_dynamic_rnn, static_bidirectional_rnn, stat
 from ..ops.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper, GRUCell,  # noqa: F401
                             LSTMCell, LSTMStateTuple, MultiRNNCell, ResidualWrapper, RNNCell, _linear)
 from ..variable_scope import variable_scope as _variable_scope
+from .rnn_cells import (AttentionCellWrapper, Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell,  # noqa: F401
+                        ConvLSTMCell, CoupledInputForgetGateLSTMCell, GLSTMCell, HighwayWrapper, IndRNNCell,
+                        IndyGRUCell, IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell, NASCell, SRUCell,
+                        UGRNNCell, layer_norm, layer_norm_variables)
+from .rnn_cells import __all__ as _cells_all
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell", "LSTMCell",
            "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell", "static_rnn",
            "static_bidirectional_rnn", "static_state_saving_rnn", "stack_bidirectional_dynamic_rnn",
            "stack_bidirectional_rnn", "OutputProjectionWrapper", "InputProjectionWrapper",
-           "LayerNormBasicLSTMCell", "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2"]
+           "LayerNormBasicLSTMCell", "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2"] + _cells_all
 
 
 class LSTMBlockCell(LSTMCell):
@@ -173,17 +179,11 @@ class LayerNormBasicLSTMCell(RNNCell):
         if not self._layer_norm:
             self._bias = self._add_variable("bias", [4 * n], dtype, zeros_initializer())
             return
-        self._norms = {}
-        for part in ("input", "transform", "forget", "output", "state"):
-            with _variable_scope(part):
-                self._norms[part] = (self._add_variable("gamma", [n], dtype, constant_initializer(self._norm_gain)),
-                                     self._add_variable("beta", [n], dtype, constant_initializer(self._norm_shift)))
+        self._norms = {part: layer_norm_variables(self, part, n, dtype, self._norm_gain, self._norm_shift)
+                       for part in ("input", "transform", "forget", "output", "state")}
 
     def _norm(self, tensor, part):
-        from ..ops.nn import batch_normalization, moments
-        gamma, beta = self._norms[part]
-        mean, variance = moments(tensor, [1], keep_dims=True)
-        return batch_normalization(tensor, mean, variance, beta, gamma, 1e-12)
+        return layer_norm(tensor, self._norms[part])
 
     def call(self, inputs, state):
         c, h = state
