@@ -1,7 +1,7 @@
 """`tf.config`: the devices a program sees and the process-wide runtime settings.
 
-numflow computes on the CPU, so `list_physical_devices()` lists one CPU, and asking for GPUs or TPUs
-gives an empty list, as on a machine without them. The CPU can be split into several logical devices
+`list_physical_devices()` lists the CPU and the GPUs of numflow's array backends (CuPy, when installed and
+a GPU is present: see `numflow.backend`); TPUs are never there. The CPU can be split into several logical devices
 (`set_logical_device_configuration`), which `list_logical_devices` then reports as /device:CPU:0, 1, ...
 The threading, soft-placement and optimizer settings are process-wide values with TF's getters and
 setters; `session_config_defaults()` gives them as ConfigProto fields, for a Session created without a
@@ -53,13 +53,18 @@ def _check_type(device_type):
         raise TypeError("device_type must be a string such as 'CPU', got %r" % (device_type,))
 
 
+def _gpus():
+    from . import backend
+    return [PhysicalDevice("/physical_device:GPU:%d" % gpu.index, "GPU") for gpu in backend.gpu_backends()]
+
+
 def _physical_devices():
-    return [_CPU]
+    return [_CPU] + _gpus()
 
 
 def list_physical_devices(device_type=None):
     """`tf.config.list_physical_devices(device_type=None)`: the machine's devices of that type (all when
-    None): numflow's single CPU, and no GPUs or TPUs."""
+    None): the CPU, then the GPUs numflow's array backends found."""
     _check_type(device_type)
     return [d for d in _physical_devices() if device_type is None or d.device_type == device_type.upper()]
 
@@ -106,11 +111,11 @@ def list_logical_devices(device_type=None):
     """`tf.config.list_logical_devices(device_type=None)`: the devices ops can be placed on: /device:CPU:0,
     or one per LogicalDeviceConfiguration set on the CPU."""
     _check_type(device_type)
-    if device_type is not None and device_type.upper() != "CPU":
-        return []
     with _lock:
         count = len(_state["logical"].get(_CPU, [])) or 1
-    return [LogicalDevice("/device:CPU:%d" % i, "CPU") for i in range(count)]
+    devices = [LogicalDevice("/device:CPU:%d" % i, "CPU") for i in range(count)]
+    devices += [LogicalDevice(gpu.name.replace("physical_device", "device"), "GPU") for gpu in _gpus()]
+    return [d for d in devices if device_type is None or d.device_type == device_type.upper()]
 
 
 def get_logical_device_configuration(device):

@@ -19,6 +19,7 @@ class _PyFuncBase(OpDef):
     """Calls a Python function of NumPy values; outputs of unknown shape and the declared dtypes."""
 
     differentiable = False
+    host_only = True     # the user's Python function sees NumPy values (as in TF, py_func runs on the CPU)
     may_alias_input = True
     foldable = False
 

@@ -1,4 +1,4 @@
-"""`tf.test`: device queries (numflow runs on the CPU only) and a small `tf.test.TestCase`."""
+"""`tf.test`: device queries (GPUs are those of numflow's array backends) and a small `tf.test.TestCase`."""
 import os as _os
 import tempfile as _tempfile
 import unittest as _unittest
@@ -11,22 +11,30 @@ __all__ = ["is_gpu_available", "gpu_device_name", "is_built_with_cuda", "is_buil
            "compute_gradient", "compute_gradient_error", "assert_equal_graph_def", "test_src_dir_path"]
 
 
+def _gpu_backends():
+    from .. import backend
+    return backend.gpu_backends()
+
+
 def is_gpu_available(cuda_only=False, min_cuda_compute_capability=None):
-    """Always False: numflow computes with NumPy on the CPU."""
-    return False
+    """Whether numflow has a GPU to place ops on (CuPy installed and a GPU present, or the guarded test
+    device)."""
+    return bool(_gpu_backends())
 
 
 def gpu_device_name():
-    """'' : there is no GPU device."""
-    return ""
+    """'/device:GPU:0' when there is a GPU, else ''."""
+    return "/device:GPU:0" if _gpu_backends() else ""
 
 
 def is_built_with_cuda():
-    return False
+    """Whether the CUDA (CuPy) backend is usable here: a GPU backend was found."""
+    return bool(_gpu_backends())
 
 
 def is_built_with_gpu_support():
-    return False
+    """Whether numflow can run ops on a GPU here."""
+    return bool(_gpu_backends())
 
 
 def is_built_with_rocm():
