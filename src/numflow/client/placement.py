@@ -30,11 +30,14 @@ _NON_NUMERIC = ("string", "resource", "variant")
 
 
 def session_gpus(config):
-    """The GPU backends a Session with `config` uses, renumbered by `gpu_options.visible_device_list`
-    ('1,0' makes physical GPU 1 the Session's GPU:0, as TF does)."""
+    """The GPU backends a Session with `config` uses: at most `device_count['GPU']` of them, renumbered by
+    `gpu_options.visible_device_list` ('1,0' makes physical GPU 1 the Session's GPU:0, as TF does)."""
     found = backends.gpu_backends()
     if not found:
         return []
+    limit = (config_field(config, "device_count", None) or {}).get("GPU")
+    if limit is not None:          # ConfigProto(device_count={'GPU': 0}) hides the GPUs, as in TF
+        found = found[:max(int(limit), 0)]
     gpu_options = config_field(config, "gpu_options", None)
     visible = config_field(gpu_options, "visible_device_list", "") if gpu_options is not None else ""
     if not visible:
