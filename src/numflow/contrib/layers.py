@@ -133,7 +133,6 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data
 
 
 def _fixed_rank_convolution(conv_dims, public_name):
-    @add_arg_scope
     def fixed(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None, rate=1,
               activation_fn=RELU, normalizer_fn=None, normalizer_params=None, weights_initializer=XAVIER,
               weights_regularizer=None, biases_initializer=ZEROS, biases_regularizer=None, reuse=None,
@@ -146,13 +145,12 @@ def _fixed_rank_convolution(conv_dims, public_name):
                            reuse=reuse, variables_collections=variables_collections,
                            outputs_collections=outputs_collections, trainable=trainable, scope=scope,
                            conv_dims=conv_dims)
+    # named before decorating: add_arg_scope keys its defaults by the function's module and name
     fixed.__name__ = fixed.__qualname__ = public_name
-    fixed._arg_scoped_function.__name__ = public_name
-    fixed._key_op = (__name__, public_name)
     fixed.__doc__ = ("`tf.contrib.layers.%s(inputs, num_outputs, kernel_size, ...)`: `convolution` for "
                      "rank-%d inputs only (ValueError otherwise); variables 'Conv/weights', 'Conv/biases'."
                      % (public_name, conv_dims + 2))
-    return fixed
+    return add_arg_scope(fixed)
 
 
 convolution1d = _fixed_rank_convolution(1, "convolution1d")

@@ -15,12 +15,6 @@ __all__ = ["summarize_tensor", "summarize_tensors", "summarize_activation", "sum
 _RECTIFIER_TYPES = ("Relu", "Softplus", "Relu6")
 
 
-def _scalar_summary(tensor, tag):
-    if tensor.shape.ndims != 0:
-        raise ValueError("Expected a scalar for the summary %r, got shape %s" % (tag, tensor.shape))
-    return _tf().summary.scalar(tag, tensor)
-
-
 def summarize_tensor(tensor, tag=None):
     """`tf.contrib.layers.summarize_tensor(tensor, tag=None)`: a scalar summary of a rank-0 tensor,
     otherwise a histogram summary; the tag defaults to the tensor's op name."""
@@ -28,7 +22,7 @@ def summarize_tensor(tensor, tag=None):
     tensor = tf.convert_to_tensor(tensor)
     tag = tag or tensor.op.name
     if tensor.shape.ndims == 0:
-        return _scalar_summary(tensor, tag)
+        return tf.summary.scalar(tag, tensor)
     return tf.summary.histogram(tag, tensor)
 
 
@@ -40,14 +34,18 @@ def summarize_tensors(tensors, summarizer=summarize_tensor):
 
 def summarize_activation(op):
     """`tf.contrib.layers.summarize_activation(op)`: a histogram '<op name>/activation' of the
-    activation tensor `op`; for Relu / Softplus / Relu6 also the scalar '<op name>/zeros' (the fraction
-    of zeros) and for Relu6 '<op name>/sixes' (the fraction above 6). Returns the histogram."""
+    activation tensor `op`; for Relu / Softplus / Relu6 also the scalar '<op name>/zeros' and for
+    Relu6 '<op name>/6': the fractions of the activation's inputs below 0 and above 6 (counted on the
+    inputs, as TF1 does, so no float comparison with the clipped values is needed). Returns the
+    histogram."""
     tf = _tf()
     op_name = op.op.name
     if op.op.type in _RECTIFIER_TYPES:
-        _scalar_summary(tf.nn.zero_fraction(op), "%s/zeros" % op_name)
-    if op.op.type == "Relu6":
-        _scalar_summary(tf.reduce_mean(tf.cast(tf.greater(op, 6), tf.float32)), "%s/sixes" % op_name)
+        pre_activation = op.op.inputs[0]
+        tf.summary.scalar("%s/zeros" % op_name,
+                          tf.reduce_mean(tf.cast(tf.less(pre_activation, 0), tf.float32)))
+        if op.op.type == "Relu6":
+            tf.summary.scalar("%s/6" % op_name, tf.reduce_mean(tf.cast(tf.greater(pre_activation, 6), tf.float32)))
     return tf.summary.histogram("%s/activation" % op_name, op)
 
 
