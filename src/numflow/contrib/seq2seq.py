@@ -1,7 +1,8 @@
 """`tf.contrib.seq2seq`: sequence losses, the `BasicDecoder` run by
 `dynamic_decode`, their sampling helpers, and attention (`BahdanauAttention`, `LuongAttention`,
-`AttentionWrapper`), composed of existing ops, `gather_tree` (beam search back-tracking) and the
-`BeamSearchDecoder` (in seq2seq_beam_search.py).
+`AttentionWrapper`), composed of existing ops, `gather_tree` (beam search back-tracking); the
+`BeamSearchDecoder` (seq2seq_beam_search.py), the custom, inference and scheduled-sampling helpers
+(seq2seq_helpers.py) and monotonic attention (seq2seq_monotonic.py) live beside it.
 
 `dynamic_decode` runs the decoder in a `tf.while_loop` writing each step to TensorArrays, so decoding is
 differentiable like `dynamic_rnn`. Variables take TF1's names ('decoder/<cell>/kernel', 'decoder/dense/...',
@@ -28,7 +29,9 @@ from ..variable_scope import get_variable, variable_scope
 __all__ = ["sequence_loss", "tile_batch", "gather_tree", "Helper", "TrainingHelper", "GreedyEmbeddingHelper",
            "SampleEmbeddingHelper", "Decoder", "BasicDecoder", "BasicDecoderOutput", "dynamic_decode",
            "BahdanauAttention", "LuongAttention", "AttentionWrapper", "AttentionWrapperState", "AttentionMechanism",
-           "BeamSearchDecoder", "BeamSearchDecoderOutput", "BeamSearchDecoderState", "FinalBeamSearchDecoderOutput"]
+           "BeamSearchDecoder", "BeamSearchDecoderOutput", "BeamSearchDecoderState", "FinalBeamSearchDecoderOutput",
+           "CustomHelper", "InferenceHelper", "ScheduledEmbeddingTrainingHelper", "ScheduledOutputTrainingHelper",
+           "hardmax", "safe_cumprod", "monotonic_attention", "BahdanauMonotonicAttention", "LuongMonotonicAttention"]
 
 
 def _map(fn, structure):
@@ -458,15 +461,19 @@ class _BaseAttention(AttentionMechanism):
     def batch_size(self):
         return self._values.shape[0].value or array_ops.shape(self._values)[0]
 
+    def _masked_score(self, score):
+        """`score` with the memory entries past each row's length set to score_mask_value (-inf)."""
+        if self._mask is None:
+            return score
+        fill = self._score_mask_value
+        if fill is None:
+            fill = -np.inf
+        masked = array_ops.fill(array_ops.shape(score), convert_to_tensor(float(fill), dtype=score.dtype)) \
+            if not isinstance(fill, Tensor) else array_ops.ones_like(score) * fill
+        return math_ops.where(math_ops.cast(self._mask, dtypes.bool), score, masked)
+
     def _alignments(self, score):
-        if self._mask is not None:
-            fill = self._score_mask_value
-            if fill is None:
-                fill = -np.inf
-            masked = array_ops.fill(array_ops.shape(score), convert_to_tensor(float(fill), dtype=score.dtype)) \
-                if not isinstance(fill, Tensor) else array_ops.ones_like(score) * fill
-            score = math_ops.where(math_ops.cast(self._mask, dtypes.bool), score, masked)
-        return self._probability_fn(score)
+        return self._probability_fn(self._masked_score(score))
 
     def initial_alignments(self, batch_size, dtype):
         """Zeros [batch_size, max_time]."""
@@ -636,6 +643,10 @@ class AttentionWrapper(RNNCell):
         return (attention if self._output_attention else cell_output), next_state
 
 
-# The beam search decoder subclasses Decoder and uses gather_tree, so it is imported once they exist.
+# These modules subclass the classes above, so they are imported once those exist.
 from .seq2seq_beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput,  # noqa: E402
                                   BeamSearchDecoderState, FinalBeamSearchDecoderOutput)
+from .seq2seq_helpers import (CustomHelper, InferenceHelper, ScheduledEmbeddingTrainingHelper,  # noqa: E402
+                              ScheduledOutputTrainingHelper)
+from .seq2seq_monotonic import (BahdanauMonotonicAttention, LuongMonotonicAttention, hardmax,  # noqa: E402
+                                monotonic_attention, safe_cumprod)
