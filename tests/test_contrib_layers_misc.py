@@ -126,6 +126,23 @@ def test_safe_embedding_lookup_sparse_defaults_to_mean():
     np.testing.assert_allclose(value, [(params[1] + params[3]) / 2, [0, 0], params[2], [0, 0]], rtol=1e-10)
 
 
+def test_bow_encoder_sparse_and_dense():
+    table = RNG.randn(5, 3)
+    ids = np.array([[1, 2, -1], [-1, -1, -1], [4, 4, 0]])
+    with tf.Graph().as_default():
+        sparse = layers.bow_encoder(tf.constant(ids), 5, 3, initializer=tf.constant_initializer(table))
+        dense = layers.bow_encoder(tf.constant(np.maximum(ids, 0)), 5, 3, sparse_lookup=False, scope="bow_encoder",
+                                   reuse=True)
+        names = {v.op.name: v.shape.as_list() for v in tf.global_variables()}
+        got_sparse, got_dense = _run([sparse, dense])
+        with pytest.raises(TypeError, match="ids are expected to be dense Tensor"):
+            layers.bow_encoder(tf.SparseTensor([[0, 0]], [1], [1, 1]), 5, 3, sparse_lookup=False)
+    assert names == {"bow_encoder/embeddings": [5, 3]}
+    expected = [(table[1] + table[2]) / 2, table[0], (2 * table[4] + table[0]) / 3]
+    np.testing.assert_allclose(got_sparse, expected, rtol=1e-6)
+    np.testing.assert_allclose(got_dense, table[np.maximum(ids, 0)].mean(1), rtol=1e-6)
+
+
 def test_linear_relu_and_legacy_fully_connected():
     x = RNG.randn(2, 3, 4)
     w = RNG.randn(4, 2)

@@ -182,7 +182,7 @@ def test_summarize_helpers():
         named = layers.summarize_tensors([tf.constant([1.0, 2.0], name="v")])
         tf.get_variable("weights", [2], initializer=tf.ones_initializer())
         tf.add_to_collection(tf.GraphKeys.WEIGHTS, tf.global_variables()[0])
-        weights = layers.summarize_weights()
+        weights = layers.summaries.summarize_weights()
         assert len(made) == 1 and len(named) == 1 and len(weights) == 1
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())

@@ -371,5 +371,7 @@ from .layers_norm import *  # noqa: E402,F401,F403
 from .layers_optimizers import *  # noqa: E402,F401,F403
 from .layers_summaries import *  # noqa: E402,F401,F403
 
+summaries = layers_summaries  # tf.contrib.layers.summaries, the module TF1 also exposes
+
 __all__ = _CORE + [name for module in (layers_conv, layers_norm, layers_misc, layers_summaries,
                                        layers_optimizers) for name in module.__all__]

@@ -13,7 +13,7 @@ from .layers_common import variable_collections
 __all__ = ["one_hot_encoding", "embed_sequence", "embedding_lookup_unique", "safe_embedding_lookup_sparse",
            "linear", "relu", "relu6", "legacy_fully_connected", "legacy_linear", "legacy_relu", "maxout",
            "repeat", "stack", "softmax", "spatial_softmax", "images_to_sequence", "sequence_to_images",
-           "scale_gradient", "dense_to_sparse"]
+           "scale_gradient", "dense_to_sparse", "bow_encoder"]
 
 
 def _fully_connected():
@@ -84,6 +84,27 @@ def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializ
         if unique:
             return embedding_lookup_unique(embeddings, ids)
         return tf.nn.embedding_lookup(embeddings, ids)
+
+
+def bow_encoder(ids, vocab_size, embed_dim, sparse_lookup=True, initializer=None, regularizer=None,
+                trainable=True, scope=None, reuse=None):
+    """`tf.contrib.layers.bow_encoder(ids, vocab_size, embed_dim, sparse_lookup=True, ...)`: the mean
+    of the embeddings ('bow_encoder/embeddings' [vocab_size, embed_dim]) of each row of `ids`
+    [batch, length], giving [batch, embed_dim]. With sparse_lookup, dense ids equal to -1 are
+    missing and a row with none left gets embedding 0; otherwise every id counts."""
+    tf = _tf()
+    with tf.variable_scope(scope, "bow_encoder", [ids], reuse=reuse):
+        embeddings = model_variable("embeddings", [vocab_size, embed_dim], initializer, regularizer, trainable,
+                                    None, tf.float32)
+        if sparse_lookup:
+            if not isinstance(ids, tf.SparseTensor):
+                ids = convert_to_tensor(ids)
+                present = tf.where(tf.not_equal(ids, tf.constant(-1, ids.dtype)))
+                ids = tf.SparseTensor(present, tf.gather_nd(ids, present), tf.shape(ids, out_type=tf.int64))
+            return tf.nn.safe_embedding_lookup_sparse([embeddings], ids, combiner="mean", default_id=0)
+        if isinstance(ids, tf.SparseTensor):
+            raise TypeError("ids are expected to be dense Tensor, got: %s" % (ids,))
+        return tf.reduce_mean(tf.nn.embedding_lookup(embeddings, ids), axis=1)
 
 
 def _partial_fully_connected(activation_fn, public_name):
