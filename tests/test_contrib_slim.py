@@ -287,6 +287,30 @@ def test_train_ends_cleanly_at_the_end_of_the_input():
     assert np.isfinite(final)
 
 
+@pytest.mark.filterwarnings("ignore:The .meta graph leaves out")
+def test_train_with_a_sync_replicas_optimizer_on_the_chief(tmp_path):
+    with tf.Graph().as_default():
+        logits = small_cnn(tf.constant(IMAGES))
+        loss = slim.losses.sparse_softmax_cross_entropy(logits, tf.constant(LABELS))
+        optimizer = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.5), replicas_to_aggregate=1)
+        train_op = slim.learning.create_train_op(loss, optimizer)
+        final = slim.learning.train(train_op, str(tmp_path), number_of_steps=10, sync_optimizer=optimizer,
+                                    log_every_n_steps=0)
+    assert final < initial_loss()
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-10")
+
+
+def test_train_traces_every_n_steps_into_the_event_file(tmp_path):
+    with tf.Graph().as_default():
+        _, train_op = build_training_graph()
+        slim.learning.train(train_op, str(tmp_path), number_of_steps=5, trace_every_n_steps=2)
+    tags = []
+    for path in glob.glob(os.path.join(str(tmp_path), "events.out.tfevents.*")):
+        tags += [event.tagged_run_metadata.tag for event in tf.train.summary_iterator(path)
+                 if event.tagged_run_metadata.tag]
+    assert sorted(tags) == ["run_metadata-0", "run_metadata-2", "run_metadata-4"]
+
+
 def test_train_argument_errors(tmp_path):
     with tf.Graph().as_default():
         _, train_op = build_training_graph()
@@ -394,6 +418,25 @@ def test_assign_from_checkpoint_fn_restores_a_scope(trained_logdir):
             sess.run(tf.global_variables_initializer())
             init_fn(sess)
             np.testing.assert_array_equal(sess.run(conv_weights), tf.train.load_variable(checkpoint, "conv1/weights"))
+
+
+def test_a_second_eval_step_in_the_graph_is_an_error(trained_logdir):
+    logdir, _ = trained_logdir
+    with tf.Graph().as_default():
+        _, names_to_updates = build_eval_graph()
+        for _ in range(2):
+            tf.add_to_collection(tf.GraphKeys.EVAL_STEP, tf.Variable(0, collections=[]))
+        with pytest.raises(ValueError, match="Multiple tensors added to tf.GraphKeys.EVAL_STEP"):
+            slim.evaluation.evaluate_once("", tf.train.latest_checkpoint(logdir), None, eval_op=names_to_updates)
+
+
+def test_model_analysis_sizes():
+    with tf.Graph().as_default():
+        small_cnn(tf.placeholder(tf.float32, [None, 6, 6, 1]))
+        total, total_bytes = slim.model_analysis.analyze_vars(slim.get_model_variables())
+        assert (total, total_bytes) == (3 * 3 * 4 + 4 + 36 * 2 + 2, 4 * (3 * 3 * 4 + 4 + 36 * 2 + 2))
+        assert slim.model_analysis.tensor_description(tf.placeholder(tf.int64, [None, 3])) == "(int64 ?x3)"
+        assert slim.model_analysis.analyze_ops(tf.get_default_graph()) > total
 
 
 # --- summaries ----------------------------------------------------------------------------------------

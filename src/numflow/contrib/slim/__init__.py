@@ -6,8 +6,8 @@ for defining, training and evaluating models.
 - `arg_scope` / `add_arg_scope` and the variables API of `tf.contrib.framework` (`slim.variable`,
   `slim.model_variable`, `get_variables_to_restore`, `assign_from_checkpoint_fn`, ...);
 - `slim.losses` (= tf.contrib.losses), `slim.metrics` (= tf.contrib.metrics), `slim.learning`
-  (`create_train_op`, `train`), `slim.evaluation` (`evaluate_once`, `evaluation_loop`) and
-  `slim.summaries`.
+  (`create_train_op`, `train`), `slim.evaluation` (`evaluate_once`, `evaluation_loop`),
+  `slim.summaries` and `slim.model_analysis`.
 
 `slim.nets` (the model zoo: VGG, Inception, ResNet definitions) is not provided: it is a library of
 model definitions rather than part of the programming model; copy the model's definition into the
@@ -55,11 +55,11 @@ def _as_slim_name(name):
 _LAYER_NAMES = list(getattr(_layers, "__all__", []))
 globals().update({name: _as_slim_name(name) for name in _LAYER_NAMES})
 
-from . import evaluation, learning, summaries  # noqa: E402,F401 - they use the names above
+from . import evaluation, learning, model_analysis, summaries  # noqa: E402,F401 - they use the names above
 
 __all__ = (_LAYER_NAMES + _VARIABLE_NAMES
            + ["add_arg_scope", "arg_scope", "arg_scoped_arguments", "current_arg_scope", "has_arg_scope",
-              "evaluation", "learning", "losses", "metrics", "summaries"])
+              "evaluation", "learning", "losses", "metrics", "model_analysis", "summaries"])
 
 
 def __getattr__(name):

@@ -317,7 +317,9 @@ def _run_supervised(supervisor, train_op, train_step_fn, train_step_kwargs, glob
         except errors.OutOfRangeError as exc:
             logging.info("Caught OutOfRangeError. Stopping Training. %s", exc)
         if logdir and supervisor.is_chief:
+            # The services stop first (TF saves first): a periodic checkpoint still being written could
+            # otherwise land after the final one and become the directory's "latest" checkpoint.
+            supervisor.stop(threads, close_summary_writer=True, ignore_live_threads=ignore_live_threads)
             logging.info("Finished training! Saving model to disk.")
             supervisor.saver.save(sess, supervisor.save_path, global_step=supervisor.global_step)
-            supervisor.stop(threads, close_summary_writer=True, ignore_live_threads=ignore_live_threads)
     return total_loss
