@@ -30,10 +30,11 @@ def test_all_names_exist_and_layers_take_arg_scope():
               "conv2d_transpose", "conv3d_transpose", "separable_conv2d", "conv2d_in_plane", "flatten",
               "max_pool2d", "avg_pool2d", "max_pool3d", "avg_pool3d", "pool", "dropout", "batch_norm",
               "layer_norm", "instance_norm", "group_norm", "unit_norm", "bias_add", "one_hot_encoding",
-              "maxout", "repeat", "stack", "softmax", "spatial_softmax", "images_to_sequence",
+              "maxout", "softmax", "spatial_softmax", "images_to_sequence",
               "sequence_to_images", "dense_to_sparse"]
     for name in scoped:
         assert tf.contrib.framework.has_arg_scope(getattr(layers, name)), name
+    assert not tf.contrib.framework.has_arg_scope(layers.repeat)   # they take the layer, as in TF1
     assert set(layers.OPTIMIZER_CLS_NAMES) == {"Adagrad", "Adam", "Ftrl", "Momentum", "RMSProp", "SGD"}
 
 
@@ -79,6 +80,23 @@ def test_variables_collections_trainable_and_reuse():
         assert len(tf.model_variables()) == 7
         with pytest.raises(ValueError, match="already exists"):
             layers.conv2d_transpose(x, 2, 3, scope="up")
+
+
+def test_fully_connected_rank_errors_and_higher_rank_inputs():
+    x = RNG.randn(2, 3, 4)
+    w = RNG.randn(4, 5)
+    with tf.Graph().as_default():
+        out = layers.fully_connected(tf.placeholder_with_default(x, [None, 3, 4]), 5,
+                                     weights_initializer=tf.constant_initializer(w))
+        assert out.shape.as_list() == [None, 3, 5]
+        np.testing.assert_allclose(_run(out), np.maximum(x @ w, 0), rtol=1e-10)
+        with pytest.raises(ValueError, match="must be at least 2-D, got shape"):
+            layers.fully_connected(tf.zeros([3]), 2)
+        with pytest.raises(ValueError, match="The last dimension of the inputs to `fully_connected` should be "
+                                             "defined. Found `None`."):
+            layers.fully_connected(tf.placeholder(tf.float32, [2, None]), 2)
+        with pytest.raises(ValueError, match="num_outputs type should be one of"):
+            layers.fully_connected(tf.zeros([2, 3]), 2.0)
 
 
 def test_one_hot_encoding():

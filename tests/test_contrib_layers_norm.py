@@ -97,7 +97,8 @@ def test_instance_norm_errors_and_gradient():
             layers.instance_norm(tf.zeros([1, 2, 2, 3]), data_format="NCW")
         with pytest.raises(ValueError, match="has undefined channels dimension"):
             layers.instance_norm(tf.placeholder(tf.float32, [1, 2, 2, None]))
-    check_gradients(lambda x: layers.instance_norm(x, center=False, scale=False), [RNG.randn(2, 2, 3, 2)], rtol=1e-4, atol=1e-6)
+    check_gradients(lambda x: layers.instance_norm(x, center=False, scale=False), [RNG.randn(2, 2, 3, 2)],
+                    rtol=1e-4, atol=1e-6)
 
 
 def group_norm_reference(x, groups, channels_axis, reduction_axes, epsilon, gamma, beta):

@@ -14,8 +14,8 @@ import numbers
 
 from ..framework.graph import GraphKeys, convert_to_tensor, name_scope
 from .framework import add_arg_scope
-from .layers_common import (RELU, XAVIER, ZEROS, as_list, collect_named_outputs, finish_layer, model_variable,
-                            n_tuple, resolve, tf as _tf, variable_collections)
+from .layers_common import (FORMATS_2D, RELU, XAVIER, ZEROS, as_list, check_data_format, collect_named_outputs,
+                            finish_layer, model_variable, n_tuple, resolve, tf as _tf, variable_collections)
 
 _CORE = ["fully_connected", "convolution", "convolution1d", "convolution2d", "convolution3d", "conv1d",
          "conv2d", "conv3d", "flatten", "batch_norm", "max_pool2d", "avg_pool2d", "dropout",
@@ -55,10 +55,11 @@ def fully_connected(inputs, num_outputs, activation_fn=RELU, normalizer_fn=None,
     with tf.variable_scope(scope, "fully_connected", [inputs], reuse=reuse) as sc:
         inputs = convert_to_tensor(inputs)
         shape = inputs.shape
-        if shape.ndims is None or shape.ndims < 2 or shape[-1].value is None:
+        if shape.ndims is not None and shape.ndims < 2:
+            raise ValueError("Input %s must be at least 2-D, got shape %s." % (inputs.name, shape))
+        if shape.ndims is None or shape[-1].value is None:
             raise ValueError("The last dimension of the inputs to `fully_connected` should be defined. "
-                             "Found `None`." if shape.ndims and shape.ndims >= 2 else
-                             "Input %s must be at least 2-D, got shape %s." % (inputs.name, shape))
+                             "Found `None`.")
         weights = model_variable("weights", [shape[-1].value, num_outputs], resolve(weights_initializer),
                                  weights_regularizer, trainable,
                                  variable_collections(variables_collections, "weights"),
@@ -190,17 +191,12 @@ def pool_nd(fn, default_name, inputs, kernel_size, stride, padding, data_format,
     return collect_named_outputs(outputs_collections, sc, outputs)
 
 
-def _check_2d_format(data_format):
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
-
-
 @add_arg_scope
 def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC", outputs_collections=None,
                scope=None):
     """`tf.contrib.layers.max_pool2d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NHWC')`: 2-D max pooling (name scope 'MaxPool2D')."""
-    _check_2d_format(data_format)
+    check_data_format(data_format, FORMATS_2D)
     return pool_nd(_tf().nn.max_pool, "MaxPool2D", inputs, kernel_size, stride, padding, data_format, 2,
                    outputs_collections, scope)
 
@@ -210,7 +206,7 @@ def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC
                scope=None):
     """`tf.contrib.layers.avg_pool2d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NHWC')`: 2-D average pooling (name scope 'AvgPool2D')."""
-    _check_2d_format(data_format)
+    check_data_format(data_format, FORMATS_2D)
     return pool_nd(_tf().nn.avg_pool, "AvgPool2D", inputs, kernel_size, stride, padding, data_format, 2,
                    outputs_collections, scope)
 
@@ -365,13 +361,9 @@ def apply_regularization(regularizer, weights_list=None):
 
 # --- the sibling modules' layers, re-exported under tf.contrib.layers ---------------------------------
 from . import layers_conv, layers_misc, layers_norm, layers_optimizers, layers_summaries  # noqa: E402
-from .layers_conv import *  # noqa: E402,F401,F403
-from .layers_misc import *  # noqa: E402,F401,F403
-from .layers_norm import *  # noqa: E402,F401,F403
-from .layers_optimizers import *  # noqa: E402,F401,F403
-from .layers_summaries import *  # noqa: E402,F401,F403
 
+_SIBLINGS = (layers_conv, layers_norm, layers_misc, layers_summaries, layers_optimizers)
+globals().update({name: getattr(module, name) for module in _SIBLINGS for name in module.__all__})
 summaries = layers_summaries  # tf.contrib.layers.summaries, the module TF1 also exposes
 
-__all__ = _CORE + [name for module in (layers_conv, layers_norm, layers_misc, layers_summaries,
-                                       layers_optimizers) for name in module.__all__]
+__all__ = _CORE + [name for module in _SIBLINGS for name in module.__all__]

@@ -92,9 +92,14 @@ def n_tuple(value, n, what):
     return values
 
 
+FORMATS_2D = ("NCHW", "NHWC")
+FORMATS_3D = ("NCDHW", "NDHWC")
+
+
 def check_data_format(data_format, allowed):
+    """ValueError in TF1 contrib's words unless `data_format` is one of `allowed` (channels first, last)."""
     if data_format not in allowed:
-        raise ValueError("data_format has to be either %s." % " or ".join(a for a in allowed if a))
+        raise ValueError("data_format has to be either %s." % " or ".join(allowed))
 
 
 def known_channels(inputs, axis, layer):

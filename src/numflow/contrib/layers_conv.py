@@ -3,7 +3,8 @@ separable_conv2d (depthwise only when num_outputs is None), conv2d_in_plane, max
 and the N-D `pool`. Re-exported by `numflow.contrib.layers`."""
 from ..framework.graph import convert_to_tensor, name_scope
 from .framework import add_arg_scope
-from .layers_common import (RELU, XAVIER, ZEROS, collect_named_outputs, finish_layer, known_channels,
+from .layers_common import (FORMATS_2D, FORMATS_3D, RELU, XAVIER, ZEROS, check_data_format,
+                            collect_named_outputs, finish_layer, known_channels,
                             model_variable, n_tuple, resolve, tf as _tf, variable_collections)
 
 __all__ = ["conv2d_transpose", "convolution2d_transpose", "conv3d_transpose", "convolution3d_transpose",
@@ -27,9 +28,8 @@ def _transposed_convolution(spatial, default_scope, inputs, num_outputs, kernel_
                             trainable, scope):
     """conv{2,3}d_transpose: weights [*kernel_size, num_outputs, in_channels] in scope `default_scope`."""
     tf = _tf()
-    last, first = ("NHWC", "NCHW") if spatial == 2 else ("NDHWC", "NCDHW")
-    if data_format not in (last, first):
-        raise ValueError("data_format has to be either %s or %s." % (first, last))
+    first, last = FORMATS_2D if spatial == 2 else FORMATS_3D
+    check_data_format(data_format, (first, last))
     padding = padding.upper()
     kernel = n_tuple(kernel_size, spatial, "kernel_size")
     strides = n_tuple(stride, spatial, "strides")
@@ -126,8 +126,7 @@ def separable_conv2d(inputs, num_outputs, kernel_size, depth_multiplier=1, strid
     num_outputs]). With num_outputs=None only the depthwise step runs and the biases have
     in * depth_multiplier entries. pointwise_initializer defaults to weights_initializer."""
     tf = _tf()
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
+    check_data_format(data_format, FORMATS_2D)
     kernel = n_tuple(kernel_size, 2, "kernel_size")
     sh, sw = n_tuple(stride, 2, "strides")
     rates = n_tuple(rate, 2, "dilation_rate")
@@ -194,18 +193,13 @@ def conv2d_in_plane(inputs, kernel_size, stride=1, padding="SAME", activation_fn
 convolution2d_in_plane = conv2d_in_plane
 
 
-def _check_3d_format(data_format):
-    if data_format not in ("NDHWC", "NCDHW"):
-        raise ValueError("data_format has to be either NCDHW or NDHWC.")
-
-
 @add_arg_scope
 def max_pool3d(inputs, kernel_size, stride=2, padding="VALID", data_format="NDHWC", outputs_collections=None,
                scope=None):
     """`tf.contrib.layers.max_pool3d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NDHWC')`: 3-D max pooling (name scope 'MaxPool3D')."""
     from .layers import pool_nd
-    _check_3d_format(data_format)
+    check_data_format(data_format, FORMATS_3D)
     return pool_nd(_tf().nn.max_pool3d, "MaxPool3D", inputs, kernel_size, stride, padding, data_format, 3,
                    outputs_collections, scope)
 
@@ -216,7 +210,7 @@ def avg_pool3d(inputs, kernel_size, stride=2, padding="VALID", data_format="NDHW
     """`tf.contrib.layers.avg_pool3d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NDHWC')`: 3-D average pooling (name scope 'AvgPool3D')."""
     from .layers import pool_nd
-    _check_3d_format(data_format)
+    check_data_format(data_format, FORMATS_3D)
     return pool_nd(_tf().nn.avg_pool3d, "AvgPool3D", inputs, kernel_size, stride, padding, data_format, 3,
                    outputs_collections, scope)
 

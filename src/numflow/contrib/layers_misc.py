@@ -198,7 +198,6 @@ def _layer_name(layer, fallback):
     return fallback
 
 
-@add_arg_scope
 def repeat(inputs, repetitions, layer, *args, **kwargs):
     """`tf.contrib.layers.repeat(inputs, repetitions, layer, *args, **kwargs)`: applies `layer`
     `repetitions` times, each call in scope '<scope>_<i>' (scope defaults to the layer's name) inside
@@ -215,7 +214,6 @@ def repeat(inputs, repetitions, layer, *args, **kwargs):
         return outputs
 
 
-@add_arg_scope
 def stack(inputs, layer, stack_args, **kwargs):
     """`tf.contrib.layers.stack(inputs, layer, stack_args, **kwargs)`: applies `layer` once per entry
     of `stack_args` (a tuple entry is unpacked as positional arguments), each call in scope

@@ -2,8 +2,8 @@
 unit_norm and bias_add. Re-exported by `numflow.contrib.layers`."""
 from ..framework.graph import convert_to_tensor
 from .framework import add_arg_scope
-from .layers_common import (collect_named_outputs, model_variable, resolve, tf as _tf,
-                            variable_collections)
+from .layers_common import (FORMATS_2D, check_data_format, collect_named_outputs, model_variable, resolve,
+                            tf as _tf, variable_collections)
 
 __all__ = ["layer_norm", "instance_norm", "group_norm", "unit_norm", "bias_add"]
 
@@ -76,8 +76,7 @@ def instance_norm(inputs, center=True, scale=True, epsilon=1e-6, activation_fn=N
     tf = _tf()
     inputs = convert_to_tensor(inputs)
     rank = _known_rank(inputs)
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
+    check_data_format(data_format, FORMATS_2D)
     with tf.variable_scope(scope, "InstanceNorm", [inputs], reuse=reuse) as sc:
         channel_axis = 1 if data_format == "NCHW" else rank - 1
         params_shape = inputs.shape[channel_axis:channel_axis + 1]
@@ -178,8 +177,7 @@ def bias_add(inputs, activation_fn=None, initializer=None, regularizer=None, reu
     regularizer=None, ..., data_format='NHWC', scope=None)`: adds the per-channel variable
     'BiasAdd/biases' (channel axis 1 for 'NCHW', the last otherwise), then activation_fn."""
     tf = _tf()
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
+    check_data_format(data_format, FORMATS_2D)
     with tf.variable_scope(scope, "BiasAdd", [inputs], reuse=reuse) as sc:
         inputs = convert_to_tensor(inputs)
         rank = inputs.shape.ndims
