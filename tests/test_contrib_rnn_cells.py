@@ -188,6 +188,41 @@ def _np_conv_lstm(w, x, state, skip=False):
     return (np.concatenate([new_h, x], -1) if skip else new_h), (new_c, new_h)
 
 
+def _np_minimal(w, x, h):
+    depth = x.shape[1]
+    z = np.tanh(x @ w["kernel"][:depth])
+    u = sigmoid(np.concatenate([z, h], 1) @ w["kernel"][depth:] + w["bias"])
+    new_h = u * h + (1 - u) * z
+    return new_h, new_h
+
+
+def _np_cfn(w, x, h):
+    n = h.shape[1]
+    theta, eta = _split(sigmoid(h @ w["recurrent_kernel"] + x @ w["kernel"][:, :2 * n] + w["bias"]), 2)
+    new_h = theta * np.tanh(h) + (1 - eta) * np.tanh(x @ w["kernel"][:, 2 * n:])
+    return new_h, new_h
+
+
+def _np_weight_norm(kernel, gains, widths):
+    blocks, start = [], 0
+    for gain, width in zip(gains, widths):
+        block = kernel[start:start + width]
+        blocks.append(block / np.sqrt(np.maximum((block ** 2).sum(0), 1e-12)) * gain)
+        start += width
+    return np.concatenate(blocks)
+
+
+def _np_weight_norm_lstm(w, x, state):
+    c, h = state
+    p = "wn_lstm_cell/"
+    kernel = _np_weight_norm(w[p + "kernel"], [w[p + "norm_0"], w[p + "norm_1"]], [x.shape[1], h.shape[1]])
+    i, j, f, o = _split(np.concatenate([x, h], 1) @ kernel + w[p + "bias"], 4)
+    new_c = c * sigmoid(f + 1 + w[p + "w_f_diag"] * c) + sigmoid(i + w[p + "w_i_diag"] * c) * np.tanh(j)
+    new_h = sigmoid(o + w[p + "w_o_diag"] * new_c) * np.tanh(new_c)
+    new_h = new_h @ _np_weight_norm(w[p + "projection/kernel"], [w[p + "projection/norm_0"]], [new_c.shape[1]])
+    return new_h, (new_c, new_h)
+
+
 # --- the cases -------------------------------------------------------------------------------------
 CASES = {
     "cifg": (lambda: rnn.CoupledInputForgetGateLSTMCell(3), 2, _np_cifg,
@@ -226,8 +261,14 @@ CASES = {
                           ["kernel", "bias", "basic_lstm_cell/kernel", "basic_lstm_cell/bias", "attention/attn_w",
                            "attention/attn_v", "attention/kernel", "attention/bias", "attn_output_projection/kernel",
                            "attn_output_projection/bias"]),
+    "minimal": (lambda: rnn.MinimalRNNCell(3), 2, _np_minimal, ["kernel", "bias"]),
+    "cfn": (lambda: rnn.CFNCell(3), 2, _np_cfn, ["kernel", "recurrent_kernel", "bias"]),
+    "weight_norm_lstm": (lambda: rnn.WeightNormLSTMCell(3, use_peepholes=True, num_proj=2), 2, _np_weight_norm_lstm,
+                         ["wn_lstm_cell/" + n for n in ("kernel", "norm_0", "norm_1", "bias", "w_f_diag", "w_i_diag",
+                                                        "w_o_diag", "projection/kernel", "projection/norm_0")]),
 }
-SCOPES = {"cifg": "coupled_input_forget_gate_lstm_cell",
+SCOPES = {"minimal": "minimal_rnn_cell", "cfn": "cfn_cell", "weight_norm_lstm": "wn_lstm_cell",
+          "cifg": "coupled_input_forget_gate_lstm_cell",
           "cifg_peep_proj_ln_shards": "coupled_input_forget_gate_lstm_cell",
           "layer_norm_lstm": "layer_norm_lstm_cell", "layer_norm_lstm_plain_clip": "layer_norm_lstm_cell",
           "nas": "nas_cell", "nas_proj": "nas_cell", "glstm": "glstm_cell", "ugrnn": "ugrnn_cell",
@@ -437,3 +478,86 @@ def test_cifg_concatenated_state_equals_tuple_state():
         a, sa, b, sb = sess.run([out_a, state_a, out_b, state_b])
     np.testing.assert_allclose(a, b, rtol=1e-12)
     np.testing.assert_allclose(np.concatenate(sa, 1), sb, rtol=1e-12)
+
+
+def _np_phased(w, t, x, state, leak=0.001, peepholes=False):
+    c, h = state
+    gate_in = np.concatenate([x, h] + ([c] if peepholes else []), 1)
+    i, f = _split(sigmoid(gate_in @ w["mask_gates/kernel"] + w["mask_gates/bias"]), 2)
+    new_c = c * f + i * np.tanh(np.concatenate([x, h], 1) @ w["new_input/kernel"] + w["new_input/bias"])
+    out_in = np.concatenate([x, h] + ([new_c] if peepholes else []), 1)
+    new_h = np.tanh(new_c) * sigmoid(out_in @ w["output_gate/kernel"] + w["output_gate/bias"])
+    ratio = np.mod(t - w["phase"], w["period"]) / w["period"]
+    on = w["ratio_on"]
+    k = np.where(ratio < 0.5 * on, 2 * ratio / on, np.where(ratio < on, 2 - 2 * ratio / on, leak * ratio))
+    return k * new_h + (1 - k) * h, (k * new_c + (1 - k) * c, k * new_h + (1 - k) * h)
+
+
+@pytest.mark.parametrize("peepholes", [False, True])
+def test_phased_lstm_cell_step_initial_values_and_gradient(peepholes):
+    rng = np.random.RandomState(12)
+    cell = rnn.PhasedLSTMCell(4, use_peepholes=peepholes, ratio_on=0.3, trainable_ratio_on=False,
+                              period_init_min=2.0, period_init_max=8.0)
+    t_value = rng.uniform(0, 20, (3, 1))
+    x_value, c_value, h_value = rng.uniform(-1, 1, (3, 2)), rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (3, 4))
+    t, x = tf.placeholder(tf.float64, [3, 1]), tf.placeholder(tf.float64, [3, 2])
+    c, h = tf.placeholder(tf.float64, [3, 4]), tf.placeholder(tf.float64, [3, 4])
+    output, state = cell((t, x), rnn.LSTMStateTuple(c, h))
+    scope = "phased_lstm_cell/"
+    names = ["mask_gates/kernel", "mask_gates/bias", "new_input/kernel", "new_input/bias", "output_gate/kernel",
+             "output_gate/bias", "period", "phase", "ratio_on"]
+    assert [v.op.name for v in tf.global_variables()] == [scope + n for n in names]
+    assert [v.op.name for v in tf.trainable_variables()] == [scope + n for n in names[:-1]]
+    assert tf.global_variables()[0].shape.as_list() == [2 + 4 + (4 if peepholes else 0), 8]
+    feed = {t: t_value, x: x_value, c: c_value, h: h_value}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        period, phase, ratio_on = sess.run(tf.global_variables()[6:])
+        assert ((period >= 2.0) & (period <= 8.0)).all() and ((phase >= 0) & (phase < period)).all()
+        np.testing.assert_array_equal(ratio_on, 0.3)
+        values = randomize(sess, tf.global_variables()[:6], seed=13, scale=0.8)
+        w = {name[len(scope):]: value for name, value in values.items()}
+        w.update(period=period, phase=phase, ratio_on=ratio_on)
+        got, (got_c, got_h) = sess.run([output, state], feed)
+        want, (want_c, want_h) = _np_phased(w, t_value, x_value, (c_value, h_value), peepholes=peepholes)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(got_c, want_c, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(got_h, want_h, rtol=1e-9, atol=1e-12)
+        loss = tf.reduce_sum(output * rng.uniform(0.5, 1.5, (3, 4))) + tf.reduce_sum(state.c ** 2)
+        check_graph_gradients(loss, [x, c, h, t], feed, sess=sess)
+    with pytest.raises(ValueError, match="expects inputs to be a pair"):
+        cell(x, rnn.LSTMStateTuple(c, h))
+
+
+def test_embedding_wrapper_compiled_wrapper_and_time_helpers():
+    ids = np.array([3, 0, 4], np.int32)
+    h_value = np.random.RandomState(14).uniform(-1, 1, (3, 2))
+    cell = rnn.CompiledWrapper(rnn.EmbeddingWrapper(rnn.BasicRNNCell(2), embedding_classes=5, embedding_size=3))
+    output, state = cell(tf.constant(ids[:, None]), tf.constant(h_value))
+    names = ["embedding_wrapper/embedding", "embedding_wrapper/basic_rnn_cell/kernel",
+             "embedding_wrapper/basic_rnn_cell/bias"]
+    assert [v.op.name for v in tf.global_variables()] == names and [v.op.name for v in cell.variables] == names
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert np.abs(sess.run(tf.global_variables()[0])).max() <= np.sqrt(3.0)
+        values = randomize(sess, tf.global_variables(), seed=15)
+        got = sess.run(output)
+    embedded = values[names[0]][ids]
+    want = np.tanh(np.concatenate([embedded, h_value], 1) @ values[names[1]] + values[names[2]])
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    with pytest.raises(ValueError, match="Both embedding_classes and embedding_size must be > 0"):
+        rnn.EmbeddingWrapper(rnn.BasicRNNCell(2), 0, 3)
+    with pytest.raises(TypeError, match="The parameter cell is not RNNCell"):
+        rnn.EmbeddingWrapper(object(), 2, 3)
+
+    x = np.arange(24.0).reshape(2, 3, 4)
+    dynamic = tf.placeholder(tf.float64)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(rnn.transpose_batch_time(x)), x.transpose(1, 0, 2))
+        np.testing.assert_array_equal(sess.run(rnn.transpose_batch_time(dynamic), {dynamic: x}), x.transpose(1, 0, 2))
+        np.testing.assert_array_equal(sess.run(rnn.transpose_batch_time(x[0, 0])), x[0, 0])
+        assert rnn.best_effort_input_batch_size([tf.constant(x)]) == 3
+        unknown = tf.placeholder(tf.float64, [None, None, 4])
+        assert sess.run(rnn.best_effort_input_batch_size([unknown]), {unknown: x}) == 3
+    with pytest.raises(ValueError, match="to have rank at least 2"):
+        rnn.best_effort_input_batch_size([tf.constant([1.0])])

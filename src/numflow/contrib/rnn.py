@@ -14,10 +14,11 @@ from ..ops.rnn import (bidirectional_dynamic_rnn, static_bidirectional_rnn, stat
 from ..ops.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper, GRUCell,  # noqa: F401
                             LSTMCell, LSTMStateTuple, MultiRNNCell, ResidualWrapper, RNNCell, _linear)
 from ..variable_scope import variable_scope as _variable_scope
-from .rnn_cells import (AttentionCellWrapper, Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell,  # noqa: F401
-                        ConvLSTMCell, CoupledInputForgetGateLSTMCell, GLSTMCell, HighwayWrapper, IndRNNCell,
-                        IndyGRUCell, IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell, NASCell, SRUCell,
-                        UGRNNCell, layer_norm, layer_norm_variables)
+from .rnn_cells import (AttentionCellWrapper, CFNCell, CompiledWrapper, Conv1DLSTMCell, Conv2DLSTMCell,  # noqa: F401
+                        Conv3DLSTMCell, ConvLSTMCell, CoupledInputForgetGateLSTMCell, EmbeddingWrapper, GLSTMCell,
+                        HighwayWrapper, IndRNNCell, IndyGRUCell, IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell,
+                        LayerRNNCell, MinimalRNNCell, NASCell, PhasedLSTMCell, SRUCell, UGRNNCell, WeightNormLSTMCell,
+                        best_effort_input_batch_size, layer_norm, layer_norm_variables, transpose_batch_time)
 from .rnn_cells import __all__ as _cells_all
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell", "LSTMCell",

@@ -8,6 +8,8 @@ attention/attn_w'), so that TF1 checkpoints of these cells restore into numflow 
 """
 import numbers
 
+import numpy as np
+
 from ..framework import dtypes
 from ..framework.graph import convert_to_tensor, name_scope
 from ..framework.tensor_shape import TensorShape
@@ -16,13 +18,15 @@ from ..ops import array as array_ops
 from ..ops import conv as conv_ops
 from ..ops import math as math_ops
 from ..ops import nn as nn_ops
-from ..ops.control import _flatten
+from ..ops.control import _flatten, stop_gradient
 from ..ops.rnn_cell import LSTMStateTuple, RNNCell, _clip, _linear, _Wrapper
 from ..variable_scope import variable_scope as _variable_scope
 
 __all__ = ["CoupledInputForgetGateLSTMCell", "LayerNormLSTMCell", "NASCell", "UGRNNCell", "IntersectionRNNCell",
            "SRUCell", "IndRNNCell", "IndyGRUCell", "IndyLSTMCell", "GLSTMCell", "HighwayWrapper",
-           "AttentionCellWrapper", "ConvLSTMCell", "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell"]
+           "AttentionCellWrapper", "ConvLSTMCell", "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell",
+           "MinimalRNNCell", "CFNCell", "WeightNormLSTMCell", "PhasedLSTMCell", "EmbeddingWrapper", "CompiledWrapper",
+           "LayerRNNCell", "transpose_batch_time", "best_effort_input_batch_size"]
 
 
 # --- shared pieces ---------------------------------------------------------------------------------
@@ -846,3 +850,364 @@ class Conv3DLSTMCell(ConvLSTMCell):
 
     def __init__(self, name="conv_3d_lstm_cell", **kwargs):
         super().__init__(conv_ndims=3, name=name, **kwargs)
+
+
+# --- more cells ------------------------------------------------------------------------------------
+def _keras_callable(value, getter_name):
+    """A Keras-style identifier ('tanh', 'ones', ...) resolved through tf.keras, or the callable itself."""
+    if value is None or callable(value) and not isinstance(value, str):
+        return value
+    from .. import keras
+    return getattr(keras, getter_name).get(value)
+
+
+class MinimalRNNCell(RNNCell):
+    """`tf.contrib.rnn.MinimalRNNCell(units, activation='tanh', kernel_initializer='glorot_uniform',
+    bias_initializer='ones', name=None, dtype=None)`: the MinimalRNN (Chen et al., 2018): z =
+    activation(x W_x); u = sigmoid([z, h] W_u + 'bias'); h' = u h + (1 - u) z, where 'kernel' stacks
+    W_x over W_u ([input + 2 units, units])."""
+
+    _default_name = "minimal_rnn_cell"
+
+    def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform", bias_initializer="ones",
+                 name=None, dtype=None, **kwargs):
+        super().__init__(name=name, dtype=dtype)
+        self.units = int(units)
+        self.activation = _keras_callable(activation, "activations")
+        self.kernel_initializer = _keras_callable(kernel_initializer, "initializers")
+        self.bias_initializer = _keras_callable(bias_initializer, "initializers")
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def build(self, input_depth):
+        dtype = self._build_dtype
+        self._input_depth = input_depth
+        self.kernel = self._add_variable("kernel", [input_depth + 2 * self.units, self.units], dtype,
+                                         self.kernel_initializer)
+        self.bias = self._add_variable("bias", [self.units], dtype, self.bias_initializer)
+
+    def call(self, inputs, state):
+        feedforward = self.activation(math_ops.matmul(inputs, self.kernel[:self._input_depth]))
+        gate = math_ops.sigmoid(_linear([feedforward, state], self.kernel[self._input_depth:], self.bias))
+        new_h = gate * state + (1.0 - gate) * feedforward
+        return new_h, new_h
+
+
+class CFNCell(RNNCell):
+    """`tf.contrib.rnn.CFNCell(units, activation='tanh', kernel_initializer='glorot_uniform',
+    bias_initializer='ones', name=None, dtype=None)`: the chaos-free network (Laurent & von Brecht,
+    2017): theta, eta = sigmoid(h 'recurrent_kernel' + x V + 'bias'); h' = theta activation(h) +
+    (1 - eta) activation(x W), where 'kernel' = [V, W] ([input, 3 units])."""
+
+    _default_name = "cfn_cell"
+
+    def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform", bias_initializer="ones",
+                 name=None, dtype=None, **kwargs):
+        super().__init__(name=name, dtype=dtype)
+        self.units = int(units)
+        self.activation = _keras_callable(activation, "activations")
+        self.kernel_initializer = _keras_callable(kernel_initializer, "initializers")
+        self.bias_initializer = _keras_callable(bias_initializer, "initializers")
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def build(self, input_depth):
+        dtype, n = self._build_dtype, self.units
+        self.kernel = self._add_variable("kernel", [input_depth, 3 * n], dtype, self.kernel_initializer)
+        self.recurrent_kernel = self._add_variable("recurrent_kernel", [n, 2 * n], dtype, self.kernel_initializer)
+        self.bias = self._add_variable("bias", [2 * n], dtype, self.bias_initializer)
+
+    def call(self, inputs, state):
+        n = self.units
+        gates = math_ops.sigmoid(nn_ops.bias_add(math_ops.matmul(state, self.recurrent_kernel) +
+                                                 math_ops.matmul(inputs, self.kernel[:, :2 * n]), self.bias))
+        theta, eta = array_ops.split(gates, 2, axis=1)
+        # The input gate is 1 - eta, so that the default 'ones' bias starts it nearly closed (as contrib's).
+        new_h = theta * self.activation(state) + \
+            (1.0 - eta) * self.activation(math_ops.matmul(inputs, self.kernel[:, 2 * n:]))
+        return new_h, new_h
+
+
+class WeightNormLSTMCell(RNNCell):
+    """`tf.contrib.rnn.WeightNormLSTMCell(num_units, norm=True, use_peepholes=False, cell_clip=None,
+    initializer=None, num_proj=None, proj_clip=None, forget_bias=1, activation=None, reuse=None)`:
+    `LSTMCell` whose weights are weight-normalised (Salimans & Kingma, 2016): the rows of 'kernel'
+    reading the inputs and those reading h are each l2-normalised per column and scaled by 'norm_0' and
+    'norm_1' (the projection's by 'projection/norm_0'). TF1 names the cell's scope 'wn_lstm_cell' and
+    opens it a second time inside, so its variables are 'wn_lstm_cell/wn_lstm_cell/kernel', ...; numflow
+    creates them under the same names."""
+
+    _default_name = "wn_lstm_cell"
+
+    def __init__(self, num_units, norm=True, use_peepholes=False, cell_clip=None, initializer=None, num_proj=None,
+                 proj_clip=None, forget_bias=1, activation=None, reuse=None):
+        super().__init__(reuse=reuse)
+        self._num_units = int(num_units)
+        self._norm = norm
+        self._use_peepholes = use_peepholes
+        self._cell_clip = cell_clip
+        self._initializer = initializer
+        self._num_proj = num_proj
+        self._proj_clip = proj_clip
+        self._forget_bias = forget_bias
+        self._activation = activation or math_ops.tanh
+
+    @property
+    def state_size(self):
+        return _lstm_state_size(self._num_units, self._num_proj)
+
+    @property
+    def output_size(self):
+        return self._num_proj or self._num_units
+
+    def _normalised_kernel(self, name, widths, columns, dtype, bias):
+        kernel = self._add_variable(name, [sum(widths), columns], dtype, self._initializer)
+        if self._norm:
+            blocks, start = [], 0
+            for index, width in enumerate(widths):
+                gain = self._add_variable("norm_%d" % index, [columns], dtype, self._initializer)
+                blocks.append(nn_ops.l2_normalize(kernel[start:start + width], axis=0) * gain)
+                start += width
+            kernel = array_ops.concat(blocks, 0) if len(blocks) > 1 else blocks[0]
+        biases = self._add_variable("bias", [columns], dtype, zeros_initializer()) if bias else None
+        return kernel, biases
+
+    def build(self, input_depth):
+        dtype, n = self._build_dtype, self._num_units
+        with _variable_scope("wn_lstm_cell"):
+            self._kernel, self._bias = self._normalised_kernel("kernel", [input_depth, self.output_size], 4 * n,
+                                                               dtype, True)
+            if self._use_peepholes:
+                self._peepholes = [self._add_variable(name, [n], dtype, self._initializer)
+                                   for name in ("w_f_diag", "w_i_diag", "w_o_diag")]
+            if self._num_proj is not None:
+                with _variable_scope("projection"):
+                    self._projection, _ = self._normalised_kernel("kernel", [n], self._num_proj, dtype, False)
+
+    def call(self, inputs, state):
+        c, h = state
+        i, j, f, o = array_ops.split(_linear([inputs, h], self._kernel, self._bias), 4, axis=1)
+        f = f + _forget_bias(self._forget_bias, f)
+        if self._use_peepholes:
+            w_f, w_i, w_o = self._peepholes
+            f, i = f + w_f * c, i + w_i * c
+        new_c = _maybe_clip(c * math_ops.sigmoid(f) + math_ops.sigmoid(i) * self._activation(j), self._cell_clip)
+        if self._use_peepholes:
+            o = o + w_o * new_c
+        new_h = math_ops.sigmoid(o) * self._activation(new_c)
+        if self._num_proj is not None:
+            new_h = _maybe_clip(math_ops.matmul(new_h, self._projection), self._proj_clip)
+        return new_h, LSTMStateTuple(new_c, new_h)
+
+
+class PhasedLSTMCell(RNNCell):
+    """`tf.contrib.rnn.PhasedLSTMCell(num_units, use_peepholes=False, leak=0.001, ratio_on=0.1,
+    trainable_ratio_on=True, period_init_min=1.0, period_init_max=1000.0, reuse=None)`: the Phased
+    LSTM (Neil et al., 2016). Inputs are a pair (time [batch, 1], features [batch, depth]). An LSTM step
+    ('mask_gates' i and f, 'new_input', 'output_gate', each 'kernel' and 'bias'; peepholes add c to
+    the gates' inputs) is let through by a time gate k per unit: with the phase in its cycle
+    r = ((t - 'phase') mod 'period') / 'period', k = 2r/'ratio_on' in the first half of the open phase,
+    2 - 2r/ratio_on in the second, leak * r while closed; c' = k c~ + (1 - k) c, h' = k h~ + (1 - k) h.
+    The period starts log-uniform in [period_init_min, period_init_max], the phase uniform in
+    [0, period). The modulo passes the gradient of its argument unchanged, as TF1's."""
+
+    _default_name = "phased_lstm_cell"
+
+    def __init__(self, num_units, use_peepholes=False, leak=0.001, ratio_on=0.1, trainable_ratio_on=True,
+                 period_init_min=1.0, period_init_max=1000.0, reuse=None):
+        super().__init__(reuse=reuse)
+        self._num_units = int(num_units)
+        self._use_peepholes = use_peepholes
+        self._leak = leak
+        self._ratio_on = ratio_on
+        self._trainable_ratio_on = trainable_ratio_on
+        self._period_range = (float(period_init_min), float(period_init_max))
+
+    @property
+    def state_size(self):
+        return LSTMStateTuple(self._num_units, self._num_units)
+
+    @property
+    def output_size(self):
+        return self._num_units
+
+    def __call__(self, inputs, state, scope=None):
+        if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
+            raise ValueError("PhasedLSTMCell expects inputs to be a pair (time [batch, 1], features [batch, depth])")
+        time, features = convert_to_tensor(inputs[0]), convert_to_tensor(inputs[1])
+        depth = features.shape[-1].value if features.shape.ndims == 2 else None
+        if depth is None:
+            raise ValueError("The features of PhasedLSTMCell must be [batch, depth] with a known depth, got shape %s"
+                             % features.shape)
+        self._maybe_build(depth, features.dtype, scope)
+        with name_scope(self._scope.name.split("/")[-1]):
+            return self.call((time, features), state)
+
+    def _gate(self, scope, width, units, dtype):
+        with _variable_scope(scope):
+            return (self._add_variable("kernel", [width, units], dtype),
+                    self._add_variable("bias", [units], dtype, zeros_initializer()))
+
+    def build(self, input_depth):
+        from ..ops.random import random_uniform
+        from ..variable_scope import get_variable
+        dtype, n = self._build_dtype, self._num_units
+        peep = n if self._use_peepholes else 0
+        self._mask_gates = self._gate("mask_gates", input_depth + n + peep, 2 * n, dtype)
+        self._new_input = self._gate("new_input", input_depth + n, n, dtype)
+        self._output_gate = self._gate("output_gate", input_depth + n + peep, n, dtype)
+        low, high = np.log(self._period_range[0]), np.log(self._period_range[1])
+        self._period = self._add_variable(
+            "period", [n], dtype,
+            lambda shape, dtype=None, partition_info=None: math_ops.exp(random_uniform(shape, low, high, dtype=dtype)))
+        period_value = self._period.initial_value
+        self._phase = self._add_variable(
+            "phase", [n], dtype,
+            lambda shape, dtype=None, partition_info=None: random_uniform(shape, dtype=dtype) * period_value)
+        self._ratio_on_variable = get_variable("ratio_on", [n], dtype=dtype,
+                                               initializer=constant_initializer(self._ratio_on),
+                                               trainable=self._trainable_ratio_on)
+        self._variables.append(self._ratio_on_variable)
+
+    def call(self, inputs, state):
+        time, x = inputs
+        c_prev, h_prev = state
+        gate_inputs = [x, h_prev] + ([c_prev] if self._use_peepholes else [])
+        input_gate, forget_gate = array_ops.split(math_ops.sigmoid(_linear(gate_inputs, *self._mask_gates)), 2, axis=1)
+        new_input = math_ops.tanh(_linear([x, h_prev], *self._new_input))
+        new_c = c_prev * forget_gate + input_gate * new_input
+        out_inputs = [x, h_prev] + ([new_c] if self._use_peepholes else [])
+        new_h = math_ops.tanh(new_c) * math_ops.sigmoid(_linear(out_inputs, *self._output_gate))
+        k = self._time_gate(time, x.dtype)
+        return self._mix(k, new_h, h_prev), LSTMStateTuple(self._mix(k, new_c, c_prev), self._mix(k, new_h, h_prev))
+
+    @staticmethod
+    def _mix(k, new, old):
+        return k * new + (1.0 - k) * old
+
+    def _time_gate(self, time, dtype):
+        time = convert_to_tensor(time)
+        period = math_ops.cast(self._period, time.dtype)
+        shifted = time - math_ops.cast(self._phase, time.dtype)
+        # mod's own gradient is that of its argument: the value of mod, the gradient of the identity.
+        wrapped = stop_gradient(math_ops.floormod(shifted, period) - shifted) + shifted
+        cycle_ratio = math_ops.cast(wrapped / period, dtype)
+        ratio_on = self._ratio_on_variable
+        k_up = 2.0 * cycle_ratio / ratio_on
+        k_down = 2.0 - k_up
+        k_closed = self._leak * cycle_ratio
+        k = _select(math_ops.less(cycle_ratio, ratio_on), k_down, k_closed)
+        return _select(math_ops.less(cycle_ratio, 0.5 * ratio_on), k_up, k)
+
+
+def _select(condition, x, y):
+    from ..ops.array_extra import where_v2
+    return where_v2(condition, x, y)
+
+
+class EmbeddingWrapper(RNNCell):
+    """`tf.contrib.rnn.EmbeddingWrapper(cell, embedding_classes, embedding_size, initializer=None,
+    reuse=None)`: feeds `cell` the rows of 'embedding' [embedding_classes, embedding_size] (created in
+    the wrapper's scope, uniform in [-sqrt(3), sqrt(3)] unless `initializer` or the scope's initializer
+    is given) picked by the integer inputs ([batch] or [batch, 1] ids)."""
+
+    _default_name = "embedding_wrapper"
+
+    def __init__(self, cell, embedding_classes, embedding_size, initializer=None, reuse=None):
+        super().__init__(reuse=reuse)
+        if not isinstance(cell, RNNCell):
+            raise TypeError("The parameter cell is not RNNCell.")
+        if embedding_classes <= 0 or embedding_size <= 0:
+            raise ValueError("Both embedding_classes and embedding_size must be > 0: %d, %d."
+                             % (embedding_classes, embedding_size))
+        self._cell = cell
+        self._embedding_classes = int(embedding_classes)
+        self._embedding_size = int(embedding_size)
+        self._initializer = initializer
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    @property
+    def variables(self):
+        return list(getattr(self, "_variables", [])) + self._cell.variables
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        ids = array_ops.reshape(convert_to_tensor(inputs), [-1])
+        dtype = _flatten(state)[0].dtype if isinstance(state, tuple) else convert_to_tensor(state).dtype
+        self._maybe_build(1, dtype, scope)
+        with name_scope(self._scope.name.split("/")[-1]):
+            return self._cell(nn_ops.embedding_lookup(self._embedding, ids), state)
+
+    def build(self, input_depth):
+        from ..variable_scope import get_variable_scope
+        initializer = self._initializer or get_variable_scope().initializer or \
+            random_uniform_initializer(-np.sqrt(3.0), np.sqrt(3.0))
+        self._embedding = self._add_variable("embedding", [self._embedding_classes, self._embedding_size],
+                                             self._build_dtype, initializer)
+        self._cell._maybe_build(self._embedding_size, self._build_dtype)
+
+
+class CompiledWrapper(_Wrapper):
+    """`tf.contrib.rnn.CompiledWrapper(cell, compile_stateful=False)`: in TF1, runs `cell` inside an XLA
+    JIT scope. numflow has no XLA; compiling never changes a cell's values, so the wrapper runs the cell
+    as it is."""
+
+    def __init__(self, cell, compile_stateful=False):
+        super().__init__(cell)
+        self._compile_stateful = compile_stateful
+
+    def __call__(self, inputs, state, scope=None):
+        return self._cell(inputs, state, scope=scope)
+
+
+LayerRNNCell = RNNCell
+
+
+def transpose_batch_time(x):
+    """`tf.contrib.rnn.transpose_batch_time(x)`: x with its first two axes swapped ([batch, time, ...]
+    <-> [time, batch, ...]); a tensor of rank below 2 is returned as it is."""
+    x = convert_to_tensor(x)
+    rank = x.shape.ndims
+    if rank is not None and rank < 2:
+        return x
+    if rank is None:
+        perm = array_ops.concat([[1, 0], array_ops.range(2, array_ops.rank(x))], 0)
+    else:
+        perm = [1, 0] + list(range(2, rank))
+    return array_ops.transpose(x, perm)
+
+
+def best_effort_input_batch_size(flat_input):
+    """`tf.contrib.rnn.best_effort_input_batch_size(flat_input)`: the batch size of time-major inputs
+    [time, batch, ...]: the first statically known dimension 1 among them, else the run-time one of the
+    first input."""
+    for value in flat_input:
+        value = convert_to_tensor(value)
+        if value.shape.ndims is None:
+            continue
+        if value.shape.ndims < 2:
+            raise ValueError("Expected input tensor %s to have rank at least 2" % value)
+        if value.shape[1].value is not None:
+            return value.shape[1].value
+    return array_ops.shape(convert_to_tensor(flat_input[0]))[1]
