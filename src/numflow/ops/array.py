@@ -6,9 +6,11 @@ end of this module.
 """
 import builtins
 import collections
+import itertools
 
 import numpy as np
 
+from .. import backend
 from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor, is_tensor_like, numpy_value_dtype
 from ..framework.op_def import OpDef, register
@@ -245,9 +247,11 @@ class Fill(OpDef):
             raise ValueError("value must be a scalar, got shape %s" % format_shape(value.shape))
         return [(value.dtype, shape)]
 
+    host_inputs = (0,)    # dims: a shape
+
     def kernel(self, op, ctx):
-        dtype = op.outputs[0].dtype.np
-        return lambda dims, value: np.full(tuple(dims), value, dtype=dtype)
+        dtype, xp = op.outputs[0].dtype.np, ctx.xp
+        return lambda dims, value: xp.full(tuple(dims), value, dtype=dtype)
 
     def grad(self, op, dy):
         from .math import reduce_sum
@@ -306,7 +310,9 @@ class _LikeOp(OpDef):
     def kernel(self, op, ctx):
         dtype = op.outputs[0].dtype.np
         value = self.fill_value
-        return lambda x: np.full(np.shape(x), value, dtype=dtype)
+        # Integer results of shape-only ops are kept on the host wherever the input is (placement's rule).
+        xp = np if op.outputs[0].dtype.is_integer else ctx.xp
+        return lambda x: xp.full(np.shape(x), value, dtype=dtype)
 
 
 @register
@@ -496,8 +502,12 @@ class Reshape(OpDef):
                              "a shape with %d" % (known_product, rest))
         return known_product // rest
 
+    host_inputs = (1,)    # the new shape
+
     def kernel(self, op, ctx):
-        return lambda x, target: np.reshape(x, target)
+        if ctx.xp is np:
+            return lambda x, target: np.reshape(x, target)
+        return lambda x, target: x.reshape(tuple(target.tolist()))
 
     def grad(self, op, dy):
         return [reshape(dy, shape(op.inputs[0])), None]
@@ -517,7 +527,7 @@ class BroadcastToShapeOf(OpDef):
         return [(op.inputs[0].dtype, op.inputs[1].shape)]
 
     def kernel(self, op, ctx):
-        return lambda x, like: np.array(np.broadcast_to(x, np.shape(like)))
+        return lambda x, like: np.broadcast_to(x, np.shape(like)).copy()
 
     def grad(self, op, dy):
         from .common import sum_to_shape_of
@@ -555,13 +565,17 @@ class Transpose(OpDef):
         dims = x.shape.as_list() if rank is not None else [None] * len(known)
         return [(x.dtype, TensorShape([dims[p] for p in known]))]
 
+    host_inputs = (1,)    # perm
+
     def kernel(self, op, ctx):
         if len(op.inputs) == 1:
             return np.transpose
         if _is_const(op.inputs[1]):
             perm = tuple(_static_int_list(op.inputs[1]))
             return lambda x, p: np.transpose(x, perm)
-        return lambda x, p: np.transpose(x, p)
+        if ctx.xp is np:
+            return lambda x, p: np.transpose(x, p)
+        return lambda x, p: np.transpose(x, tuple(p.tolist()))
 
     def grad(self, op, dy):
         if len(op.inputs) == 1:
@@ -617,12 +631,14 @@ class InvertPermutation(OpDef):
         return [(x.dtype, x.shape if x.shape.ndims is not None else TensorShape([None]))]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def invert(x):
             n = x.shape[0]
-            if n and not np.array_equal(np.sort(x), np.arange(n)):
+            if n and not np.array_equal(np.sort(x), xp.arange(n)):
                 raise _invalid(op, "%s is not a permutation of [0, ..., %d]" % (x.tolist(), n - 1))
             out = np.empty_like(x)
-            out[x] = np.arange(n, dtype=x.dtype)
+            out[x] = xp.arange(n, dtype=x.dtype)
             return out
         return invert
 
@@ -803,7 +819,7 @@ class ConcatGrad(OpDef):
 
         def split_like(dy, *values):
             a = axis % dy.ndim
-            return tuple(np.split(dy, np.cumsum([v.shape[a] for v in values[:-1]]), axis=a))
+            return tuple(np.split(dy, list(itertools.accumulate(v.shape[a] for v in values[:-1])), axis=a))
         return split_like
 
     def grad(self, op, *dys):
@@ -978,7 +994,7 @@ class Split(OpDef):
                                "if fully specified, or be less than the size of the input along split_dim "
                                "if not fully specified.  Got: %d and sizes %s" % (n, list(sizes)))
             resolved = [n - known if s == -1 else s for s in sizes]
-            return tuple(np.split(x, np.cumsum(resolved[:-1]), axis=axis))
+            return tuple(np.split(x, list(itertools.accumulate(resolved[:-1])), axis=axis))
         fn = split_equal if sizes is None else split_sizes
         if (num if sizes is None else len(sizes)) == 1:
             return lambda x: fn(x)[0]
@@ -1045,8 +1061,12 @@ class Tile(OpDef):
         dims = x.shape.as_list() if rank_ is not None else [None] * len(known)
         return [(x.dtype, TensorShape([None if d is None or m is None else d * m for d, m in zip(dims, known)]))]
 
+    host_inputs = (1,)    # multiples
+
     def kernel(self, op, ctx):
-        return lambda x, multiples: np.tile(x, multiples)
+        if ctx.xp is np:
+            return lambda x, multiples: np.tile(x, multiples)
+        return lambda x, multiples: np.tile(x, tuple(multiples.tolist()))
 
     def grad(self, op, dy):
         x, multiples = op.inputs
@@ -1060,12 +1080,16 @@ class TileGrad(OpDef):
     def infer(self, op):
         return [(op.inputs[0].dtype, op.attrs["shape"])]
 
+    host_inputs = (1,)    # multiples
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def tile_grad(dy, multiples):
             split_shape = []
             for m, d in zip(multiples, dy.shape):
                 split_shape += [int(m), d // int(m) if m else 0]
-            return np.asarray(np.reshape(dy, split_shape).sum(axis=tuple(_pyrange(0, 2 * dy.ndim, 2)),
+            return xp.asarray(np.reshape(dy, split_shape).sum(axis=tuple(_pyrange(0, 2 * dy.ndim, 2)),
                                                               dtype=dy.dtype))
         return tile_grad
 
@@ -1109,8 +1133,10 @@ class BroadcastTo(OpDef):
                 out.append(t)
         return [(x.dtype, TensorShape(out))]
 
+    host_inputs = (1,)    # the target shape
+
     def kernel(self, op, ctx):
-        return lambda x, target: np.array(np.broadcast_to(x, tuple(target)))
+        return lambda x, target: np.broadcast_to(x, tuple(target)).copy()
 
     def grad(self, op, dy):
         from .common import sum_to_shape_of
@@ -1150,7 +1176,7 @@ class GatherV2(OpDef):
         return [(params.dtype, TensorShape(dims[:axis] + indices.shape.as_list() + dims[axis + 1:]))]
 
     def kernel(self, op, ctx):
-        axis = op.attrs["axis"]
+        axis, xp = op.attrs["axis"], ctx.xp
 
         def gather_(params, indices):
             n = params.shape[axis]
@@ -1159,9 +1185,9 @@ class GatherV2(OpDef):
                 if bad.any():
                     position = np.unravel_index(int(np.argmax(bad)), indices.shape)
                     raise _invalid(op, "indices[%s] = %d is not in [0, %d)"
-                                   % (",".join(str(p) for p in position), indices[position], n))
+                                   % (",".join(str(p) for p in position), int(indices[position]), n))
             out = np.take(params, indices, axis=axis)
-            return out if type(out) is np.ndarray else np.asarray(out, dtype=params.dtype)
+            return out if type(out) is np.ndarray else xp.asarray(out, dtype=params.dtype)
         return gather_
 
     def grad(self, op, dy):
@@ -1179,11 +1205,11 @@ class GatherGrad(OpDef):
         return [(dy.dtype, TensorShape(known))]
 
     def kernel(self, op, ctx):
-        axis = op.attrs["axis"]
+        axis, xp = op.attrs["axis"], ctx.xp
 
         def scatter_add(dy, indices, params_shape):
-            out = np.zeros(tuple(params_shape), dtype=dy.dtype)
-            np.add.at(out, (_pyslice(None),) * (axis % out.ndim) + (indices,), dy)
+            out = xp.zeros(tuple(params_shape), dtype=dy.dtype)
+            backend.scatter_add(out, (_pyslice(None),) * (axis % out.ndim) + (indices,), dy)
             return out
         return scatter_add
 
@@ -1194,6 +1220,8 @@ class GatherGrad(OpDef):
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
     """`tf.gather(params, indices, axis=0)`: the slices of `params` along `axis` at `indices`; the
     result has shape params.shape[:axis] + indices.shape + params.shape[axis+1:]. An index outside
+    host_inputs = (2,)    # the params' shape
+
     [0, params.shape[axis]) is an InvalidArgumentError when run."""
     if batch_dims != 0:
         raise NotImplementedError("numflow's gather supports batch_dims=0 only, got %r" % (batch_dims,))
@@ -1213,7 +1241,8 @@ class GatherNd(OpDef):
         params, indices = op.inputs
         _check_indices_dtype(indices, "GatherNd")
         if indices.shape.ndims == 0:
-            raise ValueError("indices must be at least a vector, got a scalar")
+            raise ValueError("Shape must be at least rank 1 but is rank 0: indices must be at least a vector, got a "
+                             "scalar")
         if params.shape.ndims is None or indices.shape.ndims is None or indices.shape[-1].value is None:
             return [(params.dtype, TensorShape(None))]
         depth = indices.shape[-1].value
@@ -1225,21 +1254,27 @@ class GatherNd(OpDef):
     def kernel(self, op, ctx):
         def gather_nd_(params, indices):
             depth = indices.shape[-1]
-            bound = np.asarray(params.shape[:depth])
+            if depth == 0:  # empty index vectors select all of params, once per index vector
+                return np.broadcast_to(params, indices.shape[:-1] + params.shape).copy()
+            bound = xp.asarray(params.shape[:depth])
             if indices.size and ((indices < 0) | (indices >= bound)).any():
-                bad = np.argwhere(((indices < 0) | (indices >= bound)).any(axis=-1))[0]
+                bad = np.argwhere(((indices < 0) | (indices >= bound)).any(axis=-1))[0].tolist()
                 raise _invalid(op, "indices[%s] = %s does not index into param shape %s"
                                % (",".join(str(b) for b in bad), indices[tuple(bad)].tolist(),
                                   list(params.shape)))
             out = params[tuple(np.moveaxis(indices, -1, 0))]
-            return out if type(out) is np.ndarray else np.asarray(out, dtype=params.dtype)
+            return out if type(out) is np.ndarray else xp.asarray(out, dtype=params.dtype)
         return gather_nd_
 
     def grad(self, op, dy):
         params, indices = op.inputs
         return [make_tensor("GatherNdGrad", [dy, indices, shape(params)]), None]
 
+        xp = ctx.xp
 
+
+            if params.ndim == 0:
+                raise _invalid(op, "params must be at least a vector")
 @register
 class GatherNdGrad(OpDef):
     """The gradient of GatherNd: dy added at the gathered positions into zeros of the params' shape."""
@@ -1250,8 +1285,11 @@ class GatherNdGrad(OpDef):
 
     def kernel(self, op, ctx):
         def scatter_nd_add(dy, indices, params_shape):
-            out = np.zeros(tuple(params_shape), dtype=dy.dtype)
-            np.add.at(out, tuple(np.moveaxis(indices, -1, 0)), dy)
+            if indices.shape[-1] == 0:  # every index vector selected all of params
+                copies = int(np.prod(indices.shape[:-1]))
+                return dy.reshape((copies,) + tuple(params_shape)).sum(axis=0, dtype=dy.dtype)
+            out = xp.zeros(tuple(params_shape), dtype=dy.dtype)
+            backend.scatter_add(out, tuple(np.moveaxis(indices, -1, 0)), dy)
             return out
         return scatter_nd_add
 
@@ -1264,7 +1302,11 @@ def gather_nd(params, indices, name=None, batch_dims=0):
     of `indices`; the result has shape indices.shape[:-1] + params.shape[indices.shape[-1]:]."""
     if batch_dims != 0:
         raise NotImplementedError("numflow's gather_nd supports batch_dims=0 only, got %r" % (batch_dims,))
+    host_inputs = (2,)    # the params' shape
+
     return make_tensor("GatherNd", [convert_to_tensor(params), _int_tensor(indices, "indices")],
+        xp = ctx.xp
+
                        name=name or "GatherNd")
 
 
@@ -1324,6 +1366,8 @@ class Slice(OpDef):
 
         if _is_const(begin) and _is_const(size_) and x.shape.is_fully_defined():
             fixed = index_of(_static_int_list(begin), _static_int_list(size_), x.shape.as_list())
+    host_inputs = (1, 2)    # begin, size
+
             return lambda x, b, s: x[fixed]
 
         def slice_(x, b, s):
@@ -1348,7 +1392,7 @@ class SliceGrad(OpDef):
 
     def kernel(self, op, ctx):
         def place(dy, begin, like):
-            out = np.zeros(tuple(like), dtype=dy.dtype)
+            out = xp.zeros(tuple(like), dtype=dy.dtype)
             out[tuple(_pyslice(int(b), int(b) + n) for b, n in zip(begin, dy.shape))] = dy
             return out
         return place
@@ -1362,7 +1406,11 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     """`tf.slice(input_, begin, size)`: the part of `input_` starting at `begin` with extent `size` in
     each dimension; a size of -1 takes everything to the end of that dimension."""
     return make_tensor("Slice", [convert_to_tensor(input_), _int_tensor(begin, "begin"),
+    host_inputs = (1, 2)    # begin, the input's shape
+
                                  _int_tensor(size, "size")], name=name or "Slice")
+        xp = ctx.xp
+
 
 
 _MASK_NAMES = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
@@ -1458,6 +1506,8 @@ class StridedSlice(OpDef):
                                    masks)
             return lambda x, b, e, s: take(x, fixed)
 
+    host_inputs = (1, 2, 3)    # begin, end, strides
+
         def strided_slice_(x, b, e, s):
             try:
                 index = _strided_index(b, e, s, masks)
@@ -1480,10 +1530,10 @@ class StridedSliceGrad(OpDef):
         return [(op.inputs[0].dtype, TensorShape(_static_partial(op.inputs[1])))]
 
     def kernel(self, op, ctx):
-        masks = _masks(op)
+        masks, xp = _masks(op), ctx.xp
 
         def place(dy, like, b, e, s):
-            out = np.zeros(tuple(like), dtype=dy.dtype)
+            out = xp.zeros(tuple(like), dtype=dy.dtype)
             out[_strided_index(b, e, s, masks)] = dy
             return out
         return place
@@ -1495,6 +1545,8 @@ class StridedSliceGrad(OpDef):
 
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
                   new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
+    host_inputs = (1, 2, 3, 4)    # the input's shape, begin, end, strides
+
     """`tf.strided_slice(input_, begin, end, strides=None, ...)`: input_[begin:end:strides], one entry
     per index; bit i of begin_mask/end_mask ignores begin[i]/end[i] (the full range), of ellipsis_mask
     makes entry i `...`, of new_axis_mask inserts a size-1 dimension, of shrink_axis_mask takes the
@@ -1637,7 +1689,9 @@ class PadV2(OpDef):
         return [(x.dtype, _pad_shape(op, x, paddings, "CONSTANT"))]
 
     def kernel(self, op, ctx):
-        return lambda x, paddings, value: np.pad(x, paddings, mode="constant", constant_values=value)
+        if ctx.xp is np:
+            return lambda x, paddings, value: np.pad(x, paddings, mode="constant", constant_values=value)
+        return lambda x, paddings, value: np.pad(x, paddings.tolist(), mode="constant", constant_values=value[()])
 
     def grad(self, op, dy):
         x, paddings, value = op.inputs
@@ -1652,6 +1706,8 @@ class MirrorPad(OpDef):
     def infer(self, op):
         x, paddings = op.inputs
         return [(x.dtype, _pad_shape(op, x, paddings, op.attrs["mode"]))]
+    host_inputs = (1, 2)    # paddings; the fill value, a scalar NumPy's pad takes on either device
+
 
     def kernel(self, op, ctx):
         mode = op.attrs["mode"]
@@ -1663,11 +1719,13 @@ class MirrorPad(OpDef):
                 if max(before, after) > d - 1 + limit or min(before, after) < 0:
                     raise _invalid(op, "paddings must be in [0, %d] for dimension %d of size %d in %s mode, "
                                    "got %d, %d" % (d - 1 + limit, i, d, mode, before, after))
-            return np.pad(x, paddings, mode=numpy_mode)
+            return np.pad(x, paddings.tolist(), mode=numpy_mode)
         return mirror_pad
 
     def grad(self, op, dy):
         return [make_tensor("MirrorPadGrad", [dy, op.inputs[1]], {"mode": op.attrs["mode"]}), None]
+
+    host_inputs = (1,)    # paddings
 
 
 @register
@@ -1694,15 +1752,17 @@ class MirrorPadGrad(OpDef):
                 lead = (_pyslice(None),) * axis
                 total = g.shape[axis]
                 n = total - before - after
-                core = np.array(g[lead + (_pyslice(before, before + n),)])
+                core = g[lead + (_pyslice(before, before + n),)].copy()
                 if before:
                     core[lead + (_pyslice(offset, offset + before),)] += np.flip(
                         g[lead + (_pyslice(0, before),)], axis)
+    host_inputs = (1,)    # paddings
+
                 if after:
                     core[lead + (_pyslice(n - offset - after, n - offset),)] += np.flip(
                         g[lead + (_pyslice(total - after, total),)], axis)
                 g = core
-            return g if g is not dy else np.array(dy)
+            return g if g is not dy else dy.copy()
         return fold
 
     def grad(self, op, ddx):
@@ -1778,10 +1838,10 @@ class BooleanMaskGrad(OpDef):
         return [(op.inputs[0].dtype, TensorShape(_static_partial(op.inputs[2])))]
 
     def kernel(self, op, ctx):
-        lead = (_pyslice(None),) * op.attrs["axis"]
+        lead, xp = (_pyslice(None),) * op.attrs["axis"], ctx.xp
 
         def place(dy, mask, like):
-            out = np.zeros(tuple(like), dtype=dy.dtype)
+            out = xp.zeros(tuple(like), dtype=dy.dtype)
             out[lead + (mask,)] = dy
             return out
         return place
@@ -1793,6 +1853,8 @@ class BooleanMaskGrad(OpDef):
 def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
     """`tf.boolean_mask(tensor, mask, axis=None)`: the entries of `tensor` where the boolean `mask`
     (laid over dimensions axis .. axis + rank(mask) - 1, axis 0 by default) is True, as one dimension
+    host_inputs = (2,)    # the input's shape
+
     in row-major order."""
     tensor = convert_to_tensor(tensor)
     mask = convert_to_tensor(mask)
@@ -1897,20 +1959,22 @@ class Range(OpDef):
         return [(dtype, TensorShape([_range_size(*values, dtype.np)]))]
 
     def kernel(self, op, ctx):
-        dtype = op.outputs[0].dtype.np
+        dtype, xp = op.outputs[0].dtype.np, ctx.xp
 
         def range_(start, limit, delta):
             message = _range_error(start, limit, delta)
             if message:
                 raise _invalid(op, message)
             n = _range_size(start, limit, delta, dtype)
-            return (np.arange(n, dtype=dtype) * np.asarray(delta, dtype) + np.asarray(start, dtype)).astype(
+            return (xp.arange(n, dtype=dtype) * xp.asarray(delta, dtype) + xp.asarray(start, dtype)).astype(
                 dtype, copy=False)
         return range_
 
 
 _RANGE_DTYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64)
 
+
+    host_inputs = (0, 1, 2)    # start, limit, delta: the length is computed from them
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
     """`tf.range(start, limit=None, delta=1, dtype=None)`: the 1-D sequence start, start + delta, ...
@@ -1962,12 +2026,12 @@ class LinSpace(OpDef):
         return [(start.dtype, TensorShape([count]))]
 
     def kernel(self, op, ctx):
-        dtype = op.outputs[0].dtype.np
+        dtype, xp = op.outputs[0].dtype.np, ctx.xp
 
         def lin_space_(start, stop, num):
             if num <= 0:
                 raise _invalid(op, "Requires num > 0: %d" % num)
-            return np.linspace(start, stop, int(num)).astype(dtype, copy=False)
+            return xp.linspace(start, stop, int(num)).astype(dtype, copy=False)
         return lin_space_
 
 
@@ -1977,6 +2041,8 @@ def lin_space(start, stop, num, name=None):
     start_t = convert_to_tensor(start, dtype=None if is_tensor_like(start) or not is_tensor_like(stop)
                                 else convert_to_tensor(stop).dtype)
     stop_t = convert_to_tensor(stop, dtype=None if is_tensor_like(stop) else start_t.dtype)
+    host_inputs = (0, 1, 2)    # start, stop, num: scalars
+
     return make_tensor("LinSpace", [start_t, stop_t, _int_tensor(num, "num")], name=name or "LinSpace")
 
 
@@ -2007,12 +2073,12 @@ class OneHot(OpDef):
         return [(on_value.dtype, TensorShape(dims[:position] + [depth_] + dims[position:]))]
 
     def kernel(self, op, ctx):
-        axis = op.attrs["axis"]
+        axis, xp = op.attrs["axis"], ctx.xp
         dtype = op.outputs[0].dtype.np
 
         def one_hot_(indices, depth, on_value, off_value):
             position = indices.ndim if axis == -1 else axis
-            classes = np.arange(int(depth)).reshape((int(depth),) + (1,) * (indices.ndim - position))
+            classes = xp.arange(int(depth)).reshape((int(depth),) + (1,) * (indices.ndim - position))
             hot = np.expand_dims(indices, position) == classes
             return np.where(hot, on_value, off_value).astype(dtype, copy=False)
         return one_hot_
@@ -2022,6 +2088,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     """`tf.one_hot(indices, depth, on_value=1, off_value=0, axis=-1, dtype=tf.float32)`: a one-hot
     encoding with a new dimension of size `depth` at `axis`; indices outside [0, depth) give all
     off_value. The dtype is `dtype`, else that of on_value/off_value, else float32."""
+    host_inputs = (1,)    # depth
+
     indices = _int_tensor(indices, "indices") if not is_tensor_like(indices) else convert_to_tensor(indices)
     on_t = convert_to_tensor(on_value) if is_tensor_like(on_value) else None
     off_t = convert_to_tensor(off_value) if is_tensor_like(off_value) else None
@@ -2076,12 +2144,12 @@ class SequenceMask(OpDef):
         return [(op.attrs["dtype"], TensorShape(lengths.shape.as_list() + [maxlen]))]
 
     def kernel(self, op, ctx):
-        dtype = op.attrs["dtype"].np
+        dtype, xp = op.attrs["dtype"].np, ctx.xp
 
         def sequence_mask_(lengths, maxlen=None):
             if maxlen is None:
                 maxlen = int(lengths.max()) if lengths.size else 0
-            return (np.arange(max(int(maxlen), 0)) < np.expand_dims(lengths, -1)).astype(dtype, copy=False)
+            return (xp.arange(max(int(maxlen), 0)) < np.expand_dims(lengths, -1)).astype(dtype, copy=False)
         return sequence_mask_
 
 
@@ -2091,6 +2159,8 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
     inputs = [_int_tensor(lengths, "lengths")]
     if maxlen is not None:
         inputs.append(_int_tensor(maxlen, "maxlen"))
+    host_inputs = (1,)    # maxlen
+
     return make_tensor("SequenceMask", inputs, {"dtype": dtypes.as_dtype(dtype)}, name=name or "SequenceMask")
 
 
@@ -2108,13 +2178,13 @@ class Unique(OpDef):
         return [(x.dtype, TensorShape([None])), (op.attrs["out_idx"], x.shape.merge_with(TensorShape([None])))]
 
     def kernel(self, op, ctx):
-        out_idx = op.attrs["out_idx"].np
+        out_idx, xp = op.attrs["out_idx"].np, ctx.xp
 
         def unique_(x):
             values, first, inverse = np.unique(x, return_index=True, return_inverse=True)
             order = np.argsort(first, kind="stable")
             position = np.empty_like(order)
-            position[order] = np.arange(len(order))
+            position[order] = xp.arange(len(order))
             return values[order], position[inverse.reshape(-1)].astype(out_idx, copy=False)
         return unique_
 

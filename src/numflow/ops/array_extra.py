@@ -118,6 +118,7 @@ class SearchSorted(OpDef):
     """For each row of `values`, its insertion index into the matching sorted row of `sorted_sequence`."""
 
     differentiable = False
+    host_only = True    # one NumPy searchsorted per row, in a Python loop
 
     def infer(self, op):
         sequence, values = op.inputs
@@ -227,13 +228,17 @@ class UnravelIndex(OpDef):
         return [(indices.dtype, TensorShape(lead + list(indices.shape)) if indices.shape.ndims is not None
                  else TensorShape(None))]
 
+    host_inputs = (1,)    # dims: a shape
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def unravel(indices, dims):
             size = int(np.prod(dims))
             if np.any((indices < 0) | (indices >= size)):
                 raise errors.InvalidArgumentError(None, op, "index out of bounds for array of shape %s"
                                                   % (list(dims),))
-            return np.array(np.unravel_index(indices, tuple(int(d) for d in dims)), dtype=indices.dtype)
+            return xp.stack(np.unravel_index(indices, tuple(int(d) for d in dims))).astype(indices.dtype)
         return unravel
 
 
@@ -335,8 +340,12 @@ class Repeat(OpDef):
         dims[axis] = None
         return [(x.dtype, TensorShape(dims))]
 
+    host_inputs = (1,)    # repeats: counts that size the result
+
     def kernel(self, op, ctx):
         axis = op.attrs["axis"]
+        # NumPy takes the counts as an array; a device module as Python ints.
+        counts = (lambda repeats: repeats) if ctx.xp is np else (lambda repeats: repeats.tolist())
 
         def repeat_(x, repeats):
             if np.ndim(repeats) == 1 and len(repeats) not in (1, np.shape(x)[axis]):
@@ -344,7 +353,7 @@ class Repeat(OpDef):
                                                   % (len(repeats), np.shape(x)[axis], axis))
             if np.any(repeats < 0):
                 raise errors.InvalidArgumentError(None, op, "repeats must be non-negative, got %s" % (repeats,))
-            return np.repeat(x, repeats, axis)
+            return np.repeat(x, counts(repeats), axis)
         return repeat_
 
     def grad(self, op, dy):
@@ -387,14 +396,14 @@ class UniqueWithCounts(OpDef):
                 (out_idx, TensorShape([None]))]
 
     def kernel(self, op, ctx):
-        out_idx = op.attrs["out_idx"].np
+        out_idx, xp = op.attrs["out_idx"].np, ctx.xp
 
         def unique_counts(x):
             values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True,
                                                        return_counts=True)
             order = np.argsort(first, kind="stable")   # TF lists values in order of first appearance
             position = np.empty_like(order)
-            position[order] = np.arange(len(order))
+            position[order] = xp.arange(len(order))
             return (values[order], position[inverse.reshape(-1)].astype(out_idx),
                     counts[order].astype(out_idx))
         return unique_counts
@@ -426,8 +435,8 @@ class SelectV2(OpDef):
         return [(x.dtype, broadcast_shape(condition.shape, broadcast_shape(x.shape, y.shape)))]
 
     def kernel(self, op, ctx):
-        dtype = op.outputs[0].dtype.np
-        return lambda condition, x, y: np.asarray(np.where(condition, x, y), dtype=dtype)
+        dtype, xp = op.outputs[0].dtype.np, ctx.xp
+        return lambda condition, x, y: xp.asarray(np.where(condition, x, y), dtype=dtype)
 
     def grad(self, op, dy):
         from .array import zeros_like
@@ -477,14 +486,18 @@ class BroadcastArgs(OpDef):
         lengths = [s.shape[0].value if s.shape.ndims == 1 else None for s in (s0, s1)]
         return [(s0.dtype, TensorShape([max(lengths) if None not in lengths else None]))]
 
+    host_inputs = (0, 1)    # two shapes
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def broadcast_args(s0, s1):
             try:
                 shape = np.broadcast_shapes(tuple(int(d) for d in s0), tuple(int(d) for d in s1))
             except ValueError:
                 raise errors.InvalidArgumentError(None, op, "Incompatible shapes: [%s] vs. [%s]" % (
                     ",".join(str(d) for d in s0), ",".join(str(d) for d in s1))) from None
-            return np.array(shape, dtype=s0.dtype)
+            return xp.array(shape, dtype=s0.dtype)
         return broadcast_args
 
 
@@ -519,10 +532,10 @@ class Bitcast(OpDef):
         return [(target, TensorShape(list(x.shape)[:-1]))]
 
     def kernel(self, op, ctx):
-        target = op.attrs["type"].np
+        target, xp = op.attrs["type"].np, ctx.xp
 
         def bitcast_(x):
-            x = np.ascontiguousarray(x)
+            x = xp.ascontiguousarray(x)
             if x.dtype.itemsize < np.dtype(target).itemsize and x.shape[-1] * x.dtype.itemsize != \
                     np.dtype(target).itemsize:
                 raise errors.InvalidArgumentError(None, op, "Cannot bitcast: last dimension %d of %s does "
@@ -560,6 +573,7 @@ class Timestamp(OpDef):
 
     stateful = True
     differentiable = False
+    host_only = True    # reads the host's clock
 
     def infer(self, op):
         return [(dtypes.float64, TensorShape([]))]
@@ -655,6 +669,7 @@ class EditDistance(OpDef):
     dimensions but the last."""
 
     differentiable = False
+    host_only = True    # dynamic programming over Python lists of each sequence's values
 
     def infer(self, op):
         h_indices, h_values, h_shape, t_indices, t_values, t_shape = op.inputs
@@ -724,6 +739,7 @@ class Fingerprint(OpDef):
     """An 8-byte FarmHash fingerprint of each row (slice along the first dimension) of data."""
 
     differentiable = False
+    host_only = True    # hashes each row's bytes with a Python FarmHash
 
     def infer(self, op):
         data = op.inputs[0]

@@ -9,6 +9,7 @@ min and max (NumPy's unbuffered `ufunc.at`); for update the last one wins.
 """
 import numpy as np
 
+from .. import backend
 from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
@@ -69,17 +70,17 @@ def _row_position(op, indices, bound):
     bad = (flat < 0) | (flat >= bound)
     if bad.any():
         position = int(np.argmax(bad))
-        raise _invalid(op, "indices[%d] = %d is not in [0, %d)" % (position, flat[position], bound))
+        raise _invalid(op, "indices[%d] = %d is not in [0, %d)" % (position, int(flat[position]), bound))
     return (indices,)
 
 
-def _nd_position(op, indices, target_shape):
+def _nd_position(op, indices, target_shape, xp=np):
     """The index tuple of an nd scatter (one array per addressed axis), checked against the target."""
     depth = indices.shape[-1]
     if depth > len(target_shape):
         raise _invalid(op, "indices.shape[-1] = %d must be <= the rank of the target, %d"
                        % (depth, len(target_shape)))
-    bound = np.asarray(target_shape[:depth], dtype=np.int64)
+    bound = xp.asarray(target_shape[:depth], dtype=np.int64)
     bad = ((indices < 0) | (indices >= bound)).any(axis=-1)
     if bad.any():
         where = np.unravel_index(int(np.argmax(bad)), bad.shape)
@@ -103,13 +104,36 @@ def _truncating_divide_at(target, position, updates):
         rows[where] = quotient.astype(target.dtype)
 
 
-def _apply(combine, target, position, updates):
+def _apply(combine, target, position, updates, xp=np):
     if combine is None:
         target[position] = updates
+    elif xp is not np:
+        _apply_on_device(combine, target, position, updates, xp)
     elif combine is np.divide and target.dtype.kind in "iu":
         _truncating_divide_at(target, position, updates)
     else:
         combine.at(target, position, updates)
+
+
+def _apply_on_device(combine, target, position, updates, xp):
+    """`_apply` on a device's arrays: sums with the device's scatter-add; the other combinations, which
+    have no unbuffered device kernel, on a host copy of the addressed slices only (each once), applied
+    in the host's order so that the results are the host's, then written back."""
+    if combine is np.add:
+        backend.scatter_add(target, position, updates)
+        return
+    if combine is np.subtract:
+        backend.scatter_add(target, position, -updates)
+        return
+    lead, inner = target.shape[:len(position)], target.shape[len(position):]
+    flat = (np.ravel_multi_index(position, lead) if len(position) > 1 else position[0]).reshape(-1)
+    touched, inverse = xp.unique(flat, return_inverse=True)
+    touched_position = xp.unravel_index(touched, lead) if len(position) > 1 else (touched,)
+    block = backend.to_host(target[touched_position])
+    every_update = np.broadcast_to(updates, position[0].shape + inner)
+    _apply(combine, block, (backend.to_host(inverse).reshape(-1),),
+           backend.to_host(every_update).reshape((-1,) + inner))
+    target[touched_position] = xp.asarray(block)
 
 
 # --- scatters into a variable ---------------------------------------------------------------------
@@ -136,14 +160,14 @@ class _VariableScatter(OpDef):
     def kernel(self, op, ctx):
         variable_op = op.inputs[0].op
         cell = ctx.variable_cell(variable_op)
-        combine, nd = type(self).combine, self.nd
+        combine, nd, xp = type(self).combine, self.nd, ctx.xp
 
         def scatter(indices, updates):
             current = cell.value
             if current is None:
                 raise _uninitialized(variable_op)
             if nd:
-                position = _nd_position(op, indices, current.shape)
+                position = _nd_position(op, indices, current.shape, xp)
             else:
                 if current.ndim == 0:
                     raise _invalid(op, "Parameter must be at least a vector, got a scalar variable")
@@ -154,7 +178,7 @@ class _VariableScatter(OpDef):
                                % (list(np.shape(updates)), list(expected)))
             try:
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    _apply(combine, current, position, updates)
+                    _apply(combine, current, position, updates, xp)
             except ZeroDivisionError:
                 raise _invalid(op, "Integer division by zero") from None
             return current
@@ -322,13 +346,13 @@ def batch_scatter_update(ref, indices, updates, use_locking=True, name=None):
 
 
 # --- scatters that build new tensors ---------------------------------------------------------------
-def _scatter_into(op, target, indices, updates, combine):
-    position = _nd_position(op, indices, target.shape)
+def _scatter_into(op, target, indices, updates, combine, xp):
+    position = _nd_position(op, indices, target.shape, xp)
     expected = target[position].shape
     if np.ndim(updates) and np.shape(updates) != expected:
         raise _invalid(op, "Shapes of updates and target disagree: updates has shape %s, expected %s"
                        % (list(np.shape(updates)), list(expected)))
-    _apply(combine, target, position, updates)
+    _apply(combine, target, position, updates, xp)
     return target
 
 
@@ -347,12 +371,16 @@ class ScatterNd(OpDef):
         _check_updates_shape(updates, _nd_updates_shape(out_shape, indices.shape, "ScatterNd"), "ScatterNd")
         return [(updates.dtype, out_shape)]
 
+    host_inputs = (2,)    # the result's shape
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def scatter_nd_(indices, updates, shape):
             if (np.asarray(shape) < 0).any():
                 raise _invalid(op, "Dimensions of shape must be non-negative, got %s" % list(shape))
-            target = np.zeros(tuple(int(d) for d in shape), dtype=updates.dtype)
-            return _scatter_into(op, target, indices, updates, np.add)
+            target = xp.zeros(tuple(int(d) for d in shape), dtype=updates.dtype)
+            return _scatter_into(op, target, indices, updates, np.add, xp)
         return scatter_nd_
 
     def grad(self, op, dy):
@@ -384,9 +412,9 @@ class _TensorScatter(OpDef):
         return [(tensor.dtype, tensor.shape)]
 
     def kernel(self, op, ctx):
-        combine = type(self).combine
-        return lambda tensor, indices, updates: _scatter_into(op, np.array(tensor, copy=True), indices, updates,
-                                                              combine)
+        combine, xp = type(self).combine, ctx.xp
+        return lambda tensor, indices, updates: _scatter_into(op, xp.array(tensor, copy=True), indices, updates,
+                                                              combine, xp)
 
 
 @register
