@@ -1204,6 +1204,8 @@ class GatherGrad(OpDef):
         known = _static_partial(like)
         return [(dy.dtype, TensorShape(known))]
 
+    host_inputs = (2,)    # the params' shape
+
     def kernel(self, op, ctx):
         axis, xp = op.attrs["axis"], ctx.xp
 
@@ -1220,8 +1222,6 @@ class GatherGrad(OpDef):
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
     """`tf.gather(params, indices, axis=0)`: the slices of `params` along `axis` at `indices`; the
     result has shape params.shape[:axis] + indices.shape + params.shape[axis+1:]. An index outside
-    host_inputs = (2,)    # the params' shape
-
     [0, params.shape[axis]) is an InvalidArgumentError when run."""
     if batch_dims != 0:
         raise NotImplementedError("numflow's gather supports batch_dims=0 only, got %r" % (batch_dims,))
@@ -1252,7 +1252,11 @@ class GatherNd(OpDef):
         return [(params.dtype, TensorShape(indices.shape.as_list()[:-1] + params.shape.as_list()[depth:]))]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def gather_nd_(params, indices):
+            if params.ndim == 0:
+                raise _invalid(op, "params must be at least a vector")
             depth = indices.shape[-1]
             if depth == 0:  # empty index vectors select all of params, once per index vector
                 return np.broadcast_to(params, indices.shape[:-1] + params.shape).copy()
@@ -1270,11 +1274,7 @@ class GatherNd(OpDef):
         params, indices = op.inputs
         return [make_tensor("GatherNdGrad", [dy, indices, shape(params)]), None]
 
-        xp = ctx.xp
 
-
-            if params.ndim == 0:
-                raise _invalid(op, "params must be at least a vector")
 @register
 class GatherNdGrad(OpDef):
     """The gradient of GatherNd: dy added at the gathered positions into zeros of the params' shape."""
@@ -1283,7 +1283,11 @@ class GatherNdGrad(OpDef):
         dy, indices, like = op.inputs
         return [(dy.dtype, TensorShape(_static_partial(like)))]
 
+    host_inputs = (2,)    # the params' shape
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def scatter_nd_add(dy, indices, params_shape):
             if indices.shape[-1] == 0:  # every index vector selected all of params
                 copies = int(np.prod(indices.shape[:-1]))
@@ -1302,11 +1306,7 @@ def gather_nd(params, indices, name=None, batch_dims=0):
     of `indices`; the result has shape indices.shape[:-1] + params.shape[indices.shape[-1]:]."""
     if batch_dims != 0:
         raise NotImplementedError("numflow's gather_nd supports batch_dims=0 only, got %r" % (batch_dims,))
-    host_inputs = (2,)    # the params' shape
-
     return make_tensor("GatherNd", [convert_to_tensor(params), _int_tensor(indices, "indices")],
-        xp = ctx.xp
-
                        name=name or "GatherNd")
 
 
@@ -1350,6 +1350,8 @@ class Slice(OpDef):
                 out.append(None)
         return [(x.dtype, TensorShape(out))]
 
+    host_inputs = (1, 2)    # begin, size
+
     def kernel(self, op, ctx):
         x, begin, size_ = op.inputs
 
@@ -1366,8 +1368,6 @@ class Slice(OpDef):
 
         if _is_const(begin) and _is_const(size_) and x.shape.is_fully_defined():
             fixed = index_of(_static_int_list(begin), _static_int_list(size_), x.shape.as_list())
-    host_inputs = (1, 2)    # begin, size
-
             return lambda x, b, s: x[fixed]
 
         def slice_(x, b, s):
@@ -1390,7 +1390,11 @@ class SliceGrad(OpDef):
         dy, begin, like = op.inputs
         return [(dy.dtype, TensorShape(_static_partial(like)))]
 
+    host_inputs = (1, 2)    # begin, the input's shape
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def place(dy, begin, like):
             out = xp.zeros(tuple(like), dtype=dy.dtype)
             out[tuple(_pyslice(int(b), int(b) + n) for b, n in zip(begin, dy.shape))] = dy
@@ -1406,11 +1410,7 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     """`tf.slice(input_, begin, size)`: the part of `input_` starting at `begin` with extent `size` in
     each dimension; a size of -1 takes everything to the end of that dimension."""
     return make_tensor("Slice", [convert_to_tensor(input_), _int_tensor(begin, "begin"),
-    host_inputs = (1, 2)    # begin, the input's shape
-
                                  _int_tensor(size, "size")], name=name or "Slice")
-        xp = ctx.xp
-
 
 
 _MASK_NAMES = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
@@ -1490,6 +1490,8 @@ class StridedSlice(OpDef):
         parts = [p if p is not None else [None] * count for p in parts]
         return [(x.dtype, _strided_slice_shape(x.shape, parts[0], parts[1], parts[2], _masks(op)))]
 
+    host_inputs = (1, 2, 3)    # begin, end, strides
+
     def kernel(self, op, ctx):
         masks = _masks(op)
         x, begin, end, strides = op.inputs
@@ -1505,8 +1507,6 @@ class StridedSlice(OpDef):
             fixed = _strided_index(_static_int_list(begin), _static_int_list(end), _static_int_list(strides),
                                    masks)
             return lambda x, b, e, s: take(x, fixed)
-
-    host_inputs = (1, 2, 3)    # begin, end, strides
 
         def strided_slice_(x, b, e, s):
             try:
@@ -1529,6 +1529,8 @@ class StridedSliceGrad(OpDef):
     def infer(self, op):
         return [(op.inputs[0].dtype, TensorShape(_static_partial(op.inputs[1])))]
 
+    host_inputs = (1, 2, 3, 4)    # the input's shape, begin, end, strides
+
     def kernel(self, op, ctx):
         masks, xp = _masks(op), ctx.xp
 
@@ -1545,8 +1547,6 @@ class StridedSliceGrad(OpDef):
 
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
                   new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
-    host_inputs = (1, 2, 3, 4)    # the input's shape, begin, end, strides
-
     """`tf.strided_slice(input_, begin, end, strides=None, ...)`: input_[begin:end:strides], one entry
     per index; bit i of begin_mask/end_mask ignores begin[i]/end[i] (the full range), of ellipsis_mask
     makes entry i `...`, of new_axis_mask inserts a size-1 dimension, of shrink_axis_mask takes the
@@ -1688,6 +1688,8 @@ class PadV2(OpDef):
             raise ValueError("constant_values must be a scalar, got shape %s" % format_shape(value.shape))
         return [(x.dtype, _pad_shape(op, x, paddings, "CONSTANT"))]
 
+    host_inputs = (1, 2)    # paddings; the fill value, a scalar NumPy's pad takes on either device
+
     def kernel(self, op, ctx):
         if ctx.xp is np:
             return lambda x, paddings, value: np.pad(x, paddings, mode="constant", constant_values=value)
@@ -1706,8 +1708,8 @@ class MirrorPad(OpDef):
     def infer(self, op):
         x, paddings = op.inputs
         return [(x.dtype, _pad_shape(op, x, paddings, op.attrs["mode"]))]
-    host_inputs = (1, 2)    # paddings; the fill value, a scalar NumPy's pad takes on either device
 
+    host_inputs = (1,)    # paddings
 
     def kernel(self, op, ctx):
         mode = op.attrs["mode"]
@@ -1725,8 +1727,6 @@ class MirrorPad(OpDef):
     def grad(self, op, dy):
         return [make_tensor("MirrorPadGrad", [dy, op.inputs[1]], {"mode": op.attrs["mode"]}), None]
 
-    host_inputs = (1,)    # paddings
-
 
 @register
 class MirrorPadGrad(OpDef):
@@ -1739,6 +1739,8 @@ class MirrorPadGrad(OpDef):
             return [(dy.dtype, TensorShape(None if dy.shape.ndims is None else [None] * dy.shape.ndims))]
         return [(dy.dtype, TensorShape([None if d is None or a is None or b is None else d - a - b
                                         for d, (a, b) in zip(dy.shape.as_list(), known)]))]
+
+    host_inputs = (1,)    # paddings
 
     def kernel(self, op, ctx):
         offset = 1 if op.attrs["mode"] == "REFLECT" else 0
@@ -1756,8 +1758,6 @@ class MirrorPadGrad(OpDef):
                 if before:
                     core[lead + (_pyslice(offset, offset + before),)] += np.flip(
                         g[lead + (_pyslice(0, before),)], axis)
-    host_inputs = (1,)    # paddings
-
                 if after:
                     core[lead + (_pyslice(n - offset - after, n - offset),)] += np.flip(
                         g[lead + (_pyslice(total - after, total),)], axis)
@@ -1837,6 +1837,8 @@ class BooleanMaskGrad(OpDef):
     def infer(self, op):
         return [(op.inputs[0].dtype, TensorShape(_static_partial(op.inputs[2])))]
 
+    host_inputs = (2,)    # the input's shape
+
     def kernel(self, op, ctx):
         lead, xp = (_pyslice(None),) * op.attrs["axis"], ctx.xp
 
@@ -1853,8 +1855,6 @@ class BooleanMaskGrad(OpDef):
 def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
     """`tf.boolean_mask(tensor, mask, axis=None)`: the entries of `tensor` where the boolean `mask`
     (laid over dimensions axis .. axis + rank(mask) - 1, axis 0 by default) is True, as one dimension
-    host_inputs = (2,)    # the input's shape
-
     in row-major order."""
     tensor = convert_to_tensor(tensor)
     mask = convert_to_tensor(mask)
@@ -1958,6 +1958,8 @@ class Range(OpDef):
             raise ValueError(message)
         return [(dtype, TensorShape([_range_size(*values, dtype.np)]))]
 
+    host_inputs = (0, 1, 2)    # start, limit, delta: the length is computed from them
+
     def kernel(self, op, ctx):
         dtype, xp = op.outputs[0].dtype.np, ctx.xp
 
@@ -1973,8 +1975,6 @@ class Range(OpDef):
 
 _RANGE_DTYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64)
 
-
-    host_inputs = (0, 1, 2)    # start, limit, delta: the length is computed from them
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
     """`tf.range(start, limit=None, delta=1, dtype=None)`: the 1-D sequence start, start + delta, ...
@@ -2025,6 +2025,8 @@ class LinSpace(OpDef):
             raise ValueError("Requires num > 0: %d" % count)
         return [(start.dtype, TensorShape([count]))]
 
+    host_inputs = (0, 1, 2)    # start, stop, num: scalars
+
     def kernel(self, op, ctx):
         dtype, xp = op.outputs[0].dtype.np, ctx.xp
 
@@ -2041,8 +2043,6 @@ def lin_space(start, stop, num, name=None):
     start_t = convert_to_tensor(start, dtype=None if is_tensor_like(start) or not is_tensor_like(stop)
                                 else convert_to_tensor(stop).dtype)
     stop_t = convert_to_tensor(stop, dtype=None if is_tensor_like(stop) else start_t.dtype)
-    host_inputs = (0, 1, 2)    # start, stop, num: scalars
-
     return make_tensor("LinSpace", [start_t, stop_t, _int_tensor(num, "num")], name=name or "LinSpace")
 
 
@@ -2072,6 +2072,8 @@ class OneHot(OpDef):
         position = len(dims) if axis == -1 else axis
         return [(on_value.dtype, TensorShape(dims[:position] + [depth_] + dims[position:]))]
 
+    host_inputs = (1,)    # depth
+
     def kernel(self, op, ctx):
         axis, xp = op.attrs["axis"], ctx.xp
         dtype = op.outputs[0].dtype.np
@@ -2088,8 +2090,6 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     """`tf.one_hot(indices, depth, on_value=1, off_value=0, axis=-1, dtype=tf.float32)`: a one-hot
     encoding with a new dimension of size `depth` at `axis`; indices outside [0, depth) give all
     off_value. The dtype is `dtype`, else that of on_value/off_value, else float32."""
-    host_inputs = (1,)    # depth
-
     indices = _int_tensor(indices, "indices") if not is_tensor_like(indices) else convert_to_tensor(indices)
     on_t = convert_to_tensor(on_value) if is_tensor_like(on_value) else None
     off_t = convert_to_tensor(off_value) if is_tensor_like(off_value) else None
@@ -2143,6 +2143,8 @@ class SequenceMask(OpDef):
             return [(op.attrs["dtype"], TensorShape(None))]
         return [(op.attrs["dtype"], TensorShape(lengths.shape.as_list() + [maxlen]))]
 
+    host_inputs = (1,)    # maxlen
+
     def kernel(self, op, ctx):
         dtype, xp = op.attrs["dtype"].np, ctx.xp
 
@@ -2159,8 +2161,6 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
     inputs = [_int_tensor(lengths, "lengths")]
     if maxlen is not None:
         inputs.append(_int_tensor(maxlen, "maxlen"))
-    host_inputs = (1,)    # maxlen
-
     return make_tensor("SequenceMask", inputs, {"dtype": dtypes.as_dtype(dtype)}, name=name or "SequenceMask")
 
 
