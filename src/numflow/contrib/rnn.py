@@ -20,12 +20,15 @@ from .rnn_cells import (AttentionCellWrapper, CFNCell, CompiledWrapper, Conv1DLS
                         LayerRNNCell, MinimalRNNCell, NASCell, PhasedLSTMCell, SRUCell, UGRNNCell, WeightNormLSTMCell,
                         best_effort_input_batch_size, layer_norm, layer_norm_variables, transpose_batch_time)
 from .rnn_cells import __all__ as _cells_all
+from .rnn_fused import (FusedRNNCell, FusedRNNCellAdaptor, LSTMBlockFusedCell, LSTMBlockWrapper,  # noqa: F401
+                        TimeReversedFusedRNN)
+from .rnn_fused import __all__ as _fused_all
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell", "LSTMCell",
            "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell", "static_rnn",
            "static_bidirectional_rnn", "static_state_saving_rnn", "stack_bidirectional_dynamic_rnn",
            "stack_bidirectional_rnn", "OutputProjectionWrapper", "InputProjectionWrapper",
-           "LayerNormBasicLSTMCell", "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2"] + _cells_all
+           "LayerNormBasicLSTMCell", "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2"] + _cells_all + _fused_all
 
 
 class LSTMBlockCell(LSTMCell):

@@ -181,8 +181,8 @@ class SparseToDense(OpDef):
                 indices = indices.reshape(-1, 1)
             count, rank = indices.shape
             if rank != len(shape):
-                raise _invalid(op, "sparse_indices has %d columns but output_shape has rank %d"
-                               % (rank, len(shape)))
+                raise _invalid(op, "output_shape has incorrect number of elements: %d should be: %d (sparse_indices "
+                               "has %d columns)" % (len(shape), rank, rank))
             values = np.asarray(values)
             if values.ndim == 1 and values.shape[0] != count:
                 raise _invalid(op, "sparse_values has incorrect shape [%d], should be [] or [%d]"

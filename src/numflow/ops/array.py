@@ -1259,7 +1259,7 @@ class GatherNd(OpDef):
                 raise _invalid(op, "params must be at least a vector")
             depth = indices.shape[-1]
             if depth == 0:  # empty index vectors select all of params, once per index vector
-                return np.broadcast_to(params, indices.shape[:-1] + params.shape).copy()
+                return xp.broadcast_to(params, indices.shape[:-1] + params.shape).copy()
             bound = xp.asarray(params.shape[:depth])
             if indices.size and ((indices < 0) | (indices >= bound)).any():
                 bad = np.argwhere(((indices < 0) | (indices >= bound)).any(axis=-1))[0].tolist()

@@ -419,10 +419,14 @@ def _multinomial(logits, num_samples, seed, output_dtype):
 # --- gamma and poisson ---------------------------------------------------------------------------
 @register
 class RandomGamma(OpDef):
-    """Gamma(alpha, beta) samples (beta the inverse scale) of shape `shape + broadcast(alpha, beta)`."""
+    """Gamma(alpha, beta) samples (beta the inverse scale) of shape `shape + broadcast(alpha, beta)`.
+
+    Differentiable in alpha and beta as TF1 defines it: a sample x = g / beta with g ~ Gamma(alpha, 1)
+    moves with alpha along the implicit reparameterisation dg/dalpha = -(dP(alpha, g)/dalpha) / p(g; alpha)
+    (P the Gamma(alpha, 1) CDF, p its density: the quantile of a fixed uniform draw), and with beta as
+    dx/dbeta = -x / beta."""
 
     stateful = True
-    differentiable = False
     foldable = False
 
     def infer(self, op):
@@ -441,6 +445,16 @@ class RandomGamma(OpDef):
             samples = rng.standard_gamma(alpha, size=_dims(op, shape) + alpha.shape) / beta
             return samples.astype(dtype)
         return gamma
+
+    def grad(self, op, dy):
+        from .common import sum_to_shape_of
+        _, alpha, beta = op.inputs
+        samples = op.outputs[0]
+        standard = samples * beta  # the Gamma(alpha, 1) draws
+        d_standard_d_alpha = -(make_tensor("IgammaGradA", [alpha, standard])
+                               / make_tensor("IgammaGradX", [alpha, standard]))
+        return [None, sum_to_shape_of(dy * d_standard_d_alpha / beta, alpha),
+                sum_to_shape_of(dy * -samples / beta, beta)]
 
 
 def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):

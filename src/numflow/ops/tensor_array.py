@@ -13,7 +13,15 @@ Each element of one array has one shape (TF1 allows `concat`/`split` of elements
 differs; numflow does not, and says so with UnimplementedError). A flow value remembers which rows were
 written, for TF1's errors on writing an index twice and on reading an index that was never written
 while the element shape is unknown; unwritten rows read as zeros once the element shape is known.
+
+Writing stays O(rows written), not O(size): the flow values of one array share a growable `_Storage`
+that records, per row, which version of the chain wrote it. A write to the newest version (what a loop
+of `ta = ta.write(i, x)` always does) adds its rows in place and returns the next version, a view of
+the same storage; older versions still see only their own rows, since a row is never written twice. A
+write to an older version (a branch) copies what that version holds into a new storage first.
 """
+import threading
+
 import numpy as np
 
 from ..framework import dtypes, errors
@@ -25,32 +33,75 @@ from .common import make_op, make_tensor
 __all__ = ["TensorArray"]
 
 
+class _Storage:
+    """The rows shared by a chain of flow values: `data` has room for at least the largest of them, and
+    `written_at[i]` is the version that wrote row i (0: none yet). `newest` is the chain's last version,
+    the only one a write may extend in place."""
+
+    def __init__(self, data, written_at, newest):
+        self.data = data
+        self.written_at = written_at
+        self.newest = newest
+        self.lock = threading.Lock()
+
+    def make_room(self, size):
+        """Grow `data` (doubling, so that a loop of n writes copies O(n) rows in all) to hold `size` rows."""
+        capacity = self.data.shape[0]
+        if size <= capacity:
+            return
+        capacity = max(size, 2 * capacity)
+        data = _zeros((capacity,) + self.data.shape[1:], None, like=self.data)
+        data[:self.data.shape[0]] = self.data
+        written_at = np.zeros(capacity, np.int64)
+        written_at[:self.written_at.shape[0]] = self.written_at
+        self.data, self.written_at = data, written_at
+
+
 class _Buffer(np.ndarray):
-    """A flow value: the rows are the elements; `written` marks the rows written so far. `pending` is
-    True while nothing has been written to an array whose element shape is unknown (its shape is then
+    """A flow value: the rows are the elements, a view of its chain's `_Storage` at `version`. `pending`
+    is True while nothing has been written to an array whose element shape is unknown (its shape is then
     [size] and it holds no data yet)."""
 
     def __array_finalize__(self, obj):
-        self.written = getattr(obj, "written", None)
+        self.storage = getattr(obj, "storage", None)
+        self.version = getattr(obj, "version", 0)
         self.pending = getattr(obj, "pending", False)
 
+    @property
+    def written(self):
+        """A bool per row: written by this version or an earlier one."""
+        return _written_rows(self, np.arange(self.shape[0]))
 
-def _buffer(data, written, pending=False):
-    out = np.asarray(data).view(_Buffer)
-    out.written = written
-    out.pending = pending
+
+def _flow_value(storage, version, size, pending=False):
+    out = storage.data[:size].view(_Buffer)
+    out.storage, out.version, out.pending = storage, version, pending
     return out
 
 
-def _zeros(shape, dtype):
-    if dtype is dtypes.string:
+def _new_array(rows, pending=False):
+    """Version 0 of a new chain holding `rows`, none of them written yet."""
+    return _flow_value(_Storage(rows, np.zeros(rows.shape[0], np.int64), 0), 0, rows.shape[0], pending)
+
+
+def _written_rows(flow, indices):
+    """Whether each of the rows at `indices` (all < flow's size) was written; all True for a plain array."""
+    storage = getattr(flow, "storage", None)
+    if storage is None:
+        return np.ones(np.shape(indices), bool)
+    stamps = storage.written_at[indices]
+    return (stamps > 0) & (stamps <= flow.version)
+
+
+def _zeros(shape, dtype, like=None):
+    """Zeros (b'' for strings) of `dtype`, or of the dtype of the array `like`."""
+    if dtype is dtypes.string or (like is not None and like.dtype == object):
         return np.full(shape, b"", dtype=object)
-    return np.zeros(shape, dtype=dtype.np)
+    return np.zeros(shape, dtype=like.dtype if like is not None else dtype.np)
 
 
 def _element_rows(flow, op, what, element_shape):
     """The rows of `flow` with unwritten rows read as zeros; InvalidArgumentError where TF1 raises one."""
-    written = getattr(flow, "written", None)
     if getattr(flow, "pending", False):
         if flow.shape[0] == 0:
             if element_shape.is_fully_defined():
@@ -58,7 +109,8 @@ def _element_rows(flow, op, what, element_shape):
         raise errors.InvalidArgumentError(
             None, op, "TensorArray: Could not %s from TensorArray: nothing was written to it and the element "
             "shape is not fully defined: %s" % (what, element_shape))
-    if written is None or written.all():
+    written = _written_rows(flow, np.arange(flow.shape[0]))
+    if written.all():
         return np.asarray(flow)
     data = np.array(flow)
     data[~written] = _zeros((), op.attrs["dtype"])
@@ -88,23 +140,41 @@ def _store(op, flow, indices, rows):
             None, op, "TensorArray: Could not write to TensorArray index %d because the value shape is %s "
             "which is incompatible with the TensorArray's inferred element shape: %s"
             % (int(indices[0]) if len(indices) else 0, list(element_shape), list(flow.shape[1:])))
-    written = getattr(flow, "written", None)
-    written = np.ones(size, bool) if written is None and not pending else \
-        (np.zeros(size, bool) if written is None else written)
-    for index in indices:
-        if index < size and written[index]:
+    inside = indices[indices < size]
+    if not pending and inside.size:
+        already = inside[_written_rows(flow, inside)]
+        if already.size:
             raise errors.InvalidArgumentError(
                 None, op, "TensorArray: Could not write to TensorArray index %d because it has already been "
-                "written to." % index)
+                "written to." % already[0])
     new_size = max([size] + [int(i) + 1 for i in indices])
-    data = _zeros((new_size,) + element_shape, op.attrs["dtype"])
+    storage = None if pending else getattr(flow, "storage", None)
+    if storage is not None:
+        with storage.lock:
+            if flow.version == storage.newest:
+                return _extend(storage, indices, rows, new_size)
+    return _extend(_branch(op, flow, pending, element_shape, new_size), indices, rows, new_size)
+
+
+def _extend(storage, indices, rows, size):
+    """The chain's next version, of `size` rows: its newest with `rows` written at `indices`, in place."""
+    storage.make_room(size)
+    version = storage.newest + 1
+    storage.data[indices] = rows
+    storage.written_at[indices] = version
+    storage.newest = version
+    return _flow_value(storage, version, size)
+
+
+def _branch(op, flow, pending, element_shape, size):
+    """A new chain of `size` rows whose version 0 holds what `flow` holds (nothing when pending)."""
+    data = _zeros((size,) + element_shape, op.attrs["dtype"])
+    written_at = np.zeros(size, np.int64)
     if not pending:
-        data[:size] = flow
-    data[indices] = rows
-    new_written = np.zeros(new_size, bool)
-    new_written[:size] = written
-    new_written[indices] = True
-    return _buffer(data, new_written)
+        held = flow.shape[0]
+        data[:held] = flow
+        written_at[:held] = _written_rows(flow, np.arange(held))
+    return _Storage(data, written_at, 0)
 
 
 def _flow_shape(size, element_shape):
@@ -141,8 +211,8 @@ class TensorArrayV3(OpDef):
             if size < 0:
                 raise errors.InvalidArgumentError(None, op, "TensorArray: size must be >= 0, got %d" % size)
             if element_shape.is_fully_defined():
-                return _buffer(_zeros([size] + element_shape.as_list(), dtype), np.zeros(size, bool))
-            return _buffer(_zeros([size], dtype), np.zeros(size, bool), pending=True)
+                return _new_array(_zeros([size] + element_shape.as_list(), dtype))
+            return _new_array(_zeros([size], dtype), pending=True)
         return create
 
 
@@ -213,18 +283,17 @@ class TensorArrayGatherV3(OpDef):
                 if index < 0 or index >= size:
                     raise errors.InvalidArgumentError(
                         None, op, "TensorArray: Tried to read from index %d but array size is: %d" % (index, size))
-            written = getattr(flow, "written", None)
-            if getattr(flow, "pending", False) or (written is not None and not written[flat].all()
-                                                   and flow.ndim == 1 and not element_shape.is_fully_defined()):
-                missing = [int(i) for i in flat if written is None or not written[i]]
+            pending = getattr(flow, "pending", False)
+            written = None if pending else _written_rows(flow, flat)
+            if pending or (not written.all() and flow.ndim == 1 and not element_shape.is_fully_defined()):
+                missing = [int(i) for k, i in enumerate(flat) if pending or not written[k]]
                 raise errors.InvalidArgumentError(
                     None, op, "TensorArray: Could not read from TensorArray index %d: it was never written and "
                     "the element shape is not fully defined: %s" % (missing[0], element_shape))
-            rows = np.asarray(flow)[np.asarray(indices)]
-            if written is not None and not written[flat].all():
-                rows = np.array(rows)
-                rows[~written[np.asarray(indices)]] = _zeros((), op.attrs["dtype"])
-            return np.array(rows)
+            rows = np.array(np.asarray(flow)[np.asarray(indices)])
+            if not written.all():
+                rows[~written.reshape(np.shape(indices))] = _zeros((), op.attrs["dtype"])
+            return rows
         return gather
 
     def grad(self, op, dy):
