@@ -40,6 +40,7 @@ class _CandidateSampler(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    host_only = True        # draws with the Session's host generator, rejecting repeats in a Python loop
 
     def infer(self, op):
         true_classes = op.inputs[0]
@@ -311,6 +312,7 @@ class ComputeAccidentalHits(OpDef):
 
     def kernel(self, op, ctx):
         lowest = np.float32(-np.finfo(np.float32).max)
+        xp = ctx.xp
 
         def hits(true_classes, sampled):
             rows, positions = np.nonzero((true_classes[:, :, None] == sampled[None, None, :]).any(axis=1))
@@ -318,7 +320,7 @@ class ComputeAccidentalHits(OpDef):
             match = (true_classes[rows] == sampled[positions][:, None]).sum(axis=1)
             rows, positions = np.repeat(rows, match), np.repeat(positions, match)
             return (rows.astype(np.int32), positions.astype(np.int64),
-                    np.full(rows.shape, lowest, dtype=np.float32))
+                    xp.full(rows.shape, lowest, dtype=np.float32))
         return hits
 
 

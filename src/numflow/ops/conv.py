@@ -123,7 +123,8 @@ def _conv_attrs(strides, padding, data_format, dilations, op_name):
 class _Geometry:
     """The per-op constants of a windowed op, in NHWC terms."""
 
-    def __init__(self, attrs, kernel_hw=None):
+    def __init__(self, attrs, kernel_hw=None, xp=np):
+        self.xp = xp        # the array module of the op's device (NumPy on the host)
         fmt = attrs["data_format"]
         self.nchw = fmt == "NCHW"
         self.sh, self.sw = _spatial(attrs["strides"], fmt)
@@ -228,43 +229,50 @@ def _to_nhwc(x, nchw):
     return np.transpose(x, (0, 2, 3, 1)) if nchw else x
 
 
-def _from_nhwc_value(x, nchw):
-    return np.ascontiguousarray(np.transpose(x, (0, 3, 1, 2))) if nchw else x
+def _from_nhwc_value(x, nchw, xp=np):
+    return xp.ascontiguousarray(np.transpose(x, (0, 3, 1, 2))) if nchw else x
 
 
-def _pad(x, pt, pb, pl, pr, value=0):
+def _pad(x, pt, pb, pl, pr, value=0, xp=np):
     """x (NHWC) padded spatially; x itself when no padding is needed (never written to)."""
     if not (pt or pb or pl or pr):
         return x
     n, h, w, c = x.shape
     if value == 0:
-        out = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
+        out = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
     else:
-        out = np.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
+        out = xp.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
     out[:, pt:pt + h, pl:pl + w, :] = x
     return out
 
 
-def _window(xp, i, j, oh, ow, sh, sw, dh, dw):
-    """The [n, oh, ow, c] view of xp seen by kernel position (i, j)."""
-    return xp[:, i * dh: i * dh + (oh - 1) * sh + 1: sh, j * dw: j * dw + (ow - 1) * sw + 1: sw, :]
+def _window(padded, i, j, oh, ow, sh, sw, dh, dw):
+    """The [n, oh, ow, c] view of `padded` seen by kernel position (i, j)."""
+    return padded[:, i * dh: i * dh + (oh - 1) * sh + 1: sh, j * dw: j * dw + (ow - 1) * sw + 1: sw, :]
 
 
-def _im2col(xp, kh, kw, oh, ow, sh, sw, dh, dw):
+def _strided_view(x, shape, strides, xp):
+    """A read-only strided view of x: NumPy's as_strided, or the device module's (CuPy's takes no
+    `writeable` flag; nothing here writes through a view with overlapping windows)."""
+    if xp is np:
+        return as_strided(x, shape, strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+def _im2col(padded, kh, kw, oh, ow, sh, sw, dh, dw, xp=np):
     """[n * oh * ow, kh * kw * c] patches of the padded NHWC input (one copy through a strided view)."""
-    n, _, _, c = xp.shape
-    s0, s1, s2, s3 = xp.strides
-    view = as_strided(xp, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
-                      writeable=False)
+    n, _, _, c = padded.shape
+    s0, s1, s2, s3 = padded.strides
+    view = _strided_view(padded, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), xp)
     return view.reshape(n * oh * ow, kh * kw * c)
 
 
-def _patches(xp, kh, kw, oh, ow, g):
+def _patches(padded, kh, kw, oh, ow, g):
     """The [n, oh, ow, kh, kw, c] strided view of the patches of a padded NHWC input (no copy)."""
-    n, _, _, c = xp.shape
-    s0, s1, s2, s3 = xp.strides
-    return as_strided(xp, (n, oh, ow, kh, kw, c),
-                      (s0, s1 * g.sh, s2 * g.sw, s1 * g.dh, s2 * g.dw, s3), writeable=False)
+    n, _, _, c = padded.shape
+    s0, s1, s2, s3 = padded.strides
+    return _strided_view(padded, (n, oh, ow, kh, kw, c),
+                         (s0, s1 * g.sh, s2 * g.sw, s1 * g.dh, s2 * g.dw, s3), g.xp)
 
 
 # Measured (5x5 kernels, NHWC): the one-product input gradient wins at 1 input channel (1.9 -> 1.7 ms
@@ -281,8 +289,12 @@ def _batch_tiles(n, bytes_per_image):
     return [(start, min(start + per_tile, n)) for start in range(0, n, per_tile)]
 
 
-def _workspace(rows, columns, dtype):
-    """A [rows, columns] scratch matrix reused across calls in this thread (never returned to callers)."""
+def _workspace(rows, columns, dtype, xp=np):
+    """A [rows, columns] scratch matrix reused across calls in this thread (never returned to callers);
+    on a device a fresh one (its memory pool makes that cheap, and a cached buffer could belong to
+    another GPU)."""
+    if xp is not np:
+        return xp.empty((rows, columns), dtype)
     cache = getattr(_workspaces, "buffers", None)
     if cache is None:
         cache = _workspaces.buffers = {}
@@ -293,10 +305,10 @@ def _workspace(rows, columns, dtype):
     return buffer[:size].reshape(rows, columns)
 
 
-def _unpad(xp, pt, pl, h, w):
-    if xp.shape[1] == h and xp.shape[2] == w:
-        return xp
-    return np.ascontiguousarray(xp[:, pt:pt + h, pl:pl + w, :])
+def _unpad(padded, pt, pl, h, w, xp=np):
+    if padded.shape[1] == h and padded.shape[2] == w:
+        return padded
+    return xp.ascontiguousarray(padded[:, pt:pt + h, pl:pl + w, :])
 
 
 def _conv_forward(x, f, g):
@@ -305,15 +317,16 @@ def _conv_forward(x, f, g):
     if fc != c:
         raise ValueError("input depth must be evenly divisible by filter depth: %d vs %d" % (c, fc))
     oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
-    xp = _pad(x, pt, pb, pl, pr)
+    xp = g.xp
+    padded = _pad(x, pt, pb, pl, pr, xp=xp)
     fmat = f.reshape(kh * kw * c, o)
-    dtype = np.result_type(x, f)
-    y = np.empty((n, oh, ow, o), dtype)
+    dtype = np.result_type(x.dtype, f.dtype)
+    y = xp.empty((n, oh, ow, o), dtype)
     # im2col a few images at a time into a reused workspace: the whole patch matrix of a large batch
     # (627 MB for the deep MNIST CNN at 1000 images) costs more in fresh pages than in arithmetic.
     for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize):
-        cols = _workspace((stop - start) * oh * ow, kh * kw * c, dtype)
-        cols.reshape(stop - start, oh, ow, kh, kw, c)[...] = _patches(xp[start:stop], kh, kw, oh, ow, g)
+        cols = _workspace((stop - start) * oh * ow, kh * kw * c, dtype, xp)
+        cols.reshape(stop - start, oh, ow, kh, kw, c)[...] = _patches(padded[start:stop], kh, kw, oh, ow, g)
         np.matmul(cols, fmat, out=y[start:stop].reshape(-1, o))
     return y
 
@@ -325,8 +338,9 @@ def _conv_input_grad(sizes, f, dy, g):
     if dy.shape != (n, oh, ow, o):
         raise ValueError("Conv2DBackpropInput: out_backprop shape %s does not match the computed output "
                          "shape %s" % (list(dy.shape), [n, oh, ow, o]))
-    dtype = np.result_type(dy, f)
-    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dtype)
+    xp = g.xp
+    dtype = np.result_type(dy.dtype, f.dtype)
+    dxp = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dtype)
     if c > _ONE_PRODUCT_MAX_CHANNELS:
         dy2 = dy.reshape(n * oh * ow, o)
         for i in range(kh):
@@ -334,14 +348,14 @@ def _conv_input_grad(sizes, f, dy, g):
                 part = np.matmul(dy2, f[i, j].T).reshape(n, oh, ow, c)
                 view = _window(dxp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
                 np.add(view, part, out=view)
-        return _unpad(dxp, pt, pl, h, w)
+        return _unpad(dxp, pt, pl, h, w, xp)
     fmat_t = f.reshape(kh * kw * c, o).T
     # Few input channels: kh * kw products of c columns each are mostly call overhead, so one product
     # gives every kernel position's contribution (col2im then adds them into place), a few images at
     # a time in a reused workspace.
     for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize):
         rows = (stop - start) * oh * ow
-        dcols = _workspace(rows, kh * kw * c, dtype)
+        dcols = _workspace(rows, kh * kw * c, dtype, xp)
         np.matmul(dy[start:stop].reshape(rows, o), fmat_t, out=dcols)
         dcols = dcols.reshape(stop - start, oh, ow, kh, kw, c)
         tile = dxp[start:stop]
@@ -349,7 +363,7 @@ def _conv_input_grad(sizes, f, dy, g):
             for j in range(kw):
                 view = _window(tile, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
                 np.add(view, dcols[:, :, :, i, j, :], out=view)
-    return _unpad(dxp, pt, pl, h, w)
+    return _unpad(dxp, pt, pl, h, w, xp)
 
 
 def _conv_filter_grad(x, sizes, dy, g):
@@ -359,7 +373,7 @@ def _conv_filter_grad(x, sizes, dy, g):
     if dy.shape != (n, oh, ow, o):
         raise ValueError("Conv2DBackpropFilter: out_backprop shape %s does not match the computed output "
                          "shape %s" % (list(dy.shape), [n, oh, ow, o]))
-    cols = _im2col(_pad(x, pt, pb, pl, pr), kh, kw, oh, ow, g.sh, g.sw, g.dh, g.dw)
+    cols = _im2col(_pad(x, pt, pb, pl, pr, xp=g.xp), kh, kw, oh, ow, g.sh, g.sw, g.dh, g.dw, g.xp)
     return np.matmul(cols.T, dy.reshape(n * oh * ow, o)).reshape(kh, kw, c, o)
 
 
@@ -369,11 +383,11 @@ def _depthwise_forward(x, f, g):
     if fc != c:
         raise ValueError("input depth %d does not match filter depth %d" % (c, fc))
     oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
-    xp = _pad(x, pt, pb, pl, pr)
-    y = np.zeros((n, oh, ow, c, m), dtype=x.dtype)
+    padded = _pad(x, pt, pb, pl, pr, xp=g.xp)
+    y = g.xp.zeros((n, oh, ow, c, m), dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
-            y += _window(xp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)[..., None] * f[i, j]
+            y += _window(padded, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)[..., None] * f[i, j]
     return y.reshape(n, oh, ow, c * m)
 
 
@@ -385,12 +399,12 @@ def _depthwise_input_grad(sizes, f, dy, g):
         raise ValueError("DepthwiseConv2dNativeBackpropInput: out_backprop shape %s does not match the "
                          "computed output shape %s" % (list(dy.shape), [n, oh, ow, c * m]))
     dy5 = dy.reshape(n, oh, ow, c, m)
-    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    dxp = g.xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
     for i in range(kh):
         for j in range(kw):
             view = _window(dxp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
             np.add(view, np.einsum("nhwcm,cm->nhwc", dy5, f[i, j]), out=view)
-    return _unpad(dxp, pt, pl, h, w)
+    return _unpad(dxp, pt, pl, h, w, g.xp)
 
 
 def _depthwise_filter_grad(x, sizes, dy, g):
@@ -401,11 +415,11 @@ def _depthwise_filter_grad(x, sizes, dy, g):
         raise ValueError("DepthwiseConv2dNativeBackpropFilter: out_backprop shape %s does not match the "
                          "computed output shape %s" % (list(dy.shape), [n, oh, ow, c * m]))
     dy5 = dy.reshape(n, oh, ow, c, m)
-    xp = _pad(x, pt, pb, pl, pr)
-    df = np.empty((kh, kw, c, m), dtype=dy.dtype)
+    padded = _pad(x, pt, pb, pl, pr, xp=g.xp)
+    df = g.xp.empty((kh, kw, c, m), dtype=dy.dtype)
     for i in range(kh):
         for j in range(kw):
-            df[i, j] = np.einsum("nhwc,nhwcm->cm", _window(xp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw), dy5)
+            df[i, j] = np.einsum("nhwc,nhwcm->cm", _window(padded, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw), dy5)
     return df
 
 
@@ -467,7 +481,8 @@ class _ConvBase(OpDef):
         return [(x.dtype, TensorShape(filter_dims))]
 
     def kernel(self, op, ctx):
-        g = _Geometry(op.attrs)
+        g = _Geometry(op.attrs, xp=ctx.xp)
+        xp = g.xp
         nchw = g.nchw
         forward, input_grad, filter_grad = (
             (_depthwise_forward, _depthwise_input_grad, _depthwise_filter_grad) if self.depthwise
@@ -475,13 +490,13 @@ class _ConvBase(OpDef):
         if self.role == "forward":
             if not nchw:
                 return lambda x, f: forward(x, f, g)
-            return lambda x, f: _from_nhwc_value(forward(_to_nhwc(x, True), f, g), True)
+            return lambda x, f: _from_nhwc_value(forward(_to_nhwc(x, True), f, g), True, xp)
         if self.role == "input":
             def run_input(sizes, f, dy):
                 sizes = [int(v) for v in sizes]
                 if nchw:
                     sizes = [sizes[0], sizes[2], sizes[3], sizes[1]]
-                return _from_nhwc_value(input_grad(sizes, f, _to_nhwc(dy, nchw), g), nchw)
+                return _from_nhwc_value(input_grad(sizes, f, _to_nhwc(dy, nchw), g), nchw, xp)
             return run_input
 
         def run_filter(x, sizes, dy):
@@ -524,6 +539,7 @@ class Conv2DBackpropInput(_ConvBase):
     """The gradient of Conv2D with respect to its input (also conv2d_transpose's forward)."""
 
     role = "input"
+    host_inputs = (0,)      # input_sizes: read as Python ints
 
     def grad(self, op, ddx):
         sizes, f, dy = op.inputs
@@ -537,6 +553,7 @@ class Conv2DBackpropFilter(_ConvBase):
     """The gradient of Conv2D with respect to its filter."""
 
     role = "filter"
+    host_inputs = (1,)      # filter_sizes: read as Python ints
 
     def grad(self, op, ddf):
         x, sizes, dy = op.inputs
@@ -564,6 +581,7 @@ class DepthwiseConv2dNativeBackpropInput(_ConvBase):
 
     depthwise = True
     role = "input"
+    host_inputs = (0,)      # input_sizes: read as Python ints
 
     def grad(self, op, ddx):
         sizes, f, dy = op.inputs
@@ -578,6 +596,7 @@ class DepthwiseConv2dNativeBackpropFilter(_ConvBase):
 
     depthwise = True
     role = "filter"
+    host_inputs = (1,)      # filter_sizes: read as Python ints
 
     def grad(self, op, ddf):
         x, sizes, dy = op.inputs
@@ -768,13 +787,13 @@ def _lowest(dtype):
 def _max_pool_nhwc(x, g, lowest):
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
-    xp = _pad(x, pt, pb, pl, pr, lowest)
+    padded = _pad(x, pt, pb, pl, pr, lowest, g.xp)
     y = None
     for i in range(g.kh):
         for j in range(g.kw):
-            view = _window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+            view = _window(padded, i, j, oh, ow, g.sh, g.sw, 1, 1)
             if y is None:
-                y = np.array(view)
+                y = view.copy()
             else:
                 np.maximum(y, view, out=y)
     return y
@@ -783,15 +802,15 @@ def _max_pool_nhwc(x, g, lowest):
 def _max_pool_grad_nhwc(x, y, dy, g, lowest):
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
-    xp = _pad(x, pt, pb, pl, pr, lowest)
-    dxp = np.zeros(xp.shape, dtype=dy.dtype)
+    padded = _pad(x, pt, pb, pl, pr, lowest, g.xp)
+    dxp = g.xp.zeros(padded.shape, dtype=dy.dtype)
     disjoint = g.sh >= g.kh and g.sw >= g.kw
     remaining = None
     positions = g.kh * g.kw
-    hit = np.empty(y.shape, dtype=bool)
+    hit = g.xp.empty(y.shape, dtype=bool)
     for index in range(positions):
         i, j = divmod(index, g.kw)
-        np.equal(_window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1), y, out=hit)
+        np.equal(_window(padded, i, j, oh, ow, g.sh, g.sw, 1, 1), y, out=hit)
         if remaining is not None:
             np.logical_and(hit, remaining, out=hit)
         target = _window(dxp, i, j, oh, ow, g.sh, g.sw, 1, 1)
@@ -804,26 +823,27 @@ def _max_pool_grad_nhwc(x, y, dy, g, lowest):
                 remaining = ~hit
             else:
                 np.logical_and(remaining, ~hit, out=remaining)
-    return _unpad(dxp, pt, pl, h, w)
+    return _unpad(dxp, pt, pl, h, w, g.xp)
 
 
 def _avg_counts(g, h, w, dtype):
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
     rows = np.array([min(o * g.sh - pt + g.kh, h) - max(o * g.sh - pt, 0) for o in range(oh)])
     cols = np.array([min(o * g.sw - pl + g.kw, w) - max(o * g.sw - pl, 0) for o in range(ow)])
-    return (rows[:, None] * cols[None, :]).astype(dtype)[None, :, :, None]
+    counts = (rows[:, None] * cols[None, :]).astype(dtype)[None, :, :, None]
+    return counts if g.xp is np else g.xp.asarray(counts)
 
 
 def _avg_pool_nhwc(x, g, counts_cache):
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
-    xp = _pad(x, pt, pb, pl, pr)
+    padded = _pad(x, pt, pb, pl, pr, xp=g.xp)
     total = None
     for i in range(g.kh):
         for j in range(g.kw):
-            view = _window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+            view = _window(padded, i, j, oh, ow, g.sh, g.sw, 1, 1)
             if total is None:
-                total = np.array(view)
+                total = view.copy()
             else:
                 np.add(total, view, out=total)
     counts = counts_cache.get((h, w))
@@ -842,12 +862,12 @@ def _avg_pool_grad_nhwc(sizes, dy, g, counts_cache):
     if counts is None:
         counts = counts_cache[(h, w)] = _avg_counts(g, h, w, dy.dtype)
     share = dy / counts
-    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    dxp = g.xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
     for i in range(g.kh):
         for j in range(g.kw):
             view = _window(dxp, i, j, oh, ow, g.sh, g.sw, 1, 1)
             np.add(view, share, out=view)
-    return _unpad(dxp, pt, pl, h, w)
+    return _unpad(dxp, pt, pl, h, w, g.xp)
 
 
 def _pool_attrs_of(op):
@@ -866,11 +886,11 @@ class MaxPool(OpDef):
         return [(x.dtype, _pool_shape(op, x.shape))]
 
     def kernel(self, op, ctx):
-        g = _Geometry(op.attrs)
+        g = _Geometry(op.attrs, xp=ctx.xp)
         lowest = _lowest(op.inputs[0].dtype.np)
         if not g.nchw:
             return lambda x: _max_pool_nhwc(x, g, lowest)
-        return lambda x: _from_nhwc_value(_max_pool_nhwc(_to_nhwc(x, True), g, lowest), True)
+        return lambda x: _from_nhwc_value(_max_pool_nhwc(_to_nhwc(x, True), g, lowest), True, g.xp)
 
     def grad(self, op, dy):
         return [make_tensor("MaxPoolGrad", [op.inputs[0], op.outputs[0], dy], _pool_attrs_of(op))]
@@ -899,13 +919,13 @@ class MaxPoolGrad(OpDef):
         return _max_pool_grad_signature(self.type, op, _pool_shape)
 
     def kernel(self, op, ctx):
-        g = _Geometry(op.attrs)
+        g = _Geometry(op.attrs, xp=ctx.xp)
         nchw = g.nchw
         lowest = _lowest(op.inputs[0].dtype.np)
 
         def run(x, y, dy):
             return _from_nhwc_value(_max_pool_grad_nhwc(_to_nhwc(x, nchw), _to_nhwc(y, nchw),
-                                                        _to_nhwc(dy, nchw), g, lowest), nchw)
+                                                        _to_nhwc(dy, nchw), g, lowest), nchw, g.xp)
         return run
 
 
@@ -919,11 +939,11 @@ class AvgPool(OpDef):
         return [(x.dtype, _pool_shape(op, x.shape))]
 
     def kernel(self, op, ctx):
-        g = _Geometry(op.attrs)
+        g = _Geometry(op.attrs, xp=ctx.xp)
         cache = {}
         if not g.nchw:
             return lambda x: _avg_pool_nhwc(x, g, cache)
-        return lambda x: _from_nhwc_value(_avg_pool_nhwc(_to_nhwc(x, True), g, cache), True)
+        return lambda x: _from_nhwc_value(_avg_pool_nhwc(_to_nhwc(x, True), g, cache), True, g.xp)
 
     def grad(self, op, dy):
         return [make_tensor("AvgPoolGrad", [_shape_of(op.inputs[0]), dy], _pool_attrs_of(op))]
@@ -944,7 +964,7 @@ class AvgPoolGrad(OpDef):
         return [(dy.dtype, shape)]
 
     def kernel(self, op, ctx):
-        g = _Geometry(op.attrs)
+        g = _Geometry(op.attrs, xp=ctx.xp)
         nchw = g.nchw
         cache = {}
 
@@ -952,7 +972,7 @@ class AvgPoolGrad(OpDef):
             sizes = [int(v) for v in sizes]
             if nchw:
                 sizes = [sizes[0], sizes[2], sizes[3], sizes[1]]
-            return _from_nhwc_value(_avg_pool_grad_nhwc(sizes, _to_nhwc(dy, nchw), g, cache), nchw)
+            return _from_nhwc_value(_avg_pool_grad_nhwc(sizes, _to_nhwc(dy, nchw), g, cache), nchw, g.xp)
         return run
 
     def grad(self, op, ddx):
@@ -1019,6 +1039,7 @@ class FusedBatchNorm(OpDef):
                 (scale.dtype, vec)]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
         eps = op.attrs["epsilon"]
         training = op.attrs["is_training"]
         axes = (0, 1, 2) if op.attrs["data_format"] == "NHWC" else (0, 2, 3)
@@ -1037,9 +1058,9 @@ class FusedBatchNorm(OpDef):
             gain = (scale * inv).astype(x.dtype)
             y = x * gain.reshape(shape) + (offset - mean * scale * inv).astype(x.dtype).reshape(shape)
             dtype = op.outputs[1].dtype.np
-            return (y.astype(x.dtype, copy=False), np.asarray(mean, dtype=dtype),
-                    np.asarray(batch_var, dtype=dtype), np.asarray(mean, dtype=dtype),
-                    np.asarray(inv, dtype=dtype))
+            return (y.astype(x.dtype, copy=False), xp.asarray(mean, dtype=dtype),
+                    xp.asarray(batch_var, dtype=dtype), xp.asarray(mean, dtype=dtype),
+                    xp.asarray(inv, dtype=dtype))
         return run
 
     def grad(self, op, dy, *unused):
@@ -1177,7 +1198,8 @@ def _conv3d_attrs(strides, padding, data_format, dilations, op_name):
 class _Geometry3D:
     """A 3-D windowed op as a 2-D geometry over (height, width) plus the depth axis's constants."""
 
-    def __init__(self, attrs):
+    def __init__(self, attrs, xp=np):
+        self.xp = xp
         fmt = attrs["data_format"]
         self.ncdhw = fmt == "NCDHW"
         sd, sh, sw = _spatial3(attrs["strides"], fmt)
@@ -1191,8 +1213,8 @@ class _Geometry3D:
             hw["ksize"] = [1, kh, kw, 1]
             # The depth pass of a separable pool: a (kd, 1) window over [n, depth, h*w, c].
             self.depth = _Geometry({"ksize": [1, kd, 1, 1], "strides": [1, sd, 1, 1],
-                                    "padding": attrs["padding"], "data_format": "NHWC"})
-        self.hw = _Geometry(hw)
+                                    "padding": attrs["padding"], "data_format": "NHWC"}, xp=xp)
+        self.hw = _Geometry(hw, xp=xp)
 
     def depth_plan(self, size, k):
         """(out, pad_before, pad_after) along depth."""
@@ -1203,8 +1225,8 @@ def _to_ndhwc(x, ncdhw):
     return np.transpose(x, (0, 2, 3, 4, 1)) if ncdhw else x
 
 
-def _from_ndhwc_value(x, ncdhw):
-    return np.ascontiguousarray(np.transpose(x, (0, 4, 1, 2, 3))) if ncdhw else x
+def _from_ndhwc_value(x, ncdhw, xp=np):
+    return xp.ascontiguousarray(np.transpose(x, (0, 4, 1, 2, 3))) if ncdhw else x
 
 
 def _ndhwc_dims(shape, data_format, what="input"):
@@ -1222,17 +1244,17 @@ def _from_ndhwc(dims, data_format):
     return TensorShape(dims)
 
 
-def _pad_depth(x, before, after):
+def _pad_depth(x, before, after, xp=np):
     if not (before or after):
         return x
-    out = np.zeros((x.shape[0], x.shape[1] + before + after) + x.shape[2:], dtype=x.dtype)
+    out = xp.zeros((x.shape[0], x.shape[1] + before + after) + x.shape[2:], dtype=x.dtype)
     out[:, before:before + x.shape[1]] = x
     return out
 
 
-def _depth_slab(xp, i, od, sd, dd):
-    """The [n, od, ...] view of the depth-padded xp seen by depth window position i."""
-    return xp[:, i * dd: i * dd + (od - 1) * sd + 1: sd]
+def _depth_slab(padded, i, od, sd, dd):
+    """The [n, od, ...] view of the depth-padded input seen by depth window position i."""
+    return padded[:, i * dd: i * dd + (od - 1) * sd + 1: sd]
 
 
 def _conv3d_forward(x, f, g):
@@ -1241,10 +1263,10 @@ def _conv3d_forward(x, f, g):
     if fc != c:
         raise ValueError("input depth must be evenly divisible by filter depth: %d vs %d" % (c, fc))
     od, front, back = g.depth_plan(d, kd)
-    xp = _pad_depth(x, front, back)
+    padded = _pad_depth(x, front, back, g.xp)
     y = None
     for i in range(kd):
-        slab = _depth_slab(xp, i, od, g.sd, g.dd).reshape(n * od, h, w, c)
+        slab = _depth_slab(padded, i, od, g.sd, g.dd).reshape(n * od, h, w, c)
         part = _conv_forward(slab, f[i], g.hw)
         y = part if y is None else np.add(y, part, out=y)
     return y.reshape((n, od) + y.shape[1:])
@@ -1261,13 +1283,13 @@ def _conv3d_input_grad(sizes, f, dy, g):
     kd = f.shape[0]
     od, front, back = g.depth_plan(d, kd)
     _conv3d_check_dy(dy, (n, od) + dy.shape[2:4] + (f.shape[4],), "Conv3DBackpropInputV2")
-    dxp = np.zeros((n, d + front + back, h, w, c), dtype=dy.dtype)
+    dxp = g.xp.zeros((n, d + front + back, h, w, c), dtype=dy.dtype)
     dy2 = dy.reshape((n * od,) + dy.shape[2:])
     for i in range(kd):
         part = _conv_input_grad([n * od, h, w, c], f[i], dy2, g.hw).reshape(n, od, h, w, c)
         view = _depth_slab(dxp, i, od, g.sd, g.dd)
         np.add(view, part, out=view)
-    return dxp if not (front or back) else np.ascontiguousarray(dxp[:, front:front + d])
+    return dxp if not (front or back) else g.xp.ascontiguousarray(dxp[:, front:front + d])
 
 
 def _conv3d_filter_grad(x, sizes, dy, g):
@@ -1275,11 +1297,11 @@ def _conv3d_filter_grad(x, sizes, dy, g):
     kd, kh, kw, _, o = sizes
     od, front, back = g.depth_plan(d, kd)
     _conv3d_check_dy(dy, (n, od) + dy.shape[2:4] + (o,), "Conv3DBackpropFilterV2")
-    xp = _pad_depth(x, front, back)
+    padded = _pad_depth(x, front, back, g.xp)
     dy2 = dy.reshape((n * od,) + dy.shape[2:])
-    df = np.empty((kd, kh, kw, c, o), dtype=dy.dtype)
+    df = g.xp.empty((kd, kh, kw, c, o), dtype=dy.dtype)
     for i in range(kd):
-        slab = _depth_slab(xp, i, od, g.sd, g.dd).reshape(n * od, h, w, c)
+        slab = _depth_slab(padded, i, od, g.sd, g.dd).reshape(n * od, h, w, c)
         df[i] = _conv_filter_grad(slab, [kh, kw, c, o], dy2, g.hw)
     return df
 
@@ -1347,16 +1369,17 @@ class _Conv3DBase(OpDef):
         return [(x.dtype, TensorShape(filter_dims))]
 
     def kernel(self, op, ctx):
-        g = _Geometry3D(op.attrs)
+        g = _Geometry3D(op.attrs, xp=ctx.xp)
+        xp = g.xp
         ncdhw = g.ncdhw
         if self.role == "forward":
-            return lambda x, f: _from_ndhwc_value(_conv3d_forward(_to_ndhwc(x, ncdhw), f, g), ncdhw)
+            return lambda x, f: _from_ndhwc_value(_conv3d_forward(_to_ndhwc(x, ncdhw), f, g), ncdhw, xp)
         if self.role == "input":
             def run_input(sizes, f, dy):
                 sizes = [int(v) for v in sizes]
                 if ncdhw:
                     sizes = [sizes[0], sizes[2], sizes[3], sizes[4], sizes[1]]
-                return _from_ndhwc_value(_conv3d_input_grad(sizes, f, _to_ndhwc(dy, ncdhw), g), ncdhw)
+                return _from_ndhwc_value(_conv3d_input_grad(sizes, f, _to_ndhwc(dy, ncdhw), g), ncdhw, xp)
             return run_input
 
         def run_filter(x, sizes, dy):
@@ -1380,6 +1403,7 @@ class Conv3DBackpropInputV2(_Conv3DBase):
     """The gradient of Conv3D with respect to its input (also conv3d_transpose's forward)."""
 
     role = "input"
+    host_inputs = (0,)      # input_sizes: read as Python ints
 
     def grad(self, op, ddx):
         sizes, f, dy = op.inputs
@@ -1393,6 +1417,7 @@ class Conv3DBackpropFilterV2(_Conv3DBase):
     """The gradient of Conv3D with respect to its filter."""
 
     role = "filter"
+    host_inputs = (1,)      # filter_sizes: read as Python ints
 
     def grad(self, op, ddf):
         x, sizes, dy = op.inputs
@@ -1686,9 +1711,9 @@ class MaxPool3D(OpDef):
         return [(x.dtype, _pool3d_shape(op, x.shape))]
 
     def kernel(self, op, ctx):
-        g = _Geometry3D(op.attrs)
+        g = _Geometry3D(op.attrs, xp=ctx.xp)
         lowest = _lowest(op.inputs[0].dtype.np)
-        return lambda x: _from_ndhwc_value(_max_pool3d(_to_ndhwc(x, g.ncdhw), g, lowest), g.ncdhw)
+        return lambda x: _from_ndhwc_value(_max_pool3d(_to_ndhwc(x, g.ncdhw), g, lowest), g.ncdhw, g.xp)
 
     def grad(self, op, dy):
         return [make_tensor("MaxPool3DGrad", [op.inputs[0], op.outputs[0], dy], _pool3d_attrs_of(op))]
@@ -1705,11 +1730,11 @@ class MaxPool3DGrad(OpDef):
         return _max_pool_grad_signature(self.type, op, _pool3d_shape)
 
     def kernel(self, op, ctx):
-        g = _Geometry3D(op.attrs)
+        g = _Geometry3D(op.attrs, xp=ctx.xp)
         t = g.ncdhw
         lowest = _lowest(op.inputs[0].dtype.np)
         return lambda x, y, dy: _from_ndhwc_value(
-            _max_pool3d_grad(_to_ndhwc(x, t), _to_ndhwc(y, t), _to_ndhwc(dy, t), g, lowest), t)
+            _max_pool3d_grad(_to_ndhwc(x, t), _to_ndhwc(y, t), _to_ndhwc(dy, t), g, lowest), t, g.xp)
 
 
 @register
@@ -1722,9 +1747,9 @@ class AvgPool3D(OpDef):
         return [(x.dtype, _pool3d_shape(op, x.shape))]
 
     def kernel(self, op, ctx):
-        g = _Geometry3D(op.attrs)
+        g = _Geometry3D(op.attrs, xp=ctx.xp)
         caches = ({}, {})
-        return lambda x: _from_ndhwc_value(_avg_pool3d(_to_ndhwc(x, g.ncdhw), g, caches), g.ncdhw)
+        return lambda x: _from_ndhwc_value(_avg_pool3d(_to_ndhwc(x, g.ncdhw), g, caches), g.ncdhw, g.xp)
 
     def grad(self, op, dy):
         return [make_tensor("AvgPool3DGrad", [_shape_of(op.inputs[0]), dy], _pool3d_attrs_of(op))]
@@ -1745,7 +1770,7 @@ class AvgPool3DGrad(OpDef):
         return [(dy.dtype, shape)]
 
     def kernel(self, op, ctx):
-        g = _Geometry3D(op.attrs)
+        g = _Geometry3D(op.attrs, xp=ctx.xp)
         t = g.ncdhw
         caches = ({}, {})
 
@@ -1753,7 +1778,7 @@ class AvgPool3DGrad(OpDef):
             sizes = [int(v) for v in sizes]
             if t:
                 sizes = [sizes[0], sizes[2], sizes[3], sizes[4], sizes[1]]
-            return _from_ndhwc_value(_avg_pool3d_grad(sizes, _to_ndhwc(dy, t), g, caches), t)
+            return _from_ndhwc_value(_avg_pool3d_grad(sizes, _to_ndhwc(dy, t), g, caches), t, g.xp)
         return run
 
     def grad(self, op, ddx):
@@ -1780,24 +1805,25 @@ def _max_pool_argmax_nhwc(x, g, lowest, include_batch):
     ((b * height + y) * width + x) * channels + c, b only when include_batch."""
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
-    xp = _pad(x, pt, pb, pl, pr, lowest)
+    xp = g.xp
+    padded = _pad(x, pt, pb, pl, pr, lowest, xp)
     best = None
-    where = np.zeros((n, oh, ow, c), dtype=np.int64)
+    where = xp.zeros((n, oh, ow, c), dtype=np.int64)
     for i in range(g.kh):
         for j in range(g.kw):
-            view = _window(xp, i, j, oh, ow, g.sh, g.sw, 1, 1)
+            view = _window(padded, i, j, oh, ow, g.sh, g.sw, 1, 1)
             if best is None:
-                best = np.array(view)
+                best = view.copy()
                 continue
             better = view > best
             np.copyto(best, view, where=better)
             where[better] = i * g.kw + j
     di, dj = np.divmod(where, g.kw)
-    rows = np.arange(oh)[None, :, None, None] * g.sh - pt + di
-    cols = np.arange(ow)[None, None, :, None] * g.sw - pl + dj
-    index = (rows * w + cols) * c + np.arange(c)
+    rows = xp.arange(oh)[None, :, None, None] * g.sh - pt + di
+    cols = xp.arange(ow)[None, None, :, None] * g.sw - pl + dj
+    index = (rows * w + cols) * c + xp.arange(c)
     if include_batch:
-        index = index + np.arange(n)[:, None, None, None] * (h * w * c)
+        index = index + xp.arange(n)[:, None, None, None] * (h * w * c)
     return best, index
 
 
@@ -1814,7 +1840,7 @@ class MaxPoolWithArgmax(OpDef):
         return [(x.dtype, shape), (op.attrs["Targmax"], shape)]
 
     def kernel(self, op, ctx):
-        g = _Geometry(op.attrs)
+        g = _Geometry(op.attrs, xp=ctx.xp)
         lowest = _lowest(op.inputs[0].dtype.np)
         include = op.attrs["include_batch_in_index"]
         index_dtype = op.attrs["Targmax"].np
@@ -1843,13 +1869,14 @@ class MaxPoolGradWithArgmax(OpDef):
 
     def kernel(self, op, ctx):
         include = op.attrs["include_batch_in_index"]
+        xp = ctx.xp
 
         def run(x, dy, argmax):
             n = x.shape[0]
             per_image = x.size // max(n, 1)
             flat = np.reshape(argmax, (n, -1)).astype(np.int64)
             if not include:
-                flat = flat + np.arange(n)[:, None] * per_image
+                flat = flat + xp.arange(n)[:, None] * per_image
             if flat.size and (flat.min() < 0 or flat.max() >= x.size):
                 raise errors.InvalidArgumentError(None, op, "Invalid argmax index %d, must be in [0, %d)"
                                                   % (int(flat.max()), x.size))

@@ -137,6 +137,8 @@ def _required_time(label, merge_repeated):
 class CTCLoss(OpDef):
     """Per-example CTC negative log-likelihood of sparse labels and its gradient for the logits."""
 
+    host_only = True        # per-example forward-backward recursions in Python over float64 host arrays
+
     def infer(self, op):
         inputs, indices, values, sequence_length = op.inputs
         _check_logits(inputs, self.type)
@@ -310,6 +312,7 @@ class CTCGreedyDecoder(OpDef):
     """Best-path decoding: the most likely class per time step, repeats merged, blanks removed."""
 
     differentiable = False
+    host_only = True        # builds Python label lists per example (a SparseTensor of variable length)
 
     def infer(self, op):
         inputs = op.inputs[0]
@@ -403,6 +406,7 @@ class CTCBeamSearchDecoder(OpDef):
     """Prefix beam search: the top_paths most likely label sequences of each example."""
 
     differentiable = False
+    host_only = True        # a Python prefix beam search over dicts of label tuples
 
     def infer(self, op):
         inputs = op.inputs[0]

@@ -80,6 +80,7 @@ class _FractionalPool(OpDef):
 
     stateful = True           # each run draws new regions (unless deterministic)
     foldable = False
+    host_only = True          # regions drawn by the Session's host generator; a Python loop over them
     reduce = None
 
     def infer(self, op):
@@ -171,6 +172,8 @@ class FractionalAvgPool(_FractionalPool):
 class FractionalMaxPoolGrad(OpDef):
     """FractionalMaxPool's gradient: each region's gradient goes to the first position holding its maximum."""
 
+    host_only = True          # a Python loop over the pooling regions, np.add.at into each
+
     def infer(self, op):
         return [(op.inputs[0].dtype, op.inputs[0].shape)]
 
@@ -197,6 +200,8 @@ class FractionalMaxPoolGrad(OpDef):
 @register
 class FractionalAvgPoolGrad(OpDef):
     """FractionalAvgPool's gradient: each region's gradient spread evenly over its positions."""
+
+    host_only = True          # a Python loop over the pooling regions read from host sequences
 
     def infer(self, op):
         from .array import _static_value

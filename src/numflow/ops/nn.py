@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from ..backend import to_host
 from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
@@ -612,18 +613,20 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
         return [(logits.dtype, loss_shape), (logits.dtype, logits.shape)]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def sparse_xent(logits, labels):
             classes = logits.shape[-1]
             flat = logits.reshape(-1, classes)
             ids = labels.reshape(-1)
             if ids.size and (ids.min() < 0 or ids.max() >= classes):
+                ids = to_host(ids)
                 bad = ids[(ids < 0) | (ids >= classes)][0]
                 raise errors.InvalidArgumentError(
                     None, op, "Received a label value of %d which is outside the valid range of [0, %d).  "
                     "Label values: %s" % (bad, classes, " ".join(str(int(v)) for v in ids)))
-            rows = np.arange(ids.size)
-            shifted = np.subtract(flat, np.max(flat, axis=1, keepdims=True)) if flat.size else \
-                np.array(flat)
+            rows = xp.arange(ids.size)
+            shifted = np.subtract(flat, np.max(flat, axis=1, keepdims=True)) if flat.size else flat.copy()
             exp = np.exp(shifted)
             total = np.sum(exp, axis=1, keepdims=True)
             loss = np.log(total[:, 0]) - shifted[rows, ids]
@@ -768,11 +771,16 @@ class L2Loss(OpDef):
     def kernel(self, op, ctx):
         dtype = op.inputs[0].dtype.np.type
         half = dtype(0.5)
+        xp = ctx.xp
 
         def l2_loss(t):
             flat = np.ravel(t)
             return dtype(np.dot(flat, flat) * half)
-        return l2_loss
+
+        def l2_loss_on_device(t):      # a 0-d device array, never a host scalar
+            flat = t.reshape(-1)
+            return (np.dot(flat, flat) * half).astype(dtype, copy=False)
+        return l2_loss if xp is np else l2_loss_on_device
 
     def grad(self, op, dy):
         from .math import multiply
@@ -896,6 +904,9 @@ class Dropout(OpDef):
     """(x * mask, mask): mask is 0 with probability 1 - keep_prob and 1 / keep_prob otherwise."""
 
     stateful = True
+    # keep_prob and noise_shape are read as Python numbers; the mask is drawn on the host (the Session's
+    # NumPy generator, so that a GPU run draws the same numbers as the host) and copied to x's device.
+    host_inputs = (1, 2)
 
     def infer(self, op):
         x, keep_prob = op.inputs[0], op.inputs[1]
@@ -918,6 +929,7 @@ class Dropout(OpDef):
         dtype = op.inputs[0].dtype.np.type
         draw_dtype = dtype if dtype in (np.float32, np.float64) else np.float32
         generator = ctx.random_generator(op)
+        xp = ctx.xp
 
         def dropout(x, keep_prob, noise_shape=None):
             shape = np.shape(x) if noise_shape is None else tuple(int(d) for d in noise_shape)
@@ -925,6 +937,8 @@ class Dropout(OpDef):
             uniform = generator.random(shape, dtype=draw_dtype)
             mask = (uniform < keep).astype(dtype)
             mask *= dtype(1) / keep
+            if xp is not np:
+                mask = xp.asarray(mask)
             return np.multiply(x, mask), mask
         return dropout
 
@@ -1079,6 +1093,7 @@ class Moments(OpDef):
         axes, keep = op.attrs["axes"], op.attrs["keep_dims"]
         dtype = op.inputs[0].dtype.np.type
         work = np.float32 if dtype == np.float16 else dtype
+        xp = ctx.xp
 
         def moments(x):
             xw = x.astype(work, copy=False)
@@ -1088,7 +1103,7 @@ class Moments(OpDef):
             variance = np.mean(centered, axis=axes, keepdims=keep)
             if not keep:
                 mean = np.squeeze(mean, axis=axes)
-            return np.asarray(mean, dtype=dtype), np.asarray(variance, dtype=dtype)
+            return xp.asarray(mean, dtype=dtype), xp.asarray(variance, dtype=dtype)
         return moments
 
     def grad(self, op, dmean, dvariance):
@@ -1200,10 +1215,16 @@ class ZeroFraction(OpDef):
         return [(dtypes.float32, TensorShape([]))]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def zero_fraction(value):
             size = np.size(value)
             return np.float32(0.0 if size == 0 else (size - np.count_nonzero(value)) / size)
-        return zero_fraction
+
+        def zero_fraction_on_device(value):
+            size = value.size
+            return xp.asarray(0.0 if size == 0 else (size - xp.count_nonzero(value)) / size, dtype=np.float32)
+        return zero_fraction if xp is np else zero_fraction_on_device
 
 
 # --- top_k / in_top_k ----------------------------------------------------------------------------
@@ -1222,6 +1243,7 @@ class TopKV2(OpDef):
     is): TF's own order for NaN depends on its sorting algorithm and k, and is not even a consistent
     ranking (it can skip a larger number), so numflow keeps the one consistent order."""
 
+    host_inputs = (1,)      # k: a Python int
 
     def infer(self, op):
         x, k = op.inputs
@@ -1271,12 +1293,23 @@ class TopKGrad(OpDef):
 
     def kernel(self, op, ctx):
         dtype = op.inputs[0].dtype.np.type
+        xp = ctx.xp
 
         def top_k_grad(dvalues, indices, x):
             out = np.zeros(np.shape(x), dtype=dtype)
             np.put_along_axis(out, indices.astype(np.intp), dvalues, axis=-1)
             return out
-        return top_k_grad
+
+        def top_k_grad_on_device(dvalues, indices, x):
+            # put_along_axis as one fancy-index assignment (each row's indices are distinct).
+            out = xp.zeros(x.shape, dtype=dtype)
+            k = indices.shape[-1]
+            if out.size and k:
+                flat = out.reshape(-1, x.shape[-1])
+                rows = xp.arange(flat.shape[0])[:, None]
+                flat[rows, indices.reshape(-1, k)] = dvalues.reshape(-1, k)
+            return out
+        return top_k_grad if xp is np else top_k_grad_on_device
 
 
 TopKResult = collections.namedtuple("TopKV2", ["values", "indices"])
@@ -1318,12 +1351,17 @@ class InTopKV2(OpDef):
             batch = batch.merge_with(tbatch)
         return [(dtypes.bool, TensorShape([batch if batch is not None else tbatch]))]
 
+    host_inputs = (2,)      # k: a Python int
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def in_top_k(predictions, targets, k):
             n, classes = predictions.shape
+            k = int(k)
             valid = (targets >= 0) & (targets < classes)
             safe = np.where(valid, targets, 0)
-            target_values = predictions[np.arange(n), safe]
+            target_values = predictions[xp.arange(n), safe]
             greater = np.sum(predictions > target_values[:, None], axis=1)
             return valid & np.isfinite(target_values) & (greater < k)
         return in_top_k
@@ -1370,12 +1408,13 @@ class ShardedGather(OpDef):
 
     def kernel(self, op, ctx):
         strategy = op.attrs["partition_strategy"]
+        xp = ctx.xp
 
         def sharded_gather(ids, *params):
             sizes = [p.shape[0] for p in params]
             flat = np.reshape(ids, -1).astype(np.int64)
             part, local = _partition_ids(flat, sizes, strategy)
-            out = np.empty((flat.size,) + params[0].shape[1:], dtype=params[0].dtype)
+            out = xp.empty((flat.size,) + params[0].shape[1:], dtype=params[0].dtype)
             for index, p in enumerate(params):
                 where = part == index
                 if np.any(where):
@@ -1457,12 +1496,12 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
 
 
 # --- local response normalization ------------------------------------------------------------------
-def _window_sum(values, radius):
+def _window_sum(values, radius, xp=np):
     """Sum over channel windows [d - radius, d + radius] (clipped at the edges) of the last axis."""
     cumulative = np.cumsum(values, axis=-1, dtype=values.dtype)
     depth = values.shape[-1]
-    upper = cumulative[..., np.minimum(np.arange(depth) + radius, depth - 1)]
-    lower_index = np.arange(depth) - radius - 1
+    upper = cumulative[..., np.minimum(xp.arange(depth) + radius, depth - 1)]
+    lower_index = xp.arange(depth) - radius - 1
     lower = np.where(lower_index >= 0, cumulative[..., np.maximum(lower_index, 0)], 0).astype(values.dtype)
     return upper - lower
 
@@ -1481,9 +1520,10 @@ class LRN(OpDef):
 
     def kernel(self, op, ctx):
         radius, bias, alpha, beta = (op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta"))
+        xp = ctx.xp
 
         def lrn(x):
-            scale = _window_sum(np.square(x), radius) * x.dtype.type(alpha) + x.dtype.type(bias)
+            scale = _window_sum(np.square(x), radius, xp) * x.dtype.type(alpha) + x.dtype.type(bias)
             return x * np.power(scale, x.dtype.type(-beta))
         return lrn
 
@@ -1500,13 +1540,14 @@ class LRNGrad(OpDef):
 
     def kernel(self, op, ctx):
         radius, bias, alpha, beta = (op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta"))
+        xp = ctx.xp
 
         def lrn_grad(dy, x):
             t = x.dtype.type
-            scale = _window_sum(np.square(x), radius) * t(alpha) + t(bias)
+            scale = _window_sum(np.square(x), radius, xp) * t(alpha) + t(bias)
             # d out_j / d x_i = [i == j] scale_j^-beta - 2 alpha beta x_i x_j scale_j^(-beta-1), i in window(j)
             inner = dy * x * np.power(scale, t(-beta - 1))
-            return dy * np.power(scale, t(-beta)) - t(2 * alpha * beta) * x * _window_sum(inner, radius)
+            return dy * np.power(scale, t(-beta)) - t(2 * alpha * beta) * x * _window_sum(inner, radius, xp)
         return lrn_grad
 
 

@@ -49,6 +49,7 @@ class _SpaceBatchBase(OpDef):
     """Shape rules of SpaceToBatchND / BatchToSpaceND (block_shape and paddings/crops are inputs)."""
 
     to_batch = True
+    host_inputs = (1, 2)    # block_shape and paddings/crops: read as Python ints
 
     def infer(self, op):
         x, block, pairs = op.inputs
@@ -93,17 +94,18 @@ class _SpaceBatchBase(OpDef):
 
     def kernel(self, op, ctx):
         label = "paddings" if self.to_batch else "crops"
+        xp = ctx.xp
 
         def run(x, block, pairs):
             try:
                 block, pairs = _block_and_pairs(block, pairs, label)
             except ValueError as error:
                 raise errors.InvalidArgumentError(None, op, str(error)) from None
-            return (_space_to_batch_value if self.to_batch else _batch_to_space_value)(x, block, pairs, op)
+            return (_space_to_batch_value if self.to_batch else _batch_to_space_value)(x, block, pairs, op, xp)
         return run
 
 
-def _space_to_batch_value(x, block, paddings, op):
+def _space_to_batch_value(x, block, paddings, op, xp=np):
     m = block.size
     widths = [(0, 0)] + [tuple(int(v) for v in p) for p in paddings] + [(0, 0)] * (x.ndim - m - 1)
     padded = np.pad(x, widths) if np.any(paddings) else x
@@ -119,10 +121,10 @@ def _space_to_batch_value(x, block, paddings, op):
     perm = [2 + 2 * i for i in range(m)] + [0] + [1 + 2 * i for i in range(m)] + \
         list(range(1 + 2 * m, grid.ndim))
     out_shape = [batch * int(np.prod(block))] + [size // b for size, b in zip(spatial, block)] + list(rest)
-    return np.ascontiguousarray(np.transpose(grid, perm)).reshape(out_shape)
+    return xp.ascontiguousarray(np.transpose(grid, perm)).reshape(out_shape)
 
 
-def _batch_to_space_value(x, block, crops, op):
+def _batch_to_space_value(x, block, crops, op, xp=np):
     m = block.size
     prod = int(np.prod(block))
     if x.shape[0] % prod:
@@ -137,7 +139,7 @@ def _batch_to_space_value(x, block, crops, op):
     perm += list(range(2 * m + 1, grid.ndim))
     full = np.transpose(grid, perm).reshape([batch] + [s * int(b) for s, b in zip(spatial, block)] + list(rest))
     index = [slice(None)] + [slice(int(c[0]), full.shape[1 + i] - int(c[1])) for i, c in enumerate(crops)]
-    return np.ascontiguousarray(full[tuple(index)])
+    return xp.ascontiguousarray(full[tuple(index)])
 
 
 @register
@@ -307,10 +309,10 @@ def _morph_attrs(strides, rates, padding):
     return {"strides": strides, "rates": rates, "padding": padding}
 
 
-def _morph_geometry(op):
+def _morph_geometry(op, xp=np):
     from .conv import _Geometry
     return _Geometry({"strides": op.attrs["strides"], "dilations": op.attrs["rates"],
-                      "padding": op.attrs["padding"], "data_format": "NHWC"})
+                      "padding": op.attrs["padding"], "data_format": "NHWC"}, xp=xp)
 
 
 def _dilation_argmax(x, f, g):
@@ -322,12 +324,12 @@ def _dilation_argmax(x, f, g):
         raise ValueError("Dilation2D: input depth %d does not match filter depth %d" % (c, fc))
     plan = g.plan(h, w, kh, kw)
     oh, ow, pt, pb, pl, pr = plan
-    xp = _pad(x, pt, pb, pl, pr, _lowest(x.dtype))
+    padded = _pad(x, pt, pb, pl, pr, _lowest(x.dtype), g.xp)
     best = None
-    where = np.zeros((n, oh, ow, c), dtype=np.int64)
+    where = g.xp.zeros((n, oh, ow, c), dtype=np.int64)
     for i in range(kh):
         for j in range(kw):
-            value = _window(xp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw) + f[i, j]
+            value = _window(padded, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw) + f[i, j]
             if best is None:
                 best = value
                 continue
@@ -358,7 +360,7 @@ class Dilation2D(OpDef):
                                        _static_out_dim(g, w, kw, g.sw, g.dw, 1), c]))]
 
     def kernel(self, op, ctx):
-        g = _morph_geometry(op)
+        g = _morph_geometry(op, ctx.xp)
         return lambda x, f: _dilation_argmax(x, f, g)[0]
 
     def grad(self, op, dy):
@@ -380,8 +382,9 @@ class _DilationBackprop(OpDef):
         return [(x.dtype, (f if self.wrt_filter else x).shape)]
 
     def kernel(self, op, ctx):
-        from .conv import _pad, _unpad, _window
-        g = _morph_geometry(op)
+        from .conv import _unpad, _window
+        g = _morph_geometry(op, ctx.xp)
+        xp = g.xp
         wrt_filter = self.wrt_filter
 
         def backprop(x, f, dy):
@@ -391,17 +394,17 @@ class _DilationBackprop(OpDef):
                                                   "output shape %s" % (list(dy.shape), list(best.shape)))
             kh, kw = f.shape[:2]
             if wrt_filter:
-                df = np.empty(f.shape, dtype=dy.dtype)
+                df = xp.empty(f.shape, dtype=dy.dtype)
                 for index in range(kh * kw):
                     df[divmod(index, kw)] = np.sum(dy * (where == index), axis=(0, 1, 2))
                 return df
             n, h, w, c = x.shape
-            dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+            dxp = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
             for index in range(kh * kw):
                 i, j = divmod(index, kw)
                 view = _window(dxp, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
                 view += dy * (where == index)
-            return _unpad(dxp, pt, pl, h, w)
+            return _unpad(dxp, pt, pl, h, w, xp)
         return backprop
 
 
@@ -586,17 +589,19 @@ class CollapseRepeated(OpDef):
         return [(labels.dtype, TensorShape([batch, None])), (lengths.dtype, TensorShape([batch]))]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def collapse(labels, lengths):
             width = labels.shape[1]
             if lengths.shape != (labels.shape[0],) or np.any(lengths < 0) or np.any(lengths > width):
                 raise errors.InvalidArgumentError(None, op, "seq_length must be a vector of lengths in [0, %d] "
                                                   "for each of the %d rows" % (width, labels.shape[0]))
-            inside = np.arange(width)[None, :] < lengths[:, None]
-            starts = np.ones(labels.shape, dtype=bool)
+            inside = xp.arange(width)[None, :] < lengths[:, None]
+            starts = xp.ones(labels.shape, dtype=bool)
             starts[:, 1:] = labels[:, 1:] != labels[:, :-1]
             keep = starts & inside
             new_lengths = keep.sum(axis=1)
-            out = np.zeros((labels.shape[0], int(new_lengths.max()) if new_lengths.size else 0), labels.dtype)
+            out = xp.zeros((labels.shape[0], int(new_lengths.max()) if new_lengths.size else 0), labels.dtype)
             rows, cols = np.nonzero(keep)
             out[rows, (np.cumsum(keep, axis=1) - 1)[rows, cols]] = labels[rows, cols]
             return out, new_lengths.astype(lengths.dtype)
@@ -620,6 +625,7 @@ class CtcUniqueLabels(OpDef):
     among them."""
 
     differentiable = False
+    host_only = True        # a Python loop over rows, each an np.unique with first indices
 
     def infer(self, op):
         labels = op.inputs[0]
@@ -767,6 +773,7 @@ class SafeEmbeddingPrune(OpDef):
     id, ids, weights, whether each row was empty, the number of rows)."""
 
     differentiable = False
+    host_only = True        # sparse-id bookkeeping (ravel_multi_index, a stable argsort) on small index vectors
 
     def infer(self, op):
         ids = op.inputs[1]
