@@ -470,6 +470,10 @@ class WhileGrad(OpDef):
         nvars = len(op.attrs["floating_vars"])
         signature = op.attrs["signature"]
         static = [shape for _, shape in signature[nvars:]]
+        xp = ctx.xp
+        # 0-d results are NumPy scalars on the host, 0-d arrays on a device (its values stay there).
+        scalar = (lambda value, dtype: dtype.type(value)) if xp is np else \
+            (lambda value, dtype: xp.asarray(value, dtype=dtype))
 
         def run_grad(*values):
             state, outside, maximum = _split_while_inputs(forward, values[:nforward])
@@ -485,10 +489,10 @@ class WhileGrad(OpDef):
             for k, total in enumerate(totals):
                 dtype = signature[nvars + k][0].np
                 if total is None:
-                    total = np.zeros(static[k].as_list(), dtype) if static[k].is_fully_defined() else \
-                        np.zeros((), dtype)
-                totals[k] = np.asarray(total, dtype=dtype) if np.ndim(total) else dtype.type(total)
-            d_state = [np.asarray(d, dtype=signature[k][0].np) if np.ndim(d) else signature[k][0].np.type(d)
+                    total = xp.zeros(static[k].as_list(), dtype) if static[k].is_fully_defined() else \
+                        xp.zeros((), dtype)
+                totals[k] = xp.asarray(total, dtype=dtype) if np.ndim(total) else scalar(total, dtype)
+            d_state = [xp.asarray(d, dtype=signature[k][0].np) if np.ndim(d) else scalar(d, signature[k][0].np)
                        for k, d in enumerate(d_state)]
             out = d_state + totals
             return out[0] if len(out) == 1 else _tuple(out)

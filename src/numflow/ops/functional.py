@@ -53,6 +53,7 @@ class MapFn(OpDef):
         plan = _subplan(ctx, op, "fn", outputs, [], list(elem_vars) + list(captured))
         nelems = len(elem_vars)
         specs = [(t.dtype.np, t.shape) for t in outputs]
+        xp = ctx.xp
 
         def run_map(*values):
             elems, outside = values[:nelems], list(values[nelems:])
@@ -69,10 +70,10 @@ class MapFn(OpDef):
             stacked = []
             for (dtype, shape), parts in zip(specs, results):
                 if parts:
-                    stacked.append(np.stack([np.asarray(p, dtype=dtype) for p in parts]))
+                    stacked.append(xp.stack([xp.asarray(p, dtype=dtype) for p in parts]))
                 else:
                     dims = [0 if d is None else d for d in (shape.as_list() if shape.ndims is not None else [])]
-                    stacked.append(np.zeros([0] + dims, dtype))
+                    stacked.append(xp.zeros([0] + dims, dtype))
             return stacked[0] if len(stacked) == 1 else _tuple(stacked)
         return run_map
 

@@ -134,6 +134,8 @@ class _RandomOp(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         dtype = op.attrs["dtype"]
@@ -231,6 +233,8 @@ class RandomUniformInt(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         shape, minval, maxval = op.inputs
@@ -284,6 +288,8 @@ class RandomShuffle(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         value = op.inputs[0]
@@ -313,6 +319,8 @@ class RandomCrop(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         value, size = op.inputs
@@ -353,6 +361,8 @@ class Multinomial(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         logits, num_samples = op.inputs
@@ -428,6 +438,8 @@ class RandomGamma(OpDef):
 
     stateful = True
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         shape, alpha, beta = op.inputs
@@ -476,6 +488,8 @@ class RandomPoisson(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         shape, lam = op.inputs
@@ -517,6 +531,8 @@ class RandomOrthogonal(OpDef):
     stateful = True
     differentiable = False
     foldable = False
+    # Draws from a NumPy Generator on the host, so that a seed gives the CPU's stream on any device.
+    host_only = True
 
     def infer(self, op):
         dtype = op.attrs["dtype"]
@@ -556,6 +572,8 @@ class _StatelessOp(OpDef):
 
     differentiable = False
     foldable = False
+    # A NumPy Generator seeded from the seed on the host: the same values as on the CPU on any device.
+    host_only = True
 
     def infer(self, op):
         shape, seed = op.inputs

@@ -8,6 +8,7 @@ in every run and Session and two draws never reuse a block; the numbers differ f
 """
 import numpy as np
 
+from .. import backend
 from ..framework import dtypes, errors
 from ..framework.op_def import OpDef, register
 from .common import make_tensor
@@ -60,6 +61,7 @@ class RngGeneratorDraw(OpDef):
     ref_inputs = (0,)
     differentiable = False
     foldable = False
+    host_inputs = (1, 2, 3)    # the shape and the distribution's parameters, read by the host's generator
 
     def infer(self, op):
         state = op.inputs[0]
@@ -74,6 +76,7 @@ class RngGeneratorDraw(OpDef):
         dtype = op.attrs["dtype"].np
         state_size = STATE_SIZES[algorithm]
         variable_op = op.inputs[0].op
+        xp = ctx.xp
 
         def draw(shape, *parameters):
             state = cell.value
@@ -86,11 +89,16 @@ class RngGeneratorDraw(OpDef):
                     None, op, "The size of the state must be %d for algorithm %d; got shape %s"
                     % (state_size, algorithm, list(state.shape)))
             dims = tuple(int(d) for d in np.reshape(shape, [-1]))
-            bit_generator = _bit_generator(state, algorithm)
+            # The stream is NumPy's on the host (the same numbers on every device): a state variable on a
+            # device is read, advanced and written back explicitly, and the samples copied to the device.
+            host_state = backend.to_host(state)
+            bit_generator = _bit_generator(host_state, algorithm)
             rng = np.random.Generator(bit_generator)
             values = _sample(rng, distribution, dims, parameters, dtype, op)
-            _store_counter(state, bit_generator, algorithm)
-            return np.asarray(values).astype(dtype, copy=False)
+            _store_counter(host_state, bit_generator, algorithm)
+            if host_state is not state:
+                state[...] = xp.asarray(host_state)
+            return xp.asarray(np.asarray(values).astype(dtype, copy=False))
         return draw
 
 

@@ -58,6 +58,8 @@ class _ShapedSampler(OpDef):
 
     differentiable = False
     foldable = False
+    # A NumPy Generator seeded from the seed on the host: the same values as on the CPU on any device.
+    host_only = True
 
     def out_dtype(self, op):
         return op.attrs["dtype"]
@@ -144,6 +146,8 @@ class StatelessMultinomial(OpDef):
 
     differentiable = False
     foldable = False
+    # A NumPy Generator seeded from the seed on the host: the same values as on the CPU on any device.
+    host_only = True
 
     def infer(self, op):
         logits, num_samples, seed = op.inputs
@@ -258,6 +262,7 @@ class StatelessSplitSeed(OpDef):
     """`num` new [2] seeds derived from a seed (numflow's derivation; TF's uses Philox)."""
 
     differentiable = False
+    host_only = True    # seed arithmetic with NumPy's generator on the host
 
     def infer(self, op):
         seed = op.inputs[0]

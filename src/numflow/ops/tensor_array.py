@@ -192,6 +192,7 @@ def _static_size(flow):
 class TensorArrayV3(OpDef):
     """A new array of `size` unwritten elements (its flow value)."""
 
+    host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
     stateful = True        # each TensorArray is a new object: never merged with an equal-looking one
     differentiable = False
 
@@ -220,6 +221,7 @@ class _FlowOp(OpDef):
     """An op returning a new flow: its static shape is the array's size and learned element shape."""
 
     stateful = True
+    host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
 
     def infer(self, op):
         return [(op.attrs["dtype"], _flow_shape(op.attrs["static_size"], op.attrs["element_shape"]))]
@@ -264,6 +266,7 @@ def _row_shape(value, indices):
 class TensorArrayGatherV3(OpDef):
     """The elements at `indices` stacked (a scalar index: the element itself, TF's read)."""
 
+    host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
     def infer(self, op):
         indices = op.inputs[1]
         element_shape = op.attrs["element_shape"]
@@ -306,6 +309,7 @@ class TensorArrayGatherV3(OpDef):
 class TensorArrayConcatV3(OpDef):
     """All elements joined along their first dimension, and each element's length (int64)."""
 
+    host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
     def infer(self, op):
         element_shape = op.attrs["element_shape"]
         lengths = TensorShape([op.attrs["static_size"]])
@@ -380,6 +384,7 @@ def _range_of(vector):
 class TensorArraySizeV3(OpDef):
     """The number of elements (int32 scalar)."""
 
+    host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
     differentiable = False
 
     def infer(self, op):
@@ -394,6 +399,7 @@ class TensorArraySizeV3(OpDef):
 class TensorArrayScatterGrad(OpDef):
     """Zeros shaped like `flow` with `dy`'s rows added at `indices` (the gradient of gather/read)."""
 
+    host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
     def infer(self, op):
         return [(op.attrs["dtype"], op.inputs[0].shape)]
 
@@ -418,6 +424,7 @@ class TensorArrayClearRows(OpDef):
     """`d_flow` with the rows at `indices` zeroed, cut to `flow`'s size (the gradient a write passes to
     the array it wrote into: what it overwrote had no effect)."""
 
+    host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
     def infer(self, op):
         return [(op.attrs["dtype"], op.inputs[2].shape)]
 

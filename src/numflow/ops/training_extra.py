@@ -142,6 +142,7 @@ class ApplyAdagradDA(_ApplyOp):
               "global_step")
     refs = 3
     scalars = ("lr", "l1", "l2")
+    host_inputs = (7,)    # global_step: a count, converted to the variable's dtype as a scalar
 
     def infer(self, op):
         if len(op.inputs) != len(self.inputs):
