@@ -360,9 +360,10 @@ def apply_regularization(regularizer, weights_list=None):
 
 
 # --- the sibling modules' layers, re-exported under tf.contrib.layers ---------------------------------
-from . import layers_conv, layers_gdn, layers_misc, layers_norm, layers_optimizers, layers_summaries  # noqa: E402
+from . import (layers_conv, layers_gdn, layers_misc, layers_norm, layers_optimizers, layers_rev,  # noqa: E402
+               layers_summaries)
 
-_SIBLINGS = (layers_conv, layers_norm, layers_gdn, layers_misc, layers_summaries, layers_optimizers)
+_SIBLINGS = (layers_conv, layers_norm, layers_gdn, layers_misc, layers_rev, layers_summaries, layers_optimizers)
 globals().update({name: getattr(module, name) for module in _SIBLINGS for name in module.__all__})
 summaries = layers_summaries  # tf.contrib.layers.summaries, the module TF1 also exposes
 
