@@ -258,6 +258,31 @@ def test_spatial_softmax_matches_numpy(data_format):
     np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_spatial_softmax_gradient_matches_finite_differences():
+    features = RNG.randn(1, 2, 3, 2)
+    weights = RNG.uniform(0.5, 1.5, size=(1, 4))
+    with tf.Graph().as_default():
+        inputs = tf.placeholder(tf.float32, features.shape)
+        loss = tf.reduce_sum(layers.spatial_softmax(inputs, temperature=0.7) * weights)
+        temperature = tf.trainable_variables()[0]
+        grads = tf.gradients(loss, [inputs, temperature])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            got_input, got_temperature = sess.run(grads, {inputs: features})
+            delta, numeric = 1e-2, np.zeros_like(features)
+            for position in np.ndindex(*features.shape):
+                plus, minus = features.copy(), features.copy()
+                plus[position] += delta
+                minus[position] -= delta
+                numeric[position] = (sess.run(loss, {inputs: plus}) - sess.run(loss, {inputs: minus})) / (2 * delta)
+            sess.run(temperature.assign(0.7 + delta))
+            up = sess.run(loss, {inputs: features})
+            sess.run(temperature.assign(0.7 - delta))
+            down = sess.run(loss, {inputs: features})
+    np.testing.assert_allclose(got_input, numeric, rtol=2e-3, atol=2e-4)   # float32: the layer's dtype
+    np.testing.assert_allclose(got_temperature, (up - down) / (2 * delta), rtol=2e-3, atol=2e-4)
+
+
 def test_images_to_sequence_and_back():
     images = RNG.randn(2, 3, 4, 5)
     with tf.Graph().as_default():
