@@ -46,6 +46,7 @@ class ExtractGlimpse(OpDef):
     """(input float32 [batch, height, width, channels], size int32 [2], offsets float32 [batch, 2]) ->
     float32 [batch, size[0], size[1], channels]; attrs centered, normalized, uniform_noise, noise."""
 
+    host_only = True     # per-glimpse windows and noise drawn with the host random generator
     stateful = True            # the noise is a fresh draw at every run
     differentiable = False     # TF registers no gradient for ExtractGlimpse
 

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from ..backend import array_module, scatter_add
 from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor, is_tensor_like, name_scope
 from ..framework.op_def import OpDef, register
@@ -140,6 +141,7 @@ def _selection_shape(max_output_size, pad):
 class _SuppressionOp(OpDef):
     """Shared shape rule: (selected indices int32 [M], selected scores [M], number selected int32 [])."""
 
+    host_only = True     # greedy selection box by box in Python
     differentiable = False
     matrix_name = "boxes"
 
@@ -304,6 +306,7 @@ def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_thre
 class CombinedNonMaxSuppression(OpDef):
     """Per-class greedy NMS over a batch, merged across classes by score and cut to max_total_size."""
 
+    host_only = True     # greedy per-class selection in Python
     differentiable = False
 
     def infer(self, op):
@@ -505,6 +508,8 @@ _CROP_METHODS = ("bilinear", "nearest")
 class CropAndResize(OpDef):
     """Crops of [batch, height, width, depth] images at normalized boxes, each resized to crop_size."""
 
+    host_only = True     # crops box by box in Python
+
     def infer(self, op):
         image, boxes, box_ind, crop_size = op.inputs
         _check_crop_inputs(self.type, image, boxes, box_ind, crop_size)
@@ -538,6 +543,8 @@ class CropAndResize(OpDef):
 class CropAndResizeGradImage(OpDef):
     """CropAndResize's gradient for its image: each crop pixel's gradient spread back onto the image
     pixels it was interpolated from."""
+
+    host_only = True     # crops box by box in Python
 
     def infer(self, op):
         grads, boxes, box_ind, image_size = op.inputs
@@ -584,6 +591,8 @@ class CropAndResizeGradImage(OpDef):
 @register
 class CropAndResizeGradBoxes(OpDef):
     """CropAndResize's gradient for its boxes (bilinear): how each sample moves with each box edge."""
+
+    host_only = True     # crops box by box in Python
 
     def infer(self, op):
         return [(dtypes.float32, op.inputs[2].shape)]
@@ -647,6 +656,7 @@ _DEFAULT_BOX_COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1,
 class DrawBoundingBoxesV2(OpDef):
     """Images with box outlines drawn in colors (one row of `colors` per box, cycling)."""
 
+    host_only = True     # draws box by box in Python
     differentiable = False
 
     def infer(self, op):
@@ -719,6 +729,7 @@ def draw_bounding_boxes(images, boxes, name=None, colors=None):
 class SampleDistortedBoundingBoxV2(OpDef):
     """A random crop of an image (begin, size, box) that covers enough of one of the given boxes."""
 
+    host_only = True     # rejection sampling with the op's host random generator
     stateful = True
     differentiable = False
     foldable = False
@@ -876,10 +887,10 @@ def _patch_indices(in_size, ksize, stride, rate, padding):
 class _PatchOp(OpDef):
     """Shared attrs of ExtractImagePatches and its adjoint."""
 
-    def geometry(self, op, height, width):
+    def geometry(self, op, height, width, xp=np):
         (kr, kc), (sr, sc), (rr, rc) = (_window_list(op.attrs[key], key) for key in ("ksizes", "strides", "rates"))
-        return (_patch_indices(height, kr, sr, rr, op.attrs["padding"]),
-                _patch_indices(width, kc, sc, rc, op.attrs["padding"]))
+        return (xp.asarray(_patch_indices(height, kr, sr, rr, op.attrs["padding"])),
+                xp.asarray(_patch_indices(width, kc, sc, rc, op.attrs["padding"])))
 
 
 def _gather_patches(images, rows, cols):
@@ -893,10 +904,10 @@ def _gather_patches(images, rows, cols):
 def _scatter_patches(patches, image_shape, rows, cols):
     batch, height, width, depth = image_shape
     windows = patches.reshape(batch, rows.shape[0], cols.shape[0], rows.shape[1], cols.shape[1], depth)
-    out = np.zeros((batch, height + 1, width + 1, depth), patches.dtype)
+    out = array_module(patches).zeros((batch, height + 1, width + 1, depth), patches.dtype)
     row_index = np.broadcast_to(rows[:, None, :, None], windows.shape[1:5])
     col_index = np.broadcast_to(cols[None, :, None, :], windows.shape[1:5])
-    np.add.at(out, (slice(None), row_index, col_index), windows)
+    scatter_add(out, (slice(None), row_index, col_index), windows)
     return out[:, :height, :width]
 
 
@@ -919,9 +930,10 @@ class ExtractImagePatches(_PatchOp):
         return [(images.dtype, TensorShape([batch, rows, cols, None if depth is None else kr * kc * depth]))]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def extract(images):
-            images = np.asarray(images)
-            rows, cols = self.geometry(op, images.shape[1], images.shape[2])
+            rows, cols = self.geometry(op, images.shape[1], images.shape[2], xp)
             return _gather_patches(images, rows, cols)
         return extract
 
@@ -940,11 +952,15 @@ class ExtractImagePatchesAdjoint(_PatchOp):
         known = _static_value(image_shape)
         return [(patches.dtype, TensorShape(None if known is None else [int(v) for v in known.reshape(-1)]))]
 
+    host_inputs = (1,)
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def adjoint(patches, image_shape):
             image_shape = tuple(int(v) for v in np.asarray(image_shape).reshape(-1))
-            rows, cols = self.geometry(op, image_shape[1], image_shape[2])
-            return _scatter_patches(np.asarray(patches), image_shape, rows, cols)
+            rows, cols = self.geometry(op, image_shape[1], image_shape[2], xp)
+            return _scatter_patches(patches, image_shape, rows, cols)
         return adjoint
 
     def grad(self, op, dy):

@@ -651,18 +651,22 @@ _WEIGHT_MATRICES = {"ResizeBilinear": _bilinear_matrix, "ResizeBicubic": _bicubi
                     "ResizeArea": _area_matrix}
 
 
-def _resize_matrices(op_type, op):
-    """A function (in_h, in_w, out_h, out_w) -> (height matrix, width matrix), cached per size."""
+def _resize_matrices(op_type, op, xp=np):
+    """A function (in_h, in_w, out_h, out_w) -> (height matrix, width matrix), cached per size, as
+    arrays of module `xp` (the op's device)."""
     build = _WEIGHT_MATRICES[op_type]
     align_corners = op.attrs["align_corners"]
     half_pixel = op.attrs.get("half_pixel_centers", False)
+    return _cached_matrices(lambda size_in, size_out: build(size_in, size_out, align_corners, half_pixel), xp)
+
+
+def _cached_matrices(build, xp):
     cache = {}
 
     def matrices(in_h, in_w, out_h, out_w):
         key = (in_h, in_w, out_h, out_w)
         if key not in cache:
-            cache[key] = (build(in_h, out_h, align_corners, half_pixel),
-                          build(in_w, out_w, align_corners, half_pixel))
+            cache[key] = (xp.asarray(build(in_h, out_h)), xp.asarray(build(in_w, out_w)))
         return cache[key]
     return matrices
 
@@ -702,6 +706,7 @@ class _ResizeOp(OpDef):
     """images [batch, height, width, channels] resized to `size` = [new_height, new_width]."""
 
     grad_type = None
+    host_inputs = (1,)
 
     def output_dtype(self, images):
         return dtypes.float32
@@ -727,7 +732,7 @@ class _ResizeOp(OpDef):
 
     def kernel(self, op, ctx):
         _check_resize_attrs(op)
-        matrices = _resize_matrices(self.type, op)
+        matrices = _resize_matrices(self.type, op, ctx.xp)
 
         def resize(images, size):
             out_h, out_w = _output_size(op, size)
@@ -781,12 +786,13 @@ class ResizeNearestNeighbor(_ResizeOp):
         _check_resize_attrs(op)
         align_corners = op.attrs["align_corners"]
         half_pixel = op.attrs.get("half_pixel_centers", False)
+        xp = ctx.xp
 
         def resize(images, size):
             out_h, out_w = _output_size(op, size)
             _check_input_size(op, images)
-            rows = _nearest_indices(images.shape[1], out_h, align_corners, half_pixel)
-            columns = _nearest_indices(images.shape[2], out_w, align_corners, half_pixel)
+            rows = xp.asarray(_nearest_indices(images.shape[1], out_h, align_corners, half_pixel))
+            columns = xp.asarray(_nearest_indices(images.shape[2], out_w, align_corners, half_pixel))
             return images[:, rows][:, :, columns]
         return resize
 
@@ -802,16 +808,16 @@ class _ResizeGradOp(OpDef):
         grads, original = op.inputs
         return [(original.dtype, original.shape)]
 
-    def matrices(self, op):
-        return _resize_matrices(self.forward_type, op)
+    def matrices(self, op, xp):
+        return _resize_matrices(self.forward_type, op, xp)
 
     def kernel(self, op, ctx):
-        matrices = self.matrices(op)
+        matrices = self.matrices(op, ctx.xp)
 
         def resize_grad(grads, original):
             height_matrix, width_matrix = matrices(original.shape[1], original.shape[2], grads.shape[1],
                                                    grads.shape[2])
-            result = _apply_separable(np.asarray(grads, dtype=np.float64), height_matrix.T, width_matrix.T)
+            result = _apply_separable(grads.astype(np.float64, copy=False), height_matrix.T, width_matrix.T)
             return result.astype(original.dtype, copy=False)
         return resize_grad
 
@@ -834,14 +840,14 @@ class ResizeBicubicGrad(_ResizeGradOp):
 class ResizeNearestNeighborGrad(_ResizeGradOp):
     """The gradient of ResizeNearestNeighbor: each output gradient added to the pixel it copied."""
 
-    def matrices(self, op):
+    def matrices(self, op, xp):
         align_corners = op.attrs["align_corners"]
         half_pixel = op.attrs.get("half_pixel_centers", False)
 
         def one_hot(in_size, out_size):
             chosen = _nearest_indices(in_size, out_size, align_corners, half_pixel)
             return _matrix_from_taps(chosen[:, None], np.ones((out_size, 1)), in_size)
-        return lambda in_h, in_w, out_h, out_w: (one_hot(in_h, out_h), one_hot(in_w, out_w))
+        return _cached_matrices(one_hot, xp)
 
 
 class ResizeMethod:
@@ -1314,7 +1320,6 @@ class _ColorSpaceOp(OpDef):
         convert = type(self).convert
 
         def run(images):
-            images = np.asarray(images)
             if images.shape[-1] != 3:
                 raise errors.InvalidArgumentError(None, op, "input must have 3 channels but input only has %d "
                                                   "channels." % images.shape[-1])
