@@ -174,3 +174,52 @@ def test_host_only_nn_ops_still_run_in_a_gpu_session(guarded_gpu, capsys):
                 for r0, r1 in zip(row_seq[:-1], row_seq[1:])]
     assert pooled_value[0, :, :, 0].tolist() == expected
     assert placed["CTCGreedyDecoder"].endswith("CPU:0") and placed["FractionalMaxPool"].endswith("CPU:0")
+
+
+def _run_on(monkeypatch, gpu, build, capsys):
+    """(fetched values, {op type: device}) of `build()` -> (fetches, feed_dict) in a Session with the
+    guarded GPU or with none (soft placement: '/gpu:0' scopes fall back to the host there)."""
+    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "guarded" if gpu else "none")
+    backend.reset_for_tests()
+    tf.reset_default_graph()
+    fetches, feed = build()
+    config = tf.ConfigProto(allow_soft_placement=True, log_device_placement=True)
+    with tf.Session(config=config) as sess:
+        capsys.readouterr()
+        values = sess.run(fetches, feed)
+        placed = dict(re.findall(r"^\S+: \((\w+)\): (\S+)$", capsys.readouterr().out, re.M))
+    return values, placed
+
+
+def test_fused_batch_norm_and_label_bookkeeping_on_the_gpu(guarded_gpu, capsys):
+    rng = np.random.RandomState(4)
+    images = rng.randn(2, 3, 3, 2).astype(np.float32)
+    scale, offset = np.array([1.5, 0.5], np.float32), np.array([0.1, -0.2], np.float32)
+
+    def build():
+        x = tf.placeholder(tf.float32, [2, 3, 3, 2])
+        y, mean, variance = tf.nn.fused_batch_norm(x, scale, offset, epsilon=0.01)
+        grads = tf.gradients(tf.reduce_sum(y * y), [x])
+        with tf.device("/gpu:0"):      # integer bookkeeping on host values would stay on the host
+            collapsed = tf.nn.collapse_repeated(tf.constant([[1, 1, 2, 2, 3], [4, 4, 4, 5, 0]]), [5, 3])
+            hits = tf.nn.compute_accidental_hits(tf.constant([[1, 2], [3, 4]], tf.int64),
+                                                 tf.constant([2, 3, 1], tf.int64), 2)
+        return {"y": y, "mean": mean, "variance": variance, "dx": grads[0], "collapsed": collapsed,
+                "hits": hits}, {x: images}
+
+    on_gpu, placed = _run_on(guarded_gpu, True, build, capsys)
+    on_cpu, _ = _run_on(guarded_gpu, False, build, capsys)
+    for op_type in ("FusedBatchNorm", "FusedBatchNormGrad", "CollapseRepeated", "ComputeAccidentalHits"):
+        assert placed[op_type] == GPU0, op_type
+    mean, variance = images.mean(axis=(0, 1, 2)), images.var(axis=(0, 1, 2))
+    np.testing.assert_allclose(on_gpu["y"], scale * (images - mean) / np.sqrt(variance + 0.01) + offset,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(on_gpu["mean"], mean, rtol=1e-6)
+    np.testing.assert_allclose(on_gpu["variance"], variance * 18 / 17, rtol=1e-5)    # Bessel-corrected
+    for key in ("y", "mean", "variance", "dx"):
+        np.testing.assert_allclose(on_gpu[key], on_cpu[key], rtol=1e-6, atol=1e-7)
+    labels, lengths = on_gpu["collapsed"]
+    assert labels.tolist() == [[1, 2, 3], [4, 0, 0]] and lengths.tolist() == [3, 1]
+    rows, positions, weights = on_gpu["hits"]
+    assert rows.tolist() == [0, 0, 1] and positions.tolist() == [0, 2, 1]
+    assert weights.dtype == np.float32 and np.all(weights == -np.finfo(np.float32).max)
