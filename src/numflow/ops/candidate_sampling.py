@@ -315,10 +315,8 @@ class ComputeAccidentalHits(OpDef):
         xp = ctx.xp
 
         def hits(true_classes, sampled):
-            rows, positions = np.nonzero((true_classes[:, :, None] == sampled[None, None, :]).any(axis=1))
-            # One entry per (row, sampled position, matching true class), as TF lists them.
-            match = (true_classes[rows] == sampled[positions][:, None]).sum(axis=1)
-            rows, positions = np.repeat(rows, match), np.repeat(positions, match)
+            # One entry per (row, sampled position, matching true class), in that order, as TF lists them.
+            rows, positions, _ = np.nonzero(sampled[None, :, None] == true_classes[:, None, :])
             return (rows.astype(np.int32), positions.astype(np.int64),
                     xp.full(rows.shape, lowest, dtype=np.float32))
         return hits

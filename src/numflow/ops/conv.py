@@ -280,12 +280,15 @@ def _patches(padded, kh, kw, oh, ow, g):
 # source; the per-position products write contiguous blocks.
 _ONE_PRODUCT_MAX_CHANNELS = 4
 _WORKSPACE_BYTES = 16 << 20     # measured: tiles this size keep the products as fast as one big one
+# On a device each tile is a kernel launch and memory comes from a pool: far fewer, larger tiles.
+_DEVICE_WORKSPACE_BYTES = 256 << 20
 _workspaces = threading.local()
 
 
-def _batch_tiles(n, bytes_per_image):
+def _batch_tiles(n, bytes_per_image, xp=np):
     """[start, stop) ranges of images whose patch matrix fits the workspace (at least one image)."""
-    per_tile = max(1, _WORKSPACE_BYTES // max(bytes_per_image, 1))
+    budget = _WORKSPACE_BYTES if xp is np else _DEVICE_WORKSPACE_BYTES
+    per_tile = max(1, budget // max(bytes_per_image, 1))
     return [(start, min(start + per_tile, n)) for start in range(0, n, per_tile)]
 
 
@@ -324,7 +327,7 @@ def _conv_forward(x, f, g):
     y = xp.empty((n, oh, ow, o), dtype)
     # im2col a few images at a time into a reused workspace: the whole patch matrix of a large batch
     # (627 MB for the deep MNIST CNN at 1000 images) costs more in fresh pages than in arithmetic.
-    for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize):
+    for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp):
         cols = _workspace((stop - start) * oh * ow, kh * kw * c, dtype, xp)
         cols.reshape(stop - start, oh, ow, kh, kw, c)[...] = _patches(padded[start:stop], kh, kw, oh, ow, g)
         np.matmul(cols, fmat, out=y[start:stop].reshape(-1, o))
@@ -353,7 +356,7 @@ def _conv_input_grad(sizes, f, dy, g):
     # Few input channels: kh * kw products of c columns each are mostly call overhead, so one product
     # gives every kernel position's contribution (col2im then adds them into place), a few images at
     # a time in a reused workspace.
-    for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize):
+    for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp):
         rows = (stop - start) * oh * ow
         dcols = _workspace(rows, kh * kw * c, dtype, xp)
         np.matmul(dy[start:stop].reshape(rows, o), fmat_t, out=dcols)
