@@ -8,6 +8,7 @@ None of these ops has a gradient (integer ops), as in TF.
 """
 import numpy as np
 
+from ..backend import array_module
 from ..framework import dtypes
 from ..framework.op_def import register
 from .common import BinaryOp, UnaryOp, binary, unary
@@ -36,7 +37,7 @@ class _BitwiseBinary(BinaryOp):
 def _clamped_shift(shift):
     """A shift function whose amount is clamped into [0, bits - 1] as TF's kernel does."""
     def shifted(x, y):
-        x = np.asarray(x)
+        x = array_module(x).asarray(x)     # NumPy scalars become arrays; device arrays stay on their device
         bits = x.dtype.itemsize * 8
         return shift(x, np.clip(y, 0, bits - 1).astype(x.dtype, copy=False)).astype(x.dtype, copy=False)
     return staticmethod(shifted)

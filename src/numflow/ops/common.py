@@ -140,6 +140,12 @@ class SumToShapeOf(OpDef):
             axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(target)
                                               if d == 1 and grad_shape[lead + i].value != 1)
             from .reduce_kernels import add_reduce
+            if ctx.xp is not np:
+                # Device arrays: the device module's sum (add_reduce's shortcuts are NumPy's own).
+                xp, dtype = ctx.xp, op.outputs[0].dtype.np
+
+                def add_reduce(grad, axes, out_dtype=None, keepdims=False):
+                    return xp.sum(grad, axes, dtype, keepdims=keepdims)
             if not axes:
                 return lambda grad, like: np.reshape(grad, target)
             if lead == len(axes):

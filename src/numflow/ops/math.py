@@ -9,6 +9,7 @@ import math as _pymath
 
 import numpy as np
 
+from ..backend import special_function
 from ..framework import dtypes, errors
 from ..framework.graph import Tensor, convert_to_tensor
 from ..framework.op_def import OpDef, register
@@ -275,7 +276,8 @@ def truncatemod(x, y, name=None):
 def _div_no_nan(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.true_divide(x, y)
-    return np.where(np.equal(y, 0), np.zeros((), out.dtype), out)
+    # A NumPy scalar, not a 0-d array, so that it mixes with device arrays too.
+    return np.where(np.equal(y, 0), out.dtype.type(0), out)
 
 
 @register
@@ -430,7 +432,10 @@ class ClipByValue(OpDef):
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """`tf.clip_by_value(t, clip_value_min, clip_value_max)`: t with values below the min set to the min
     and above the max set to the max. The bounds are scalars or broadcast to t's shape; the gradient
-    flows to t only where it was not clipped."""
+    flows to t only where it was not clipped. An IndexedSlices gives an IndexedSlices of clipped values."""
+    from ..framework.indexed_slices import IndexedSlices
+    if isinstance(t, IndexedSlices):
+        return IndexedSlices(clip_by_value(t.values, clip_value_min, clip_value_max, name), t.indices, t.dense_shape)
     t = convert_to_tensor(t, name="t")
     lo = convert_to_tensor(clip_value_min, dtype=None if isinstance(clip_value_min, Tensor) else t.dtype,
                            name="clip_value_min")
@@ -870,7 +875,7 @@ class Erf(UnaryOp):
 
     def kernel(self, op, ctx):
         dtype = op.outputs[0].dtype.np
-        return lambda x: np.asarray(_erf_object(x), dtype=dtype)
+        return special_function(ctx.xp, "erf", lambda x: np.asarray(_erf_object(x), dtype=dtype))
 
     def grad(self, op, dy):
         x = op.inputs[0]
@@ -939,7 +944,8 @@ class Cast(OpDef):
 
     def kernel(self, op, ctx):
         target = op.attrs["DstT"].np
-        return lambda x: np.asarray(x).astype(target)
+        xp = ctx.xp
+        return lambda x: xp.asarray(x).astype(target)
 
     def grad(self, op, dy):
         source = op.inputs[0].dtype
@@ -1149,9 +1155,10 @@ class Select(OpDef):
         cr, xr = c.shape.ndims, x.shape.ndims
         if cr is not None and xr is not None and (cr == xr or cr == 0):
             return np.where
+        xp = ctx.xp
 
         def select(cond, a, b):
-            cond = np.asarray(cond)
+            cond = xp.asarray(cond)
             if cond.ndim == 1 and np.ndim(a) > 1:
                 cond = cond.reshape((-1,) + (1,) * (np.ndim(a) - 1))
             return np.where(cond, a, b)
@@ -1244,6 +1251,24 @@ def _runtime_axes(a, ndim):
     return tuple(sorted({int(v) % ndim if ndim else int(v) for v in np.reshape(a, [-1])}))
 
 
+# The device module's reduction for each ufunc that the reductions use: CuPy arrays reduce through
+# cupy.sum/prod/max/... (not every CuPy release routes `ufunc.reduce` to the device).
+_DEVICE_REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min", "logical_or": "any",
+                      "logical_and": "all"}
+
+
+def reduce_function(xp, ufunc):
+    """`ufunc.reduce` for arrays of the array module `xp`, called as reduce(x, axes, dtype, out, keepdims)
+    (out unused): NumPy's own on the host, the device module's sum/prod/max/min/any/all on a device, with
+    the same dtype rule (an int32 sum stays int32 when dtype is passed)."""
+    if xp is np:
+        return ufunc.reduce
+    function = getattr(xp, _DEVICE_REDUCTIONS[ufunc.__name__])
+    if ufunc is np.add or ufunc is np.multiply:
+        return lambda x, axes=None, dtype=None, out=None, keepdims=False: function(x, axes, dtype, keepdims=keepdims)
+    return lambda x, axes=None, dtype=None, out=None, keepdims=False: function(x, axes, keepdims=keepdims)
+
+
 def _kept_shape(shape, axes):
     return tuple(1 if i in axes else d for i, d in enumerate(shape))
 
@@ -1259,6 +1284,7 @@ class _Reduction(OpDef):
     """Reduces input 0 over the axes in input 1 (all axes when there is no input 1); attr keep_dims."""
 
     allowed = _REAL
+    host_inputs = (1,)      # the axes: Python ints for the kernel, as TF's HostMemory
 
     def infer(self, op):
         x = op.inputs[0]
@@ -1271,12 +1297,12 @@ class _Reduction(OpDef):
     def output_dtype(self, dtype):
         return dtype
 
-    def reducer(self, op):
-        """f(x, axes) -> the reduced value, axes a normalized tuple or None for all."""
+    def reducer(self, op, xp):
+        """f(x, axes) -> the reduced value, axes a normalized tuple or None for all; x an array of `xp`."""
         raise NotImplementedError
 
     def kernel(self, op, ctx):
-        f = self.reducer(op)
+        f = self.reducer(op, ctx.xp)
         if len(op.inputs) == 1:
             return lambda x: f(x, None)
         axes = _static_axes(op)
@@ -1294,7 +1320,7 @@ class _UfuncReduction(_Reduction):
     pass_dtype = True   # reduce in the output dtype (np.add.reduce would widen int32 to int64)
 
     def kernel(self, op, ctx):
-        reduce = type(self).ufunc.reduce
+        reduce = reduce_function(ctx.xp, type(self).ufunc)
         dtype = op.outputs[0].dtype.np if self.pass_dtype else None
         keep = op.attrs["keep_dims"]
         if len(op.inputs) == 1:
@@ -1327,6 +1353,8 @@ class BroadcastReduced(OpDef):
     """A reduction's output (input 0) spread back over the reduced axes of x (input 1), divided by the
     number of reduced elements when attr `mean`: the gradient of Sum and Mean."""
 
+    host_inputs = (2,)      # the reduced axes
+
     def infer(self, op):
         return [(op.inputs[0].dtype, op.inputs[1].shape)]
 
@@ -1336,11 +1364,12 @@ class BroadcastReduced(OpDef):
         scalar = dtype.type
         x = op.inputs[1]
         axes = _static_axes(op, 2)
+        xp = ctx.xp
 
         def spread(dy, shape, axes):
             if mean:
                 dy = np.true_divide(dy, scalar(_count(shape, axes)))
-            out = np.empty(shape, dtype)
+            out = xp.empty(shape, dtype)
             out[...] = np.reshape(dy, _kept_shape(shape, axes))
             return out
 
@@ -1353,17 +1382,19 @@ class BroadcastReduced(OpDef):
             def spread_static(dy, x, a=None):
                 if mean:
                     dy = np.true_divide(dy, count)
-                out = np.empty(shape, dtype)
+                out = xp.empty(shape, dtype)
                 out[...] = np.reshape(dy, kept)
                 return out
             return spread_static
         if axes is _ALL:
             def spread_all(dy, x):
-                # Every axis reduced: dy is a scalar, so one np.full makes the whole gradient.
+                # Every axis reduced: dy is a scalar that fills the whole gradient.
                 shape = np.shape(x)
                 if mean:
-                    return np.full(shape, np.true_divide(dy, scalar(_count(shape, range(len(shape))))), dtype)
-                return np.full(shape, dy, dtype)
+                    dy = np.true_divide(dy, scalar(_count(shape, range(len(shape)))))
+                out = xp.empty(shape, dtype)
+                out[...] = dy
+                return out
             return spread_all
         return lambda dy, x, a: spread(dy, np.shape(x), _runtime_axes(a, np.ndim(x)))
 
@@ -1405,12 +1436,16 @@ class Prod(_UfuncReduction):
 class ProdGrad(OpDef):
     """The gradient of Prod: dy times the product of the other reduced elements (exact with zeros)."""
 
+    host_inputs = (2,)      # the reduced axes
+
     def infer(self, op):
         return [(op.inputs[0].dtype, op.inputs[0].shape)]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def prod_grad(x, dy, a=None):
-            x = np.asarray(x)
+            x = xp.asarray(x)
             shape = x.shape
             axes = tuple(range(x.ndim)) if a is None else _runtime_axes(a, x.ndim)
             other = [i for i in range(x.ndim) if i not in axes]
@@ -1424,7 +1459,8 @@ class ProdGrad(OpDef):
                 np.cumprod(flat[..., :-1], axis=-1, out=left[..., 1:])
                 right[..., :-1] = np.cumprod(flat[..., :0:-1], axis=-1)[..., ::-1]
             np.multiply(left, right, out=left)
-            grad = np.transpose(left.reshape(moved.shape), np.argsort(perm))
+            # The inverse permutation as Python ints: a host array cannot index device arrays.
+            grad = np.transpose(left.reshape(moved.shape), tuple(int(i) for i in np.argsort(perm)))
             return np.multiply(grad, np.reshape(dy, _kept_shape(shape, axes)))
         return prod_grad
 
@@ -1469,16 +1505,16 @@ class Mean(_Reduction):
             if all(shape[i] is not None for i in axes):
                 # The count is static: one reduce and one divide per call.
                 count = dtype.type(_count(shape, axes))
-                reduce = np.add.reduce
+                reduce = reduce_function(ctx.xp, np.add)
                 if len(op.inputs) == 1:
                     return lambda x: reduce(x, None, dtype, None, keep) / count
                 return lambda x, a: reduce(x, axes, dtype, None, keep) / count
         return super().kernel(op, ctx)
 
-    def reducer(self, op):
+    def reducer(self, op, xp):
         dtype, keep = op.outputs[0].dtype.np, op.attrs["keep_dims"]
         scalar = dtype.type
-        reduce = np.add.reduce
+        reduce = reduce_function(xp, np.add)
         if dtype.kind in "iu":
             def int_mean(x, axes):
                 total = reduce(x, axes, dtype, None, keep)
@@ -1526,13 +1562,15 @@ class ReduceLogSumExp(_Reduction):
 
     allowed = _FLOATS
 
-    def reducer(self, op):
+    def reducer(self, op, xp):
         keep = op.attrs["keep_dims"]
+        zero = op.outputs[0].dtype.np.type(0)
+        add_reduce, maximum_reduce = reduce_function(xp, np.add), reduce_function(xp, np.maximum)
 
         def logsumexp(x, axes):
-            top = np.maximum.reduce(x, axes, None, None, True)
-            top = np.where(np.isfinite(top), top, np.zeros((), top.dtype))
-            total = np.add.reduce(np.exp(np.subtract(x, top)), axes, None, None, keep)
+            top = maximum_reduce(x, axes, None, None, True)
+            top = np.where(np.isfinite(top), top, zero)
+            total = add_reduce(np.exp(np.subtract(x, top)), axes, None, None, keep)
             with np.errstate(divide="ignore"):
                 out = np.log(total)
             return np.add(out, top if keep else np.reshape(top, np.shape(out)))
@@ -1660,6 +1698,7 @@ class _ArgReduction(OpDef):
     differentiable = False
     np_fn = None
     nan_stand_in = None   # the value NaN is replaced by so that it never wins
+    host_inputs = (1,)    # the axis
 
     def infer(self, op):
         x, axis = op.inputs
@@ -1689,7 +1728,8 @@ class _ArgReduction(OpDef):
             fn = self._skipping_nan(fn)
         if out == np.dtype(np.intp):
             return lambda x, a: fn(x, int(a))
-        return lambda x, a: np.asarray(fn(x, int(a))).astype(out)
+        xp = ctx.xp
+        return lambda x, a: xp.asarray(fn(x, int(a))).astype(out)
 
     def _skipping_nan(self, fn):
         stand_in = self.nan_stand_in
@@ -1751,6 +1791,7 @@ class _Scan(OpDef):
 
     np_fn = None
     identity = 0
+    host_inputs = (1,)    # the axis
 
     def infer(self, op):
         x, axis = op.inputs
@@ -1974,8 +2015,10 @@ class AddN(OpDef):
         return [(first.dtype, shape)]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def add_all(*values):
-            total = np.add(values[0], values[1]) if len(values) > 1 else np.array(values[0])
+            total = np.add(values[0], values[1]) if len(values) > 1 else xp.array(values[0])
             for value in values[2:]:
                 total += value
             return total

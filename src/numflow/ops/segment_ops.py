@@ -3,13 +3,15 @@
 `tf.matrix_band_part`, `tf.histogram_fixed_width(_bins)`, `tf.bincount` and `tf.arg_max` / `tf.arg_min`.
 
 A segment reduction combines the rows of `data` that share a segment id with a NumPy ufunc's `.at`
-(unbuffered, so repeated ids accumulate). Gradients are built from the same family: a segment sum's
+(unbuffered, so repeated ids accumulate); sums also run on a device (`numflow.backend.scatter_add`), the
+products, maxima and minima are host-only (CuPy has no `.at` for those ufuncs). Gradients are built from the same family: a segment sum's
 gradient gathers rows back (`SegmentGather`, whose own gradient is the segment sum again).
 """
 import builtins
 
 import numpy as np
 
+from ..backend import scatter_add
 from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
@@ -50,9 +52,9 @@ def _identity_of(ufunc, dtype):
     return 1 if ufunc is np.multiply else 0
 
 
-def _reduce_segments(ufunc, data, flat_ids, num_segments, rows_per_id, empty_value):
+def _reduce_segments(ufunc, data, flat_ids, num_segments, rows_per_id, empty_value, xp=np):
     """Combines data rows (grouped `rows_per_id` leading dims per id) into `num_segments` rows; segments
-    nobody writes to hold `empty_value`."""
+    nobody writes to hold `empty_value`. `xp` is the arrays' module (a device's only with np.add)."""
     rest = data.shape[rows_per_id:]
     rows = data.reshape((flat_ids.size,) + rest)
     keep = flat_ids >= 0        # negative ids are dropped (unsorted segments)
@@ -61,10 +63,13 @@ def _reduce_segments(ufunc, data, flat_ids, num_segments, rows_per_id, empty_val
     if ufunc is np.add and data.dtype.kind == "f" and rows.ndim == 1:
         out = np.bincount(flat_ids, weights=rows, minlength=num_segments).astype(data.dtype)
     else:
-        out = np.full((num_segments,) + rest, _identity_of(ufunc, data.dtype), dtype=data.dtype)
-        ufunc.at(out, flat_ids, rows)
+        out = xp.full((num_segments,) + rest, _identity_of(ufunc, data.dtype), dtype=data.dtype)
+        if ufunc is np.add:
+            scatter_add(out, flat_ids, rows)
+        else:
+            ufunc.at(out, flat_ids, rows)
     if empty_value is not None:
-        written = np.zeros(num_segments, bool)
+        written = xp.zeros(num_segments, bool)
         written[flat_ids] = True
         out[~written] = empty_value
     return out
@@ -94,22 +99,22 @@ class _SortedSegment(OpDef):
         return [(data.dtype, TensorShape([None] + data.shape.as_list()[1:]))]
 
     def kernel(self, op, ctx):
-        ufunc, empty_value = self.ufunc, self.empty_value
+        ufunc, empty_value, xp = self.ufunc, self.empty_value, ctx.xp
 
         def segment_reduce(data, ids):
             if ids.shape[0] != data.shape[0]:
                 raise _invalid(op, "segment_ids should be the same size as dimension 0 of input, got %d "
                                    "and %d" % (ids.shape[0], data.shape[0]))
             if ids.size == 0:
-                return np.zeros((0,) + data.shape[1:], dtype=data.dtype)
+                return xp.zeros((0,) + data.shape[1:], dtype=data.dtype)
             if ids[0] < 0:
-                raise _invalid(op, "segment ids must be >= 0, got %d" % ids[0])
+                raise _invalid(op, "segment ids must be >= 0, got %d" % int(ids[0]))
             steps = np.diff(ids)
             if (steps < 0).any():
                 position = int(np.argmax(steps < 0)) + 1
                 raise _invalid(op, "segment ids are not increasing: segment_ids[%d] = %d follows %d"
-                               % (position, ids[position], ids[position - 1]))
-            return _reduce_segments(ufunc, data, ids, int(ids[-1]) + 1, 1, empty_value)
+                               % (position, int(ids[position]), int(ids[position - 1])))
+            return _reduce_segments(ufunc, data, ids, int(ids[-1]) + 1, 1, empty_value, xp)
         return segment_reduce
 
 
@@ -148,6 +153,7 @@ class SegmentSum(_SortedSegment):
 class SegmentProd(_SortedSegment):
     """The product of each segment's rows (1 for an empty segment)."""
 
+    host_only = True    # multiply/maximum/minimum.at: CuPy scatters only sums
     ufunc = np.multiply
     empty_value = 1
 
@@ -170,6 +176,7 @@ def _extremum_grad(op, dy, ids, count_ids):
 class SegmentMax(_SortedSegment):
     """The maximum of each segment's rows (0 for an empty segment)."""
 
+    host_only = True    # multiply/maximum/minimum.at: CuPy scatters only sums
     ufunc = np.maximum
 
     def grad(self, op, dy):
@@ -181,6 +188,7 @@ class SegmentMax(_SortedSegment):
 class SegmentMin(_SortedSegment):
     """The minimum of each segment's rows (0 for an empty segment)."""
 
+    host_only = True    # multiply/maximum/minimum.at: CuPy scatters only sums
     ufunc = np.minimum
 
     def grad(self, op, dy):
@@ -256,6 +264,7 @@ class _UnsortedSegment(OpDef):
     negative ids are dropped, empty segments hold the reduction's identity."""
 
     ufunc = None
+    host_inputs = (2,)      # num_segments, as TF's HostMemory
 
     def infer(self, op):
         data, ids, num_segments = op.inputs
@@ -273,7 +282,7 @@ class _UnsortedSegment(OpDef):
         return [(data.dtype, TensorShape([count] + data.shape.as_list()[id_rank:]))]
 
     def kernel(self, op, ctx):
-        ufunc = self.ufunc
+        ufunc, xp = self.ufunc, ctx.xp
 
         def unsorted_segment_reduce(data, ids, num_segments):
             num_segments = int(num_segments)
@@ -286,8 +295,8 @@ class _UnsortedSegment(OpDef):
             if flat.size and flat.max() >= num_segments:
                 position = int(np.argmax(flat >= num_segments))
                 raise _invalid(op, "segment_ids[%d] = %d is out of range [0, %d)"
-                               % (position, flat[position], num_segments))
-            return _reduce_segments(ufunc, data, flat, num_segments, ids.ndim, None)
+                               % (position, int(flat[position]), num_segments))
+            return _reduce_segments(ufunc, data, flat, num_segments, ids.ndim, None, xp)
         return unsorted_segment_reduce
 
 
@@ -305,6 +314,7 @@ class UnsortedSegmentSum(_UnsortedSegment):
 class UnsortedSegmentProd(_UnsortedSegment):
     """The product of the rows of each segment (1 for an empty segment)."""
 
+    host_only = True    # multiply/maximum/minimum.at: CuPy scatters only sums
     ufunc = np.multiply
 
     def grad(self, op, dy):
@@ -317,6 +327,7 @@ class UnsortedSegmentProd(_UnsortedSegment):
 class UnsortedSegmentMax(_UnsortedSegment):
     """The maximum of the rows of each segment (the dtype's lowest value for an empty segment)."""
 
+    host_only = True    # multiply/maximum/minimum.at: CuPy scatters only sums
     ufunc = np.maximum
 
     def grad(self, op, dy):
@@ -328,6 +339,7 @@ class UnsortedSegmentMax(_UnsortedSegment):
 class UnsortedSegmentMin(_UnsortedSegment):
     """The minimum of the rows of each segment (the dtype's highest value for an empty segment)."""
 
+    host_only = True    # multiply/maximum/minimum.at: CuPy scatters only sums
     ufunc = np.minimum
 
     def grad(self, op, dy):
@@ -366,6 +378,7 @@ class SegmentProdGrad(OpDef):
     """d(segment product)/d(data) times dy: the product of the other rows of the element's segment."""
 
     differentiable = False
+    host_only = True        # multiply.at (see SegmentProd)
 
     def infer(self, op):
         data = op.inputs[0]
@@ -478,7 +491,7 @@ class DynamicPartition(OpDef):
             bad = (flat < 0) | (flat >= count)
             if bad.any():
                 position = int(np.argmax(bad))
-                raise _invalid(op, "partitions[%d] = %d is not in [0, %d)" % (position, flat[position], count))
+                raise _invalid(op, "partitions[%d] = %d is not in [0, %d)" % (position, int(flat[position]), count))
             rows = data.reshape((flat.size,) + data.shape[partitions.ndim:])
             return builtins.tuple(rows[flat == index] for index in range(count))
         return partition
@@ -543,6 +556,7 @@ class DynamicStitch(OpDef):
     def kernel(self, op, ctx):
         count = op.attrs["N"]
         dtype = op.outputs[0].dtype.np
+        xp = ctx.xp
 
         def stitch(*values):
             indices, data = values[:count], values[count:]
@@ -552,12 +566,12 @@ class DynamicStitch(OpDef):
                                    % (m, list(item.shape), m, list(index.shape)))
             flat = [index.reshape(-1) for index in indices]
             rows = [item.reshape((index.size,) + item.shape[index.ndim:]) for index, item in zip(indices, data)]
-            everything = np.concatenate(flat) if flat else np.zeros(0, np.int32)
+            everything = np.concatenate(flat) if flat else xp.zeros(0, np.int32)
             if everything.size and everything.min() < 0:
-                raise _invalid(op, "indices must be non-negative, got %d" % everything.min())
+                raise _invalid(op, "indices must be non-negative, got %d" % int(everything.min()))
             length = int(everything.max()) + 1 if everything.size else 0
             rest = rows[0].shape[1:]
-            merged = np.zeros((length,) + rest, dtype=dtype)
+            merged = xp.zeros((length,) + rest, dtype=dtype)
             for index, row in zip(flat, rows):
                 merged[index] = row
             return merged
@@ -612,6 +626,7 @@ class ReverseSequence(OpDef):
 
     def kernel(self, op, ctx):
         seq_axis, batch_axis = op.attrs["seq_dim"], op.attrs["batch_dim"]
+        xp = ctx.xp
 
         def reverse_sequence_(x, lengths):
             if lengths.shape != (x.shape[batch_axis],):
@@ -622,7 +637,7 @@ class ReverseSequence(OpDef):
                 position = int(np.argmax((lengths < 0) | (lengths > steps)))
                 raise _invalid(op, "seq_lens(%d) > input.dims(%d)" % (position, seq_axis)
                                if lengths[position] > steps else "seq_lens(%d) < 0" % position)
-            positions = np.arange(steps)[None, :]
+            positions = xp.arange(steps)[None, :]
             limits = lengths.astype(np.int64)[:, None]
             source = np.where(positions < limits, limits - 1 - positions, positions)    # [batch, steps]
             shape = [1] * x.ndim
@@ -681,17 +696,22 @@ class MatrixBandPart(OpDef):
                 raise ValueError("%s must be a scalar, got shape %s" % (what, format_shape(bound.shape)))
         return [(x.dtype, x.shape)]
 
+    host_inputs = (1, 2)    # num_lower, num_upper, as TF's HostMemory
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def band_part(x, lower, upper):
+            lower, upper = int(lower), int(upper)
             rows, cols = x.shape[-2], x.shape[-1]
             if lower > rows or upper > cols:
                 raise _invalid(op, "num_lower must be negative or less or equal to number of rows (%d) got: "
                                    "%d" % (rows, lower) if lower > rows else
                                "num_upper must be negative or less or equal to number of columns (%d) got: "
                                "%d" % (cols, upper))
-            offset = np.arange(cols)[None, :] - np.arange(rows)[:, None]
+            offset = xp.arange(cols)[None, :] - xp.arange(rows)[:, None]
             keep = ((lower < 0) | (-offset <= lower)) & ((upper < 0) | (offset <= upper))
-            return np.where(keep, x, np.zeros((), x.dtype))
+            return np.where(keep, x, x.dtype.type(0))
         return band_part
 
     def grad(self, op, dy):
@@ -724,6 +744,7 @@ class HistogramFixedWidth(OpDef):
     """Counts of values in nbins equal-width bins over value_range (outliers in the end bins)."""
 
     differentiable = False
+    host_inputs = (1, 2)    # value_range and nbins: Python numbers for the kernel
 
     def infer(self, op):
         values, value_range, nbins = op.inputs
@@ -788,6 +809,7 @@ class Bincount(OpDef):
     """out[v] = the number (or total weight) of the elements of arr equal to v, for v < size."""
 
     differentiable = False
+    host_inputs = (1,)      # size
 
     def infer(self, op):
         arr, size, weights = op.inputs
@@ -798,6 +820,7 @@ class Bincount(OpDef):
 
     def kernel(self, op, ctx):
         dtype = op.outputs[0].dtype.np
+        xp = ctx.xp
 
         def bincount_(arr, size, weights):
             size = int(size)
@@ -813,8 +836,8 @@ class Bincount(OpDef):
                                % (flat_weights.size, flat.size))
             if flat_weights is None:
                 return np.bincount(flat[counted], minlength=size).astype(dtype)
-            out = np.zeros(size, dtype)
-            np.add.at(out, flat[counted], flat_weights[counted])
+            out = xp.zeros(size, dtype)
+            scatter_add(out, flat[counted], flat_weights[counted])
             return out
         return bincount_
 

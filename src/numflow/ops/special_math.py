@@ -5,12 +5,15 @@ function's relatives (`erfc`, `erfinv`, `erfcinv`, `ndtri`), the inverse hyperbo
 
 Every kernel computes in float64 with vectorised NumPy (series and continued fractions iterate over the
 elements that have not converged yet) and returns the op's own float dtype. Python's `math` module is the
-reference where it has the function; SciPy is never needed.
+reference where it has the function; SciPy is never needed. On a GPU the special functions are the device
+library's (cupyx.scipy.special, named by each op's `device_name`), also computed in float64; the ops
+written with plain ufuncs run their NumPy code on the device arrays.
 """
 import math as _pymath
 
 import numpy as np
 
+from ..backend import array_module, special_function
 from ..framework import dtypes
 from ..framework.graph import convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
@@ -31,14 +34,32 @@ _TINY = 1e-300
 _MAX_ITERATIONS = 5000
 
 
-def _in_float64(compute):
-    """A kernel: `compute` on float64 copies of the inputs, the result cast to the inputs' dtype."""
+def _in_float64(compute, xp=np):
+    """A kernel: `compute` on float64 copies of the inputs (arrays of module `xp`), the result cast to the
+    inputs' dtype."""
     def kernel(*values):
         dtype = np.result_type(*values)
         with np.errstate(all="ignore"):
-            result = compute(*(np.asarray(v, dtype=np.float64) for v in values))
-        return np.asarray(result, dtype=dtype)
+            result = compute(*(xp.asarray(v, dtype=np.float64) for v in values))
+        return xp.asarray(result, dtype=dtype)
     return kernel
+
+
+def _special_kernel(op, ctx, compute, device_name):
+    """The kernel of a float op: `compute` in float64 on the host; on a device, the device library's special
+    function `device_name` (scipy.special's name) in float64, or `compute` itself on the device arrays when
+    it is None (plain ufuncs)."""
+    xp = ctx.xp
+    if xp is np:
+        return _in_float64(compute)
+    if device_name is None:
+        return _in_float64(compute, xp)
+    device = special_function(xp, device_name, _in_float64(compute))
+    dtype = op.outputs[0].dtype.np
+
+    def on_device(*values):
+        return device(*(v.astype(np.float64, copy=False) for v in values)).astype(dtype, copy=False)
+    return on_device
 
 
 class _FloatUnary(UnaryOp):
@@ -46,9 +67,10 @@ class _FloatUnary(UnaryOp):
 
     allowed = _FLOATS
     compute = None
+    device_name = None      # the device library's function (see _special_kernel)
 
     def kernel(self, op, ctx):
-        return _in_float64(type(self).compute)
+        return _special_kernel(op, ctx, type(self).compute, self.device_name)
 
 
 class _FloatBinary(BinaryOp):
@@ -56,9 +78,10 @@ class _FloatBinary(BinaryOp):
 
     allowed = _FLOATS
     compute = None
+    device_name = None
 
     def kernel(self, op, ctx):
-        return _in_float64(type(self).compute)
+        return _special_kernel(op, ctx, type(self).compute, self.device_name)
 
 
 def _iterate(step, state, active, what):
@@ -87,6 +110,9 @@ _lgamma_object = np.frompyfunc(_lgamma_scalar, 1, 1)
 
 
 def _lgamma64(x):
+    xp = array_module(x)
+    if xp is not np:        # the gradient helpers below call it on device arrays
+        return special_function(xp, "gammaln", _lgamma64)(x)
     x = np.asarray(x, dtype=np.float64)
     return np.asarray(_lgamma_object(x), dtype=np.float64)
 
@@ -248,6 +274,7 @@ def _igamma_derivative_a(a, x):
 class Lgamma(_FloatUnary):
     """log|Gamma(x)|."""
 
+    device_name = "gammaln"
     compute = staticmethod(_lgamma64)
 
     def grad(self, op, dy):
@@ -258,6 +285,7 @@ class Lgamma(_FloatUnary):
 class Digamma(_FloatUnary):
     """psi(x), the derivative of lgamma."""
 
+    device_name = "digamma"
     compute = staticmethod(_digamma64)
 
     def grad(self, op, dy):
@@ -269,6 +297,7 @@ class Digamma(_FloatUnary):
 class Polygamma(_FloatBinary):
     """psi^(a)(x), the a-th derivative of digamma; NaN where `a` is not a non-negative integer."""
 
+    device_name = "polygamma"
     compute = staticmethod(_polygamma64)
 
     def grad(self, op, dy):
@@ -280,6 +309,7 @@ class Polygamma(_FloatBinary):
 class Zeta(_FloatBinary):
     """The Hurwitz zeta function zeta(x, q) = sum_k (k + q)^-x."""
 
+    device_name = "zeta"
     compute = staticmethod(_hurwitz_zeta64)
 
     def grad(self, op, dy):
@@ -298,6 +328,7 @@ def _igamma_grads(op, dy, sign):
 class Igamma(_FloatBinary):
     """P(a, x), the regularized lower incomplete gamma function."""
 
+    device_name = "gammainc"
     compute = staticmethod(lambda a, x: _igamma_pair(a, x)[0])
 
     def grad(self, op, dy):
@@ -308,6 +339,7 @@ class Igamma(_FloatBinary):
 class Igammac(_FloatBinary):
     """Q(a, x) = 1 - P(a, x), the regularized upper incomplete gamma function."""
 
+    device_name = "gammaincc"
     compute = staticmethod(lambda a, x: _igamma_pair(a, x)[1])
 
     def grad(self, op, dy):
@@ -328,6 +360,7 @@ class IgammaGradA(_FloatBinary):
 
     compute = staticmethod(_igamma_derivative_a)
     differentiable = False
+    host_only = True        # extrapolated differences of the host series _igamma_pair (no device twin)
 
 
 def lgamma(x, name=None):
@@ -448,7 +481,7 @@ class Betainc(OpDef):
         return [(a.dtype, shape)]
 
     def kernel(self, op, ctx):
-        return _in_float64(_betainc64)
+        return _special_kernel(op, ctx, _betainc64, "betainc")
 
     def grad(self, op, dy):
         a, b, x = op.inputs
@@ -463,7 +496,7 @@ class BetaincGradX(Betainc):
     differentiable = False
 
     def kernel(self, op, ctx):
-        return _in_float64(_betainc_derivative_x)
+        return _special_kernel(op, ctx, _betainc_derivative_x, None)
 
 
 def betainc(a, b, x, name=None):
@@ -533,6 +566,7 @@ def _i1_over_x(x):
 class BesselI0(_FloatUnary):
     """I0(x), the modified Bessel function of order 0."""
 
+    device_name = "i0"
     compute = staticmethod(_bessel_i0)
 
     def grad(self, op, dy):
@@ -543,6 +577,7 @@ class BesselI0(_FloatUnary):
 class BesselI0e(_FloatUnary):
     """exp(-|x|) I0(x)."""
 
+    device_name = "i0e"
     compute = staticmethod(_bessel_i0e)
 
     def grad(self, op, dy):
@@ -554,6 +589,7 @@ class BesselI0e(_FloatUnary):
 class BesselI1(_FloatUnary):
     """I1(x), the modified Bessel function of order 1."""
 
+    device_name = "i1"
     compute = staticmethod(_bessel_i1)
 
     def grad(self, op, dy):
@@ -566,6 +602,7 @@ class BesselI1(_FloatUnary):
 class BesselI1e(_FloatUnary):
     """exp(-|x|) I1(x)."""
 
+    device_name = "i1e"
     compute = staticmethod(_bessel_i1e)
 
     def grad(self, op, dy):
@@ -677,6 +714,7 @@ def _ndtri64(p):
 class Erfc(_FloatUnary):
     """1 - erf(x), accurate where erf(x) is close to 1."""
 
+    device_name = "erfc"
     compute = staticmethod(_erfc64)
 
     def grad(self, op, dy):
@@ -688,6 +726,7 @@ class Erfc(_FloatUnary):
 class Erfinv(_FloatUnary):
     """The inverse of erf on (-1, 1)."""
 
+    device_name = "erfinv"
     compute = staticmethod(_erfinv64)
 
     def grad(self, op, dy):
@@ -698,6 +737,7 @@ class Erfinv(_FloatUnary):
 class Ndtri(_FloatUnary):
     """The inverse of the standard normal CDF on (0, 1)."""
 
+    device_name = "ndtri"
     compute = staticmethod(_ndtri64)
 
     def grad(self, op, dy):
@@ -734,7 +774,7 @@ class Acosh(UnaryOp):
     allowed = _FLOATS
 
     def kernel(self, op, ctx):
-        return _in_float64(np.arccosh)
+        return _special_kernel(op, ctx, np.arccosh, None)
 
     def grad(self, op, dy):
         x = op.inputs[0]
@@ -748,7 +788,7 @@ class Asinh(UnaryOp):
     allowed = _FLOATS
 
     def kernel(self, op, ctx):
-        return _in_float64(np.arcsinh)
+        return _special_kernel(op, ctx, np.arcsinh, None)
 
     def grad(self, op, dy):
         x = op.inputs[0]
@@ -762,7 +802,7 @@ class Atanh(UnaryOp):
     allowed = _FLOATS
 
     def kernel(self, op, ctx):
-        return _in_float64(np.arctanh)
+        return _special_kernel(op, ctx, np.arctanh, None)
 
     def grad(self, op, dy):
         x = op.inputs[0]
@@ -829,7 +869,7 @@ class _SafeProduct(BinaryOp):
     allowed = _FLOATS
 
     def kernel(self, op, ctx):
-        return _in_float64(type(self).compute)
+        return _special_kernel(op, ctx, type(self).compute, None)
 
 
 @register
@@ -947,6 +987,8 @@ def _cumulative_logsumexp64(x, axis, exclusive, reverse):
 class CumulativeLogsumexp(OpDef):
     """log(cumsum(exp(x))) along an axis, accumulated pairwise in log space (np.logaddexp)."""
 
+    host_only = True        # np.logaddexp.accumulate: ufunc accumulation that CuPy does not provide
+
     def infer(self, op):
         x = op.inputs[0]
         check_dtype(x, _FLOATS, "CumulativeLogsumexp")
@@ -1047,10 +1089,12 @@ class Complex(BinaryOp):
 
     def kernel(self, op, ctx):
         dtype = op.outputs[0].dtype.np
+        xp = ctx.xp
 
         def complex_(re, im):
-            out = np.empty(np.broadcast_shapes(np.shape(re), np.shape(im)), dtype=dtype)
-            out.real, out.imag = re, im
+            out = xp.empty(np.broadcast_shapes(np.shape(re), np.shape(im)), dtype=dtype)
+            out.real[...] = re     # through the views: device arrays cannot have .real assigned
+            out.imag[...] = im
             return out
         return complex_
 
@@ -1069,8 +1113,8 @@ class _ComplexPart(OpDef):
         return [(_REAL_OF.get(x.dtype, x.dtype), x.shape)]
 
     def kernel(self, op, ctx):
-        dtype, part = op.outputs[0].dtype.np, type(self).part
-        return lambda x: np.asarray(part(x), dtype=dtype)
+        dtype, part, xp = op.outputs[0].dtype.np, type(self).part, ctx.xp
+        return lambda x: xp.asarray(part(x), dtype=dtype)
 
 
 @register

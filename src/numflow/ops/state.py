@@ -162,6 +162,7 @@ class IsVariableInitialized(OpDef):
     stateful = True
     ref_inputs = (0,)
     differentiable = False
+    host_only = True        # a flag of the Session's variable cell, not of the value: TF keeps it in host memory
 
     def infer(self, op):
         return [(dtypes.bool, TensorShape(()))]

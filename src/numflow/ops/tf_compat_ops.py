@@ -22,6 +22,7 @@ class BroadcastGradientArgs(OpDef):
     sums over to undo the broadcast (TF's gradient graphs reduce with them)."""
 
     differentiable = False
+    host_only = True        # shape arithmetic on Python lists (TF keeps all of it in host memory)
 
     def infer(self, op):
         s0, s1 = op.inputs
