@@ -10,6 +10,7 @@ import string
 
 import numpy as np
 
+from ..backend import array_module
 from ..framework import dtypes, errors
 from ..framework.graph import convert_to_tensor, is_tensor_like, name_scope
 from ..framework.op_def import OpDef, register
@@ -29,7 +30,10 @@ _NUMERIC = _FLOATS + (dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64, dty
 
 
 def _as_dtype_value(value, dtype):
-    """A kernel result as exactly `dtype` (a NumPy scalar for 0-d results)."""
+    """A kernel result as exactly `dtype` (a NumPy scalar for 0-d results on the host; on a device the
+    value stays a device array)."""
+    if array_module(value) is not np:
+        return value.astype(dtype.np, copy=False)
     if np.ndim(value) == 0:
         return dtype.np.type(value)
     return np.asarray(value, dtype=dtype.np)
@@ -52,16 +56,19 @@ class Eye(OpDef):
                 raise ValueError("%s must be non-negative, got %d" % (what, value))
         return [(op.attrs["dtype"], TensorShape(list(op.attrs["batch_shape"]) + [r, c]))]
 
+    host_inputs = (0, 1)
+
     def kernel(self, op, ctx):
         dtype = op.attrs["dtype"].np
         batch = tuple(op.attrs["batch_shape"])
+        xp = ctx.xp
 
         def eye_kernel(rows, cols):
             if rows < 0 or cols < 0:
                 raise errors.InvalidArgumentError(None, op, "num_rows and num_columns must be non-negative, "
                                                   "got %d and %d" % (rows, cols))
-            matrix = np.eye(int(rows), int(cols), dtype=dtype)
-            return np.tile(matrix, batch + (1, 1)) if batch else matrix
+            matrix = xp.eye(int(rows), int(cols), dtype=dtype)
+            return xp.tile(matrix, batch + (1, 1)) if batch else matrix
         return eye_kernel
 
     differentiable = False
@@ -313,7 +320,7 @@ class MatrixInverse(OpDef):
                 result = np.linalg.inv(x)
             except np.linalg.LinAlgError:
                 raise errors.InvalidArgumentError(None, op, "Input is not invertible.") from None
-            return np.asarray(result, dtype=dtype)
+            return result.astype(dtype, copy=False)
         return inverse
 
     def grad(self, op, dy):
@@ -369,10 +376,12 @@ class MatrixDiag(OpDef):
         return [(d.dtype, d.shape.concatenate([d.shape[-1]]))]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def matrix_diag_kernel(d):
             n = d.shape[-1]
-            out = np.zeros(d.shape + (n,), d.dtype)
-            index = np.arange(n)
+            out = xp.zeros(d.shape + (n,), d.dtype)
+            index = xp.arange(n)
             out[..., index, index] = d
             return out
         return matrix_diag_kernel
@@ -437,9 +446,11 @@ class MatrixSetDiag(OpDef):
         return [(x.dtype, x.shape)]
 
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def set_diag(x, d):
-            out = np.array(x, copy=True)
-            index = np.arange(builtins.min(x.shape[-2], x.shape[-1]))
+            out = x.copy()
+            index = xp.arange(builtins.min(x.shape[-2], x.shape[-1]))
             out[..., index, index] = d
             return out
         return set_diag

@@ -220,6 +220,7 @@ def cholesky_solve(chol, rhs, name=None):
 class MatrixSolveLs(OpDef):
     """The minimum-norm least-squares solution by complete orthogonal decomposition (lstsq fast=False)."""
 
+    host_only = True     # one least-squares solve per matrix, in a Python loop
     differentiable = False
 
     def infer(self, op):
@@ -290,7 +291,7 @@ class LogMatrixDeterminant(OpDef):
 
         def slogdet_(x):
             sign, log_abs = np.linalg.slogdet(x)
-            return np.asarray(sign, dtype=dtype), np.asarray(log_abs, dtype=dtype)
+            return sign.astype(dtype, copy=False), log_abs.astype(dtype, copy=False)
         return slogdet_
 
     def grad(self, op, dsign, dlog):
@@ -339,13 +340,14 @@ class SelfAdjointEigV2(OpDef):
     def kernel(self, op, ctx):
         compute_v = op.attrs["compute_v"]
         values_dtype, vectors_dtype = op.outputs[0].dtype.np, op.outputs[1].dtype.np
+        xp = ctx.xp
 
         def eigh_(x):
             try:
                 if compute_v:
                     values, vectors = np.linalg.eigh(x)
                     return values.astype(values_dtype), vectors.astype(vectors_dtype)
-                return np.linalg.eigvalsh(x).astype(values_dtype), np.zeros([0], vectors_dtype)
+                return np.linalg.eigvalsh(x).astype(values_dtype), xp.zeros([0], vectors_dtype)
             except np.linalg.LinAlgError:
                 raise _invalid(op, "Self-adjoint eigen decomposition was not successful. The input might not "
                                    "be valid.") from None
@@ -469,12 +471,13 @@ class Svd(OpDef):
     def kernel(self, op, ctx):
         compute_uv, full = op.attrs["compute_uv"], op.attrs["full_matrices"]
         real, dtype = op.outputs[0].dtype.np, op.outputs[1].dtype.np
+        xp = ctx.xp
 
         def svd_(x):
             try:
                 if not compute_uv:
-                    return (np.linalg.svd(x, compute_uv=False).astype(real), np.zeros([0], dtype),
-                            np.zeros([0], dtype))
+                    return (np.linalg.svd(x, compute_uv=False).astype(real), xp.zeros([0], dtype),
+                            xp.zeros([0], dtype))
                 u, s, vh = np.linalg.svd(x, full_matrices=full)
             except np.linalg.LinAlgError:
                 raise _invalid(op, "SVD did not converge") from None
@@ -596,6 +599,8 @@ def _expm64(x):
 class MatrixExponential(OpDef):
     """exp of each square matrix."""
 
+    host_only = True     # scaling and squaring per matrix, in a Python loop
+
     def infer(self, op):
         x = op.inputs[0]
         return [(x.dtype, _square_matrices(x, "MatrixExponential"))]
@@ -629,6 +634,7 @@ def expm(input, name=None):  # noqa: A002 - TF's argument name
 class MatrixLogarithm(OpDef):
     """The principal logarithm of each complex square matrix, by eigendecomposition."""
 
+    host_only = True     # through numpy.linalg.eig, which CuPy does not provide
     differentiable = False
 
     def infer(self, op):

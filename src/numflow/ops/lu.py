@@ -40,6 +40,8 @@ def _factor(matrix):
 class Lu(OpDef):
     """LU decomposition with partial pivoting of each [n, n] matrix of a batch."""
 
+    host_only = True     # partial pivoting matrix by matrix, in Python
+
     def infer(self, op):
         x = op.inputs[0]
         if x.dtype not in _TYPES:

@@ -62,6 +62,8 @@ class _SquareMatrices(OpDef):
 class MatrixSquareRoot(_SquareMatrices):
     """The principal square root of each [n, n] matrix."""
 
+    host_only = True     # Denman-Beavers iterations per matrix, in Python
+
     def infer(self, op):
         self.check(op.inputs[0])
         return [(op.inputs[0].dtype, op.inputs[0].shape)]
@@ -91,6 +93,8 @@ def _sylvester(root, upstream):
 @register
 class MatrixSquareRootGrad(_SquareMatrices):
     """MatrixSquareRoot's gradient: solves X^H G + G X^H = dX for each matrix."""
+
+    host_only = True     # a Kronecker-form solve per matrix, in Python
 
     def infer(self, op):
         return [(op.inputs[1].dtype, op.inputs[1].shape)]

@@ -198,6 +198,8 @@ class _RealTransform(OpDef):
             inner[-1] = inner[-1] // 2 + 1
         return [(out_dtype, TensorShape(x.shape.as_list()[:-self.rank] + inner))]
 
+    host_inputs = (1,)
+
     def kernel(self, op, ctx):
         rank, inverse = self.rank, self.inverse
         axes = builtins.tuple(range(-rank, 0))
@@ -268,15 +270,18 @@ class RealTransformGrad(OpDef):
         dy, x, lengths = op.inputs
         return [(x.dtype, x.shape)]
 
+    host_inputs = (2,)
+
     def kernel(self, op, ctx):
         rank, inverse = op.attrs["rank"], op.attrs["inverse"]
         axes = builtins.tuple(range(-rank, 0))
         dtype = op.outputs[0].dtype.np
+        xp = ctx.xp
 
         def real_transform_grad(dy, x, lengths):
             lengths = [int(n) for n in lengths]
             total = float(np.prod(lengths))
-            weights = _hermitian_weights(lengths[-1], np.float64)
+            weights = xp.asarray(_hermitian_weights(lengths[-1], np.float64))
             if inverse:
                 # dL/dY_k = c_k / N * FFT(g)_k over the stored half spectrum.
                 grad = np.fft.rfftn(dy, s=lengths, axes=axes) * weights / total
