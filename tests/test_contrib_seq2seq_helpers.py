@@ -255,3 +255,95 @@ def test_scheduled_helpers_reject_a_matrix_probability():
         s2s.ScheduledEmbeddingTrainingHelper(tf.zeros([1, 2, 2]), [2], tf.zeros([3, 2]), [[0.5]])
     with pytest.raises(ValueError, match="sampling_probability must be either a scalar or a vector"):
         s2s.ScheduledOutputTrainingHelper(tf.zeros([1, 2, 2]), [2], [[0.5]])
+
+
+# --- AttentionWrapper with several mechanisms ------------------------------------------------------
+def test_attention_wrapper_with_two_mechanisms_matches_numpy():
+    rng = np.random.RandomState(10)
+    memory = rng.randn(2, 4, 3).astype(np.float32)
+    inputs = rng.randn(2, 2).astype(np.float32)
+    first = s2s.LuongAttention(3, tf.constant(memory), memory_sequence_length=[4, 2])
+    second = s2s.LuongAttention(3, tf.constant(memory[:, :3]), scale=True)
+    cell = s2s.AttentionWrapper(tf.nn.rnn_cell.BasicRNNCell(3), [first, second], attention_layer_size=[2, 1],
+                                alignment_history=True)
+    assert cell.output_size == 3 and cell.state_size.alignments == (4, 3)
+    state = cell.zero_state(2, tf.float32)
+    assert isinstance(state.alignments, tuple) and len(state.alignment_history) == 2
+    output, next_state = cell(tf.constant(inputs), state)
+    names = [v.op.name for v in tf.global_variables()]
+    assert names == ["memory_layer/kernel", "memory_layer_1/kernel", "attention_wrapper/basic_rnn_cell/kernel",
+                     "attention_wrapper/basic_rnn_cell/bias", "attention_wrapper/attention_layer/kernel",
+                     "attention_wrapper/luong_attention_1/attention_g", "attention_wrapper/attention_layer_1/kernel"]
+    with tf.Session() as sess:
+        v = randomize(sess, tf.global_variables(), scale=1.0)
+        out, (align_a, align_b), history = sess.run([output, next_state.alignments,
+                                                     next_state.alignment_history[1].stack()])
+    h = np.tanh(np.concatenate([inputs, np.zeros((2, 3)), np.zeros((2, 3))], 1)
+                @ v["attention_wrapper/basic_rnn_cell/kernel"] + v["attention_wrapper/basic_rnn_cell/bias"])
+    mask = np.arange(4)[None] < np.array([4, 2])[:, None]
+    values_a = memory * mask[..., None]
+    keys_a, keys_b = values_a @ v["memory_layer/kernel"], memory[:, :3] @ v["memory_layer_1/kernel"]
+    want_a = _softmax(np.where(mask, np.einsum("bd,btd->bt", h, keys_a), -np.inf))
+    want_b = _softmax(v["attention_wrapper/luong_attention_1/attention_g"] * np.einsum("bd,btd->bt", h, keys_b))
+    attention_a = np.concatenate([h, np.einsum("bt,btd->bd", want_a, values_a)], 1) @ \
+        v["attention_wrapper/attention_layer/kernel"]
+    attention_b = np.concatenate([h, np.einsum("bt,btd->bd", want_b, memory[:, :3])], 1) @ \
+        v["attention_wrapper/attention_layer_1/kernel"]
+    np.testing.assert_allclose(align_a, want_a, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(align_b, want_b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(history[0], want_b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out, np.concatenate([attention_a, attention_b], 1), rtol=1e-5, atol=1e-5)
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def test_attention_wrapper_custom_attention_fn_and_errors():
+    memory = tf.constant(np.random.RandomState(11).randn(2, 3, 2).astype(np.float32))
+    mechanism = s2s.LuongAttention(2, memory)
+    calls = []
+
+    def attention_fn(mechanism, cell_output, attention_state, attention_layer):
+        calls.append(attention_layer)
+        alignments, next_state = mechanism(cell_output, attention_state)
+        return tf.ones_like(cell_output) * 2.0, alignments, next_state
+    cell = s2s.AttentionWrapper(tf.nn.rnn_cell.BasicRNNCell(2), mechanism, attention_fn=attention_fn)
+    output, _ = cell(tf.zeros([2, 1]), cell.zero_state(2, tf.float32))
+    assert calls == [None]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_array_equal(sess.run(output), 2.0)
+    with pytest.raises(ValueError, match="must contain exactly one integer per attention_mechanism, saw: 1 vs 2"):
+        s2s.AttentionWrapper(tf.nn.rnn_cell.BasicRNNCell(2), [mechanism, mechanism], attention_layer_size=[3])
+    with pytest.raises(ValueError, match="Only one of attention_layer_size and attention_layer should be set"):
+        s2s.AttentionWrapper(tf.nn.rnn_cell.BasicRNNCell(2), mechanism, attention_layer_size=3,
+                             attention_layer=tf.layers.Dense(3))
+    with pytest.raises(TypeError, match="attention_mechanism must be an AttentionMechanism"):
+        s2s.AttentionWrapper(tf.nn.rnn_cell.BasicRNNCell(2), [mechanism, object()])
+
+
+def test_beam_search_with_two_mechanisms_and_coverage_penalty():
+    beam_width, batch = 2, 2
+    rng = np.random.RandomState(12)
+    memory = s2s.tile_batch(tf.constant(rng.randn(batch, 4, 3).astype(np.float32)), beam_width)
+    lengths = s2s.tile_batch(tf.constant([4, 2]), beam_width)
+    mechanisms = [s2s.BahdanauAttention(3, memory, memory_sequence_length=lengths),
+                  s2s.LuongAttention(3, memory, memory_sequence_length=lengths)]
+    cell = s2s.AttentionWrapper(tf.nn.rnn_cell.GRUCell(3), mechanisms, attention_layer_size=[2, 2],
+                                alignment_history=True)
+    decoder = s2s.BeamSearchDecoder(cell, tf.constant(rng.randn(5, 2).astype(np.float32)), [1, 1], 0,
+                                    cell.zero_state(batch * beam_width, tf.float32), beam_width,
+                                    output_layer=tf.layers.Dense(5), coverage_penalty_weight=0.3)
+    outputs, state, _ = s2s.dynamic_decode(decoder, maximum_iterations=4)
+    histories = state.cell_state.alignment_history
+    assert isinstance(histories, tuple) and all(isinstance(h, tf.Tensor) for h in histories)
+    with tf.Session() as sess:
+        randomize(sess, tf.global_variables(), seed=13, scale=1.0)
+        accumulated, beam_lengths, first, second = sess.run([state.accumulated_attention_probs, state.lengths,
+                                                             histories[0], histories[1]])
+    # The coverage accumulates the mean of both mechanisms' alignments over the unfinished steps.
+    np.testing.assert_allclose(accumulated.sum(-1), beam_lengths, rtol=1e-5)
+    assert first.shape == second.shape == (first.shape[0], batch * beam_width, 4)
+    assert (accumulated[1, :, 2:] == 0).all()

@@ -418,6 +418,13 @@ class AttentionMechanism:
     """`tf.contrib.seq2seq.AttentionMechanism`: the base of the attention mechanisms."""
 
 
+def _unique_scope_name(base):
+    """`base`, or `base_1`, `base_2`, ... when the current variable scope already has one: the name TF1's
+    layers get from their default-named variable scope."""
+    with variable_scope(None, default_name=base) as scope:
+        return scope.name.split("/")[-1]
+
+
 class _BaseAttention(AttentionMechanism):
     """Memory [batch, max_time, depth] (zeroed past `memory_sequence_length`), its keys through
     'memory_layer', and the masked softmax that turns a score into alignments."""
@@ -435,7 +442,8 @@ class _BaseAttention(AttentionMechanism):
                 self._mask = array_ops.sequence_mask(lengths, array_ops.shape(memory)[1], dtype=memory.dtype)
                 memory = math_ops.multiply(memory, array_ops.expand_dims(self._mask, 2))
             self._values = memory
-            self.memory_layer = _layers.Dense(num_units, use_bias=False, name="memory_layer", dtype=memory.dtype)
+            self.memory_layer = _layers.Dense(num_units, use_bias=False, name=_unique_scope_name("memory_layer"),
+                                              dtype=memory.dtype)
             self._keys = self.memory_layer(memory)
         self._probability_fn = probability_fn or nn_ops.softmax
         self._score_mask_value = score_mask_value
@@ -482,8 +490,13 @@ class _BaseAttention(AttentionMechanism):
 
     initial_state = initial_alignments
 
+    def _score_scope(self):
+        """The scope of the score's variables: '<kind>_attention', made unique at each call as TF1 does, so
+        that a second mechanism of the same kind in one AttentionWrapper gets '<kind>_attention_1'."""
+        return variable_scope(None, default_name=self._scope_name)
+
     def __call__(self, query, state):
-        with variable_scope(self._scope_name):
+        with self._score_scope():
             score = self._score(convert_to_tensor(query))
         alignments = self._alignments(score)
         return alignments, alignments
@@ -555,41 +568,81 @@ class AttentionWrapperState(collections.namedtuple(
         return self._replace(**kwargs)
 
 
+def _compute_attention(attention_mechanism, cell_output, attention_state, attention_layer):
+    """One mechanism's step: (attention, alignments, next_attention_state), the attention being
+    [cell_output, context] through `attention_layer`, or the context itself without one."""
+    alignments, next_attention_state = attention_mechanism(cell_output, state=attention_state)
+    context = array_ops.squeeze(math_ops.matmul(array_ops.expand_dims(alignments, 1), attention_mechanism.values),
+                                [1])
+    if attention_layer is None:
+        return context, alignments, next_attention_state
+    return attention_layer(array_ops.concat([cell_output, context], 1)), alignments, next_attention_state
+
+
 class AttentionWrapper(RNNCell):
     """`tf.contrib.seq2seq.AttentionWrapper(cell, attention_mechanism, attention_layer_size=None,
     alignment_history=False, cell_input_fn=None, output_attention=True, initial_cell_state=None,
-    name=None)`: each step feeds [inputs, previous attention] to `cell`, attends over the memory with the
-    cell's output as query, and forms the attention [cell output, context] W ('attention_layer', no bias)
-    (the context itself without `attention_layer_size`). Outputs the attention (or the cell output with
-    output_attention=False). One attention mechanism (TF1 also accepts a list)."""
+    name=None, attention_layer=None, attention_fn=None)`: each step feeds [inputs, previous attention] to
+    `cell`, attends over the memory with the cell's output as query, and forms the attention
+    [cell output, context] W ('attention_layer', no bias; the context itself without
+    `attention_layer_size` or `attention_layer`). Outputs the attention (or the cell output with
+    output_attention=False).
+
+    With a list of mechanisms (and optionally a list of layer sizes or layers, one each), every
+    mechanism attends with the same query, the attention is their attentions concatenated, and the
+    state's alignments, attention_state and alignment_history are tuples with one entry per mechanism
+    (variables 'attention_layer', 'attention_layer_1', ... and '<kind>_attention', '<kind>_attention_1').
+    `attention_fn(mechanism, cell_output, attention_state, attention_layer)` -> (attention, alignments,
+    next_attention_state) replaces the computation above.
+    """
 
     _default_name = "attention_wrapper"
 
     def __init__(self, cell, attention_mechanism, attention_layer_size=None, alignment_history=False,
-                 cell_input_fn=None, output_attention=True, initial_cell_state=None, name=None, attention_layer=None):
+                 cell_input_fn=None, output_attention=True, initial_cell_state=None, name=None, attention_layer=None,
+                 attention_fn=None):
         super().__init__(name=name)
-        if isinstance(attention_mechanism, (list, tuple)):
-            if len(attention_mechanism) != 1:
-                raise NotImplementedError("AttentionWrapper: numflow supports one attention mechanism")
-            attention_mechanism = attention_mechanism[0]
-        if not isinstance(attention_mechanism, AttentionMechanism):
-            raise TypeError("attention_mechanism must be an AttentionMechanism or list of multiple "
-                            "AttentionMechanism instances, saw type: %s" % type(attention_mechanism).__name__)
+        self._is_multi = isinstance(attention_mechanism, (list, tuple))
+        mechanisms = list(attention_mechanism) if self._is_multi else [attention_mechanism]
+        for mechanism in mechanisms:
+            if not isinstance(mechanism, AttentionMechanism):
+                raise TypeError("attention_mechanism must be an AttentionMechanism or list of multiple "
+                                "AttentionMechanism instances, saw type: %s" % type(mechanism).__name__)
+        if attention_layer_size is not None and attention_layer is not None:
+            raise ValueError("Only one of attention_layer_size and attention_layer should be set")
         self._cell = cell
-        self._mechanism = attention_mechanism
+        self._mechanisms = mechanisms
         self._cell_input_fn = cell_input_fn or (lambda inputs, attention: array_ops.concat([inputs, attention], -1))
-        self._attention_layer = attention_layer
-        if attention_layer is None and attention_layer_size is not None:
-            self._attention_layer = _layers.Dense(attention_layer_size, use_bias=False, name="attention_layer",
-                                                  dtype=attention_mechanism.values.dtype)
+        self._attention_fn = attention_fn or _compute_attention
+        self._attention_layers = None
+        if attention_layer_size is not None:
+            sizes = list(attention_layer_size) if isinstance(attention_layer_size, (list, tuple)) else \
+                [attention_layer_size]
+            if len(sizes) != len(mechanisms):
+                raise ValueError("If provided, attention_layer_size must contain exactly one integer per "
+                                 "attention_mechanism, saw: %d vs %d" % (len(sizes), len(mechanisms)))
+            # One name each, as TF1's default-named layer scopes give them.
+            self._attention_layers = [
+                _layers.Dense(size, use_bias=False, name="attention_layer" + ("_%d" % i if i else ""),
+                              dtype=mechanisms[i].values.dtype) for i, size in enumerate(sizes)]
+        elif attention_layer is not None:
+            self._attention_layers = list(attention_layer) if isinstance(attention_layer, (list, tuple)) else \
+                [attention_layer]
+            if len(self._attention_layers) != len(mechanisms):
+                raise ValueError("If provided, attention_layer must contain exactly one layer per "
+                                 "attention_mechanism, saw: %d vs %d" % (len(self._attention_layers), len(mechanisms)))
         self._alignment_history = alignment_history
         self._output_attention = output_attention
         self._initial_cell_state = initial_cell_state
 
+    def _item_or_tuple(self, items):
+        items = tuple(items)
+        return items if self._is_multi else items[0]
+
     def _attention_size(self):
-        if self._attention_layer is not None:
-            return self._attention_layer.units
-        return self._mechanism.values.shape[-1].value
+        if self._attention_layers is not None:
+            return sum(layer.units for layer in self._attention_layers)
+        return sum(mechanism.values.shape[-1].value for mechanism in self._mechanisms)
 
     @property
     def output_size(self):
@@ -597,25 +650,26 @@ class AttentionWrapper(RNNCell):
 
     @property
     def state_size(self):
-        return AttentionWrapperState(cell_state=self._cell.state_size, time=TensorShape([]),
-                                     attention=self._attention_size(), alignments=self._mechanism.alignments_size,
-                                     attention_state=self._mechanism.state_size,
-                                     alignment_history=self._mechanism.alignments_size if self._alignment_history
-                                     else ())
+        return AttentionWrapperState(
+            cell_state=self._cell.state_size, time=TensorShape([]), attention=self._attention_size(),
+            alignments=self._item_or_tuple(m.alignments_size for m in self._mechanisms),
+            attention_state=self._item_or_tuple(m.state_size for m in self._mechanisms),
+            alignment_history=self._item_or_tuple(m.alignments_size if self._alignment_history else ()
+                                                  for m in self._mechanisms))
 
     def zero_state(self, batch_size, dtype):
         with name_scope("AttentionWrapperZeroState"):
             cell_state = self._initial_cell_state if self._initial_cell_state is not None else \
                 self._cell.zero_state(batch_size, dtype)
-            alignments = self._mechanism.initial_alignments(batch_size, dtype)
+            alignments = [m.initial_alignments(batch_size, dtype) for m in self._mechanisms]
             # The element shape lets BeamSearchDecoder.finalize reorder the history along the beams.
-            history = TensorArray(dtype, size=0, dynamic_size=True, element_shape=alignments.shape) \
-                if self._alignment_history else ()
+            histories = [TensorArray(dtype, size=0, dynamic_size=True, element_shape=a.shape)
+                         if self._alignment_history else () for a in alignments]
             return AttentionWrapperState(
                 cell_state=cell_state, time=convert_to_tensor(0, dtype=dtypes.int32),
                 attention=_zeros_for(self._attention_size(), batch_size, dtype),
-                alignments=alignments, alignment_history=history,
-                attention_state=self._mechanism.initial_state(batch_size, dtype))
+                alignments=self._item_or_tuple(alignments), alignment_history=self._item_or_tuple(histories),
+                attention_state=self._item_or_tuple(m.initial_state(batch_size, dtype) for m in self._mechanisms))
 
     def build(self, input_depth):
         self._cell._maybe_build(input_depth + self._attention_size(), self._build_dtype)
@@ -626,20 +680,26 @@ class AttentionWrapper(RNNCell):
                             % type(state))
         cell_inputs = self._cell_input_fn(inputs, state.attention)
         cell_output, next_cell_state = self._cell(cell_inputs, state.cell_state)
+        previous_states = state.attention_state if self._is_multi else [state.attention_state]
+        previous_histories = state.alignment_history if self._is_multi else [state.alignment_history]
+        attentions, alignments, attention_states, histories = [], [], [], []
         from ..variable_scope import AUTO_REUSE
-        # The mechanism's and attention layer's variables live in this cell's scope, made on the first step.
+        # The mechanisms' and attention layers' variables live in this cell's scope, made on the first step.
         with variable_scope(self._scope, reuse=AUTO_REUSE):
-            alignments, next_attention_state = self._mechanism(cell_output, state.attention_state)
-        context = array_ops.squeeze(math_ops.matmul(array_ops.expand_dims(alignments, 1), self._mechanism.values), [1])
-        if self._attention_layer is not None:
-            with variable_scope(self._scope, reuse=AUTO_REUSE):
-                attention = self._attention_layer(array_ops.concat([cell_output, context], 1))
-        else:
-            attention = context
-        history = state.alignment_history.write(state.time, alignments) if self._alignment_history else ()
+            for i, mechanism in enumerate(self._mechanisms):
+                layer = self._attention_layers[i] if self._attention_layers else None
+                attention, alignment, next_attention_state = self._attention_fn(mechanism, cell_output,
+                                                                                previous_states[i], layer)
+                attentions.append(attention)
+                alignments.append(alignment)
+                attention_states.append(next_attention_state)
+                histories.append(previous_histories[i].write(state.time, alignment) if self._alignment_history
+                                 else ())
+        attention = array_ops.concat(attentions, 1) if len(attentions) > 1 else attentions[0]
         next_state = AttentionWrapperState(time=math_ops.add(state.time, 1), cell_state=next_cell_state,
-                                           attention=attention, alignments=alignments, alignment_history=history,
-                                           attention_state=next_attention_state)
+                                           attention=attention, alignments=self._item_or_tuple(alignments),
+                                           alignment_history=self._item_or_tuple(histories),
+                                           attention_state=self._item_or_tuple(attention_states))
         return (attention if self._output_attention else cell_output), next_state
 
 

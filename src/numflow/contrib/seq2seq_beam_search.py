@@ -95,9 +95,9 @@ def _attention_probs(cell_state, coverage_penalty_weight):
     if _is_static_zero(coverage_penalty_weight):
         return None
     if isinstance(cell_state, AttentionWrapperState):
-        found = [cell_state.alignments]
+        found = [_mean_alignments(cell_state)]
     elif isinstance(cell_state, tuple):
-        found = [s.alignments for s in cell_state if isinstance(s, AttentionWrapperState)]
+        found = [_mean_alignments(s) for s in cell_state if isinstance(s, AttentionWrapperState)]
     else:
         found = []
     if not found:
@@ -105,6 +105,13 @@ def _attention_probs(cell_state, coverage_penalty_weight):
     if len(found) == 1:
         return found[0]
     return math_ops.reduce_mean(array_ops.stack(found, -1), -1)
+
+
+def _mean_alignments(state):
+    """An AttentionWrapper state's alignments, averaged over its mechanisms when it has several."""
+    if isinstance(state.alignments, tuple):
+        return math_ops.reduce_mean(array_ops.stack(list(state.alignments), -1), -1)
+    return state.alignments
 
 
 def _gather_beams(values, beam_indices, batch_size, beam_width):

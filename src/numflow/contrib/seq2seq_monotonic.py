@@ -15,7 +15,7 @@ from ..ops import array as array_ops
 from ..ops import math as math_ops
 from ..ops.functional import scan
 from ..ops.random import random_normal
-from ..variable_scope import get_variable, variable_scope
+from ..variable_scope import get_variable
 from .seq2seq import BahdanauAttention, LuongAttention
 
 __all__ = ["hardmax", "safe_cumprod", "monotonic_attention", "BahdanauMonotonicAttention",
@@ -102,7 +102,7 @@ class _MonotonicMixin:
         return self.initial_alignments(batch_size, dtype)
 
     def __call__(self, query, state):
-        with variable_scope(self._scope_name):
+        with self._score_scope():
             score = self._score(convert_to_tensor(query))
             bias = get_variable("attention_score_bias", [], dtype=score.dtype,
                                 initializer=constant_initializer(self._score_bias_init))
