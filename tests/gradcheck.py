@@ -44,6 +44,8 @@ def symbolic_gradients(build, inputs, weights):
         placeholders = [tf.placeholder(tf.float64, np.shape(x)) for x in inputs]
         out = build(*placeholders)
         grads = tf.gradients(out, placeholders, grad_ys=tf.constant(np.asarray(weights, dtype=np.float64)))
+        # Gathers' gradients are IndexedSlices: compared with finite differences as dense tensors.
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
         assert all(g is not None for g in grads), "an input got no gradient: %s" % grads
         with tf.Session(graph=graph) as sess:
             return sess.run(grads, dict(zip(placeholders, inputs)))

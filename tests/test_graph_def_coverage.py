@@ -19,7 +19,7 @@ INTERNAL = {
     "BetaincGradX": _GRAD, "BooleanMaskGrad": _GRAD, "ConcatGrad": _GRAD, "GatherGrad": _GRAD,
     "GatherNdGrad": _GRAD, "IgammaGradX": _GRAD, "L2NormalizeGrad": _GRAD, "LogSoftmaxGrad": _GRAD,
     "ProdGrad": _GRAD, "RealTransformGrad": _GRAD, "SegmentProdGrad": _GRAD,
-    "ShardedGatherGrad": _GRAD, "SigmoidCrossEntropyGrad": _GRAD, "SliceGrad": _GRAD, "SoftmaxGrad": _GRAD,
+    "SigmoidCrossEntropyGrad": _GRAD, "SliceGrad": _GRAD, "SoftmaxGrad": _GRAD,
     "SwishGrad": _GRAD, "TileGrad": _GRAD, "TopKGrad": _GRAD, "TensorArrayClearRows": _GRAD,
     "TensorArrayScatterGrad": _GRAD, "SegmentGather": _GRAD,
     "IgammaGradA": "TF's IgammaGradA exists but numflow's is the helper of both Igamma and Igammac gradients",

@@ -459,7 +459,6 @@ COVERAGE = {
         ["test_nn_ops.py::test_embedding_lookup_sharded"],
         ["test_nn_ops.py::test_embedding_lookup_sharded"],
         ""),
-    "ShardedGatherGrad": (["test_op_values_extra.py::test_sharded_gather_grad_values"], [], NO_SECOND_ORDER),
     "SigmoidCrossEntropyGrad": (
         ["test_op_values_extra.py::test_sigmoid_cross_entropy_grad_values"],
         [],

@@ -9,6 +9,8 @@ import functools
 import inspect
 
 from .framework.graph import convert_to_tensor, get_default_graph, name_scope
+from .framework.indexed_slices import (IndexedSlices, concat_indexed_slices, dense_if_indexed_slices,
+                                       is_indexed_slices)
 
 __all__ = ["gradients", "custom_gradient", "RegisterGradient", "NotDifferentiable", "NoGradient",
            "no_gradient", "AggregationMethod", "UnconnectedGradients"]
@@ -145,7 +147,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     d(sum ys)/dx for each x.
 
     Returns a list with one Tensor per x; where x does not reach any y, None (or zeros shaped like x
-    with `unconnected_gradients=tf.UnconnectedGradients.ZERO`). `grad_ys` weights each y (ones by
+    with `unconnected_gradients=tf.UnconnectedGradients.ZERO`). Where x reaches the ys only through
+    gathers along axis 0 (tf.gather, tf.nn.embedding_lookup) its gradient is a tf.IndexedSlices of the
+    gathered rows; summed with a dense contribution it becomes dense. `grad_ys` weights each y (ones by
     default); tensors in `stop_gradients` are treated as constants.
     """
     _unconnected_kind(unconnected_gradients)   # a bad value fails before anything is built
@@ -189,17 +193,21 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if grad_function is None:
                 continue
             with name_scope(op.name + "_grad"):
-                filled = [g if g is not None else _zeros_for(t) for t, g in zip(op._outputs, output_grads)]
-                input_grads = grad_function(op, *filled)
+                sparse_grads = _sparse_passthrough(op, output_grads)
+                if sparse_grads is not None:
+                    input_grads = sparse_grads
+                else:
+                    filled = [_zeros_for(t) if g is None else dense_if_indexed_slices(g)
+                              for t, g in zip(op._outputs, output_grads)]
+                    input_grads = grad_function(op, *filled)
             input_grads = list(input_grads) if isinstance(input_grads, (list, tuple)) else [input_grads]
             if gate_gradients and sum(g is not None for g in input_grads) > 1:
                 # TF's GATE_OP: no gradient of this op is used before all of them are computed, so that
                 # an optimizer update cannot overtake a backward read of the same variable in a
                 # concurrent executor (real TF running an exported graph; numflow runs in order).
-                from .ops.control import tuple as gated
                 with name_scope(op.name + "_grad"):
                     present = [i for i, g in enumerate(input_grads) if g is not None]
-                    for i, g in zip(present, gated([input_grads[i] for i in present])):
+                    for i, g in zip(present, gate([input_grads[i] for i in present])):
                         input_grads[i] = g
             sources = list(op._inputs) + list(_implicit_inputs(op))
             if len(input_grads) != len(sources):
@@ -218,6 +226,12 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         return results
 
 
+def dense_gradients(ys, xs, **kwargs):
+    """tf.gradients with every IndexedSlices result densified: for numflow's own differentiation of
+    traced functions (cond, while_loop, map_fn bodies) and gradient checks, which need plain tensors."""
+    return [dense_if_indexed_slices(g) for g in gradients(ys, xs, **kwargs)]
+
+
 def _unconnected_kind(value):
     try:
         return UnconnectedGradients(value.value if isinstance(value, UnconnectedGradients) else value)
@@ -231,11 +245,62 @@ def _zeros_for(tensor):
 
 
 def _sum(grads, add_n):
+    """The sum of one tensor's gradient contributions: IndexedSlices only stay sparse (concatenated);
+    with any dense contribution they are densified and everything is added up, as TF does."""
     if not grads:
         return None
     if len(grads) == 1:
         return grads[0]
-    return add_n(grads)
+    if all(is_indexed_slices(g) for g in grads):
+        return concat_indexed_slices(grads)
+    return add_n([dense_if_indexed_slices(g) for g in grads])
+
+
+def gate(grads):
+    """`grads` (Tensors, IndexedSlices or None), each available only once all of them are computed
+    (tf.tuple over every component tensor)."""
+    from .ops.control import tuple as gated
+    components = []
+    for g in grads:
+        if is_indexed_slices(g):
+            components.extend([g.values, g.indices])
+        else:
+            components.append(g)
+    gated_components = iter(gated(components))
+    out = []
+    for g in grads:
+        if is_indexed_slices(g):
+            out.append(IndexedSlices(next(gated_components), next(gated_components), g.dense_shape))
+        else:
+            out.append(next(gated_components))
+    return out
+
+
+def _cast_sparse_gradient(op, dy):
+    from .ops.math import cast
+    source = op.inputs[0].dtype
+    if not (source.is_floating and op.attrs["DstT"].is_floating):
+        return [None]
+    return [IndexedSlices(cast(dy.values, source), dy.indices, dy.dense_shape)]
+
+
+# Ops whose gradient of an IndexedSlices output gradient is itself an IndexedSlices (TF keeps these
+# sparse); every other op receives its output gradients densified.
+_SPARSE_GRADIENT_FUNCTIONS = {
+    "Identity": lambda op, dy: [dy],
+    "Cast": _cast_sparse_gradient,
+}
+
+
+def _sparse_passthrough(op, output_grads):
+    """op's input gradients when its only output gradient is an IndexedSlices that op passes on sparse,
+    else None."""
+    if len(output_grads) != 1 or not is_indexed_slices(output_grads[0]):
+        return None
+    if getattr(op, "_gradient_override", None) is not None:
+        return None    # a user's gradient function gets a dense gradient
+    sparse_function = _SPARSE_GRADIENT_FUNCTIONS.get(op.type)
+    return None if sparse_function is None else sparse_function(op, output_grads[0])
 
 
 def hessians(ys, xs, name="hessians", **kwargs):

@@ -887,6 +887,14 @@ for _type, _extra in (("ApplyGradientDescent", ()), ("ApplyAdagrad", ()), ("Appl
                       ("ApplyProximalGradientDescent", ()), ("ApplyProximalAdagrad", ()), ("ApplyAdagradDA", ())):
     _rule(_type, attrs=[(k, k, "b") for k in _extra], defaults={k: False for k in _extra},
           fixed={"use_locking": AttrValue(b=False)})
+# The optimizers' sparse updates (ops/training_sparse.py), with the position of their `indices` input.
+for _type, _indices, _extra in (("SparseApplyMomentum", 4, ("use_nesterov",)), ("SparseApplyAdagrad", 4, ()),
+                                ("SparseApplyRMSProp", 8, ()), ("SparseApplyCenteredRMSProp", 9, ()),
+                                ("SparseApplyAdadelta", 7, ()), ("SparseApplyFtrl", 4, ()),
+                                ("SparseApplyFtrlV2", 4, ()), ("SparseApplyProximalGradientDescent", 5, ()),
+                                ("SparseApplyProximalAdagrad", 6, ()), ("SparseApplyAdagradDA", 4, ())):
+    _rule(_type, attrs=[(k, k, "b") for k in _extra], defaults={k: False for k in _extra},
+          types=(("T", 0), ("Tindices", _indices)), fixed={"use_locking": AttrValue(b=False)})
 
 # neural-network ops
 _CONV_ATTRS = [("strides", "strides", "ints"), ("data_format", "data_format", "s"),

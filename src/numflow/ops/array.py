@@ -1192,7 +1192,23 @@ class GatherV2(OpDef):
 
     def grad(self, op, dy):
         params, indices = op.inputs
+        if op.attrs["axis"] == 0:
+            return [_gathered_rows_gradient(params, indices, dy), None]
         return [make_tensor("GatherGrad", [dy, indices, shape(params)], {"axis": op.attrs["axis"]}), None]
+
+
+def _gathered_rows_gradient(params, indices, dy):
+    """The gradient of gathering rows of `params`: an IndexedSlices holding dy's slices (one per index,
+    flattened) at those rows, rather than a dense tensor the size of `params` that is mostly zeros."""
+    from ..framework.indexed_slices import IndexedSlices
+    count = indices.shape.num_elements() if indices.shape.is_fully_defined() else size(indices)
+    params_shape = shape(params)
+    row_shape = params.shape[1:] if params.shape.ndims is not None else None
+    if row_shape is not None and row_shape.is_fully_defined() and isinstance(count, int):
+        values_shape = [count] + row_shape.as_list()
+    else:
+        values_shape = concat([reshape(count, [1]), params_shape[1:]], 0)
+    return IndexedSlices(reshape(dy, values_shape), reshape(indices, [-1]), params_shape)
 
 
 @register

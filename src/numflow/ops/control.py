@@ -233,7 +233,7 @@ class Cond(OpDef):
     def grad(self, op, *output_grads):
         """Gradients for the captured tensors and the variables read in the branches (the op's
         `implicit_inputs`): a `cond` on the same predicate whose branches differentiate each branch."""
-        from ..gradients import gradients
+        from ..gradients import dense_gradients as gradients
         sources = list(op.attrs["captured"]) + list(op.attrs.get("implicit_inputs", ()))
         floating = [t for t in sources if t.dtype.is_floating]
         pred = op.inputs[0]
@@ -411,7 +411,7 @@ class While(OpDef):
     def grad(self, op, *output_grads):
         """Backpropagation through the loop: a WhileGrad op reruns the loop to record each iteration's
         state, then applies the body's traced vector-Jacobian product from the last iteration back."""
-        from ..gradients import gradients
+        from ..gradients import dense_gradients as gradients
         loop_vars = op.attrs["loop_vars"]
         captured = op.attrs["captured"]
         variables = list(op.attrs.get("implicit_inputs", ()))

@@ -80,7 +80,7 @@ class MapFn(OpDef):
     def grad(self, op, *output_grads):
         """A MapFn over (elements, output gradients) computing each element's vector-Jacobian product;
         the per-element gradients of the captured tensors and variables are then summed."""
-        from ..gradients import gradients
+        from ..gradients import dense_gradients as gradients
         elem_vars = op.attrs["elem_vars"]
         outputs = op.attrs["outputs"]
         captured = op.attrs["captured"]

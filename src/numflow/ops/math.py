@@ -432,7 +432,10 @@ class ClipByValue(OpDef):
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """`tf.clip_by_value(t, clip_value_min, clip_value_max)`: t with values below the min set to the min
     and above the max set to the max. The bounds are scalars or broadcast to t's shape; the gradient
-    flows to t only where it was not clipped."""
+    flows to t only where it was not clipped. An IndexedSlices gives an IndexedSlices of clipped values."""
+    from ..framework.indexed_slices import IndexedSlices
+    if isinstance(t, IndexedSlices):
+        return IndexedSlices(clip_by_value(t.values, clip_value_min, clip_value_max, name), t.indices, t.dense_shape)
     t = convert_to_tensor(t, name="t")
     lo = convert_to_tensor(clip_value_min, dtype=None if isinstance(clip_value_min, Tensor) else t.dtype,
                            name="clip_value_min")

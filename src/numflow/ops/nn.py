@@ -1430,36 +1430,39 @@ class ShardedGather(OpDef):
         return sharded_gather
 
     def grad(self, op, dy):
-        ids = op.inputs[0]
-        grads = []
-        for index in range(len(op.inputs) - 1):
-            grads.append(make_tensor("ShardedGatherGrad", [dy, ids] + list(op.inputs[1:]),
-                                     {"partition_strategy": op.attrs["partition_strategy"], "index": index},
-                                     name="ShardedGatherGrad"))
-        return [None] + grads
+        return [None] + _sharded_rows_gradients(op, dy)
 
 
-@register
-class ShardedGatherGrad(OpDef):
-    """The dense gradient of one params shard of ShardedGather: dy rows added at their local ids."""
-
-    def infer(self, op):
-        return [(op.inputs[0].dtype, op.inputs[2 + op.attrs["index"]].shape)]
-
-    def kernel(self, op, ctx):
-        strategy, index = op.attrs["partition_strategy"], op.attrs["index"]
-
-        def sharded_gather_grad(dy, ids, *params):
-            sizes = [p.shape[0] for p in params]
-            flat = np.reshape(ids, -1).astype(np.int64)
-            part, local = _partition_ids(flat, sizes, strategy)
-            target = params[index]
-            out = np.zeros(target.shape, dtype=dy.dtype)
-            rows = dy.reshape((flat.size,) + target.shape[1:])
-            where = part == index
-            np.add.at(out, local[where], rows[where])
-            return out
-        return sharded_gather_grad
+def _sharded_rows_gradients(op, dy):
+    """One IndexedSlices per params shard of a ShardedGather (as TF's partitioned lookup gives): the rows
+    of dy whose ids fall in that shard, at their ids within it, computed with the same 'mod' / 'div'
+    arithmetic as `_partition_ids`."""
+    from ..framework.indexed_slices import IndexedSlices
+    from . import array, math as math_ops, segment_ops
+    ids, params = op.inputs[0], list(op.inputs[1:])
+    count = len(params)
+    flat_ids = array.reshape(ids, [-1])
+    if op.attrs["partition_strategy"] == "mod":
+        shard, local = math_ops.floormod(flat_ids, count), math_ops.floordiv(flat_ids, count)
+    else:
+        total = math_ops.add_n([array.shape(p, out_type=ids.dtype)[0] for p in params])
+        per, extras = math_ops.floordiv(total, count), math_ops.floormod(total, count)
+        threshold = extras * (per + 1)
+        low = math_ops.less(flat_ids, threshold)
+        shard = math_ops.where(low, math_ops.floordiv(flat_ids, per + 1),
+                               extras + math_ops.floordiv(flat_ids - threshold, math_ops.maximum(per, 1)))
+        local = math_ops.where(low, flat_ids - shard * (per + 1), flat_ids - threshold - (shard - extras) * per)
+    shard = math_ops.cast(shard, dtypes.int32)
+    row_shape = params[0].shape[1:] if params[0].shape.ndims is not None else None
+    if row_shape is not None and row_shape.is_fully_defined():
+        rows = array.reshape(dy, [-1] + row_shape.as_list()) if row_shape.num_elements() else \
+            array.reshape(dy, array.concat([array.reshape(array.size(ids), [1]), row_shape.as_list()], 0))
+    else:
+        rows = array.reshape(dy, array.concat([array.reshape(array.size(ids), [1]), array.shape(params[0])[1:]], 0))
+    shard_rows = segment_ops.dynamic_partition(rows, shard, count)
+    shard_ids = segment_ops.dynamic_partition(local, shard, count)
+    return [IndexedSlices(values, indices, array.shape(p))
+            for values, indices, p in zip(shard_rows, shard_ids, params)]
 
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,

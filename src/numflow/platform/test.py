@@ -238,7 +238,7 @@ def _flat_size(shape):
 def _jacobians(x, x_shape, x_data, y, y_shape, delta, extra_feed_dict):
     """(theoretical, numerical) Jacobians of y with respect to x, both [x_size, y_size]."""
     from .. import get_default_session
-    from ..gradients import gradients
+    from ..gradients import dense_gradients as gradients
     sess = get_default_session()
     if sess is None:
         raise ValueError("compute_gradient needs a default session: use it inside `with tf.Session():`")

@@ -10,6 +10,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.graph import (GraphKeys, Operation, Tensor, control_dependencies, convert_to_tensor,
                                get_default_graph, name_scope)
+from ..framework.indexed_slices import IndexedSlices, deduplicate_indexed_slices
 
 __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer", "AdamOptimizer",
            "RMSPropOptimizer", "AdadeltaOptimizer"]
@@ -27,8 +28,9 @@ def _var_key(var):
 class Optimizer:
     """`tf.train.Optimizer(use_locking, name)`: the base class of optimizers.
 
-    Subclasses override `_create_slots(var_list)`, `_prepare()`, `_apply_dense(grad, var)` and optionally
-    `_finish(update_ops, name_scope)`.
+    Subclasses override `_create_slots(var_list)`, `_prepare()`, `_apply_dense(grad, var)`,
+    `_apply_sparse(grad, var)` (for IndexedSlices gradients, such as those of tf.gather and
+    tf.nn.embedding_lookup: update only those rows) and optionally `_finish(update_ops, name_scope)`.
     """
 
     GATE_NONE = 0
@@ -65,7 +67,8 @@ class Optimizer:
     def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
                           colocate_gradients_with_ops=False, grad_loss=None):
         """Returns [(gradient, variable)] for `var_list` (default: the trainable variables); the gradient
-        is None for a variable that `loss` does not depend on."""
+        is None for a variable that `loss` does not depend on, and an IndexedSlices for one that `loss`
+        reads only through gathers (tf.gather, tf.nn.embedding_lookup)."""
         from ..gradients import gradients
         if callable(loss) and not isinstance(loss, (Tensor, Operation)):
             loss = loss()
@@ -94,22 +97,23 @@ class Optimizer:
                           colocate_gradients_with_ops=colocate_gradients_with_ops,
                           stop_gradients=[r for r, v in zip(refs, var_list) if _is_variable(v)])
         if gate_gradients == Optimizer.GATE_GRAPH:
-            from ..ops.control import tuple as tuple_
-            grads = tuple_(grads)
+            from ..gradients import gate
+            grads = gate(grads)
         grads_and_vars = list(zip(grads, var_list))
         self._assert_valid_dtypes([v for g, v in grads_and_vars if g is not None])
         return grads_and_vars
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
-        """Applies [(gradient, variable)] (None gradients are skipped); with `global_step`, increments it
-        after all updates. Returns the train op."""
+        """Applies [(gradient, variable)] (None gradients are skipped; an IndexedSlices updates only its
+        rows, through `_apply_sparse_duplicate_indices`); with `global_step`, increments it after all
+        updates. Returns the train op."""
         from ..ops.state import assign_add
         grads_and_vars = tuple(grads_and_vars)
         if not grads_and_vars:
             raise ValueError("No variables provided.")
         converted = []
         for g, v in grads_and_vars:
-            if g is not None:
+            if g is not None and not isinstance(g, IndexedSlices):
                 try:
                     g = convert_to_tensor(g)
                 except (TypeError, ValueError):
@@ -134,7 +138,10 @@ class Optimizer:
                 if grad is None:
                     continue
                 with name_scope("update_" + var.op.name):
-                    update = self._apply_dense(grad, var)
+                    if isinstance(grad, IndexedSlices):
+                        update = self._apply_sparse_duplicate_indices(grad, var)
+                    else:
+                        update = self._apply_dense(grad, var)
                     update_ops.append(update.op if isinstance(update, Tensor) else update)
             if global_step is None:
                 apply_updates = self._finish(update_ops, scope)
@@ -178,7 +185,14 @@ class Optimizer:
     def _apply_dense(self, grad, var):
         raise NotImplementedError()
 
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """Applies the IndexedSlices `grad` to `var` through `_apply_sparse`, after summing the slices
+        that share an index (so that `_apply_sparse` sees each row once)."""
+        summed, unique_indices = deduplicate_indexed_slices(grad.values, grad.indices)
+        return self._apply_sparse(IndexedSlices(summed, unique_indices, grad.dense_shape), var)
+
     def _apply_sparse(self, grad, var):
+        """Applies the IndexedSlices `grad` (distinct indices) to the rows of `var` it names."""
         raise NotImplementedError()
 
     def _finish(self, update_ops, name_scope):
@@ -273,6 +287,13 @@ class Optimizer:
         return list(self._non_slot_dict.values())
 
 
+def sparse_apply(op_type, refs, inputs, attrs=None):
+    """The fused sparse update `op_type` ('SparseApplyMomentum', ...) of a variable and its slots `refs`
+    from `inputs` (TF's order: the hyperparameters with grad.values then grad.indices in grad's place)."""
+    from ..ops.training_sparse import sparse_apply as build
+    return build(op_type, refs, inputs, attrs=attrs)
+
+
 def _flatten(values):
     if isinstance(values, (list, tuple)):
         flat = []
@@ -296,6 +317,15 @@ class GradientDescentOptimizer(Optimizer):
         return apply_gradient_descent(var, self._hyper("learning_rate", self._learning_rate, var.dtype), grad,
                                       use_locking=self._use_locking)
 
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        # scatter_sub adds up repeated indices itself: no need to sum them first.
+        from ..ops.scatter_ops import scatter_sub
+        step = grad.values * self._hyper("learning_rate", self._learning_rate, var.dtype)
+        return scatter_sub(var, grad.indices, step, use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        return self._apply_sparse_duplicate_indices(grad, var)
+
 
 class MomentumOptimizer(Optimizer):
     """`tf.train.MomentumOptimizer(learning_rate, momentum, use_nesterov=False)`:
@@ -318,6 +348,12 @@ class MomentumOptimizer(Optimizer):
                               self._hyper("momentum", self._momentum, var.dtype),
                               use_locking=self._use_locking, use_nesterov=self._use_nesterov)
 
+    def _apply_sparse(self, grad, var):
+        return sparse_apply("SparseApplyMomentum", [var, self.get_slot(var, "momentum")],
+                            [self._hyper("learning_rate", self._learning_rate, var.dtype), grad.values,
+                             grad.indices, self._hyper("momentum", self._momentum, var.dtype)],
+                            attrs={"use_nesterov": bool(self._use_nesterov)})
+
 
 class AdagradOptimizer(Optimizer):
     """`tf.train.AdagradOptimizer(learning_rate, initial_accumulator_value=0.1)`:
@@ -339,6 +375,11 @@ class AdagradOptimizer(Optimizer):
         return apply_adagrad(var, self.get_slot(var, "accumulator"),
                              self._hyper("learning_rate", self._learning_rate, var.dtype), grad,
                              use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        return sparse_apply("SparseApplyAdagrad", [var, self.get_slot(var, "accumulator")],
+                            [self._hyper("learning_rate", self._learning_rate, var.dtype), grad.values,
+                             grad.indices], attrs={"update_slots": True})
 
 
 class AdamOptimizer(Optimizer):
@@ -382,6 +423,31 @@ class AdamOptimizer(Optimizer):
                           self._hyper("learning_rate", self._lr, dtype), self._hyper("beta1", self._beta1, dtype),
                           self._hyper("beta2", self._beta2, dtype), self._hyper("epsilon", self._epsilon, dtype),
                           grad, use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        # TF1's sparse Adam: both moments decay on every row (as in the dense update), then the rows'
+        # gradient terms are scattered in, and every row of var moves: the same values as the dense
+        # update with zeros elsewhere (not the "lazy" variant that touches only these rows).
+        from ..ops.control import group
+        from ..ops.math import sqrt
+        from ..ops.scatter_ops import scatter_add
+        from ..ops.state import assign, assign_sub
+        beta1_power, beta2_power = self._get_beta_accumulators(var.graph)
+        dtype = var.dtype
+        beta1, beta2 = self._hyper("beta1", self._beta1, dtype), self._hyper("beta2", self._beta2, dtype)
+        lr = self._hyper("learning_rate", self._lr, dtype) * sqrt(1 - self._hyper("beta2_power", beta2_power, dtype)) \
+            / (1 - self._hyper("beta1_power", beta1_power, dtype))
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m_decayed = assign(m, m * beta1, use_locking=self._use_locking)
+        with control_dependencies([m_decayed]):
+            m_t = scatter_add(m, grad.indices, grad.values * (1 - beta1), use_locking=self._use_locking)
+        v_decayed = assign(v, v * beta2, use_locking=self._use_locking)
+        with control_dependencies([v_decayed]):
+            v_t = scatter_add(v, grad.indices, (grad.values * grad.values) * (1 - beta2),
+                              use_locking=self._use_locking)
+        var_update = assign_sub(var, lr * m_t / (sqrt(v_t) + self._hyper("epsilon", self._epsilon, dtype)),
+                                use_locking=self._use_locking)
+        return group(var_update, m_t, v_t)
 
     def _finish(self, update_ops, name_scope):
         from ..ops.control import group
@@ -429,6 +495,16 @@ class RMSPropOptimizer(Optimizer):
                                            use_locking=self._use_locking)
         return apply_rms_prop(var, rms, mom, *hypers, use_locking=self._use_locking)
 
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype
+        inputs = [self._hyper("learning_rate", self._learning_rate, dtype), self._hyper("decay", self._decay, dtype),
+                  self._hyper("momentum", self._momentum, dtype), self._hyper("epsilon", self._epsilon, dtype),
+                  grad.values, grad.indices]
+        rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
+        if self._centered:
+            return sparse_apply("SparseApplyCenteredRMSProp", [var, self.get_slot(var, "mg"), rms, mom], inputs)
+        return sparse_apply("SparseApplyRMSProp", [var, rms, mom], inputs)
+
 
 class AdadeltaOptimizer(Optimizer):
     """`tf.train.AdadeltaOptimizer(learning_rate=0.001, rho=0.95, epsilon=1e-08)`:
@@ -454,3 +530,10 @@ class AdadeltaOptimizer(Optimizer):
         return apply_adadelta(var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update"),
                               self._hyper("lr", self._lr, dtype), self._hyper("rho", self._rho, dtype),
                               self._hyper("epsilon", self._epsilon, dtype), grad, use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype
+        slots = [var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update")]
+        return sparse_apply("SparseApplyAdadelta", slots,
+                            [self._hyper("lr", self._lr, dtype), self._hyper("rho", self._rho, dtype),
+                             self._hyper("epsilon", self._epsilon, dtype), grad.values, grad.indices])

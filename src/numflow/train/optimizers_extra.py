@@ -1,7 +1,7 @@
 """The sparsity-inducing TF1 optimizers: FTRL-Proximal, proximal gradient descent and Adagrad, and Adagrad
 dual averaging, each one fused update op per variable (`ops/training_extra.py`)."""
 from ..framework import dtypes
-from .optimizer import Optimizer
+from .optimizer import Optimizer, sparse_apply
 
 __all__ = ["FtrlOptimizer", "ProximalGradientDescentOptimizer", "ProximalAdagradOptimizer",
            "AdagradDAOptimizer"]
@@ -76,6 +76,16 @@ class FtrlOptimizer(_RegularizedOptimizer):
         shrinkage = self._hyper("l2_shrinkage_regularization_strength", self._l2_shrinkage, dtype)
         return apply_ftrl_v2(*slots, grad, lr, l1, l2, shrinkage, power, use_locking=self._use_locking)
 
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype
+        lr, l1, l2 = self._regularized_hypers(dtype)
+        power = self._hyper("learning_rate_power", self._learning_rate_power, dtype)
+        slots = [var, self.get_slot(var, "accum"), self.get_slot(var, "linear")]
+        if self._l2_shrinkage <= 0.0:
+            return sparse_apply("SparseApplyFtrl", slots, [grad.values, grad.indices, lr, l1, l2, power])
+        shrinkage = self._hyper("l2_shrinkage_regularization_strength", self._l2_shrinkage, dtype)
+        return sparse_apply("SparseApplyFtrlV2", slots, [grad.values, grad.indices, lr, l1, l2, shrinkage, power])
+
 
 class ProximalGradientDescentOptimizer(_RegularizedOptimizer):
     """`tf.train.ProximalGradientDescentOptimizer(learning_rate, l1_regularization_strength=0.0,
@@ -94,6 +104,10 @@ class ProximalGradientDescentOptimizer(_RegularizedOptimizer):
         from ..ops.training_extra import apply_proximal_gradient_descent
         lr, l1, l2 = self._regularized_hypers(var.dtype)
         return apply_proximal_gradient_descent(var, lr, l1, l2, grad, use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        return sparse_apply("SparseApplyProximalGradientDescent", [var],
+                            list(self._regularized_hypers(var.dtype)) + [grad.values, grad.indices])
 
 
 def _require_positive_accumulator(value, what):
@@ -126,6 +140,10 @@ class ProximalAdagradOptimizer(_RegularizedOptimizer):
         lr, l1, l2 = self._regularized_hypers(var.dtype)
         return apply_proximal_adagrad(var, self.get_slot(var, "accumulator"), lr, l1, l2, grad,
                                       use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        return sparse_apply("SparseApplyProximalAdagrad", [var, self.get_slot(var, "accumulator")],
+                            list(self._regularized_hypers(var.dtype)) + [grad.values, grad.indices])
 
 
 class AdagradDAOptimizer(_RegularizedOptimizer):
@@ -173,3 +191,9 @@ class AdagradDAOptimizer(_RegularizedOptimizer):
         return apply_adagrad_da(var, self.get_slot(var, "gradient_accumulator"),
                                 self.get_slot(var, "gradient_squared_accumulator"), grad, lr, l1, l2,
                                 self._step_count, use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        lr, l1, l2 = self._regularized_hypers(var.dtype)
+        return sparse_apply("SparseApplyAdagradDA", [var, self.get_slot(var, "gradient_accumulator"),
+                                                     self.get_slot(var, "gradient_squared_accumulator")],
+                            [grad.values, grad.indices, lr, l1, l2, self._step_count])
