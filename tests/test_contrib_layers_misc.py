@@ -38,6 +38,16 @@ def test_all_names_exist_and_layers_take_arg_scope():
     assert set(layers.OPTIMIZER_CLS_NAMES) == {"Adagrad", "Adam", "Ftrl", "Momentum", "RMSProp", "SGD"}
 
 
+def test_feature_column_api_names_its_replacement():
+    with pytest.raises(AttributeError, match=r"does not provide tf.contrib.layers.real_valued_column .*; use "
+                                             r"tf.feature_column.numeric_column"):
+        layers.real_valued_column  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tf.contrib.layers.transform_features .*; use tf.feature_column$"):
+        layers.transform_features  # noqa: B018
+    for name, replacement in layers._FEATURE_COLUMN_NAMES.items():
+        assert replacement is None or hasattr(tf.feature_column, replacement), replacement
+
+
 def test_arg_scope_sets_defaults_explicit_arguments_win_and_outputs_collections_alias():
     x = RNG.randn(2, 4, 4, 3)
     with tf.Graph().as_default():

@@ -1,6 +1,8 @@
 """`tf.contrib.layers`: the TF1 contrib layer functions (fully_connected, the convolutions, pooling,
-normalizations, embeddings, repeat/stack), the regularizers and initializers, the summaries helpers
-and `optimize_loss`.
+normalizations and GDN, embeddings, repeat/stack, reversible blocks), the regularizers and
+initializers, the summaries helpers and `optimize_loss`. (The pre-core feature-column API of
+tf.contrib.layers, real_valued_column ... input_from_feature_columns, is not provided: use
+tf.feature_column.)
 
 Variables are made with `tf.get_variable` in `tf.variable_scope(scope, default_name=...)` and named as
 in TF1 contrib: 'fully_connected/weights', 'Conv/biases', 'Conv2d_transpose/weights', 'LayerNorm/beta'.
@@ -27,14 +29,39 @@ _INIT_OPS_NAMES = {"xavier_initializer": "xavier_initializer",
                    "variance_scaling_initializer": "contrib_variance_scaling_initializer"}
 
 
+# The pre-core feature-column API of tf.contrib.layers, and the tf.feature_column name that replaced each.
+_FEATURE_COLUMN_NAMES = {
+    "real_valued_column": "numeric_column", "bucketized_column": "bucketized_column",
+    "sparse_column_with_hash_bucket": "categorical_column_with_hash_bucket",
+    "sparse_column_with_keys": "categorical_column_with_vocabulary_list",
+    "sparse_column_with_vocabulary_file": "categorical_column_with_vocabulary_file",
+    "sparse_column_with_integerized_feature": "categorical_column_with_identity",
+    "weighted_sparse_column": "weighted_categorical_column", "crossed_column": "crossed_column",
+    "embedding_column": "embedding_column", "shared_embedding_columns": "shared_embedding_columns",
+    "one_hot_column": "indicator_column", "input_from_feature_columns": "input_layer",
+    "weighted_sum_from_feature_columns": "linear_model", "create_feature_spec_for_parsing": "make_parse_example_spec",
+    "scattered_embedding_column": None, "joint_weighted_sum_from_feature_columns": None,
+    "sequence_input_from_feature_columns": None, "parse_feature_columns_from_examples": None,
+    "parse_feature_columns_from_sequence_examples": None, "transform_features": None,
+    "check_feature_columns": None, "infer_real_valued_columns": None,
+    "make_place_holder_tensors_for_base_features": None,
+}
+
+
 def __getattr__(name):
-    """The contrib initializers, imported from init_ops when first asked for."""
+    """The contrib initializers, imported from init_ops when first asked for; a pointer to
+    tf.feature_column for the contrib feature-column API, which numflow does not provide."""
     if name in _INIT_OPS_NAMES:
         from .. import init_ops
         target = _INIT_OPS_NAMES[name]
         if not hasattr(init_ops, target) and name == "variance_scaling_initializer":
             target = name
         return getattr(init_ops, target)
+    if name in _FEATURE_COLUMN_NAMES:
+        replacement = _FEATURE_COLUMN_NAMES[name]
+        raise AttributeError("numflow does not provide tf.contrib.layers.%s (the feature-column API that "
+                             "preceded tf.feature_column)%s" % (name, "; use tf.feature_column.%s" % replacement
+                                                                 if replacement else "; use tf.feature_column"))
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
