@@ -44,6 +44,11 @@ def _nudged_range(low, high, quant_low, quant_high):
     return nudged_min, nudged_max, np.asarray(scale, np.float32)
 
 
+def _on_device(xp, values):
+    """Host range values as arrays of module `xp` (unchanged on the host)."""
+    return values if xp is np else tuple(xp.asarray(v) for v in values)
+
+
 def _fake_quantize(x, nudged_min, nudged_max, scale):
     clamped = np.maximum(np.minimum(x, nudged_max), nudged_min)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -118,8 +123,8 @@ class FakeQuantWithMinMaxArgs(_FakeQuantOp):
         return [(dtypes.float32, op.inputs[0].shape)]
 
     def kernel(self, op, ctx):
-        nudged_min, nudged_max, scale = _args_range(op)
-        return lambda x: _fake_quantize(np.asarray(x, np.float32), nudged_min, nudged_max, scale)
+        nudged_min, nudged_max, scale = _on_device(ctx.xp, _args_range(op))
+        return lambda x: _fake_quantize(x.astype(np.float32, copy=False), nudged_min, nudged_max, scale)
 
     def grad(self, op, dy):
         return [make_tensor("FakeQuantWithMinMaxArgsGradient", [dy, op.inputs[0]], dict(op.attrs))]
@@ -137,7 +142,7 @@ class FakeQuantWithMinMaxArgsGradient(_FakeQuantOp):
         return [(dtypes.float32, op.inputs[0].shape.merge_with(op.inputs[1].shape))]
 
     def kernel(self, op, ctx):
-        nudged_min, nudged_max, _ = _args_range(op)
+        nudged_min, nudged_max, _ = _on_device(ctx.xp, _args_range(op))
 
         def backprop(gradients, x):
             return np.where(_inside(x, nudged_min, nudged_max), gradients, np.float32(0)).astype(np.float32)
@@ -155,10 +160,14 @@ class FakeQuantWithMinMaxVars(_FakeQuantOp):
         self.check(op)
         return [(dtypes.float32, op.inputs[0].shape)]
 
+    host_inputs = (1, 2)     # min and max: the nudged range is worked out on the host
+
     def kernel(self, op, ctx):
+        xp = ctx.xp
+
         def quantize(x, low, high):
-            nudged_min, nudged_max, scale = self.ranges(op, low, high)
-            return _fake_quantize(np.asarray(x, np.float32), nudged_min, nudged_max, scale)
+            nudged_min, nudged_max, scale = _on_device(xp, self.ranges(op, low, high))
+            return _fake_quantize(x.astype(np.float32, copy=False), nudged_min, nudged_max, scale)
         return quantize
 
     def grad(self, op, dy):
@@ -187,19 +196,22 @@ class FakeQuantWithMinMaxVarsGradient(_FakeQuantOp):
         return [(dtypes.float32, op.inputs[0].shape.merge_with(op.inputs[1].shape)),
                 (dtypes.float32, bounds), (dtypes.float32, bounds)]
 
+    host_inputs = (2, 3)
+
     def kernel(self, op, ctx):
         per_channel = self.per_channel
+        xp = ctx.xp
 
         def backprop(gradients, x, low, high):
-            nudged_min, nudged_max, _ = self.ranges(op, low, high)
-            gradients, x = np.asarray(gradients, np.float32), np.asarray(x, np.float32)
+            nudged_min, nudged_max, _ = _on_device(xp, self.ranges(op, low, high))
+            gradients, x = gradients.astype(np.float32, copy=False), x.astype(np.float32, copy=False)
             zero = np.float32(0)
             # Per channel: sum over every axis but the last; otherwise over all of them.
             axes = tuple(range(x.ndim - 1)) if per_channel else None
             below = np.sum(np.where(x < nudged_min, gradients, zero), axis=axes, dtype=np.float32)
             above = np.sum(np.where(x > nudged_max, gradients, zero), axis=axes, dtype=np.float32)
             inside = np.where(_inside(x, nudged_min, nudged_max), gradients, zero).astype(np.float32)
-            return inside, np.asarray(below, np.float32), np.asarray(above, np.float32)
+            return inside, below.astype(np.float32, copy=False), above.astype(np.float32, copy=False)
         return backprop
 
 
@@ -345,6 +357,8 @@ def _scatter_volumes(patches, shape, ksizes, strides, padding):
 
 
 class _VolumePatchOp(OpDef):
+    host_only = True     # index arithmetic per window on the host
+
     def check_attrs(self, op):
         if op.attrs["padding"] not in ("SAME", "VALID"):
             raise ValueError("Value for attr 'padding' of \"%s\" is not in the list of allowed values: "
@@ -467,6 +481,8 @@ class ApproxTopK(OpDef):
     best first, lower indices first among equal values. numflow computes them exactly, which TF's
     contract allows (recall 1.0 meets any recall_target)."""
 
+    host_only = True     # sorts with NumPy on the host
+
     def infer(self, op):
         x = op.inputs[0]
         if not (x.dtype.is_floating or x.dtype.is_integer):
@@ -524,6 +540,8 @@ class ApproxTopK(OpDef):
 class ApproxTopKGrad(OpDef):
     """ApproxTopK's gradient: the value gradients placed at the chosen indices of an input-shaped zero
     tensor."""
+
+    host_only = True     # scatters with NumPy on the host
 
     def infer(self, op):
         from .image_extra import _static_value
@@ -609,6 +627,7 @@ class SobolSample(OpDef):
     """Points skip+1 .. skip+num_results of the `dim`-dimensional Sobol sequence in Gray-code order (the
     all-zero first point left out, as in TF), as [num_results, dim] floats in [0, 1)."""
 
+    host_only = True     # bitwise generator state on the host
     differentiable = False
 
     def infer(self, op):
@@ -718,6 +737,7 @@ class RandomIndexShuffle(OpDef):
     for a fixed seed and max_index, distinct indices map to distinct outputs. numflow's permutation is
     its own Feistel network, so the values differ from TF's (which builds its cipher on Philox)."""
 
+    host_only = True     # bijective shuffle rounds on the host
     differentiable = False
 
     def infer(self, op):
@@ -898,6 +918,8 @@ class Conv(OpDef):
     """N-D convolution (2 or 3 spatial dimensions) over inputs with `batch_dims` leading batch dimensions,
     in groups of input channels; the cross-correlation of TF's conv ops."""
 
+    host_only = True     # window loops on the host
+
     def infer(self, op):
         x, f = op.inputs
         check_same = x.dtype is f.dtype
@@ -951,6 +973,8 @@ class Conv(OpDef):
 @register
 class ConvGrad(OpDef):
     """Conv's gradient with respect to its input and its filter."""
+
+    host_only = True     # window loops on the host
 
     def infer(self, op):
         return [(op.inputs[0].dtype, op.inputs[0].shape), (op.inputs[1].dtype, op.inputs[1].shape)]
