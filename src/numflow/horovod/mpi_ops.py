@@ -47,6 +47,7 @@ class _Collective(OpDef):
     """Shared machinery of the collective ops."""
 
     stateful = True
+    host_only = True      # MPI reads and writes host buffers (CUDA-aware MPI is not used)
 
     def describe(self, op, values):
         """What this rank is about to send, as text every rank must agree on."""
