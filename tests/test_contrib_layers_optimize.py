@@ -91,6 +91,30 @@ def test_optimize_loss_gradient_noise_changes_the_step():
     assert np.all(np.abs(w + gw) <= 2 * 0.5 + 1e-9)     # truncated normal: within two standard deviations
 
 
+def test_optimize_loss_sparse_gradients_multiplied_clipped_and_noised():
+    with tf.Graph().as_default():
+        table = tf.get_variable("emb", [5, 2], tf.float64, tf.ones_initializer())
+        loss = tf.reduce_sum(tf.nn.embedding_lookup(table, [1, 3, 1]))
+        step = tf.train.get_or_create_global_step()
+        assert isinstance(tf.gradients(loss, [table])[0], tf.IndexedSlices)
+        train = layers.optimize_loss(loss, step, 0.1, "SGD", gradient_multipliers={table: 2.0},
+                                     clip_gradients=10.0, summaries=["gradients", "gradient_norm"], name="sparse")
+        noisy = layers.optimize_loss(loss, step, 0.1, "SGD", gradient_noise_scale=1e-3, summaries=[], name="noisy")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train)
+            updated = sess.run(table)
+            sess.run(noisy)
+            noised = sess.run(table)
+    expected = np.ones((5, 2))
+    expected[1] -= 0.1 * 2 * 2.0           # id 1 looked up twice, gradient doubled by the multiplier
+    expected[3] -= 0.1 * 2.0
+    np.testing.assert_allclose(updated, expected, rtol=1e-7)   # the learning-rate variable is float32
+    step_taken = updated - noised           # the dense noise touches every row, ids 0/2/4 only slightly
+    assert np.all(np.abs(step_taken[[0, 2, 4]]) < 1e-3) and np.any(step_taken[[0, 2, 4]] != 0)
+    np.testing.assert_allclose(step_taken[[1, 3]], [[0.2, 0.2], [0.1, 0.1]], atol=1e-3)
+
+
 def test_optimize_loss_runs_update_ops_first_and_decays_lr():
     with tf.Graph().as_default():
         loss, _, _ = _regression()
