@@ -178,6 +178,7 @@ def test_linear_relu_and_legacy_fully_connected():
         lin = layers.linear(tf.constant(x), 2, weights_initializer=tf.constant_initializer(w),
                             biases_initializer=tf.constant_initializer(-0.5))
         rel = layers.relu(tf.constant(x), 2, weights_initializer=tf.constant_initializer(w), scope="r")
+        exp = layers.elu(tf.constant(x), 2, weights_initializer=tf.constant_initializer(w), scope="e")
         legacy = layers.legacy_fully_connected(tf.constant(x), 2, weight_init=tf.constant_initializer(w),
                                                bias_init=tf.constant_initializer(0.25), activation_fn=tf.nn.relu)
         legacy_lin = layers.legacy_linear(tf.constant(x[:, 0]), 2, bias_init=None, name="ll")
@@ -186,18 +187,20 @@ def test_linear_relu_and_legacy_fully_connected():
         assert [v.op.name for v in tf.get_collection(tf.GraphKeys.BIASES)] == ["fully_connected_1/bias"]
         assert tf.get_collection(tf.GraphKeys.ACTIVATIONS) == [legacy, legacy_lin]
         names = sorted(v.op.name for v in tf.global_variables())
-        values = _run([lin, rel, legacy])
+        values = _run([lin, rel, legacy, exp])
         with pytest.raises(ValueError, match="rank of x must be at least 2 not: 1"):
             layers.legacy_fully_connected(tf.zeros([3]), 2)
         with pytest.raises(ValueError, match="last dimension of x must be known but is None"):
             layers.legacy_fully_connected(tf.placeholder(tf.float32, [2, None]), 2)
         with pytest.raises(ValueError, match="dims of x must be known but is None"):
             layers.legacy_fully_connected(tf.placeholder(tf.float32), 2)
-    assert names == ["fully_connected/biases", "fully_connected/weights", "fully_connected_1/bias",
-                     "fully_connected_1/weights", "ll/weights", "r/biases", "r/weights"]
+    assert names == ["e/biases", "e/weights", "fully_connected/biases", "fully_connected/weights",
+                     "fully_connected_1/bias", "fully_connected_1/weights", "ll/weights", "r/biases", "r/weights"]
     np.testing.assert_allclose(values[0], x @ w - 0.5, rtol=1e-10)
     np.testing.assert_allclose(values[1], np.maximum(x @ w, 0), rtol=1e-10)
     np.testing.assert_allclose(values[2], np.maximum(x @ w + 0.25, 0), rtol=1e-10)
+    h = x @ w
+    np.testing.assert_allclose(values[3], np.where(h > 0, h, np.expm1(np.minimum(h, 0))), rtol=1e-10)
 
 
 def test_maxout_matches_numpy_and_errors():
@@ -221,6 +224,8 @@ def test_repeat_and_stack_scopes():
         default = layers.repeat(x, 2, layers.max_pool2d, [1, 1], stride=1)
         stacked = layers.stack(tf.zeros([2, 3]), layers.fully_connected, [5, 7], scope="fc")
         tupled = layers.stack(x, layers.conv2d, [(8, [3, 3]), (6, [1, 1], 2)])
+        layers.repeat(tf.zeros([2, 3]), 2, layers.linear, 3, scope="lin")
+        layers.stack(tf.zeros([2, 3]), layers.elu, [4])
         names = {v.op.name: v.shape.as_list() for v in tf.global_variables() if v.op.name.endswith("weights")}
         with pytest.raises(ValueError, match="stack_args need to be a list or tuple"):
             layers.stack(x, layers.conv2d, 8)
@@ -229,7 +234,10 @@ def test_repeat_and_stack_scopes():
     assert default.op.name.startswith("Repeat/max_pool2d_2/")
     assert names == {"conv1/conv1_1/weights": [3, 3, 2, 4], "conv1/conv1_2/weights": [3, 3, 4, 4],
                      "conv1/conv1_3/weights": [3, 3, 4, 4], "fc/fc_1/weights": [3, 5], "fc/fc_2/weights": [5, 7],
-                     "Stack/convolution2d_1/weights": [3, 3, 2, 8], "Stack/convolution2d_2/weights": [1, 1, 8, 6]}
+                     "Stack/convolution2d_1/weights": [3, 3, 2, 8], "Stack/convolution2d_2/weights": [1, 1, 8, 6],
+                     # the fully_connected aliases name their scopes as TF's functools.partial objects do
+                     "lin/lin_1/weights": [3, 3], "lin/lin_2/weights": [3, 3],
+                     "Stack_1/fully_connected_1/weights": [3, 4]}
 
 
 def test_softmax_any_rank_and_errors():

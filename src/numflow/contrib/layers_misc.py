@@ -11,7 +11,7 @@ from .layers_common import tf as _tf
 from .layers_common import variable_collections
 
 __all__ = ["one_hot_encoding", "embed_sequence", "embedding_lookup_unique", "safe_embedding_lookup_sparse",
-           "linear", "relu", "relu6", "legacy_fully_connected", "legacy_linear", "legacy_relu", "maxout",
+           "linear", "relu", "relu6", "elu", "legacy_fully_connected", "legacy_linear", "legacy_relu", "maxout",
            "repeat", "stack", "softmax", "spatial_softmax", "images_to_sequence", "sequence_to_images",
            "scale_gradient", "dense_to_sparse", "bow_encoder"]
 
@@ -27,6 +27,10 @@ def _relu(features):
 
 def _relu6(features):
     return _tf().nn.relu6(features)
+
+
+def _elu(features):
+    return _tf().nn.elu(features)
 
 
 @add_arg_scope
@@ -115,12 +119,16 @@ def _partial_fully_connected(activation_fn, public_name):
     layer.__doc__ = ("`tf.contrib.layers.%s(inputs, num_outputs, ...)`: fully_connected with "
                      "activation_fn=%s (variables 'fully_connected/weights', 'fully_connected/biases')."
                      % (public_name, "None" if activation_fn is None else "tf.nn." + public_name))
+    # TF's aliases are functools.partial objects of fully_connected, so repeat/stack name their
+    # scopes after fully_connected
+    layer.repeat_scope_name = "fully_connected"
     return layer
 
 
 linear = _partial_fully_connected(None, "linear")
 relu = _partial_fully_connected(_relu, "relu")
 relu6 = _partial_fully_connected(_relu6, "relu6")
+elu = _partial_fully_connected(_elu, "elu")
 
 
 def legacy_fully_connected(x, num_output_units, activation_fn=None, weight_init=XAVIER, bias_init=ZEROS,
@@ -191,6 +199,8 @@ def maxout(inputs, num_units, axis=-1, scope=None):
 
 
 def _layer_name(layer, fallback):
+    if hasattr(layer, "repeat_scope_name"):
+        return layer.repeat_scope_name
     if hasattr(layer, "__name__"):
         return layer.__name__
     if hasattr(layer, "func") and hasattr(layer.func, "__name__"):
