@@ -295,3 +295,22 @@ def test_pooling_errors():
             layers.pool(tf.zeros([2, 3]), 2, "MAX")
         with pytest.raises(ValueError, match="Rank of inputs must be known"):
             layers.pool(tf.placeholder(tf.float32), 2, "MAX")
+
+
+def test_separable_conv2d_nchw_and_atrous_depthwise():
+    x = RNG.randn(2, 6, 6, 3)
+    depthwise = RNG.randn(3, 3, 3, 2)
+    pointwise = RNG.randn(1, 1, 6, 4)
+    with tf.Graph().as_default():
+        both = layers.separable_conv2d(tf.constant(x.transpose(0, 3, 1, 2)), 4, 3, depth_multiplier=2, stride=2,
+                                       data_format="NCHW", activation_fn=None,
+                                       weights_initializer=_const_init(depthwise),
+                                       pointwise_initializer=_const_init(pointwise))
+        atrous = layers.separable_conv2d(tf.constant(x), None, 3, depth_multiplier=2, rate=2, activation_fn=None,
+                                         weights_initializer=_const_init(depthwise))
+        got_both, got_atrous = _run([both, atrous])
+    expected = np.einsum("nhwc,co->nhwo", depthwise_reference(x, depthwise, [2, 2], "SAME"), pointwise[0, 0])
+    np.testing.assert_allclose(got_both, expected.transpose(0, 3, 1, 2), rtol=1e-10)
+    channels = [conv_reference(x[..., c:c + 1], depthwise[:, :, c:c + 1, m:m + 1], [1, 1], "SAME", [2, 2])
+                for c in range(3) for m in range(2)]
+    np.testing.assert_allclose(got_atrous, np.concatenate(channels, -1), rtol=1e-10)
