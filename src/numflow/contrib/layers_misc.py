@@ -1,14 +1,14 @@
 """`tf.contrib.layers` helpers beyond convolutions and normalizations: one_hot_encoding, the embedding
-helpers, linear / relu / relu6, legacy_fully_connected, maxout, repeat / stack, softmax,
-spatial_softmax, images_to_sequence / sequence_to_images, scale_gradient and dense_to_sparse.
-Re-exported by `numflow.contrib.layers`."""
+helpers (embed_sequence, bow_encoder, embedding_lookup_unique, safe_embedding_lookup_sparse),
+linear / relu / relu6 / elu, legacy_fully_connected, maxout, repeat / stack, softmax, spatial_softmax,
+images_to_sequence / sequence_to_images, scale_gradient and dense_to_sparse. Re-exported by
+`numflow.contrib.layers`."""
 import functools
 
 from ..framework.graph import GraphKeys, add_to_collections, convert_to_tensor, name_scope
 from .framework import add_arg_scope
-from .layers_common import XAVIER, ZEROS, as_list, collect_named_outputs, model_variable, resolve
-from .layers_common import tf as _tf
-from .layers_common import variable_collections
+from .layers_common import (XAVIER, ZEROS, as_list, collect_named_outputs, model_variable, resolve, tf as _tf,
+                            variable_collections)
 
 __all__ = ["one_hot_encoding", "embed_sequence", "embedding_lookup_unique", "safe_embedding_lookup_sparse",
            "linear", "relu", "relu6", "elu", "legacy_fully_connected", "legacy_linear", "legacy_relu", "maxout",
