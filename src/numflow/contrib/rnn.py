@@ -25,12 +25,14 @@ from .rnn_fused import (FusedRNNCell, FusedRNNCellAdaptor, LSTMBlockFusedCell, L
 from .rnn_fused import __all__ as _fused_all
 from .rnn_grid import BidirectionalGridLSTMCell, GridLSTMCell, TimeFreqLSTMCell  # noqa: F401
 from .rnn_grid import __all__ as _grid_all
+from .rnn_ntm import NTMCell, NTMControllerState  # noqa: F401
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell", "LSTMCell",
            "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell", "static_rnn",
            "static_bidirectional_rnn", "static_state_saving_rnn", "stack_bidirectional_dynamic_rnn",
            "stack_bidirectional_rnn", "OutputProjectionWrapper", "InputProjectionWrapper",
-           "LayerNormBasicLSTMCell", "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2"] + _cells_all + _fused_all + _grid_all
+           "LayerNormBasicLSTMCell", "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2", "NTMCell", "NTMControllerState"] + \
+    _cells_all + _fused_all + _grid_all
 
 
 class LSTMBlockCell(LSTMCell):
