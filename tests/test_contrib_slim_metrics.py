@@ -95,6 +95,33 @@ def test_auc_and_thresholded_metrics():
     np.testing.assert_allclose(got[4], (~above & L).sum(axis=1))
 
 
+def test_rates_at_thresholds():
+    batches = [(RNG.rand(10).astype(np.float32), RNG.rand(10) > 0.5) for _ in range(2)]
+    thresholds = [0.2, 0.6]
+    with tf.Graph().as_default():
+        p, l = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.bool, [None])
+        got = stream([metrics.streaming_false_positive_rate_at_thresholds(p, l, thresholds),
+                      metrics.streaming_false_negative_rate_at_thresholds(p, l, thresholds)], batches, [p, l])
+    P, L = (np.concatenate(part) for part in zip(*batches))
+    above = P[None, :] > np.array(thresholds)[:, None]
+    np.testing.assert_allclose(got[0], (above & ~L).sum(axis=1) / (~L).sum(), rtol=1e-6)
+    np.testing.assert_allclose(got[1], (~above & L).sum(axis=1) / L.sum(), rtol=1e-6)
+
+
+def test_count_and_sparse_recall_at_top_k():
+    batches = [(RNG.rand(4, 3).astype(np.float32), RNG.randint(0, 3, 4).astype(np.int64),
+                RNG.rand(4).astype(np.float32)) for _ in range(2)]
+    with tf.Graph().as_default():
+        scores = tf.placeholder(tf.float32, [None, 3])
+        labels, w = tf.placeholder(tf.int64, [None]), tf.placeholder(tf.float32, [None])
+        top1 = tf.cast(tf.nn.top_k(scores, 1).indices, tf.int64)
+        got = stream([metrics.count(scores), metrics.count(labels, weights=w),
+                      metrics.sparse_recall_at_top_k(labels, top1)], batches, [scores, labels, w])
+    S, Y, W = (np.concatenate(part) for part in zip(*batches))
+    np.testing.assert_allclose(got, [S.size, W.sum(), (S.argmax(axis=1) == Y).mean()], rtol=1e-6)
+    assert metrics.set_union is tf.sets.set_union
+
+
 def test_top_k_metrics():
     batches = [(RNG.rand(6, 5).astype(np.float32), RNG.randint(0, 5, 6).astype(np.int64)) for _ in range(2)]
     with tf.Graph().as_default():

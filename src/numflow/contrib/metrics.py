@@ -9,12 +9,16 @@ import numflow as tf
 
 from .. import metrics as _metrics
 from ..ops.metrics_impl import _finish, _metric_variable, confusion_matrix  # noqa: F401 - confusion_matrix too
+from ..sets import set_difference, set_intersection, set_size, set_union  # noqa: F401 - the tf.sets functions
 from ..variable_scope import variable_scope
 
-__all__ = ["accuracy", "aggregate_metric_map", "aggregate_metrics", "confusion_matrix", "streaming_accuracy",
+__all__ = ["accuracy", "aggregate_metric_map", "aggregate_metrics", "confusion_matrix", "count", "set_difference",
+           "set_intersection", "set_size", "set_union", "sparse_recall_at_top_k", "streaming_accuracy",
            "streaming_auc", "streaming_concat", "streaming_covariance", "streaming_false_negative_rate",
-           "streaming_false_negatives", "streaming_false_negatives_at_thresholds",
-           "streaming_false_positive_rate", "streaming_false_positives", "streaming_false_positives_at_thresholds",
+           "streaming_false_negative_rate_at_thresholds", "streaming_false_negatives",
+           "streaming_false_negatives_at_thresholds", "streaming_false_positive_rate",
+           "streaming_false_positive_rate_at_thresholds", "streaming_false_positives",
+           "streaming_false_positives_at_thresholds",
            "streaming_mean", "streaming_mean_absolute_error", "streaming_mean_cosine_distance",
            "streaming_mean_iou", "streaming_mean_relative_error", "streaming_mean_squared_error",
            "streaming_mean_tensor", "streaming_pearson_correlation", "streaming_percentage_less",
@@ -145,12 +149,12 @@ def streaming_recall(predictions, labels, weights=None, metrics_collections=None
     return _metrics.recall(labels, predictions, weights, metrics_collections, updates_collections, name)
 
 
-def _rate_of_counts(predictions, labels, weights, counted, other, metrics_collections, updates_collections,
-                    name, default_name):
-    """counted / (counted + other) of two streaming confusion counts, 0 while both are 0."""
-    with variable_scope(name, default_name, (predictions, labels, weights)):
-        counted_value, counted_update = counted(predictions, labels, weights)
-        other_value, other_update = other(predictions, labels, weights)
+def _rate_of_counts(counted, other, inputs, metrics_collections, updates_collections, name, default_name):
+    """counted / (counted + other), two streaming confusion counts made by the no-argument functions
+    `counted` and `other` inside the metric's variable scope; 0 where both are 0."""
+    with variable_scope(name, default_name, inputs):
+        counted_value, counted_update = counted()
+        other_value, other_update = other()
         value = tf.div_no_nan(counted_value, counted_value + other_value, name="value")
         update_op = tf.div_no_nan(counted_update, counted_update + other_update, name="update_op")
         return _finish(value, update_op, metrics_collections, updates_collections)
@@ -160,16 +164,20 @@ def streaming_false_positive_rate(predictions, labels, weights=None, metrics_col
                                   updates_collections=None, name=None):
     """`tf.contrib.metrics.streaming_false_positive_rate(predictions, labels, weights=None, ...)`:
     fp / (fp + tn) over the stream (labels and predictions cast to bool), 0 while no label was False."""
-    return _rate_of_counts(predictions, labels, weights, streaming_false_positives, streaming_true_negatives,
-                           metrics_collections, updates_collections, name, "false_positive_rate")
+    return _rate_of_counts(lambda: streaming_false_positives(predictions, labels, weights),
+                           lambda: streaming_true_negatives(predictions, labels, weights),
+                           (predictions, labels, weights), metrics_collections, updates_collections, name,
+                           "false_positive_rate")
 
 
 def streaming_false_negative_rate(predictions, labels, weights=None, metrics_collections=None,
                                   updates_collections=None, name=None):
     """`tf.contrib.metrics.streaming_false_negative_rate(predictions, labels, weights=None, ...)`:
     fn / (fn + tp) over the stream (labels and predictions cast to bool), 0 while no label was True."""
-    return _rate_of_counts(predictions, labels, weights, streaming_false_negatives, streaming_true_positives,
-                           metrics_collections, updates_collections, name, "false_negative_rate")
+    return _rate_of_counts(lambda: streaming_false_negatives(predictions, labels, weights),
+                           lambda: streaming_true_positives(predictions, labels, weights),
+                           (predictions, labels, weights), metrics_collections, updates_collections, name,
+                           "false_negative_rate")
 
 
 # --- thresholded ---------------------------------------------------------------------------------
@@ -211,6 +219,26 @@ def streaming_recall_at_thresholds(predictions, labels, thresholds, weights=None
     ...)`: per threshold, the streaming recall of `predictions > threshold`."""
     return _metrics.recall_at_thresholds(labels, predictions, thresholds, weights, metrics_collections,
                                          updates_collections, name)
+
+
+def streaming_false_positive_rate_at_thresholds(predictions, labels, thresholds, weights=None,
+                                                metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_false_positive_rate_at_thresholds(predictions, labels, thresholds,
+    weights=None, ...)`: per threshold, fp / (fp + tn) of `predictions > threshold` over the stream."""
+    return _rate_of_counts(lambda: streaming_false_positives_at_thresholds(predictions, labels, thresholds, weights),
+                           lambda: streaming_true_negatives_at_thresholds(predictions, labels, thresholds, weights),
+                           (predictions, labels, weights), metrics_collections, updates_collections, name,
+                           "false_positive_rate_at_thresholds")
+
+
+def streaming_false_negative_rate_at_thresholds(predictions, labels, thresholds, weights=None,
+                                                metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.streaming_false_negative_rate_at_thresholds(predictions, labels, thresholds,
+    weights=None, ...)`: per threshold, fn / (fn + tp) of `predictions > threshold` over the stream."""
+    return _rate_of_counts(lambda: streaming_false_negatives_at_thresholds(predictions, labels, thresholds, weights),
+                           lambda: streaming_true_positives_at_thresholds(predictions, labels, thresholds, weights),
+                           (predictions, labels, weights), metrics_collections, updates_collections, name,
+                           "false_negative_rate_at_thresholds")
 
 
 def streaming_auc(predictions, labels, weights=None, num_thresholds=200, metrics_collections=None,
@@ -281,6 +309,14 @@ def streaming_sparse_average_precision_at_k(predictions, labels, k, weights=None
     ...)`: tf.metrics.average_precision_at_k with the predictions first."""
     return _metrics.average_precision_at_k(labels, predictions, k, weights, metrics_collections,
                                            updates_collections, name)
+
+
+def sparse_recall_at_top_k(labels, top_k_predictions, class_id=None, weights=None, metrics_collections=None,
+                           updates_collections=None, name=None):
+    """`tf.contrib.metrics.sparse_recall_at_top_k(labels, top_k_predictions, class_id=None, weights=None,
+    ...)`: tf.metrics.recall_at_top_k given the top-k class ids [batch, k] (labels first, as in TF)."""
+    return _metrics.recall_at_top_k(labels, top_k_predictions, None, class_id, weights, metrics_collections,
+                                    updates_collections, name)
 
 
 # --- covariance and correlation ------------------------------------------------------------------
@@ -363,6 +399,22 @@ def streaming_concat(values, axis=0, max_size=None, metrics_collections=None, up
         value = tf.identity(array, name="value")
         value.set_shape(static_shape)
         update_op = tf.identity(tf.shape(stored)[axis], name="update_op")
+        return _finish(value, update_op, metrics_collections, updates_collections)
+
+
+# --- counting ------------------------------------------------------------------------------------
+def count(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.count(values, weights=None, ...)`: the number of elements of `values` seen
+    over the stream, or the sum of their `weights` (broadcast to values), in a float32 local `count`."""
+    with variable_scope(name, "count", (values, weights)):
+        values = tf.convert_to_tensor(values)
+        total = _metric_variable([], tf.float32, "count")
+        if weights is None:
+            batch_count = tf.cast(tf.size(values), tf.float32)
+        else:
+            batch_count = tf.reduce_sum(tf.cast(weights, tf.float32) * tf.ones_like(values, dtype=tf.float32))
+        value = tf.identity(total, name="value")
+        update_op = tf.assign_add(total, batch_count, name="update_op")
         return _finish(value, update_op, metrics_collections, updates_collections)
 
 
