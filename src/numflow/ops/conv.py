@@ -11,6 +11,8 @@ Kernels:
   * pools: a loop over the kernel window (kh * kw elementwise steps over the whole batch).
 Padding is TF's: VALID out = ceil((in - (k - 1) * d) / s); SAME out = ceil(in / s), pad_total =
 max((out - 1) * s + (k - 1) * d + 1 - in, 0), pad_before = pad_total // 2, the extra one after.
+The same kernels run on a GPU: `_Geometry.xp` is the array module of the op's device (`ctx.xp`), which
+creates the padded copies, outputs and strided views; NumPy dispatch routes the rest to it.
 """
 import threading
 
