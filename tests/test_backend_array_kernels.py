@@ -220,6 +220,25 @@ def test_mlp_trained_five_steps_on_the_gpu_equals_the_cpu_bit_for_bit(guarded_gp
     assert losses[-1] < losses[0] and len(values[-1]) > 4
 
 
+def _embedding(optimizer):
+    def build():
+        table = tf.Variable(np.arange(20, dtype=np.float32).reshape(5, 4) / 10.0, name="table")
+        ids, feed = _fed(np.array([0, 3, 3, 1], np.int32))
+        loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(table, ids)))
+        return loss, feed, [optimizer().minimize(loss)]
+    return build
+
+
+@pytest.mark.parametrize("optimizer,apply_op", [
+    (lambda: tf.train.MomentumOptimizer(0.1, 0.9), "SparseApplyMomentum"),
+    (lambda: tf.train.AdagradOptimizer(0.1), "SparseApplyAdagrad"),
+    (lambda: tf.train.FtrlOptimizer(0.1, l1_regularization_strength=0.01), "SparseApplyFtrl"),
+    (lambda: tf.train.AdamOptimizer(0.1), "ScatterAdd")], ids=["momentum", "adagrad", "ftrl", "adam"])
+def test_sparse_updates_of_an_embedding_on_the_gpu_equal_the_cpu(guarded_gpu, optimizer, apply_op):
+    values = guarded_gpu.compare(_embedding(optimizer), steps=3, on_gpu=("GatherV2", apply_op))
+    assert values[2] < values[0]
+
+
 def _control_flow():
     x, feed = _fed(_X)
     count, total = tf.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc * 1.5 + tf.reduce_sum(x)),
