@@ -7,7 +7,9 @@ for defining, training and evaluating models.
   `slim.model_variable`, `get_variables_to_restore`, `assign_from_checkpoint_fn`, ...);
 - `slim.losses` (= tf.contrib.losses), `slim.metrics` (= tf.contrib.metrics), `slim.learning`
   (`create_train_op`, `train`), `slim.evaluation` (`evaluate_once`, `evaluation_loop`),
-  `slim.summaries` and `slim.model_analysis`.
+  `slim.summaries`, `slim.model_analysis` and `slim.queues`;
+- the input side: `slim.dataset.Dataset`, `slim.tfexample_decoder`, `slim.parallel_reader`,
+  `slim.dataset_data_provider.DatasetDataProvider` and `slim.prefetch_queue`.
 
 `slim.nets` (the model zoo: VGG, Inception, ResNet definitions) is not provided: it is a library of
 model definitions rather than part of the programming model; copy the model's definition into the
@@ -55,11 +57,15 @@ def _as_slim_name(name):
 _LAYER_NAMES = list(getattr(_layers, "__all__", []))
 globals().update({name: _as_slim_name(name) for name in _LAYER_NAMES})
 
-from . import evaluation, learning, model_analysis, summaries  # noqa: E402,F401 - they use the names above
+from . import evaluation, learning, model_analysis, queues, summaries  # noqa: E402,F401 - they use the names above
+from . import (data_decoder, data_provider, dataset, dataset_data_provider, parallel_reader,  # noqa: E402,F401
+               prefetch_queue, tfexample_decoder)
 
 __all__ = (_LAYER_NAMES + _VARIABLE_NAMES
            + ["add_arg_scope", "arg_scope", "arg_scoped_arguments", "current_arg_scope", "has_arg_scope",
-              "evaluation", "learning", "losses", "metrics", "model_analysis", "summaries"])
+              "evaluation", "learning", "losses", "metrics", "model_analysis", "queues", "summaries",
+              "data_decoder", "data_provider", "dataset", "dataset_data_provider", "parallel_reader",
+              "prefetch_queue", "tfexample_decoder"])
 
 
 def __getattr__(name):
