@@ -185,3 +185,20 @@ def test_grid_lstm_errors():
     with pytest.raises(ValueError, match="Length of num_frequency_blocks is not 1, but instead is 2"):
         with tf.variable_scope("b"):
             cell(tf.zeros([1, 3]), cell.zero_state(1, tf.float32))
+
+
+def test_remaining_contrib_rnn_error_paths():
+    grid = rnn.GridLSTMCell(2, feature_size=2, frequency_skip=1, num_frequency_blocks=[1, 1],
+                            start_freqindex_list=[0], end_freqindex_list=[2, 4])
+    with pytest.raises(ValueError, match="Length of start and end freqindex_list does not match 1 2"):
+        grid(tf.zeros([1, 4]), grid.zero_state(1, tf.float32))
+    grid = rnn.GridLSTMCell(2, feature_size=2, frequency_skip=1, num_frequency_blocks=[1],
+                            start_freqindex_list=[0, 2], end_freqindex_list=[2, 4])
+    with pytest.raises(ValueError, match="Length of num_frequency_blocks is not equal to start_freqindex_list 1 2"):
+        with tf.variable_scope("second"):
+            grid(tf.zeros([1, 4]), grid.zero_state(1, tf.float32))
+    with pytest.raises(ValueError, match=r"kernel_shape \[3\] must have conv_ndims=2 entries"):
+        rnn.ConvLSTMCell(2, [4, 4, 1], 3, [3])
+    phased = rnn.PhasedLSTMCell(2)
+    with pytest.raises(ValueError, match="features of PhasedLSTMCell must be \\[batch, depth\\] with a known depth"):
+        phased((tf.zeros([1, 1]), tf.placeholder(tf.float32, [1, None])), phased.zero_state(1, tf.float32))

@@ -259,3 +259,20 @@ def test_beam_search_decoder_errors():
         s2s.BeamSearchDecoder(cell, embedding, [0, 0], 1, state, 2, coverage_penalty_weight=0.3).initialize()
     with pytest.raises(ValueError, match="beam_width must be a positive integer"):
         s2s.BeamSearchDecoder(cell, embedding, [0, 0], 1, state, 0)
+
+
+def test_beam_search_penalty_and_rank_errors():
+    cell = tf.nn.rnn_cell.BasicRNNCell(2)
+    embedding = tf.zeros([3, 2])
+    with pytest.raises(ValueError, match="to have known rank, but ndims == None"):
+        s2s.BeamSearchDecoder(cell, embedding, [0, 0], 1, tf.placeholder(tf.float32), 2)
+    decoder = s2s.BeamSearchDecoder(cell, embedding, [0, 0], 1, tf.zeros([4, 2]), 2, length_penalty_weight=[0.5, 1.0])
+    with pytest.raises(ValueError, match="length_penalty_weight must be a scalar"):
+        s2s.dynamic_decode(decoder, maximum_iterations=2)
+    memory = s2s.tile_batch(tf.zeros([2, 3, 2]), 2)
+    attention_cell = s2s.AttentionWrapper(tf.nn.rnn_cell.BasicRNNCell(2), s2s.LuongAttention(2, memory))
+    with tf.variable_scope("second"):
+        decoder = s2s.BeamSearchDecoder(attention_cell, embedding, [0, 0], 1, attention_cell.zero_state(4, tf.float32),
+                                        2, coverage_penalty_weight=[0.5])
+        with pytest.raises(ValueError, match="coverage_penalty_weight should be a scalar"):
+            s2s.dynamic_decode(decoder, maximum_iterations=2)

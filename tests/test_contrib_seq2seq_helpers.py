@@ -347,3 +347,11 @@ def test_beam_search_with_two_mechanisms_and_coverage_penalty():
     np.testing.assert_allclose(accumulated.sum(-1), beam_lengths, rtol=1e-5)
     assert first.shape == second.shape == (first.shape[0], batch * beam_width, 4)
     assert (accumulated[1, :, 2:] == 0).all()
+
+
+def test_attention_wrapper_attention_layer_list_must_match_the_mechanisms():
+    mechanism = s2s.LuongAttention(2, tf.zeros([1, 3, 2]))
+    with pytest.raises(ValueError, match="attention_layer must contain exactly one layer per attention_mechanism, "
+                                         "saw: 1 vs 2"):
+        s2s.AttentionWrapper(tf.nn.rnn_cell.BasicRNNCell(2), [mechanism, mechanism],
+                             attention_layer=[tf.layers.Dense(2)])

@@ -73,8 +73,10 @@ def _static_int(value):
 
 def _is_static_zero(weight):
     if isinstance(weight, Tensor):
-        return weight.op.type == "Const" and float(weight.op.attrs["value"]) == 0.0
-    return float(weight) == 0.0
+        value = weight.op.attrs["value"] if weight.op.type == "Const" else None
+    else:
+        value = np.asarray(weight)
+    return value is not None and np.ndim(value) == 0 and float(value) == 0.0
 
 
 def _length_penalty(sequence_lengths, penalty_factor, dtype):
