@@ -83,6 +83,28 @@ def test_arg_scope_reaches_layers_passed_to_repeat_and_normalizers():
         assert net.shape.as_list() == [1, 4, 4, 3]
 
 
+def test_undecorated_layers_are_arg_scoped_by_slim(monkeypatch):
+    # A layer function tf.contrib.layers gains without @add_arg_scope still works in slim.arg_scope;
+    # functions that are not layers (first argument not `inputs`/`labels`) are passed through as they are.
+    def scaled(inputs, factor=1.0, scope=None):
+        return inputs * factor
+
+    def some_regularizer(scale, scope=None):
+        return scale
+
+    monkeypatch.setattr(contrib_layers, "scaled", scaled, raising=False)
+    monkeypatch.setattr(contrib_layers, "some_regularizer", some_regularizer, raising=False)
+    monkeypatch.setattr(contrib_layers, "__all__", contrib_layers.__all__ + ["scaled", "some_regularizer"])
+    assert slim.some_regularizer is some_regularizer
+    assert slim.has_arg_scope(slim.scaled) and slim.scaled is slim.scaled
+    with tf.Graph().as_default():
+        with slim.arg_scope([slim.scaled], factor=3.0):
+            tripled = slim.scaled(tf.constant(2.0))
+            doubled = slim.scaled(tf.constant(2.0), factor=2.0)
+        with tf.Session() as sess:
+            assert sess.run([tripled, doubled]) == [6.0, 4.0]
+
+
 def test_slim_nets_is_not_provided_and_says_so():
     with pytest.raises(AttributeError, match="does not provide tf.contrib.slim.nets"):
         slim.nets  # noqa: B018
@@ -260,6 +282,27 @@ def test_train_resumes_from_the_logdir(trained_logdir, tmp_path):
         _, train_op = build_training_graph()
         slim.learning.train(train_op, resumed, number_of_steps=45, log_every_n_steps=0)
     assert tf.train.latest_checkpoint(resumed).endswith("model.ckpt-45")
+
+
+def test_train_init_fn_warm_starts_from_another_checkpoint(trained_logdir, tmp_path):
+    logdir, _ = trained_logdir
+    checkpoint = tf.train.latest_checkpoint(logdir)
+    seen = {}
+
+    def inspect_step(sess, train_op, global_step, kwargs):
+        if not seen:
+            seen["conv1"] = sess.run(slim.get_variables_by_name("weights", scope="conv1")[0])
+            seen["logits"] = sess.run(slim.get_variables_by_name("weights", scope="logits")[0])
+        return slim.learning.train_step(sess, train_op, global_step, kwargs)
+
+    with tf.Graph().as_default():
+        _, train_op = build_training_graph()
+        init_fn = slim.assign_from_checkpoint_fn(checkpoint, slim.get_variables_to_restore(include=["conv1"]))
+        slim.learning.train(train_op, str(tmp_path), train_step_fn=inspect_step, init_fn=init_fn,
+                            number_of_steps=1)
+    np.testing.assert_array_equal(seen["conv1"], tf.train.load_variable(checkpoint, "conv1/weights"))
+    assert not np.array_equal(seen["logits"], tf.train.load_variable(checkpoint, "logits/weights"))
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-1")
 
 
 def test_train_without_logdir_writes_nothing_and_stops_at_number_of_steps(tmp_path):
