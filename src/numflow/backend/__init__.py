@@ -22,7 +22,7 @@ import threading
 import numpy as np
 
 __all__ = ["ArrayBackend", "HOST", "array_module", "gpu_backends", "to_host", "is_device_array", "scatter_add",
-           "special_function", "reset_for_tests"]
+           "stays_on_host", "special_function", "reset_for_tests"]
 
 
 class ArrayBackend:
@@ -82,6 +82,12 @@ def array_module(*values):
 def is_device_array(value):
     """Whether `value` is an array of some device backend (not host memory)."""
     return type(value) in _device_array_types
+
+
+def stays_on_host(value):
+    """Values that are host objects by nature (an ndarray subclass declaring `_numflow_host_only`, such as
+    a TensorArray's flow): device backends pass them through instead of copying them."""
+    return getattr(type(value), "_numflow_host_only", False)
 
 
 def to_host(value):

@@ -3,7 +3,7 @@
 Experimental: it is exercised on CPU-only machines through the guarded backend, which enforces CuPy's
 rules, and on a real GPU only where one was available (see the README's GPU section).
 """
-from . import ArrayBackend, register_device_array_type
+from . import ArrayBackend, register_device_array_type, stays_on_host
 
 _INSTALL_HINT = ("the CuPy GPU backend needs CuPy: pip install 'numflow[gpu]' (or pip install cupy-cuda12x "
                  "for CUDA 12)")
@@ -56,6 +56,8 @@ class CupyBackend(ArrayBackend):
         return CupyBackend(self.xp, self.physical_id, index)
 
     def to_device(self, value):
+        if stays_on_host(value):
+            return value
         with self._device:
             return self.xp.asarray(value)
 

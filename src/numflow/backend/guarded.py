@@ -15,7 +15,7 @@ faster than NumPy.
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from . import ArrayBackend, register_device_array_type
+from . import ArrayBackend, register_device_array_type, stays_on_host
 
 _IMPLICIT = ("Implicit conversion to a NumPy array is not allowed. Please use `.get()` to construct a NumPy "
              "array explicitly.")
@@ -245,7 +245,7 @@ class GuardedBackend(ArrayBackend):
         return GuardedBackend(index)
 
     def to_device(self, value):
-        if type(value) is GuardedArray:
+        if type(value) is GuardedArray or stays_on_host(value):
             return value
         return GuardedArray(np.array(value))
 

@@ -26,6 +26,7 @@ from .config import config_field
 from .plan import prune
 
 LOCAL_DEVICE = backends.HOST.name
+_VARIABLE_OPS = ("VariableV2", "Variable")
 _NON_NUMERIC = ("string", "resource", "variant")
 
 
@@ -56,6 +57,21 @@ def session_gpus(config):
     return chosen
 
 
+def inner_placement(ctx, fetch_tensors, target_ops, feed_tensors, prefer_host=False):
+    """(placement, values_on) for a plan that an op's kernel runs inside its Session (a cond branch, a
+    loop body, a tf.data function), so that its variables are read where they live: (None, None) when
+    the Session has no GPU. `ctx` is the kernel's context; its device is where the fed values arrive and
+    the fetched ones go."""
+    gpus = getattr(ctx, "gpus", None)
+    if not gpus:
+        return None, None
+    device = getattr(ctx, "backend", backends.HOST)
+    if device is not backends.HOST:
+        gpus = [device] + [gpu for gpu in gpus if gpu is not device]
+    policy = PlacementPolicy(allow_soft_placement=True, gpus=gpus, prefer_host=prefer_host)
+    return policy.place(fetch_tensors, target_ops, feed_tensors), device
+
+
 def runs_on_device(op):
     """Whether `op` has a device (GPU) kernel: numeric values only and not declared host-only."""
     if op._op_def.host_only:
@@ -77,12 +93,14 @@ def reads_only_shapes(op):
 class PlacementPolicy:
     """A Session's placement settings (from its ConfigProto or dict config) and its GPUs."""
 
-    __slots__ = ("allow_soft_placement", "log_device_placement", "gpus", "_mapping_logged")
+    __slots__ = ("allow_soft_placement", "log_device_placement", "gpus", "prefer_host", "_mapping_logged")
 
-    def __init__(self, allow_soft_placement=False, log_device_placement=False, gpus=()):
+    def __init__(self, allow_soft_placement=False, log_device_placement=False, gpus=(), prefer_host=False):
         self.allow_soft_placement = bool(allow_soft_placement)
         self.log_device_placement = bool(log_device_placement)
         self.gpus = list(gpus)
+        # Unplaced ops stay on the host unless they read or write a variable (tf.data functions).
+        self.prefer_host = prefer_host
         self._mapping_logged = False
 
     @classmethod
@@ -139,7 +157,7 @@ class PlacementPolicy:
                 owner = placed[variable_op] = self._device_for(variable_op, placed, on_host)
             return owner if capable else backends.HOST
         if not requested:
-            if not capable:
+            if not capable or (self.prefer_host and op._op_def.type not in _VARIABLE_OPS):
                 return backends.HOST
             data = [t for i, t in enumerate(op._inputs) if i not in ref_inputs]
             if data and all(t in on_host and (t.dtype.is_integer or t.dtype.is_bool) for t in data):

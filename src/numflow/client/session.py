@@ -62,6 +62,7 @@ class SessionState:
     DEFAULT_GRAPH_SEED = 87654321
     xp = np                    # the host's array module; kernels placed on a device get a DeviceContext
     backend = backends.HOST
+    gpus = ()                  # the Session's GPUs (plans that kernels run inside place their ops on them)
 
     def __init__(self, graph, rewrites=None):
         self._graph = graph
@@ -318,6 +319,7 @@ class BaseSession:
         self._state = SessionState(self._graph, self._config.get("rewrites"))
         self._state.intra_op_threads = threads.intra_op_threads(config)
         self._placement = PlacementPolicy.from_config(config)
+        self._state.gpus = self._placement.gpus
         self._signatures = {}
         self._plans = {}
         self._lock = threading.RLock()

@@ -204,6 +204,7 @@ class DatasetToSingleElement(OpDef):
     stateful = True
     differentiable = False
     returns_shared = True
+    host_only = True     # runs the dataset's Python iterator
 
     def infer(self, op):
         return [(s.dtype, s.shape) for s in op.attrs["dataset"]._flat_specs()]

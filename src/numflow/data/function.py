@@ -74,8 +74,12 @@ class TracedFunction:
         cache = rt.ctx.resources.setdefault("dataset_function_plans", {})
         plan = cache.get(self)
         if plan is None:
+            from ..client.placement import inner_placement
             from ..client.plan import Plan
-            plan = cache[self] = Plan(rt.ctx, self.outputs, [], self.args + self.captured)
+            feeds = self.args + self.captured
+            # On the host, as TF runs dataset functions, except reads of variables kept on a GPU.
+            placement, values_on = inner_placement(rt.ctx, self.outputs, [], feeds, prefer_host=True)
+            plan = cache[self] = Plan(rt.ctx, self.outputs, [], feeds, placement, values_on)
         captured = [rt.value(t) for t in self.captured]
         transformation, name = self.transformation, self.name
 

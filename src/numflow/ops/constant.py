@@ -47,6 +47,8 @@ class Const(OpDef):
 
     def kernel(self, op, ctx):
         value = op.attrs["value"]
+        if ctx.xp is not np and value.dtype != object:
+            value = ctx.xp.asarray(value)    # copied to the device once, when the plan is compiled
         return lambda: value
 
     def grad(self, op, *output_grads):

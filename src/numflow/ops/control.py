@@ -196,15 +196,10 @@ def _subplan(ctx, op, key, fetches, targets, feeds):
     cache = ctx.resources.setdefault("subplans", {})
     plan = cache.get((op, key))
     if plan is None:
-        device = getattr(ctx, "backend", None)
-        if device is None or device.device_type == "CPU":
-            plan = Plan(ctx, fetches, targets, feeds)
-        else:
-            # The op runs on a device: so do its branch/body ops that can, on values kept there.
-            from ..client.placement import PlacementPolicy
-            placement = PlacementPolicy(allow_soft_placement=True, gpus=[device]).place(fetches, targets, feeds)
-            plan = Plan(ctx, fetches, targets, feeds, placement, values_on=device)
-        cache[(op, key)] = plan
+        # With a GPU, the branch/body ops go to it as the Session's own ops do.
+        from ..client.placement import inner_placement
+        placement, values_on = inner_placement(ctx, fetches, targets, feeds)
+        plan = cache[(op, key)] = Plan(ctx, fetches, targets, feeds, placement, values_on)
     return plan
 
 

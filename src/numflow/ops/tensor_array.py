@@ -62,6 +62,9 @@ class _Buffer(np.ndarray):
     is True while nothing has been written to an array whose element shape is unknown (its shape is then
     [size] and it holds no data yet)."""
 
+    # A host object (its rows' bookkeeping lives in Python): plans hand it to ops on any device as it is.
+    _numflow_host_only = True
+
     def __array_finalize__(self, obj):
         self.storage = getattr(obj, "storage", None)
         self.version = getattr(obj, "version", 0)
