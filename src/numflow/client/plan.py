@@ -206,9 +206,16 @@ class Plan:
             for tensor in used:
                 var_of[tensor] = "v%d_%d" % (op._id, tensor._value_index)
                 devices.produced(tensor, output_location)
-                if tensor in fetched and program.shares_storage(tensor) and output_location in (None, backends.HOST):
+                if tensor in fetched and program.shares_storage(tensor):
                     # Copied when produced: a later in-place update must not reach the fetched value.
-                    lines.append("    %s = _np.array(%s)" % (var_of[tensor], var_of[tensor]))
+                    if output_location in (None, backends.HOST):
+                        lines.append("    %s = _np.array(%s)" % (var_of[tensor], var_of[tensor]))
+                    elif self._values_on is backends.HOST:
+                        devices.argument(tensor, backends.HOST)     # the host copy the plan returns
+                    else:
+                        copy = "_copy%d" % output_location.index
+                        namespace[copy] = output_location.xp.array
+                        lines.append("    %s = %s(%s)" % (var_of[tensor], copy, var_of[tensor]))
                 if check:
                     namespace["t%d_%d" % (op._id, tensor._value_index)] = tensor
                     namespace["b%d" % op._id] = output_location or backends.HOST
@@ -227,7 +234,7 @@ class Plan:
             elif resolved in program.constants:
                 expr = "_np.array(%s)" % expr
             elif devices.on_device(resolved):
-                expr = devices.argument(resolved, backends.HOST, inline=True)
+                expr = devices.argument(resolved, backends.HOST, inline=True)   # or the copy made earlier
             if tensor.shape.ndims != 0 and tensor.shape.ndims is not None:
                 results.append(expr)
             else:
