@@ -340,3 +340,28 @@ def test_sparse_updates_export_as_tf_ops():
     node = nodes[0]
     assert node.attr["use_nesterov"].b and node.attr["T"].type == tf.float32.as_datatype_enum
     assert node.attr["Tindices"].type == tf.int32.as_datatype_enum
+
+
+def test_horovod_distributed_optimizer_applies_allgathered_slices():
+    import numflow.horovod as hvd
+    hvd.init()
+
+    def train(wrap):
+        tf.reset_default_graph()
+        table = tf.Variable(np.arange(12.0, dtype=np.float32).reshape(6, 2) / 10.0)
+        loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(table, [1, 4, 1])))
+        opt = wrap(tf.train.AdagradOptimizer(0.3))
+        grad, _ = opt.compute_gradients(loss)[0]
+        step = opt.minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(step)
+            return isinstance(grad, tf.IndexedSlices), sess.run(table)
+
+    plain_sparse, plain = train(lambda opt: opt)
+    wrapped_sparse, wrapped = train(hvd.DistributedOptimizer)
+    assert plain_sparse and wrapped_sparse
+    np.testing.assert_allclose(wrapped, plain, rtol=1e-6)
+    np.testing.assert_array_equal(wrapped[[0, 2, 3, 5]], np.arange(12.0, dtype=np.float32).reshape(6, 2)[[0, 2, 3, 5]]
+                                  / 10.0)
