@@ -103,7 +103,7 @@ def test_cupy_required_but_missing_names_the_extra(monkeypatch):
     monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "cupy")
     backend.reset_for_tests()
     try:
-        with pytest.raises(ImportError, match=r"pip install 'numflow\[gpu\]' \(or pip install cupy-cuda12x"):
+        with pytest.raises(ImportError, match=r"pip install 'numflow-tf1\[gpu\]' \(or pip install cupy-cuda12x\)"):
             backend.gpu_backends()
     finally:
         backend.reset_for_tests()

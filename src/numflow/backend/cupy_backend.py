@@ -3,10 +3,10 @@
 Experimental: it is exercised on CPU-only machines through the guarded backend, which enforces CuPy's
 rules, and on a real GPU only where one was available (see the README's GPU section).
 """
+from .._install_hints import pip_hint
 from . import ArrayBackend, register_device_array_type, stays_on_host
 
-_INSTALL_HINT = ("the CuPy GPU backend needs CuPy: pip install 'numflow[gpu]' (or pip install cupy-cuda12x "
-                 "for CUDA 12)")
+_INSTALL_HINT = "the CuPy GPU backend needs CuPy: %s, or the CuPy build for your CUDA" % pip_hint("gpu", "cupy-cuda12x")
 
 
 def _import_cupy(required):

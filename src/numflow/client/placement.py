@@ -150,11 +150,15 @@ class PlacementPolicy:
         ref_inputs = op._op_def.ref_inputs
         requested = op._device
         capable = bool(self.gpus) and runs_on_device(op)
-        if ref_inputs:      # a variable's update runs where the variable lives (when it can)
+        if ref_inputs and self.gpus:      # a variable's update runs where the variable lives (when it can)
             variable_op = op._inputs[ref_inputs[0]]._op
             owner = placed.get(variable_op)
             if owner is None:
-                owner = placed[variable_op] = self._device_for(variable_op, placed, on_host)
+                try:
+                    owner = self._device_for(variable_op, placed, on_host)
+                except errors.InvalidArgumentError:     # reported where the variable itself is run
+                    owner = backends.HOST
+                placed[variable_op] = owner
             return owner if capable else backends.HOST
         if not requested:
             if not capable or (self.prefer_host and op._op_def.type not in _VARIABLE_OPS):
