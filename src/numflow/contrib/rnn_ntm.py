@@ -20,6 +20,9 @@ __all__ = ["NTMCell", "NTMControllerState"]
 
 NTMControllerState = collections.namedtuple("NTMControllerState",
                                             ("controller_state", "read_vector_list", "w_list", "M", "time"))
+NTMControllerState.__doc__ = """`tf.contrib.rnn.NTMControllerState`: an NTMCell's state: the controller's state,
+the read vectors [batch, memory_vector_dim] of the read heads, every head's address weights [batch,
+memory_size], the memory M [batch, memory_size, memory_vector_dim] and the step count."""
 
 
 class NTMCell(RNNCell):
