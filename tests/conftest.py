@@ -10,6 +10,17 @@ import pytest  # noqa: E402
 import numflow as tf  # noqa: E402
 
 
+def _has_gpu():
+    from numflow import backend
+    return bool(backend.gpu_backends())
+
+
+# For tests about a machine without a GPU (what the CPU reports, its device lists): the suite also runs on
+# the guarded simulated GPU (NUMFLOW_GPU_BACKEND=guarded), where those answers are different by design.
+cpu_only = pytest.mark.skipif(_has_gpu(), reason="describes a process without a GPU; this one has one "
+                                                 "(NUMFLOW_GPU_BACKEND)")
+
+
 @pytest.fixture(autouse=True)
 def fresh_default_graph():
     """Each test starts with an empty default graph."""

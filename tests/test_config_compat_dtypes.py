@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import numflow as tf
+from conftest import cpu_only  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +21,7 @@ def restore_config():
     tf.config.set_logical_device_configuration(tf.config.list_physical_devices("CPU")[0], None)
 
 
+@cpu_only
 def test_devices():
     cpu = tf.config.PhysicalDevice(name="/physical_device:CPU:0", device_type="CPU")
     assert tf.config.list_physical_devices() == [cpu] == tf.config.list_physical_devices("CPU")

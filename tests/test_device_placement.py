@@ -4,6 +4,7 @@ import pytest
 
 import numflow as tf
 from numflow.framework import errors
+from conftest import cpu_only  # noqa: E402
 
 LOCAL = "/job:localhost/replica:0/task:0/device:CPU:0"
 
@@ -128,6 +129,7 @@ def _graph_with_gpu_op():
     return b, c
 
 
+@cpu_only
 def test_log_device_placement_prints_tf_format_once_per_plan(capsys):
     b, c = _graph_with_gpu_op()
     config = tf.ConfigProto(log_device_placement=True, allow_soft_placement=True)
@@ -144,6 +146,7 @@ def test_log_device_placement_prints_tf_format_once_per_plan(capsys):
     assert len(first) == 4 and second == ["a: (Const): %s" % LOCAL, "MatMul: (MatMul): %s" % LOCAL]
 
 
+@cpu_only
 def test_unplaceable_device_without_soft_placement_is_invalid_argument():
     _, c = _graph_with_gpu_op()
     with tf.Session() as sess:

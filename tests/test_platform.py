@@ -10,6 +10,7 @@ import pytest
 import numflow as tf
 from numflow import _tensorflow_alias, cli
 from numflow.platform import flags as flags_module
+from conftest import cpu_only  # noqa: E402
 
 flags = tf.app.flags
 
@@ -352,6 +353,7 @@ def test_gfile_filesystem_operations(tmp_path):
 
 # ---- tf.test -----------------------------------------------------------------------------------------------------
 
+@cpu_only
 def test_device_queries():
     assert tf.test.is_gpu_available() is False
     assert tf.test.is_gpu_available(cuda_only=True) is False

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import numflow as tf
+from conftest import cpu_only  # noqa: E402
 
 
 class _Case(tf.test.TestCase):
@@ -165,6 +166,7 @@ def test_benchmark_times_an_op(capsys):
     assert "benchmark add: iters=3" in capsys.readouterr().out
 
 
+@cpu_only
 def test_build_queries():
     assert not tf.test.is_built_with_cuda() and not tf.test.is_built_with_rocm()
     assert not tf.test.is_built_with_xla() and not tf.test.is_gpu_available()

@@ -105,6 +105,7 @@ class GatherTree(OpDef):
     """Beam search back-tracking: each beam's token sequence from step ids and parent beam ids [time,
     batch, beam]; after a beam's first `end_token` the rest is `end_token`."""
 
+    host_only = True     # back-tracks beam by beam in Python
     differentiable = False
 
     def infer(self, op):

@@ -168,9 +168,12 @@ class SparseToDense(OpDef):
         default.shape.with_rank(0)
         return [(values.dtype, _static_dense_shape(output_shape))]
 
+    host_inputs = (0, 1, 3)     # indices are checked on the host; the values stay where they are
+
     def kernel(self, op, ctx):
         validate = op.attrs["validate_indices"]
         out_dtype = op.outputs[0].dtype.np
+        xp = ctx.xp
 
         def sparse_to_dense(indices, output_shape, values, default):
             shape = tuple(int(d) for d in np.reshape(output_shape, [-1]))
@@ -183,11 +186,10 @@ class SparseToDense(OpDef):
             if rank != len(shape):
                 raise _invalid(op, "output_shape has incorrect number of elements: %d should be: %d (sparse_indices "
                                "has %d columns)" % (len(shape), rank, rank))
-            values = np.asarray(values)
-            if values.ndim == 1 and values.shape[0] != count:
+            if np.ndim(values) == 1 and values.shape[0] != count:
                 raise _invalid(op, "sparse_values has incorrect shape [%d], should be [] or [%d]"
                                % (values.shape[0], count))
-            dense = np.full(shape, default, dtype=out_dtype)
+            dense = xp.full(shape, np.asarray(default)[()], dtype=out_dtype)
             if not count:
                 return dense
             limits = np.array(shape, dtype=np.int64)
@@ -204,7 +206,7 @@ class SparseToDense(OpDef):
                     problem = "repeated" if flat[row] == flat[row - 1] else "out of order"
                     raise _invalid(op, "indices[%d] = [%s] is %s" % (row, ",".join(map(str, indices[row])),
                                                                      problem))
-            dense[tuple(indices.T)] = values
+            dense[tuple(xp.asarray(indices.T))] = values
             return dense
 
         return sparse_to_dense

@@ -69,6 +69,7 @@ def _summarize(value, summarize):
 class PrintOp(OpDef):
     """Its first input, unchanged; prints the message and the `data` inputs to stderr when run."""
 
+    host_only = True     # formats the values as text on the host
     type = "Print"  # the class is not named Print: tf.Print is the function below
 
     stateful = True
@@ -113,6 +114,7 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None): 
 class PrintV2(OpDef):
     """Prints its inputs formatted into a template to a stream when run; no outputs."""
 
+    host_only = True     # formats the values as text on the host
     stateful = True
     differentiable = False
 

@@ -12,6 +12,7 @@ Everything is built from ordinary numflow ops, plus one op of this family, `Weig
 """
 import numpy as np
 
+from ..backend import scatter_add
 from ..framework import dtypes, errors
 from ..framework.graph import (GraphKeys, Tensor, control_dependencies, convert_to_tensor,
                                get_default_graph, name_scope)
@@ -59,9 +60,12 @@ class WeightedBincount(OpDef):
         static_size = _array._static_scalar(size)
         return [(weights.dtype, TensorShape([None if static_size is None else int(static_size)]))]
 
+    host_inputs = (2,)
+
     def kernel(self, op, ctx):
         dtype = op.inputs[1].dtype.np
         exact = not np.issubdtype(dtype, np.floating)
+        xp = ctx.xp
 
         def weighted_bincount(ids, weights, size):
             ids = np.ravel(ids)
@@ -69,11 +73,11 @@ class WeightedBincount(OpDef):
             bad = np.flatnonzero((ids < 0) | (ids >= size))
             if bad.size:
                 raise errors.InvalidArgumentError(None, op, "indices[%d] = %d is not in [0, %d)"
-                                                  % (bad[0], ids[bad[0]], size))
+                                                  % (int(bad[0]), int(ids[int(bad[0])]), size))
             weights = np.ravel(weights)
             if exact:   # integer sums stay exact: bincount would go through float64
-                out = np.zeros(size, dtype)
-                np.add.at(out, ids, weights)
+                out = xp.zeros(size, dtype)
+                scatter_add(out, ids, weights)
                 return out
             return np.bincount(ids, weights=weights, minlength=size).astype(dtype, copy=False)
         return weighted_bincount

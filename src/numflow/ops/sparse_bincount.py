@@ -16,6 +16,7 @@ __all__ = ["sparse_bincount"]
 class SparseBincountRows(OpDef):
     """(row ids, values, weights, rows) -> (indices, counts, dense shape) of the bincount."""
 
+    host_only = True     # builds the sparse result row by row on the host
     differentiable = False
 
     def infer(self, op):
