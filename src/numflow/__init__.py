@@ -54,6 +54,7 @@ from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_
 from .gradients import (AggregationMethod, NoGradient, NotDifferentiable, RegisterGradient,  # noqa: E402
                         UnconnectedGradients, custom_gradient, no_gradient)
 from .framework.gradient_tape import GradientTape  # noqa: E402,F401 - graph-mode tape (issue 12)
+from .framework.function import function, wrap_function  # noqa: E402,F401 - inlined tf.function (issue 12)
 from .ops.array_extra import *  # noqa: F401,F403,E402
 from .framework.graph_helpers import *  # noqa: F401,F403,E402
 from .data.structure import TensorSpec  # noqa: E402

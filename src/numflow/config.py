@@ -305,3 +305,10 @@ def set_experimental_options(options):
 optimizer = _Namespace("optimizer", get_jit=get_jit, set_jit=set_jit,
                        get_experimental_options=get_experimental_options,
                        set_experimental_options=set_experimental_options)
+
+# tf.function's run-eagerly switches (issue 12); numflow always inlines functions, see framework/function.py.
+from .framework.function import (experimental_functions_run_eagerly,  # noqa: E402,F401
+                                 experimental_run_functions_eagerly, functions_run_eagerly,
+                                 run_functions_eagerly)
+__all__ += ["run_functions_eagerly", "functions_run_eagerly", "experimental_run_functions_eagerly",
+            "experimental_functions_run_eagerly"]
