@@ -33,7 +33,7 @@ class _FetchedWithoutDenseShape(collections.namedtuple("_FetchedWithoutDenseShap
     __slots__ = ()
 
     def __new__(cls, values, indices):
-        if isinstance(values, np.ndarray) or not hasattr(values, "op"):
+        if not hasattr(values, "op"):     # fetched arrays, not the tensors to fetch
             return IndexedSlicesValue(values, indices, None)
         return super().__new__(cls, values, indices)
 
