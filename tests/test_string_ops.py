@@ -53,8 +53,6 @@ def test_split_errors():
         tf.string_split([["a b"]])
     with pytest.raises(TypeError, match="Input 'input' of 'StringSplit' Op has type int32"):
         tf.string_split(tf.constant([1]))
-    with pytest.raises(NotImplementedError, match="no RaggedTensor"):
-        tf.strings.split(["a"], result_type="RaggedTensor")
     with pytest.raises(ValueError, match="result_type must be"):
         tf.strings.split(["a"], result_type="Dense")
     with pytest.raises(ValueError, match="Cannot specify both 'input' and 'source'"):

@@ -55,6 +55,8 @@ from .gradients import (AggregationMethod, NoGradient, NotDifferentiable, Regist
                         UnconnectedGradients, custom_gradient, no_gradient)
 from .framework.gradient_tape import GradientTape  # noqa: E402,F401 - graph-mode tape (issue 12)
 from .framework.function import function, wrap_function  # noqa: E402,F401 - inlined tf.function (issue 12)
+from . import ragged  # noqa: E402,F401 - tf.ragged (issue 12)
+from .ragged.ragged_tensor import RaggedTensor, RaggedTensorSpec  # noqa: E402,F401
 from .ops.array_extra import *  # noqa: F401,F403,E402
 from .framework.graph_helpers import *  # noqa: F401,F403,E402
 from .data.structure import TensorSpec  # noqa: E402

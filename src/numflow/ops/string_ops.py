@@ -8,10 +8,10 @@ Differences from TF, by design or by necessity:
 - Regular expressions are RE2 syntax in TF; numflow runs them with Python's `re` (ASCII classes, as RE2's
   `\\w`, `\\d`, `\\s` are), which accepts the common RE2 syntax. Python-only constructs (lookaround,
   backreferences) are accepted where RE2 would reject them, and RE2's `\\pN` classes are not available.
-- numflow has no RaggedTensor yet: functions that return one in TF for inputs of rank >= 1
-  (`bytes_split`, `unicode_decode`, `unicode_split` and their `_with_offsets` forms) return a
-  SparseTensor holding the same values (row-major, one row per input string); for a scalar input they
-  return the same dense 1-D Tensor as TF. `strings.split(..., result_type="RaggedTensor")` is refused.
+- functions that return a RaggedTensor in TF for inputs of rank >= 1 (`bytes_split`,
+  `unicode_decode`, `unicode_split` and their `_with_offsets` forms) return a SparseTensor holding the
+  same values (row-major, one row per input string); for a scalar input they return the same dense 1-D
+  Tensor as TF. `strings.split(..., result_type="RaggedTensor")` returns a tf.RaggedTensor.
 - `unicode_script` uses Unicode character names to find a script (Python has no script property), which
   agrees with ICU for letters of the scripts listed in `_SCRIPT_CODES`; see unicode_script.
 """
@@ -367,17 +367,15 @@ def strings_split(input=None, sep=None, maxsplit=-1, result_type="SparseTensor",
                   name=None):
     """`tf.strings.split(input=None, sep=None, maxsplit=-1, result_type='SparseTensor', source=None)`
     (TF1): splits each string at `sep` (exactly, keeping empty tokens), or at runs of whitespace when
-    `sep` is None, at most `maxsplit` times. A scalar input is one row. Returns a SparseTensor; numflow
-    has no RaggedTensor, so result_type='RaggedTensor' is a NotImplementedError."""
+    `sep` is None, at most `maxsplit` times. A scalar input is one row. Returns a SparseTensor, or with
+    result_type='RaggedTensor' a RaggedTensor with one row per string."""
     if input is None:
         input = source
     elif source is not None:
         raise ValueError("Cannot specify both 'input' and 'source'.")
     if input is None:
         raise ValueError("strings.split needs an input")
-    if result_type != "SparseTensor":
-        if result_type == "RaggedTensor":
-            raise NotImplementedError("numflow has no RaggedTensor: use result_type='SparseTensor'")
+    if result_type not in ("SparseTensor", "RaggedTensor"):
         raise ValueError("result_type must be 'RaggedTensor' or 'SparseTensor', got %r" % (result_type,))
     with name_scope(name, "StringSplit", [input]):
         source = _split_input(input, "StringSplitV2")
@@ -386,6 +384,9 @@ def strings_split(input=None, sep=None, maxsplit=-1, result_type="SparseTensor",
             source = reshape(source, [1])
         sep = _string_input(b"" if sep is None else sep, "sep")
         op = make_op("StringSplitV2", [source, sep], {"maxsplit": int(maxsplit)}, name="StringSplitV2")
+        if result_type == "RaggedTensor":
+            from ..ragged.ragged_tensor import RaggedTensor
+            return RaggedTensor.from_sparse(SparseTensor(*op.outputs))
         return SparseTensor(*op.outputs)
 
 
