@@ -122,6 +122,59 @@ def test_count_and_sparse_recall_at_top_k():
     assert metrics.set_union is tf.sets.set_union
 
 
+def np_counts_at_thresholds(scores, labels, num_thresholds):
+    epsilon = 1e-7
+    thresholds = np.array([-epsilon] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+                          + [1 + epsilon])
+    above = scores[None, :] > thresholds[:, None]
+    return ((above & labels).sum(1).astype(float), (above & ~labels).sum(1).astype(float),
+            (~above & ~labels).sum(1).astype(float), (~above & labels).sum(1).astype(float))
+
+
+def test_curve_points_f1_and_precision_recall_tradeoffs():
+    batches = [(RNG.rand(12).astype(np.float32), RNG.rand(12) > 0.5) for _ in range(2)]
+    with tf.Graph().as_default():
+        p, l = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.bool, [None])
+        got = stream([metrics.streaming_curve_points(l, p, num_thresholds=7),
+                      metrics.streaming_curve_points(l, p, num_thresholds=7, curve="PR"),
+                      metrics.f1_score(l, p, num_thresholds=11),
+                      metrics.recall_at_precision(l, p, 0.6, num_thresholds=11),
+                      metrics.precision_at_recall(l, p, 0.5, num_thresholds=11)], batches, [p, l])
+    P, L = (np.concatenate(part) for part in zip(*batches))
+    tp, fp, tn, fn = np_counts_at_thresholds(P, L, 7)
+    eps = 1e-7
+    np.testing.assert_allclose(got[0], np.stack([fp / (fp + tn + eps), (tp + eps) / (tp + fn + eps)], 1), rtol=1e-5)
+    np.testing.assert_allclose(got[1], np.stack([(tp + eps) / (tp + fn + eps), (tp + eps) / (tp + fp + eps)], 1),
+                               rtol=1e-5)
+    tp, fp, tn, fn = np_counts_at_thresholds(P, L, 11)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.nan_to_num(tp / (tp + fp))
+        recall = np.nan_to_num(tp / (tp + fn))
+        f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
+    np.testing.assert_allclose(got[2], f1.max(), rtol=1e-5)
+    np.testing.assert_allclose(got[3], np.where(precision >= 0.6, recall, 0).max(), rtol=1e-5)
+    np.testing.assert_allclose(got[4], np.where(recall >= 0.5, precision, 0).max(), rtol=1e-5)
+
+
+def test_cohen_kappa_against_its_definition():
+    batches = [(RNG.randint(0, 3, 10).astype(np.int64), RNG.randint(0, 3, 10).astype(np.int64),
+                RNG.randint(1, 3, 10).astype(np.float32)) for _ in range(2)]
+    with tf.Graph().as_default():
+        l, p = tf.placeholder(tf.int64, [None]), tf.placeholder(tf.int64, [None])
+        w = tf.placeholder(tf.float32, [None])
+        got = stream([metrics.cohen_kappa(l, p, 3), metrics.cohen_kappa(l, p, 3, weights=w)], batches, [l, p, w])
+    L, P, W = (np.concatenate(part) for part in zip(*batches))
+
+    def kappa(weights):
+        cm = np.zeros((3, 3))
+        np.add.at(cm, (L, P), weights)
+        total = cm.sum()
+        observed = np.trace(cm) / total
+        expected = (cm.sum(1) * cm.sum(0)).sum() / total ** 2
+        return (observed - expected) / (1 - expected)
+    np.testing.assert_allclose(got, [kappa(np.ones_like(W)), kappa(W)], rtol=1e-5)
+
+
 def test_top_k_metrics():
     batches = [(RNG.rand(6, 5).astype(np.float32), RNG.randint(0, 5, 6).astype(np.int64)) for _ in range(2)]
     with tf.Graph().as_default():
@@ -234,6 +287,23 @@ def test_streaming_concat_rejects_unknown_shapes_and_bad_axes():
             metrics.streaming_concat(tf.placeholder(tf.float32, [None, None]))
         with pytest.raises(ValueError, match="axis 2 is out of range for values of rank 2"):
             metrics.streaming_concat(tf.placeholder(tf.float32, [None, 3]), axis=2)
+
+
+def test_curve_metric_argument_errors():
+    with tf.Graph().as_default():
+        labels, scores = tf.constant([True, False]), tf.constant([0.3, 0.6])
+        with pytest.raises(ValueError, match="curve must be either ROC or PR, XY unknown"):
+            metrics.streaming_curve_points(labels, scores, curve="XY")
+        with pytest.raises(ValueError, match="num_thresholds must be at least 2, got 1"):
+            metrics.f1_score(labels, scores, num_thresholds=1)
+        with pytest.raises(ValueError, match=r"`precision` must be in the range \[0, 1\]"):
+            metrics.recall_at_precision(labels, scores, 1.5)
+        with pytest.raises(ValueError, match=r"`target_recall` must be in the range \[0, 1\]"):
+            metrics.precision_at_recall(labels, scores, -0.1)
+        with pytest.raises(ValueError, match="must be integer class ids, got float32 and int32"):
+            metrics.cohen_kappa(tf.constant([1.0]), tf.constant([1]), 2)
+        with pytest.raises(ValueError, match="num_classes must be at least 2, got 1"):
+            metrics.cohen_kappa(tf.constant([1]), tf.constant([1]), 1)
 
 
 def test_accuracy_errors():

@@ -8,12 +8,14 @@ before labels) and returns `(value, update_op)`: `value` reads the local accumul
 import numflow as tf
 
 from .. import metrics as _metrics
-from ..ops.metrics_impl import _finish, _metric_variable, confusion_matrix  # noqa: F401 - confusion_matrix too
+from ..ops.metrics_impl import (_check_num_thresholds, _confusion_at_thresholds,  # noqa: F401 - and the
+                                _evenly_spaced_thresholds, _finish, _metric_variable, confusion_matrix)  # core one
 from ..sets import set_difference, set_intersection, set_size, set_union  # noqa: F401 - the tf.sets functions
 from ..variable_scope import variable_scope
 
-__all__ = ["accuracy", "aggregate_metric_map", "aggregate_metrics", "confusion_matrix", "count", "set_difference",
-           "set_intersection", "set_size", "set_union", "sparse_recall_at_top_k", "streaming_accuracy",
+__all__ = ["accuracy", "aggregate_metric_map", "aggregate_metrics", "cohen_kappa", "confusion_matrix", "count",
+           "f1_score", "precision_at_recall", "recall_at_precision", "set_difference", "set_intersection",
+           "set_size", "set_union", "sparse_recall_at_top_k", "streaming_accuracy", "streaming_curve_points",
            "streaming_auc", "streaming_concat", "streaming_covariance", "streaming_false_negative_rate",
            "streaming_false_negative_rate_at_thresholds", "streaming_false_negatives",
            "streaming_false_negatives_at_thresholds", "streaming_false_positive_rate",
@@ -400,6 +402,129 @@ def streaming_concat(values, axis=0, max_size=None, metrics_collections=None, up
         value.set_shape(static_shape)
         update_op = tf.identity(tf.shape(stored)[axis], name="update_op")
         return _finish(value, update_op, metrics_collections, updates_collections)
+
+
+# --- curves from confusion counts at evenly spaced thresholds --------------------------------------
+_EPSILON = 1e-7  # TF's smoothing of the curve points, so that empty counts give finite rates
+
+
+def _counts_at_even_thresholds(labels, predictions, weights, num_thresholds):
+    _check_num_thresholds(num_thresholds)
+    return _confusion_at_thresholds(labels, predictions, _evenly_spaced_thresholds(int(num_thresholds)), weights)
+
+
+def _curve_metric(labels, predictions, weights, num_thresholds, compute, metrics_collections, updates_collections,
+                  name, default_name):
+    """A metric computed by `compute(tp, fp, tn, fn)` from the confusion counts at `num_thresholds`
+    evenly spaced thresholds, once from the variables (value) and once from their updates."""
+    with variable_scope(name, default_name, (labels, predictions, weights)):
+        counts = _counts_at_even_thresholds(labels, predictions, weights, num_thresholds)
+        kinds = ("tp", "fp", "tn", "fn")
+        value = tf.identity(compute(*[counts[kind][0] for kind in kinds]), name="value")
+        update_op = tf.identity(compute(*[counts[kind][1] for kind in kinds]), name="update_op")
+        return _finish(value, update_op, metrics_collections, updates_collections)
+
+
+def _precision_recall(tp, fp, fn):
+    return tf.div_no_nan(tp, tp + fp), tf.div_no_nan(tp, tp + fn)
+
+
+def streaming_curve_points(labels=None, predictions=None, weights=None, num_thresholds=200,
+                           metrics_collections=None, updates_collections=None, curve="ROC", name=None):
+    """`tf.contrib.metrics.streaming_curve_points(labels=None, predictions=None, weights=None,
+    num_thresholds=200, ..., curve='ROC', name=None)`: the [num_thresholds, 2] points of the ROC curve
+    (false positive rate, true positive rate) or, curve='PR', of the precision-recall curve (recall,
+    precision), at evenly spaced thresholds from just below 0 to just above 1 (the points tf.metrics.auc
+    integrates, with its 1e-7 smoothing). ValueError for another curve or num_thresholds < 2."""
+    if curve not in ("ROC", "PR"):
+        raise ValueError("curve must be either ROC or PR, %s unknown" % (curve,))
+
+    def points(tp, fp, tn, fn):
+        if curve == "ROC":
+            return tf.stack([fp / (fp + tn + _EPSILON), (tp + _EPSILON) / (tp + fn + _EPSILON)], axis=1)
+        return tf.stack([(tp + _EPSILON) / (tp + fn + _EPSILON), (tp + _EPSILON) / (tp + fp + _EPSILON)], axis=1)
+    return _curve_metric(labels, predictions, weights, num_thresholds, points, metrics_collections,
+                         updates_collections, name, "curve_points")
+
+
+def f1_score(labels, predictions, weights=None, num_thresholds=200, metrics_collections=None,
+             updates_collections=None, name=None):
+    """`tf.contrib.metrics.f1_score(labels, predictions, weights=None, num_thresholds=200, ...)`: the best
+    F1 = 2 * precision * recall / (precision + recall) over `num_thresholds` evenly spaced thresholds on
+    the [0, 1] `predictions` (a prediction above the threshold is positive), over the stream; 0 where
+    precision and recall are both 0."""
+    def best_f1(tp, fp, tn, fn):
+        precision, recall = _precision_recall(tp, fp, fn)
+        return tf.reduce_max(tf.div_no_nan(2.0 * precision * recall, precision + recall))
+    return _curve_metric(labels, predictions, weights, num_thresholds, best_f1, metrics_collections,
+                         updates_collections, name, "f1")
+
+
+def recall_at_precision(labels, predictions, precision, weights=None, num_thresholds=200,
+                        metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.recall_at_precision(labels, predictions, precision, weights=None,
+    num_thresholds=200, ...)`: the highest recall among the evenly spaced thresholds whose precision is
+    at least `precision` (0 when none is). ValueError unless 0 <= precision <= 1."""
+    if not 0 <= precision <= 1:
+        raise ValueError("`precision` must be in the range [0, 1].")
+
+    def best_recall(tp, fp, tn, fn):
+        precisions, recalls = _precision_recall(tp, fp, fn)
+        return tf.reduce_max(tf.where(precisions >= precision, recalls, tf.zeros_like(recalls)))
+    return _curve_metric(labels, predictions, weights, num_thresholds, best_recall, metrics_collections,
+                         updates_collections, name, "recall_at_precision")
+
+
+def precision_at_recall(labels, predictions, target_recall, weights=None, num_thresholds=200,
+                        metrics_collections=None, updates_collections=None, name=None):
+    """`tf.contrib.metrics.precision_at_recall(labels, predictions, target_recall, weights=None,
+    num_thresholds=200, ...)`: the highest precision among the evenly spaced thresholds whose recall is
+    at least `target_recall` (0 when none is). ValueError unless 0 <= target_recall <= 1."""
+    if not 0 <= target_recall <= 1:
+        raise ValueError("`target_recall` must be in the range [0, 1].")
+
+    def best_precision(tp, fp, tn, fn):
+        precisions, recalls = _precision_recall(tp, fp, fn)
+        return tf.reduce_max(tf.where(recalls >= target_recall, precisions, tf.zeros_like(precisions)))
+    return _curve_metric(labels, predictions, weights, num_thresholds, best_precision, metrics_collections,
+                         updates_collections, name, "precision_at_recall")
+
+
+def cohen_kappa(labels, predictions_idx, num_classes, weights=None, metrics_collections=None,
+                updates_collections=None, name=None):
+    """`tf.contrib.metrics.cohen_kappa(labels, predictions_idx, num_classes, weights=None, ...)`: Cohen's
+    kappa of integer labels against integer predicted classes over the stream: with po the (weighted)
+    agreements per class, pe_row / pe_col the label / prediction totals per class and N their sum,
+    kappa = (sum(po) - sum(pe)) / (N - sum(pe)) where pe = pe_row * pe_col / N (0 while undefined).
+    Local float32 variables po, pe_row, pe_col of shape [num_classes]. ValueError for non-integer
+    inputs or num_classes < 2."""
+    labels = tf.convert_to_tensor(labels)
+    predictions_idx = tf.convert_to_tensor(predictions_idx)
+    if not (labels.dtype.is_integer and predictions_idx.dtype.is_integer):
+        raise ValueError("cohen_kappa: labels and predictions_idx must be integer class ids, got %s and %s"
+                         % (labels.dtype.name, predictions_idx.dtype.name))
+    if num_classes < 2:
+        raise ValueError("cohen_kappa: num_classes must be at least 2, got %s" % (num_classes,))
+    with variable_scope(name, "cohen_kappa", (labels, predictions_idx, weights)):
+        labels = tf.reshape(labels, [-1])
+        predictions_idx = tf.reshape(predictions_idx, [-1])
+        labels.shape.assert_is_compatible_with(predictions_idx.shape)
+        row = tf.one_hot(labels, num_classes)
+        column = tf.one_hot(predictions_idx, num_classes)
+        if weights is not None:
+            per_example = tf.reshape(tf.cast(weights, tf.float32) * tf.ones_like(labels, dtype=tf.float32), [-1, 1])
+            row, column = row * per_example, column * per_example
+        agreed = row * tf.one_hot(predictions_idx, num_classes)
+        variables = [_metric_variable([num_classes], tf.float32, part) for part in ("po", "pe_row", "pe_col")]
+        updates = [tf.assign_add(variable, tf.reduce_sum(batch, axis=0))
+                   for variable, batch in zip(variables, (agreed, row, column))]
+
+        def kappa(po, pe_row, pe_col, name):
+            total = tf.reduce_sum(pe_row)
+            expected = tf.reduce_sum(tf.div_no_nan(pe_row * pe_col, total))
+            return tf.div_no_nan(tf.reduce_sum(po) - expected, total - expected, name=name)
+        return _finish(kappa(*variables, name="value"), kappa(*updates, name="update_op"), metrics_collections,
+                       updates_collections)
 
 
 # --- counting ------------------------------------------------------------------------------------
