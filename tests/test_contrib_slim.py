@@ -421,6 +421,12 @@ def test_evaluate_once_runs_eval_op_num_evals_times(trained_logdir):
                                             variables_to_restore=slim.get_variables_to_restore(
                                                 exclude=["global_step"]))
     assert got == 4
+    with tf.Graph().as_default():  # eval_op as a dict of update ops
+        counter = tf.Variable(0, trainable=False, collections=[tf.GraphKeys.LOCAL_VARIABLES])
+        small_cnn(tf.constant(IMAGES))
+        got = slim.evaluation.evaluate_once("", tf.train.latest_checkpoint(logdir), None, num_evals=3,
+                                            eval_op={"count": tf.assign_add(counter, 2)}, final_op=[counter])
+    assert got == [6]
 
 
 def test_evaluation_loop_stops_after_max_evaluations_or_timeout(trained_logdir, tmp_path):
