@@ -159,6 +159,8 @@ class PlacementPolicy:
                 except errors.InvalidArgumentError:     # reported where the variable itself is run
                     owner = backends.HOST
                 placed[variable_op] = owner
+            for index in ref_inputs[1:]:      # slots (Adam's m and v) are kept with their variable
+                placed.setdefault(op._inputs[index]._op, owner)
             return owner if capable else backends.HOST
         if not requested:
             if not capable or (self.prefer_host and op._op_def.type not in _VARIABLE_OPS):
