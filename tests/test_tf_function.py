@@ -132,3 +132,17 @@ def test_tape_through_function():
     grad = tape.gradient(y, x)
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(grad, {x: [1.0, 2.0]}), [3.0, 12.0])
+
+
+def test_concrete_function_reading_an_outer_variable():
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def times_v(a):
+        return a * v
+    concrete = times_v.get_concrete_function(tf.TensorSpec([], tf.float32))
+    assert concrete.graph is tf.get_default_graph() and concrete.inputs[0].op.type == "Placeholder"
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(concrete(tf.constant(3.0))) == 6.0
+        assert sess.run(concrete.outputs[0], {concrete.inputs[0]: 5.0}) == 10.0

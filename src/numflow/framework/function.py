@@ -214,17 +214,31 @@ class Function:
 
 
 class ConcreteFunction:
-    """A `tf.function` traced for one input signature: `graph` (its own tf.Graph), `inputs` (that graph's
-    placeholders), `outputs` (its output Tensors, flat), `structured_outputs` (them in the function's
+    """A `tf.function` traced for one input signature: `graph` (a tf.Graph of its own; the calling graph
+    when the function reads that graph's tensors or variables, which TF captures), `inputs` (the
+    placeholders standing for the arguments), `outputs` (its output Tensors, flat), `structured_outputs` (them in the function's
     output nest), `structured_input_signature` and `__call__` with tensors matching the signature."""
 
     def __init__(self, python_function, name, args, kwargs):
         self._python_function = python_function
         self._name = name
         self._args, self._kwargs = args, kwargs
-        self.graph = Graph()
+        caller = get_default_graph()
+        try:
+            self._trace(Graph())
+        except ValueError as exc:
+            # The function reads tensors or variables of the calling graph (TF captures them into its
+            # FuncGraph): trace it in that graph instead, where its placeholders feed nothing else.
+            if "must be from the same graph" not in str(exc):
+                raise
+            self._trace(caller)
+
+    def _trace(self, graph):
+        self.graph = graph
+        args, kwargs, name = self._args, self._kwargs, self._name
         from ..ops.constant import placeholder
-        with self.graph.as_default():
+        with graph.as_default():
+            first = len(graph._ops)
             names = self._argument_names(args)
             counter = [0]
 
@@ -238,8 +252,8 @@ class ConcreteFunction:
             placeholders_args = _pack_like(list(args), iter([as_placeholder(v) for v in _flatten(list(args))]))
             placeholders_kwargs = {k: _pack_like(kwargs[k], iter([as_placeholder(v) for v in _flatten(kwargs[k])]))
                                    for k in kwargs}
-            self.inputs = [op.outputs[0] for op in self.graph._ops if op.type == "Placeholder"]
-            self.structured_outputs = _call_in_graph(python_function, name, placeholders_args,
+            self.inputs = [op.outputs[0] for op in graph._ops[first:] if op.type == "Placeholder"]
+            self.structured_outputs = _call_in_graph(self._python_function, name, placeholders_args,
                                                      placeholders_kwargs)
         self.outputs = [leaf for leaf in _flatten(self.structured_outputs) if isinstance(leaf, Tensor)]
         self.structured_input_signature = (
