@@ -252,3 +252,17 @@ def test_ragged_tensor_spec():
         tf.RaggedTensorSpec()
     with pytest.raises(ValueError, match="ragged_rank must be non-negative and less than 2"):
         tf.RaggedTensorSpec([None, None], ragged_rank=2)
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("NUMFLOW_TF_PYTHON"),
+                    reason="set NUMFLOW_TF_PYTHON to a Python with real TensorFlow")
+@pytest.mark.parametrize("family", ["tape_recorded_ops_only", "tape_variables_and_stop_recording",
+                                    "tape_jacobians", "function_calls", "ragged_conversions",
+                                    "ragged_factories_and_ops"])
+def test_agrees_with_real_tensorflow(family, tmp_path):
+    """The programs of tf_parity_tape_function_ragged.py (tape, tf.function, ragged) give the same values,
+    shapes and dtypes in numflow and in real TensorFlow."""
+    import tf_parity_tape_function_ragged
+    from tf_parity import assert_same, run_both
+    ours, theirs = run_both(tf_parity_tape_function_ragged, family, tmp_path)
+    assert_same(ours, theirs, lambda dtype: (1e-5, 1e-5))
