@@ -254,6 +254,36 @@ def test_ragged_tensor_spec():
         tf.RaggedTensorSpec([None, None], ragged_rank=2)
 
 
+def test_constant_value():
+    value = tf.ragged.constant_value([[1, 2], [3]])
+    assert isinstance(value, tf.ragged.RaggedTensorValue) and value.to_list() == [[1, 2], [3]]
+    assert value.values.dtype == np.int64 and value.row_splits.dtype == np.int64
+    nested = tf.ragged.constant_value([[[1.5], []], []])
+    assert nested.ragged_rank == 2 and nested.to_list() == [[[1.5], []], []]
+    assert nested.flat_values.dtype == np.float64
+    assert tf.ragged.constant_value([[1, 2]], dtype=tf.float32).values.dtype == np.float32
+    with pytest.raises(ValueError, match="tf.ragged.constant_value needs a list"):
+        tf.ragged.constant_value(1)
+
+
+def test_stack():
+    a = tf.ragged.constant([[1, 2], [3]])
+    b = tf.ragged.constant([[4]])
+    nested = tf.ragged.constant([[[1], [2, 3]]])
+    got = _run([tf.ragged.stack([a, b]), tf.ragged.stack([a, tf.constant([[7, 8]])]),
+                tf.ragged.stack([tf.constant([1, 2]), tf.constant([3])]), tf.ragged.stack([nested, nested])])
+    assert got[0].to_list() == [[[1, 2], [3]], [[4]]]
+    assert got[1].to_list() == [[[1, 2], [3]], [[7, 8]]]
+    assert got[2].to_list() == [[1, 2], [3]]
+    assert got[3].to_list() == [[[[1], [2, 3]]], [[[1], [2, 3]]]]
+    with pytest.raises(ValueError, match="supports axis=0"):
+        tf.ragged.stack([a, b], axis=1)
+    with pytest.raises(ValueError, match="same ragged_rank, got 1 and 2"):
+        tf.ragged.stack([nested, a])
+    with pytest.raises(ValueError, match="converts Tensors to ragged_rank 1 only"):
+        tf.ragged.stack([nested, tf.constant([[1]])])
+
+
 @pytest.mark.skipif(not __import__("os").environ.get("NUMFLOW_TF_PYTHON"),
                     reason="set NUMFLOW_TF_PYTHON to a Python with real TensorFlow")
 @pytest.mark.parametrize("family", ["tape_recorded_ops_only", "tape_variables_and_stop_recording",

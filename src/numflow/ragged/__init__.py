@@ -8,8 +8,8 @@ from ..framework.graph import convert_to_tensor, name_scope
 from .ragged_tensor import (RaggedTensor, RaggedTensorSpec, RaggedTensorValue, row_splits_to_segment_ids,
                             segment_ids_to_row_splits)
 
-__all__ = ["RaggedTensorValue", "constant", "map_flat_values", "placeholder", "range",
-           "row_splits_to_segment_ids", "segment_ids_to_row_splits"]
+__all__ = ["RaggedTensorValue", "constant", "constant_value", "map_flat_values", "placeholder", "range",
+           "row_splits_to_segment_ids", "segment_ids_to_row_splits", "stack"]
 
 
 def _nesting_depth(pylist):
@@ -23,18 +23,15 @@ def _nesting_depth(pylist):
     return 1 + depths.pop() if depths else None
 
 
-def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
-             row_splits_dtype=dtypes.int64):
-    """`tf.ragged.constant(pylist, dtype=None, ragged_rank=None, inner_shape=None)`: a RaggedTensor of a
-    nested Python list. `ragged_rank` defaults to the nesting depth - 1 - len(inner_shape); the lists
-    below the ragged dimensions must be uniform (they form the flat values' inner dimensions)."""
+def _partition_pylist(pylist, ragged_rank, inner_shape, numpy_dtype, what):
+    """(nested row splits as Python lists, flat values as an ndarray) of a nested Python list."""
     depth = _nesting_depth(pylist)
     if depth is None:    # only empty lists: one level per list nesting
         depth, probe = 0, pylist
         while isinstance(probe, (list, tuple)):
             depth, probe = depth + 1, probe[0] if probe else None
     if depth == 0:
-        raise ValueError("tf.ragged.constant needs a list, got the scalar %r" % (pylist,))
+        raise ValueError("%s needs a list, got the scalar %r" % (what, pylist))
     inner_rank = 0 if inner_shape is None else len(inner_shape)
     if ragged_rank is None:
         ragged_rank = max(depth - 1 - inner_rank, 1 if depth > 1 else 0)
@@ -45,29 +42,38 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
     for _ in builtins.range(ragged_rank):
         splits, flattened = [0], []
         for row in level:
-            row = list(row) if isinstance(row, (list, tuple)) else None
-            if row is None:
+            if not isinstance(row, (list, tuple)):
                 raise ValueError("Invalid pylist=%r: incompatible with ragged_rank=%d" % (pylist, ragged_rank))
             flattened.extend(row)
             splits.append(len(flattened))
         nested_splits.append(splits)
         level = flattened
     try:
-        flat = np.array(level, dtype=None if dtype is None else dtypes.as_dtype(dtype).as_numpy_dtype)
+        flat = np.array(level, dtype=numpy_dtype)
     except ValueError:
-        raise ValueError("inner values of %r are not uniform below ragged_rank=%d" % (pylist, ragged_rank)) \
-            from None
-    if flat.dtype == object:
+        flat = None
+    if flat is None or flat.dtype == object and numpy_dtype is None:
         raise ValueError("inner values of %r are not uniform below ragged_rank=%d" % (pylist, ragged_rank))
     if inner_shape is not None:
         flat = flat.reshape((-1,) + tuple(inner_shape))
     if not level:
         flat = flat.reshape((0,) + tuple(inner_shape or ()))
+    return nested_splits, flat
+
+
+def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
+             row_splits_dtype=dtypes.int64):
+    """`tf.ragged.constant(pylist, dtype=None, ragged_rank=None, inner_shape=None)`: a RaggedTensor of a
+    nested Python list. `ragged_rank` defaults to the nesting depth - 1 - len(inner_shape); the lists
+    below the ragged dimensions must be uniform (they form the flat values' inner dimensions)."""
+    numpy_dtype = None if dtype is None or dtypes.as_dtype(dtype) is dtypes.string \
+        else dtypes.as_dtype(dtype).as_numpy_dtype
+    nested_splits, flat = _partition_pylist(pylist, ragged_rank, inner_shape, numpy_dtype, "tf.ragged.constant")
     if dtype is None:
         # Python values take TF's default dtypes (int32, float32; float32 when there are none).
         dtype = {"i": dtypes.int32, "u": dtypes.int32, "f": dtypes.float32, "b": dtypes.bool, "U": dtypes.string,
                  "S": dtypes.string, "c": dtypes.complex128}.get(flat.dtype.kind, dtypes.float32) \
-            if level else dtypes.float32
+            if flat.size else dtypes.float32
     dtype = dtypes.as_dtype(dtype)
     if dtype is dtypes.string:
         flat = np.vectorize(lambda v: v.encode() if isinstance(v, str) else v, otypes=[object])(flat) \
@@ -80,6 +86,66 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
         return RaggedTensor.from_nested_row_splits(
             values, [convert_to_tensor(np.array(s, splits_dtype.as_numpy_dtype)) for s in nested_splits],
             validate=False)
+
+
+def constant_value(pylist, dtype=None, ragged_rank=None, inner_shape=None, row_splits_dtype="int64"):
+    """`tf.compat.v1.ragged.constant_value(pylist, dtype=None, ragged_rank=None, inner_shape=None)`: the
+    RaggedTensorValue (NumPy arrays, NumPy's default dtypes) of a nested Python list; no graph ops."""
+    numpy_dtype = None if dtype is None else (dtypes.as_dtype(dtype).as_numpy_dtype
+                                              if not isinstance(dtype, (str, type, np.dtype)) else np.dtype(dtype))
+    nested_splits, flat = _partition_pylist(pylist, ragged_rank, inner_shape, numpy_dtype,
+                                            "tf.ragged.constant_value")
+    splits_dtype = np.dtype(dtypes.as_dtype(row_splits_dtype).as_numpy_dtype)
+    value = flat
+    for splits in reversed(nested_splits):
+        value = RaggedTensorValue(value, np.array(splits, splits_dtype))
+    return value
+
+
+def stack(values, axis=0, name=None):
+    """`tf.ragged.stack(values, axis=0)`: a RaggedTensor whose row i is values[i] (RaggedTensors and
+    Tensors; Tensors of rank 2 and more are taken as ragged_rank-1 RaggedTensors). numflow supports
+    axis=0 only."""
+    import numflow
+    if axis != 0:
+        raise ValueError("numflow's tf.ragged.stack supports axis=0, got axis=%r" % (axis,))
+    values = list(values)
+    if not values:
+        raise ValueError("tf.ragged.stack needs at least one value")
+    with name_scope(name, "RaggedStack"):
+        ragged = [v for v in values if isinstance(v, RaggedTensor)]
+        target_rank = max([v.ragged_rank for v in ragged], default=0)
+        parts = []
+        for value in values:
+            if not isinstance(value, RaggedTensor):
+                value = convert_to_tensor(value)
+                if target_rank == 1:
+                    value = RaggedTensor.from_tensor(value)
+                elif target_rank > 1:
+                    raise ValueError("numflow's tf.ragged.stack converts Tensors to ragged_rank 1 only, but the "
+                                     "RaggedTensors have ragged_rank %d" % target_rank)
+            elif value.ragged_rank != target_rank:
+                raise ValueError("All RaggedTensors stacked must have the same ragged_rank, got %d and %d"
+                                 % (value.ragged_rank, target_rank))
+            parts.append(value)
+        splits_dtype = ragged[0].row_splits_dtype if ragged else dtypes.int64
+        lengths = numflow.stack([numflow.shape(p.row_splits if isinstance(p, RaggedTensor) else p,
+                                               out_type=splits_dtype)[0] - (1 if isinstance(p, RaggedTensor) else 0)
+                                 for p in parts])
+        return RaggedTensor.from_row_lengths(_concat_rows(parts), lengths, validate=False)
+
+
+def _concat_rows(parts):
+    """The rows of `parts` (Tensors, or RaggedTensors of one ragged_rank) one after another."""
+    import numflow
+    if not isinstance(parts[0], RaggedTensor):
+        return numflow.concat(parts, 0)
+    splits, offset = [parts[0].row_splits], parts[0].row_splits[-1]
+    for part in parts[1:]:
+        splits.append(part.row_splits[1:] + offset)
+        offset = offset + part.row_splits[-1]
+    return RaggedTensor.from_row_splits(_concat_rows([p.values for p in parts]), numflow.concat(splits, 0),
+                                        validate=False)
 
 
 def map_flat_values(op, *args, **kwargs):
