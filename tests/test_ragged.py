@@ -140,7 +140,7 @@ def test_with_values_map_flat_values_and_operators():
     other = tf.RaggedTensor.from_row_lengths([10.0, 20.0, 30.0, 40.0, 50.0], [2, 0, 3])
     got = _run([tf.ragged.map_flat_values(tf.multiply, rt, 2.0), rt * 2.0 + rt, 1.0 - rt, -rt,
                 tf.ragged.map_flat_values(tf.add, rt, other), rt.with_flat_values(tf.constant([1, 2, 3, 4, 5])),
-                tf.ragged.map_flat_values(tf.square, x=rt) if False else tf.ragged.map_flat_values(tf.square, rt)])
+                tf.ragged.map_flat_values(tf.square, rt), tf.ragged.map_flat_values(tf.add, rt, y=1.0)])
     assert got[0].to_list() == [[2, 4], [], [6, 8, 10]]
     assert got[1].to_list() == [[3, 6], [], [9, 12, 15]]
     assert got[2].to_list() == [[0, -1], [], [-2, -3, -4]]
@@ -148,6 +148,7 @@ def test_with_values_map_flat_values_and_operators():
     assert got[4].to_list() == [[11, 22], [], [33, 44, 55]]
     assert got[5].to_list() == [[1, 2], [], [3, 4, 5]]
     assert got[6].to_list() == [[1, 4], [], [9, 16, 25]]
+    assert got[7].to_list() == [[2, 3], [], [4, 5, 6]]
 
 
 def test_map_flat_values_partition_mismatch():

@@ -216,8 +216,9 @@ class Function:
 class ConcreteFunction:
     """A `tf.function` traced for one input signature: `graph` (a tf.Graph of its own; the calling graph
     when the function reads that graph's tensors or variables, which TF captures), `inputs` (the
-    placeholders standing for the arguments), `outputs` (its output Tensors, flat), `structured_outputs` (them in the function's
-    output nest), `structured_input_signature` and `__call__` with tensors matching the signature."""
+    placeholders standing for the arguments), `outputs` (its output Tensors, flat), `structured_outputs`
+    (them in the function's output nest), `structured_input_signature` and `__call__` with tensors
+    matching the signature."""
 
     def __init__(self, python_function, name, args, kwargs):
         self._python_function = python_function

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.graph import convert_to_tensor, name_scope
-from .ragged_tensor import (RaggedTensor, RaggedTensorSpec, RaggedTensorValue, row_splits_to_segment_ids,
+from .ragged_tensor import (RaggedTensor, RaggedTensorValue, row_splits_to_segment_ids,  # noqa: F401
                             segment_ids_to_row_splits)
 
 __all__ = ["RaggedTensorValue", "constant", "constant_value", "map_flat_values", "placeholder", "range",
@@ -235,5 +235,6 @@ def placeholder(dtype, ragged_rank, value_shape=None, name=None):
     with name_scope(name, "RaggedPlaceholder"):
         value_shape = [] if value_shape is None else list(numflow.TensorShape(value_shape).as_list())
         flat = numflow.placeholder(dtype, [None] + value_shape, name="flat_values")
-        splits = [numflow.placeholder(dtypes.int64, [None], name="row_splits_%d" % i) for i in builtins.range(ragged_rank)]
+        splits = [numflow.placeholder(dtypes.int64, [None], name="row_splits_%d" % i)
+                  for i in builtins.range(ragged_rank)]
         return RaggedTensor.from_nested_row_splits(flat, splits, validate=False)
