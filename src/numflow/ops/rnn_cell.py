@@ -147,11 +147,9 @@ def _linear(args, kernel, bias):
     return math_ops.add(math_ops.matmul(joined, kernel), bias)
 
 
-class BasicRNNCell(RNNCell):
-    """`tf.nn.rnn_cell.BasicRNNCell(num_units, activation=None, reuse=None, name=None)`:
-    output = new_state = activation(W [inputs, state] + b), activation tanh by default."""
-
-    _default_name = "basic_rnn_cell"
+class _UnitsCell(RNNCell):
+    """A cell of `num_units` units whose state and output are both [batch, num_units], with an
+    activation that defaults to tanh (BasicRNNCell, GRUCell and contrib's single-state cells)."""
 
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
         super().__init__(reuse=reuse, name=name, dtype=dtype)
@@ -165,6 +163,23 @@ class BasicRNNCell(RNNCell):
     @property
     def output_size(self):
         return self._num_units
+
+
+class _InitializedUnitsCell(_UnitsCell):
+    """A `_UnitsCell` taking GRUCell's constructor: optional kernel and bias initializers as well."""
+
+    def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None, bias_initializer=None,
+                 name=None, dtype=None):
+        super().__init__(num_units, activation, reuse, name=name, dtype=dtype)
+        self._kernel_initializer = kernel_initializer
+        self._bias_initializer = bias_initializer
+
+
+class BasicRNNCell(_UnitsCell):
+    """`tf.nn.rnn_cell.BasicRNNCell(num_units, activation=None, reuse=None, name=None)`:
+    output = new_state = activation(W [inputs, state] + b), activation tanh by default."""
+
+    _default_name = "basic_rnn_cell"
 
     def build(self, input_depth):
         dtype = self._build_dtype
@@ -228,7 +243,7 @@ class BasicLSTMCell(RNNCell):
         return new_h, new_state
 
 
-class GRUCell(RNNCell):
+class GRUCell(_InitializedUnitsCell):
     """`tf.nn.rnn_cell.GRUCell(num_units, activation=None, reuse=None, kernel_initializer=None,
     bias_initializer=None, name=None)`: the gated recurrent unit of Cho et al. (2014).
 
@@ -237,22 +252,6 @@ class GRUCell(RNNCell):
     """
 
     _default_name = "gru_cell"
-
-    def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None, bias_initializer=None,
-                 name=None, dtype=None):
-        super().__init__(reuse=reuse, name=name, dtype=dtype)
-        self._num_units = int(num_units)
-        self._activation = activation or math_ops.tanh
-        self._kernel_initializer = kernel_initializer
-        self._bias_initializer = bias_initializer
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, input_depth):
         dtype = self._build_dtype
@@ -477,12 +476,11 @@ class LSTMCell(RNNCell):
         return new_m, new_state
 
 
-class _Wrapper(RNNCell):
-    """A cell around another cell that adds no variable scope of its own (its variables are the wrapped
-    cell's, named as if unwrapped), as TF1's DropoutWrapper, ResidualWrapper and DeviceWrapper."""
+class _CellWrapper(RNNCell):
+    """A cell around another cell, with the wrapped cell's state size, output size and zero state."""
 
-    def __init__(self, cell):
-        super().__init__()
+    def __init__(self, cell, reuse=None):
+        super().__init__(reuse=reuse)
         self._cell = cell
 
     @property
@@ -497,12 +495,17 @@ class _Wrapper(RNNCell):
     def output_size(self):
         return self._cell.output_size
 
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+
+class _Wrapper(_CellWrapper):
+    """A cell around another cell that adds no variable scope of its own (its variables are the wrapped
+    cell's, named as if unwrapped), as TF1's DropoutWrapper, ResidualWrapper and DeviceWrapper."""
+
     @property
     def variables(self):
         return self._cell.variables
-
-    def zero_state(self, batch_size, dtype):
-        return self._cell.zero_state(batch_size, dtype)
 
     def _maybe_build(self, input_depth, dtype, scope=None):
         self._cell._maybe_build(input_depth, dtype, scope)
