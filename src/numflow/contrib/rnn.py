@@ -18,7 +18,8 @@ from .rnn_cells import (AttentionCellWrapper, CFNCell, CompiledWrapper, Conv1DLS
                         Conv3DLSTMCell, ConvLSTMCell, CoupledInputForgetGateLSTMCell, EmbeddingWrapper, GLSTMCell,
                         HighwayWrapper, IndRNNCell, IndyGRUCell, IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell,
                         LayerRNNCell, MinimalRNNCell, NASCell, PhasedLSTMCell, SRUCell, UGRNNCell, WeightNormLSTMCell,
-                        best_effort_input_batch_size, layer_norm, layer_norm_variables, transpose_batch_time)
+                        _LSTMStateCell, _ScopedWrapper, best_effort_input_batch_size, layer_norm, layer_norm_variables,
+                        transpose_batch_time)
 from .rnn_cells import __all__ as _cells_all
 from .rnn_fused import (FusedRNNCell, FusedRNNCellAdaptor, LSTMBlockFusedCell, LSTMBlockWrapper,  # noqa: F401
                         TimeReversedFusedRNN)
@@ -64,28 +65,16 @@ class GRUBlockCell(GRUCell):
 GRUBlockCellV2 = GRUBlockCell
 
 
-class _ProjectionWrapper(RNNCell):
-    """A wrapper with a variable scope of its own ('<wrapper name>/kernel', 'bias', and the wrapped
-    cell's variables under '<wrapper name>/<cell name>/')."""
+class _ProjectionWrapper(_ScopedWrapper):
+    """A scoped wrapper that applies one dense projection ('kernel', 'bias', then `activation`)."""
 
-    def __init__(self, cell, reuse=None):
-        super().__init__(reuse=reuse)
-        self._cell = cell
+    def _build_projection(self, rows, columns, dtype):
+        self._kernel = self._add_variable("kernel", [rows, columns], dtype)
+        self._bias = self._add_variable("bias", [columns], dtype, zeros_initializer())
 
-    @property
-    def wrapped_cell(self):
-        return self._cell
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
-
-    @property
-    def variables(self):
-        return list(getattr(self, "_variables", [])) + self._cell.variables
-
-    def zero_state(self, batch_size, dtype):
-        return self._cell.zero_state(batch_size, dtype)
+    def _project(self, value):
+        projected = _linear([value], self._kernel, self._bias)
+        return projected if self._activation is None else self._activation(projected)
 
 
 class OutputProjectionWrapper(_ProjectionWrapper):
@@ -108,15 +97,11 @@ class OutputProjectionWrapper(_ProjectionWrapper):
     def build(self, input_depth):
         dtype = self._build_dtype
         self._cell._maybe_build(input_depth, dtype)
-        self._kernel = self._add_variable("kernel", [int(self._cell.output_size), self._output_size], dtype)
-        self._bias = self._add_variable("bias", [self._output_size], dtype, zeros_initializer())
+        self._build_projection(int(self._cell.output_size), self._output_size, dtype)
 
     def call(self, inputs, state):
         output, new_state = self._cell(inputs, state)
-        projected = _linear([output], self._kernel, self._bias)
-        if self._activation is not None:
-            projected = self._activation(projected)
-        return projected, new_state
+        return self._project(output), new_state
 
 
 class InputProjectionWrapper(_ProjectionWrapper):
@@ -130,24 +115,16 @@ class InputProjectionWrapper(_ProjectionWrapper):
         self._num_proj = int(num_proj)
         self._activation = activation
 
-    @property
-    def output_size(self):
-        return self._cell.output_size
-
     def build(self, input_depth):
         dtype = self._build_dtype
-        self._kernel = self._add_variable("kernel", [input_depth, self._num_proj], dtype)
-        self._bias = self._add_variable("bias", [self._num_proj], dtype, zeros_initializer())
+        self._build_projection(input_depth, self._num_proj, dtype)
         self._cell._maybe_build(self._num_proj, dtype)
 
     def call(self, inputs, state):
-        projected = _linear([inputs], self._kernel, self._bias)
-        if self._activation is not None:
-            projected = self._activation(projected)
-        return self._cell(projected, state)
+        return self._cell(self._project(inputs), state)
 
 
-class LayerNormBasicLSTMCell(RNNCell):
+class LayerNormBasicLSTMCell(_LSTMStateCell):
     """`tf.contrib.rnn.LayerNormBasicLSTMCell(num_units, forget_bias=1.0, input_size=None, activation=tanh,
     layer_norm=True, norm_gain=1.0, norm_shift=0.0, dropout_keep_prob=1.0, dropout_prob_seed=None,
     reuse=None)`: BasicLSTMCell with layer normalisation (Ba et al., 2016) of each gate and of the new
@@ -171,14 +148,6 @@ class LayerNormBasicLSTMCell(RNNCell):
         self._norm_shift = norm_shift
         self._keep_prob = dropout_keep_prob
         self._seed = dropout_prob_seed
-
-    @property
-    def state_size(self):
-        return LSTMStateTuple(self._num_units, self._num_units)
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, input_depth):
         dtype = self._build_dtype

@@ -19,7 +19,8 @@ from ..ops import conv as conv_ops
 from ..ops import math as math_ops
 from ..ops import nn as nn_ops
 from ..ops.control import _flatten, stop_gradient
-from ..ops.rnn_cell import LSTMStateTuple, RNNCell, _clip, _linear, _Wrapper
+from ..ops.rnn_cell import (LSTMStateTuple, RNNCell, _CellWrapper, _clip, _InitializedUnitsCell, _linear,
+                            _UnitsCell, _Wrapper)
 from ..variable_scope import variable_scope as _variable_scope
 
 __all__ = ["CoupledInputForgetGateLSTMCell", "LayerNormLSTMCell", "NASCell", "UGRNNCell", "IntersectionRNNCell",
@@ -58,9 +59,64 @@ def _sharded_kernel(cell, name, shape, dtype, num_shards, initializer=None):
     return shards[0] if num_shards == 1 else array_ops.concat(shards, 0)
 
 
-def _lstm_state_size(num_units, num_proj, state_is_tuple=True):
-    width = num_proj or num_units
-    return LSTMStateTuple(num_units, width) if state_is_tuple else num_units + width
+class _LSTMStateCell(RNNCell):
+    """An LSTM variant whose state is (c [num_units], m [num_proj or num_units]) and whose output is m
+    (cells with no projection leave `_num_proj` None); the state is an LSTMStateTuple unless the cell
+    sets `_state_is_tuple` False (then [c, m] joined). Also the pieces LSTMCell-like cells share:
+    peephole and projection variables and the peephole LSTM update."""
+
+    _num_proj = None
+    _state_is_tuple = True
+
+    @property
+    def state_size(self):
+        width = self.output_size
+        return LSTMStateTuple(self._num_units, width) if self._state_is_tuple else self._num_units + width
+
+    @property
+    def output_size(self):
+        return self._num_proj or self._num_units
+
+    def _set_lstm_options(self, num_units, use_peepholes, cell_clip, initializer, num_proj, proj_clip, forget_bias,
+                          activation):
+        self._num_units = int(num_units)
+        self._use_peepholes = use_peepholes
+        self._cell_clip = cell_clip
+        self._initializer = initializer
+        self._num_proj = num_proj
+        self._proj_clip = proj_clip
+        self._forget_bias = forget_bias
+        self._activation = activation or math_ops.tanh
+
+    def _peephole_variables(self, dtype):
+        """'w_f_diag', 'w_i_diag', 'w_o_diag' [num_units], in that order."""
+        return [self._add_variable(name, [self._num_units], dtype, self._initializer)
+                for name in ("w_f_diag", "w_i_diag", "w_o_diag")]
+
+    def _projection_variable(self, dtype):
+        """'projection/kernel' [num_units, num_proj]."""
+        with _variable_scope("projection"):
+            return self._add_variable("kernel", [self._num_units, self._num_proj], dtype, self._initializer)
+
+    def _peephole_lstm_update(self, i, j, f, o, c_prev, normalise_c=None):
+        """LSTMCell's update from the gate pre-activations: c' = sigmoid(f + forget_bias (+ w_f c))
+        c + sigmoid(i (+ w_i c)) activation(j), then `normalise_c` and the cell clip; m' =
+        sigmoid(o (+ w_o c')) activation(c'), then the projection and its clip. Returns (c', m')."""
+        f = f + _forget_bias(self._forget_bias, f)
+        if self._use_peepholes:
+            w_f, w_i, w_o = self._peepholes
+            f = f + w_f * c_prev
+            i = i + w_i * c_prev
+        c = math_ops.sigmoid(f) * c_prev + math_ops.sigmoid(i) * self._activation(j)
+        if normalise_c is not None:
+            c = normalise_c(c)
+        c = _maybe_clip(c, self._cell_clip)
+        if self._use_peepholes:
+            o = o + w_o * c
+        m = math_ops.sigmoid(o) * self._activation(c)
+        if self._num_proj is not None:
+            m = _maybe_clip(math_ops.matmul(m, self._projection), self._proj_clip)
+        return c, m
 
 
 def _split_lstm_state(state, num_units, state_is_tuple):
@@ -73,6 +129,11 @@ def _join_lstm_state(c, m, state_is_tuple):
     return LSTMStateTuple(c, m) if state_is_tuple else array_ops.concat([c, m], 1)
 
 
+def _cell_name_scope(cell):
+    """The name scope a built cell's ops go in: the last part of its variable scope's name."""
+    return name_scope(cell._scope.name.split("/")[-1])
+
+
 def _maybe_clip(tensor, limit):
     return tensor if limit is None else _clip(tensor, limit)
 
@@ -82,7 +143,7 @@ def _forget_bias(value, like):
 
 
 # --- LSTM variants ---------------------------------------------------------------------------------
-class CoupledInputForgetGateLSTMCell(RNNCell):
+class CoupledInputForgetGateLSTMCell(_LSTMStateCell):
     """`tf.contrib.rnn.CoupledInputForgetGateLSTMCell(num_units, use_peepholes=False, initializer=None,
     num_proj=None, proj_clip=None, num_unit_shards=1, num_proj_shards=1, forget_bias=1.0,
     state_is_tuple=True, activation=tanh, reuse=None, layer_norm=False, norm_gain=1.0, norm_shift=0.0)`:
@@ -102,25 +163,12 @@ class CoupledInputForgetGateLSTMCell(RNNCell):
                  num_unit_shards=1, num_proj_shards=1, forget_bias=1.0, state_is_tuple=True, activation=None,
                  reuse=None, layer_norm=False, norm_gain=1.0, norm_shift=0.0):
         super().__init__(reuse=reuse)
-        self._num_units = int(num_units)
-        self._use_peepholes = use_peepholes
-        self._initializer = initializer
-        self._num_proj = num_proj
-        self._proj_clip = proj_clip
+        self._set_lstm_options(num_units, use_peepholes, None, initializer, num_proj, proj_clip, forget_bias,
+                               activation)
         self._shards = (int(num_unit_shards), int(num_proj_shards))
-        self._forget_bias = forget_bias
         self._state_is_tuple = state_is_tuple
-        self._activation = activation or math_ops.tanh
         self._layer_norm = layer_norm
         self._norm = (norm_gain, norm_shift)
-
-    @property
-    def state_size(self):
-        return _lstm_state_size(self._num_units, self._num_proj, self._state_is_tuple)
-
-    @property
-    def output_size(self):
-        return self._num_proj or self._num_units
 
     def build(self, input_depth):
         dtype, n = self._build_dtype, self._num_units
@@ -165,7 +213,7 @@ class CoupledInputForgetGateLSTMCell(RNNCell):
         return m, _join_lstm_state(c, m, self._state_is_tuple)
 
 
-class LayerNormLSTMCell(RNNCell):
+class LayerNormLSTMCell(_LSTMStateCell):
     """`tf.contrib.rnn.LayerNormLSTMCell(num_units, use_peepholes=False, cell_clip=None, initializer=None,
     num_proj=None, proj_clip=None, forget_bias=1.0, activation=None, layer_norm=False, norm_gain=1.0,
     norm_shift=0.0, reuse=None)`: `LSTMCell` (peepholes, cell clipping, projection) with optional layer
@@ -179,24 +227,10 @@ class LayerNormLSTMCell(RNNCell):
                  proj_clip=None, forget_bias=1.0, activation=None, layer_norm=False, norm_gain=1.0, norm_shift=0.0,
                  reuse=None):
         super().__init__(reuse=reuse)
-        self._num_units = int(num_units)
-        self._use_peepholes = use_peepholes
-        self._cell_clip = cell_clip
-        self._initializer = initializer
-        self._num_proj = num_proj
-        self._proj_clip = proj_clip
-        self._forget_bias = forget_bias
-        self._activation = activation or math_ops.tanh
+        self._set_lstm_options(num_units, use_peepholes, cell_clip, initializer, num_proj, proj_clip, forget_bias,
+                               activation)
         self._layer_norm = layer_norm
         self._norm = (norm_gain, norm_shift)
-
-    @property
-    def state_size(self):
-        return _lstm_state_size(self._num_units, self._num_proj)
-
-    @property
-    def output_size(self):
-        return self._num_proj or self._num_units
 
     def build(self, input_depth):
         dtype, n = self._build_dtype, self._num_units
@@ -207,13 +241,11 @@ class LayerNormLSTMCell(RNNCell):
             for part in ("input", "transform", "forget", "output"):
                 self._norms[part] = layer_norm_variables(self, part, n, dtype, *self._norm)
         if self._use_peepholes:
-            self._peepholes = [self._add_variable(name, [n], dtype, self._initializer)
-                               for name in ("w_f_diag", "w_i_diag", "w_o_diag")]
+            self._peepholes = self._peephole_variables(dtype)
         if self._layer_norm:
             self._norms["state"] = layer_norm_variables(self, "state", n, dtype, *self._norm)
         if self._num_proj is not None:
-            with _variable_scope("projection"):
-                self._projection = self._add_variable("kernel", [n, self._num_proj], dtype, self._initializer)
+            self._projection = self._projection_variable(dtype)
 
     def call(self, inputs, state):
         c_prev, m_prev = state
@@ -224,24 +256,12 @@ class LayerNormLSTMCell(RNNCell):
         if self._layer_norm:
             i, j, f, o = (layer_norm(x, self._norms[part])
                           for x, part in zip((i, j, f, o), ("input", "transform", "forget", "output")))
-        f = f + _forget_bias(self._forget_bias, f)
-        if self._use_peepholes:
-            w_f, w_i, w_o = self._peepholes
-            f = f + w_f * c_prev
-            i = i + w_i * c_prev
-        c = math_ops.sigmoid(f) * c_prev + math_ops.sigmoid(i) * self._activation(j)
-        if self._layer_norm:
-            c = layer_norm(c, self._norms["state"])
-        c = _maybe_clip(c, self._cell_clip)
-        if self._use_peepholes:
-            o = o + w_o * c
-        m = math_ops.sigmoid(o) * self._activation(c)
-        if self._num_proj is not None:
-            m = _maybe_clip(math_ops.matmul(m, self._projection), self._proj_clip)
+        normalise_c = (lambda c: layer_norm(c, self._norms["state"])) if self._layer_norm else None
+        c, m = self._peephole_lstm_update(i, j, f, o, c_prev, normalise_c)
         return m, LSTMStateTuple(c, m)
 
 
-class NASCell(RNNCell):
+class NASCell(_LSTMStateCell):
     """`tf.contrib.rnn.NASCell(num_units, num_proj=None, use_bias=False, reuse=None)`: the recurrent cell
     found by Neural Architecture Search (Zoph & Le, 2017). The input ('kernel') and the previous output
     ('recurrent_kernel', plus 'bias' with use_bias) each give 8 branches x_k, m_k combined as
@@ -260,14 +280,6 @@ class NASCell(RNNCell):
         self._num_units = int(num_units)
         self._num_proj = num_proj
         self._use_bias = use_bias
-
-    @property
-    def state_size(self):
-        return _lstm_state_size(self._num_units, self._num_proj)
-
-    @property
-    def output_size(self):
-        return self._num_proj or self._num_units
 
     def build(self, input_depth):
         dtype, width = self._build_dtype, self._NAS_BASE * self._num_units
@@ -296,7 +308,7 @@ class NASCell(RNNCell):
         return new_m, LSTMStateTuple(new_c, new_m)
 
 
-class GLSTMCell(RNNCell):
+class GLSTMCell(_LSTMStateCell):
     """`tf.contrib.rnn.GLSTMCell(num_units, initializer=None, num_proj=None, number_of_groups=1,
     forget_bias=1.0, activation=tanh, reuse=None)`: group LSTM (Kuchaiev & Ginsburg, 2017): the input
     and the previous output are cut into `number_of_groups` equal slices, group k computes its slice of
@@ -319,14 +331,6 @@ class GLSTMCell(RNNCell):
         if num_proj and num_proj % self._groups:
             raise ValueError("num_proj must be divisible by number_of_groups")
 
-    @property
-    def state_size(self):
-        return _lstm_state_size(self._num_units, self._num_proj)
-
-    @property
-    def output_size(self):
-        return self._num_proj or self._num_units
-
     def build(self, input_depth):
         if input_depth % self._groups:
             raise ValueError("input size (%d) must be divisible by number_of_groups (%d)"
@@ -343,9 +347,7 @@ class GLSTMCell(RNNCell):
         self._biases = [self._add_variable("bias_" + gate, [self._num_units], dtype, zeros_initializer())
                         for gate in "ijfo"]
         if self._num_proj is not None:
-            with _variable_scope("projection"):
-                self._projection = self._add_variable("kernel", [self._num_units, self._num_proj], dtype,
-                                                      self._initializer)
+            self._projection = self._projection_variable(dtype)
 
     def call(self, inputs, state):
         c_prev, m_prev = state
@@ -364,7 +366,7 @@ class GLSTMCell(RNNCell):
 
 
 # --- single-state cells ----------------------------------------------------------------------------
-class UGRNNCell(RNNCell):
+class UGRNNCell(_UnitsCell):
     """`tf.contrib.rnn.UGRNNCell(num_units, initializer=None, forget_bias=1.0, activation=tanh,
     reuse=None)`: the update-gate RNN (Collins et al., 2017): g, c = split([inputs, h] 'kernel' +
     'bias', 2); h' = sigmoid(g + forget_bias) h + (1 - sigmoid(g + forget_bias)) activation(c)."""
@@ -372,19 +374,9 @@ class UGRNNCell(RNNCell):
     _default_name = "ugrnn_cell"
 
     def __init__(self, num_units, initializer=None, forget_bias=1.0, activation=None, reuse=None):
-        super().__init__(reuse=reuse)
-        self._num_units = int(num_units)
+        super().__init__(num_units, activation, reuse)
         self._initializer = initializer
         self._forget_bias = forget_bias
-        self._activation = activation or math_ops.tanh
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, input_depth):
         dtype, n = self._build_dtype, self._num_units
@@ -398,7 +390,7 @@ class UGRNNCell(RNNCell):
         return new_state, new_state
 
 
-class IntersectionRNNCell(RNNCell):
+class IntersectionRNNCell(_UnitsCell):
     """`tf.contrib.rnn.IntersectionRNNCell(num_units, num_in_proj=None, initializer=None, forget_bias=1.0,
     y_activation=relu, reuse=None)`: the +RNN (Collins et al., 2017), gated both through time and
     through depth. Inputs wider or narrower than num_units need `num_in_proj` ('in_projection/kernel',
@@ -409,20 +401,11 @@ class IntersectionRNNCell(RNNCell):
 
     def __init__(self, num_units, num_in_proj=None, initializer=None, forget_bias=1.0, y_activation=None,
                  reuse=None):
-        super().__init__(reuse=reuse)
-        self._num_units = int(num_units)
+        super().__init__(num_units, reuse=reuse)
         self._num_in_proj = num_in_proj
         self._initializer = initializer
         self._forget_bias = forget_bias
         self._y_activation = y_activation or nn_ops.relu
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, input_depth):
         dtype, n = self._build_dtype, self._num_units
@@ -448,7 +431,7 @@ class IntersectionRNNCell(RNNCell):
         return new_y, new_state
 
 
-class SRUCell(RNNCell):
+class SRUCell(_UnitsCell):
     """`tf.contrib.rnn.SRUCell(num_units, activation=None, reuse=None, name=None)`: the simple recurrent
     unit (Lei et al., 2017): x~, f, r, x' = split(inputs 'kernel', 4); f, r = sigmoid([f, r] + 'bias');
     c' = f c + (1 - f) x~; h' = r activation(c') + (1 - r) x'. Outputs h', the state is c'."""
@@ -456,17 +439,7 @@ class SRUCell(RNNCell):
     _default_name = "sru_cell"
 
     def __init__(self, num_units, activation=None, reuse=None, name=None, **kwargs):
-        super().__init__(reuse=reuse, name=name, dtype=kwargs.get("dtype"))
-        self._num_units = int(num_units)
-        self._activation = activation or math_ops.tanh
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
+        super().__init__(num_units, activation, reuse, name=name, dtype=kwargs.get("dtype"))
 
     def build(self, input_depth):
         dtype, n = self._build_dtype, self._num_units
@@ -482,25 +455,9 @@ class SRUCell(RNNCell):
         return h, c
 
 
-class _IndependentCell(RNNCell):
+class _IndependentCell(_InitializedUnitsCell):
     """Cells whose recurrence is elementwise: each unit sees only its own previous state, through a
     [1, k * num_units] weight 'kernel_u'-style vector (initialised uniformly in [-1, 1])."""
-
-    def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None, bias_initializer=None,
-                 name=None, dtype=None):
-        super().__init__(reuse=reuse, name=name, dtype=dtype)
-        self._num_units = int(num_units)
-        self._activation = activation or math_ops.tanh
-        self._kernel_initializer = kernel_initializer
-        self._bias_initializer = bias_initializer
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def _recurrent_weight(self, name, width, dtype):
         return self._add_variable(name, [1, width], dtype, random_uniform_initializer(-1.0, 1.0))
@@ -592,6 +549,16 @@ class IndyLSTMCell(_IndependentCell):
 
 
 # --- wrappers --------------------------------------------------------------------------------------
+class _ScopedWrapper(_CellWrapper):
+    """A wrapper with a variable scope of its own (its variables '<wrapper name>/...', the wrapped cell's
+    under '<wrapper name>/<cell name>/'), unlike `_Wrapper`; state, output and zero state are the
+    wrapped cell's unless a subclass says otherwise."""
+
+    @property
+    def variables(self):
+        return list(getattr(self, "_variables", [])) + self._cell.variables
+
+
 class HighwayWrapper(_Wrapper):
     """`tf.contrib.rnn.HighwayWrapper(cell, couple_carry_transform_gates=True, carry_bias_init=1.0)`: a
     highway connection (Srivastava et al., 2015) around `cell`, whose output must have the input's size:
@@ -800,7 +767,7 @@ class ConvLSTMCell(RNNCell):
             raise ValueError("ConvLSTMCell expects inputs of shape [batch] + %s, got %s"
                              % (self._input_shape, inputs.shape))
         self._maybe_build(self._input_shape[-1], inputs.dtype, scope)
-        with name_scope(self._scope.name.split("/")[-1]):
+        with _cell_name_scope(self):
             return self.call(inputs, state)
 
     def build(self, input_depth):
@@ -861,13 +828,9 @@ def _keras_callable(value, getter_name):
     return getattr(keras, getter_name).get(value)
 
 
-class MinimalRNNCell(RNNCell):
-    """`tf.contrib.rnn.MinimalRNNCell(units, activation='tanh', kernel_initializer='glorot_uniform',
-    bias_initializer='ones', name=None, dtype=None)`: the MinimalRNN (Chen et al., 2018): z =
-    activation(x W_x); u = sigmoid([z, h] W_u + 'bias'); h' = u h + (1 - u) z, where 'kernel' stacks
-    W_x over W_u ([input + 2 units, units])."""
-
-    _default_name = "minimal_rnn_cell"
+class _KerasStyleCell(RNNCell):
+    """contrib's Keras-style cells (MinimalRNNCell, CFNCell): `units` units, one [batch, units] state
+    that is also the output, and activation and initializers given as Keras identifiers or callables."""
 
     def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform", bias_initializer="ones",
                  name=None, dtype=None, **kwargs):
@@ -884,6 +847,16 @@ class MinimalRNNCell(RNNCell):
     @property
     def output_size(self):
         return self.units
+
+
+class MinimalRNNCell(_KerasStyleCell):
+    """`tf.contrib.rnn.MinimalRNNCell(units, activation='tanh', kernel_initializer='glorot_uniform',
+    bias_initializer='ones', name=None, dtype=None)`: the MinimalRNN (Chen et al., 2018): z =
+    activation(x W_x); u = sigmoid([z, h] W_u + 'bias'); h' = u h + (1 - u) z, where 'kernel' stacks
+    W_x over W_u ([input + 2 units, units])."""
+
+    _default_name = "minimal_rnn_cell"
+
 
     def build(self, input_depth):
         dtype = self._build_dtype
@@ -899,7 +872,7 @@ class MinimalRNNCell(RNNCell):
         return new_h, new_h
 
 
-class CFNCell(RNNCell):
+class CFNCell(_KerasStyleCell):
     """`tf.contrib.rnn.CFNCell(units, activation='tanh', kernel_initializer='glorot_uniform',
     bias_initializer='ones', name=None, dtype=None)`: the chaos-free network (Laurent & von Brecht,
     2017): theta, eta = sigmoid(h 'recurrent_kernel' + x V + 'bias'); h' = theta activation(h) +
@@ -907,21 +880,6 @@ class CFNCell(RNNCell):
 
     _default_name = "cfn_cell"
 
-    def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform", bias_initializer="ones",
-                 name=None, dtype=None, **kwargs):
-        super().__init__(name=name, dtype=dtype)
-        self.units = int(units)
-        self.activation = _keras_callable(activation, "activations")
-        self.kernel_initializer = _keras_callable(kernel_initializer, "initializers")
-        self.bias_initializer = _keras_callable(bias_initializer, "initializers")
-
-    @property
-    def state_size(self):
-        return self.units
-
-    @property
-    def output_size(self):
-        return self.units
 
     def build(self, input_depth):
         dtype, n = self._build_dtype, self.units
@@ -940,7 +898,7 @@ class CFNCell(RNNCell):
         return new_h, new_h
 
 
-class WeightNormLSTMCell(RNNCell):
+class WeightNormLSTMCell(_LSTMStateCell):
     """`tf.contrib.rnn.WeightNormLSTMCell(num_units, norm=True, use_peepholes=False, cell_clip=None,
     initializer=None, num_proj=None, proj_clip=None, forget_bias=1, activation=None, reuse=None)`:
     `LSTMCell` whose weights are weight-normalised (Salimans & Kingma, 2016): the rows of 'kernel'
@@ -954,23 +912,9 @@ class WeightNormLSTMCell(RNNCell):
     def __init__(self, num_units, norm=True, use_peepholes=False, cell_clip=None, initializer=None, num_proj=None,
                  proj_clip=None, forget_bias=1, activation=None, reuse=None):
         super().__init__(reuse=reuse)
-        self._num_units = int(num_units)
+        self._set_lstm_options(num_units, use_peepholes, cell_clip, initializer, num_proj, proj_clip, forget_bias,
+                               activation)
         self._norm = norm
-        self._use_peepholes = use_peepholes
-        self._cell_clip = cell_clip
-        self._initializer = initializer
-        self._num_proj = num_proj
-        self._proj_clip = proj_clip
-        self._forget_bias = forget_bias
-        self._activation = activation or math_ops.tanh
-
-    @property
-    def state_size(self):
-        return _lstm_state_size(self._num_units, self._num_proj)
-
-    @property
-    def output_size(self):
-        return self._num_proj or self._num_units
 
     def _normalised_kernel(self, name, widths, columns, dtype, bias):
         kernel = self._add_variable(name, [sum(widths), columns], dtype, self._initializer)
@@ -990,8 +934,7 @@ class WeightNormLSTMCell(RNNCell):
             self._kernel, self._bias = self._normalised_kernel("kernel", [input_depth, self.output_size], 4 * n,
                                                                dtype, True)
             if self._use_peepholes:
-                self._peepholes = [self._add_variable(name, [n], dtype, self._initializer)
-                                   for name in ("w_f_diag", "w_i_diag", "w_o_diag")]
+                self._peepholes = self._peephole_variables(dtype)
             if self._num_proj is not None:
                 with _variable_scope("projection"):
                     self._projection, _ = self._normalised_kernel("kernel", [n], self._num_proj, dtype, False)
@@ -999,20 +942,11 @@ class WeightNormLSTMCell(RNNCell):
     def call(self, inputs, state):
         c, h = state
         i, j, f, o = array_ops.split(_linear([inputs, h], self._kernel, self._bias), 4, axis=1)
-        f = f + _forget_bias(self._forget_bias, f)
-        if self._use_peepholes:
-            w_f, w_i, w_o = self._peepholes
-            f, i = f + w_f * c, i + w_i * c
-        new_c = _maybe_clip(c * math_ops.sigmoid(f) + math_ops.sigmoid(i) * self._activation(j), self._cell_clip)
-        if self._use_peepholes:
-            o = o + w_o * new_c
-        new_h = math_ops.sigmoid(o) * self._activation(new_c)
-        if self._num_proj is not None:
-            new_h = _maybe_clip(math_ops.matmul(new_h, self._projection), self._proj_clip)
+        new_c, new_h = self._peephole_lstm_update(i, j, f, o, c)
         return new_h, LSTMStateTuple(new_c, new_h)
 
 
-class PhasedLSTMCell(RNNCell):
+class PhasedLSTMCell(_LSTMStateCell):
     """`tf.contrib.rnn.PhasedLSTMCell(num_units, use_peepholes=False, leak=0.001, ratio_on=0.1,
     trainable_ratio_on=True, period_init_min=1.0, period_init_max=1000.0, reuse=None)`: the Phased
     LSTM (Neil et al., 2016). Inputs are a pair (time [batch, 1], features [batch, depth]). An LSTM step
@@ -1035,14 +969,6 @@ class PhasedLSTMCell(RNNCell):
         self._trainable_ratio_on = trainable_ratio_on
         self._period_range = (float(period_init_min), float(period_init_max))
 
-    @property
-    def state_size(self):
-        return LSTMStateTuple(self._num_units, self._num_units)
-
-    @property
-    def output_size(self):
-        return self._num_units
-
     def __call__(self, inputs, state, scope=None):
         if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
             raise ValueError("PhasedLSTMCell expects inputs to be a pair (time [batch, 1], features [batch, depth])")
@@ -1052,7 +978,7 @@ class PhasedLSTMCell(RNNCell):
             raise ValueError("The features of PhasedLSTMCell must be [batch, depth] with a known depth, got shape %s"
                              % features.shape)
         self._maybe_build(depth, features.dtype, scope)
-        with name_scope(self._scope.name.split("/")[-1]):
+        with _cell_name_scope(self):
             return self.call((time, features), state)
 
     def _gate(self, scope, width, units, dtype):
@@ -1117,7 +1043,7 @@ def _select(condition, x, y):
     return where_v2(condition, x, y)
 
 
-class EmbeddingWrapper(RNNCell):
+class EmbeddingWrapper(_ScopedWrapper):
     """`tf.contrib.rnn.EmbeddingWrapper(cell, embedding_classes, embedding_size, initializer=None,
     reuse=None)`: feeds `cell` the rows of 'embedding' [embedding_classes, embedding_size] (created in
     the wrapper's scope, uniform in [-sqrt(3), sqrt(3)] unless `initializer` or the scope's initializer
@@ -1126,37 +1052,21 @@ class EmbeddingWrapper(RNNCell):
     _default_name = "embedding_wrapper"
 
     def __init__(self, cell, embedding_classes, embedding_size, initializer=None, reuse=None):
-        super().__init__(reuse=reuse)
         if not isinstance(cell, RNNCell):
             raise TypeError("The parameter cell is not RNNCell.")
         if embedding_classes <= 0 or embedding_size <= 0:
             raise ValueError("Both embedding_classes and embedding_size must be > 0: %d, %d."
                              % (embedding_classes, embedding_size))
-        self._cell = cell
+        super().__init__(cell, reuse)
         self._embedding_classes = int(embedding_classes)
         self._embedding_size = int(embedding_size)
         self._initializer = initializer
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
-
-    @property
-    def output_size(self):
-        return self._cell.output_size
-
-    @property
-    def variables(self):
-        return list(getattr(self, "_variables", [])) + self._cell.variables
-
-    def zero_state(self, batch_size, dtype):
-        return self._cell.zero_state(batch_size, dtype)
 
     def __call__(self, inputs, state, scope=None):
         ids = array_ops.reshape(convert_to_tensor(inputs), [-1])
         dtype = _flatten(state)[0].dtype if isinstance(state, tuple) else convert_to_tensor(state).dtype
         self._maybe_build(1, dtype, scope)
-        with name_scope(self._scope.name.split("/")[-1]):
+        with _cell_name_scope(self):
             return self._cell(nn_ops.embedding_lookup(self._embedding, ids), state)
 
     def build(self, input_depth):
