@@ -72,7 +72,44 @@ def _assert(condition, message):
     return _ops().Assert(condition, [message])
 
 
-class RaggedTensor:
+class _NestedRows:
+    """What a RaggedTensor and its RaggedTensorValue both derive from their `values` and `row_splits`:
+    the innermost values, every level's splits, the ragged rank and the dtypes."""
+
+    __slots__ = ()
+
+    @property
+    def flat_values(self):
+        """The innermost values (a Tensor, or an ndarray for a RaggedTensorValue)."""
+        values = self.values
+        while isinstance(values, _NestedRows):
+            values = values.values
+        return values
+
+    @property
+    def nested_row_splits(self):
+        """The row splits of every ragged dimension, outermost first."""
+        splits, values = [self.row_splits], self.values
+        while isinstance(values, _NestedRows):
+            splits.append(values.row_splits)
+            values = values.values
+        return tuple(splits)
+
+    @property
+    def ragged_rank(self):
+        """The number of ragged dimensions."""
+        return len(self.nested_row_splits)
+
+    @property
+    def dtype(self):
+        return self.flat_values.dtype
+
+    @property
+    def row_splits_dtype(self):
+        return self.row_splits.dtype
+
+
+class RaggedTensor(_NestedRows):
     """`tf.RaggedTensor`: rows of different lengths. Build one with the `from_*` factories or
     `tf.ragged.constant`; the constructor itself is private, as in TF."""
 
@@ -219,36 +256,6 @@ class RaggedTensor:
     def row_splits(self):
         """int64/int32 [nrows + 1]: where each row starts in `values` (and the end of the last)."""
         return self._row_splits
-
-    @property
-    def flat_values(self):
-        """The innermost values Tensor."""
-        values = self._values
-        while isinstance(values, RaggedTensor):
-            values = values.values
-        return values
-
-    @property
-    def nested_row_splits(self):
-        """The row splits of every ragged dimension, outermost first."""
-        splits, values = [self._row_splits], self._values
-        while isinstance(values, RaggedTensor):
-            splits.append(values.row_splits)
-            values = values.values
-        return tuple(splits)
-
-    @property
-    def ragged_rank(self):
-        """The number of ragged dimensions."""
-        return len(self.nested_row_splits)
-
-    @property
-    def dtype(self):
-        return self.flat_values.dtype
-
-    @property
-    def row_splits_dtype(self):
-        return self._row_splits.dtype
 
     @property
     def shape(self):
@@ -518,40 +525,13 @@ def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, nam
         return _splits_from_lengths(counts)
 
 
-class RaggedTensorValue(collections.namedtuple("RaggedTensorValue", ["values", "row_splits"])):
+class RaggedTensorValue(_NestedRows, collections.namedtuple("RaggedTensorValue", ["values", "row_splits"])):
     """`tf.compat.v1.ragged.RaggedTensorValue(values, row_splits)`: the value of a RaggedTensor as NumPy
     arrays (what Session.run returns); `values` is an ndarray or a nested RaggedTensorValue.
 
     (numflow's is a 2-tuple (values, row_splits), which is also how it can be fed.)"""
 
     __slots__ = ()
-
-    @property
-    def flat_values(self):
-        values = self.values
-        while isinstance(values, RaggedTensorValue):
-            values = values.values
-        return values
-
-    @property
-    def nested_row_splits(self):
-        splits, values = [self.row_splits], self.values
-        while isinstance(values, RaggedTensorValue):
-            splits.append(values.row_splits)
-            values = values.values
-        return tuple(splits)
-
-    @property
-    def ragged_rank(self):
-        return len(self.nested_row_splits)
-
-    @property
-    def dtype(self):
-        return self.flat_values.dtype
-
-    @property
-    def row_splits_dtype(self):
-        return self.row_splits.dtype
 
     @property
     def shape(self):
