@@ -429,6 +429,22 @@ def _precision_recall(tp, fp, fn):
     return tf.div_no_nan(tp, tp + fp), tf.div_no_nan(tp, tp + fn)
 
 
+def _best_at_least(labels, predictions, weights, num_thresholds, bound_name, bound, metrics_collections,
+                   updates_collections, name, default_name):
+    """The highest recall among the thresholds whose precision is at least `bound` (bound_name
+    'precision'), or the highest precision among those whose recall is (bound_name 'target_recall');
+    0 when no threshold qualifies."""
+    if not 0 <= bound <= 1:
+        raise ValueError("`%s` must be in the range [0, 1]." % bound_name)
+
+    def best(tp, fp, tn, fn):
+        precisions, recalls = _precision_recall(tp, fp, fn)
+        bounded, maximised = (precisions, recalls) if bound_name == "precision" else (recalls, precisions)
+        return tf.reduce_max(tf.where(bounded >= bound, maximised, tf.zeros_like(maximised)))
+    return _curve_metric(labels, predictions, weights, num_thresholds, best, metrics_collections,
+                         updates_collections, name, default_name)
+
+
 def streaming_curve_points(labels=None, predictions=None, weights=None, num_thresholds=200,
                            metrics_collections=None, updates_collections=None, curve="ROC", name=None):
     """`tf.contrib.metrics.streaming_curve_points(labels=None, predictions=None, weights=None,
@@ -465,14 +481,8 @@ def recall_at_precision(labels, predictions, precision, weights=None, num_thresh
     """`tf.contrib.metrics.recall_at_precision(labels, predictions, precision, weights=None,
     num_thresholds=200, ...)`: the highest recall among the evenly spaced thresholds whose precision is
     at least `precision` (0 when none is). ValueError unless 0 <= precision <= 1."""
-    if not 0 <= precision <= 1:
-        raise ValueError("`precision` must be in the range [0, 1].")
-
-    def best_recall(tp, fp, tn, fn):
-        precisions, recalls = _precision_recall(tp, fp, fn)
-        return tf.reduce_max(tf.where(precisions >= precision, recalls, tf.zeros_like(recalls)))
-    return _curve_metric(labels, predictions, weights, num_thresholds, best_recall, metrics_collections,
-                         updates_collections, name, "recall_at_precision")
+    return _best_at_least(labels, predictions, weights, num_thresholds, "precision", precision, metrics_collections,
+                          updates_collections, name, "recall_at_precision")
 
 
 def precision_at_recall(labels, predictions, target_recall, weights=None, num_thresholds=200,
@@ -480,14 +490,8 @@ def precision_at_recall(labels, predictions, target_recall, weights=None, num_th
     """`tf.contrib.metrics.precision_at_recall(labels, predictions, target_recall, weights=None,
     num_thresholds=200, ...)`: the highest precision among the evenly spaced thresholds whose recall is
     at least `target_recall` (0 when none is). ValueError unless 0 <= target_recall <= 1."""
-    if not 0 <= target_recall <= 1:
-        raise ValueError("`target_recall` must be in the range [0, 1].")
-
-    def best_precision(tp, fp, tn, fn):
-        precisions, recalls = _precision_recall(tp, fp, fn)
-        return tf.reduce_max(tf.where(recalls >= target_recall, precisions, tf.zeros_like(precisions)))
-    return _curve_metric(labels, predictions, weights, num_thresholds, best_precision, metrics_collections,
-                         updates_collections, name, "precision_at_recall")
+    return _best_at_least(labels, predictions, weights, num_thresholds, "target_recall", target_recall,
+                          metrics_collections, updates_collections, name, "precision_at_recall")
 
 
 def cohen_kappa(labels, predictions_idx, num_classes, weights=None, metrics_collections=None,
