@@ -16,8 +16,9 @@ import numbers
 
 from ..framework.graph import GraphKeys, convert_to_tensor, name_scope
 from .framework import add_arg_scope
-from .layers_common import (FORMATS_2D, RELU, XAVIER, ZEROS, as_list, check_data_format, collect_named_outputs,
-                            finish_layer, model_variable, n_tuple, resolve, tf as _tf, variable_collections)
+from .layers_common import (FORMATS_2D, RELU, XAVIER, ZEROS, as_list, collect_named_outputs,
+                            finish_layer, model_variable, n_tuple, pool_nd, resolve, tf as _tf,
+                            variable_collections)
 
 _CORE = ["fully_connected", "convolution", "convolution1d", "convolution2d", "convolution3d", "conv1d",
          "conv2d", "conv3d", "flatten", "batch_norm", "max_pool2d", "avg_pool2d", "dropout",
@@ -199,32 +200,12 @@ def flatten(inputs, outputs_collections=None, scope=None):
     return collect_named_outputs(outputs_collections, sc, outputs)
 
 
-def pool_nd(fn, default_name, inputs, kernel_size, stride, padding, data_format, spatial,
-            outputs_collections, scope):
-    """max/avg pooling over `spatial` dims with TF1 contrib's int-or-tuple kernel_size and stride."""
-    kernel = n_tuple(kernel_size, spatial, "kernel_size")
-    strides = n_tuple(stride, spatial, "strides")
-    channels_first = data_format.startswith("NC")
-    with name_scope(scope, default_name, [inputs]) as sc:
-        inputs = convert_to_tensor(inputs)
-        if inputs.shape.ndims is not None and inputs.shape.ndims != spatial + 2:
-            raise ValueError("Input %s must be %d-D, got shape %s." % (inputs.name, spatial + 2,
-                                                                      inputs.shape))
-        if channels_first:
-            ksize, step = [1, 1] + list(kernel), [1, 1] + list(strides)
-        else:
-            ksize, step = [1] + list(kernel) + [1], [1] + list(strides) + [1]
-        outputs = fn(inputs, ksize, step, padding.upper(), data_format=data_format)
-    return collect_named_outputs(outputs_collections, sc, outputs)
-
-
 @add_arg_scope
 def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC", outputs_collections=None,
                scope=None):
     """`tf.contrib.layers.max_pool2d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NHWC')`: 2-D max pooling (name scope 'MaxPool2D')."""
-    check_data_format(data_format, FORMATS_2D)
-    return pool_nd(_tf().nn.max_pool, "MaxPool2D", inputs, kernel_size, stride, padding, data_format, 2,
+    return pool_nd(_tf().nn.max_pool, "MaxPool2D", inputs, kernel_size, stride, padding, data_format, FORMATS_2D,
                    outputs_collections, scope)
 
 
@@ -233,8 +214,7 @@ def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC
                scope=None):
     """`tf.contrib.layers.avg_pool2d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NHWC')`: 2-D average pooling (name scope 'AvgPool2D')."""
-    check_data_format(data_format, FORMATS_2D)
-    return pool_nd(_tf().nn.avg_pool, "AvgPool2D", inputs, kernel_size, stride, padding, data_format, 2,
+    return pool_nd(_tf().nn.avg_pool, "AvgPool2D", inputs, kernel_size, stride, padding, data_format, FORMATS_2D,
                    outputs_collections, scope)
 
 

@@ -3,7 +3,7 @@ named outputs collections (with the `aliases` slim's end-point dicts read), argu
 the bias / normalizer / activation tail every weight layer ends with."""
 import numbers
 
-from ..framework.graph import GraphKeys, add_to_collections
+from ..framework.graph import GraphKeys, add_to_collections, convert_to_tensor, name_scope
 
 
 class _DefaultArgument:
@@ -129,3 +129,25 @@ def finish_layer(outputs, num_outputs, normalizer_fn, normalizer_params, biases_
     if activation_fn is not None:
         outputs = activation_fn(outputs)
     return outputs
+
+
+def pool_nd(fn, default_name, inputs, kernel_size, stride, padding, data_format, formats, outputs_collections,
+            scope):
+    """max/avg pooling (`fn`, e.g. tf.nn.max_pool) over the spatial dims of `data_format`, which must be
+    one of `formats`, with TF1 contrib's int-or-tuple kernel_size and stride."""
+    check_data_format(data_format, formats)
+    spatial = len(data_format) - 2
+    kernel = n_tuple(kernel_size, spatial, "kernel_size")
+    strides = n_tuple(stride, spatial, "strides")
+    channels_first = data_format.startswith("NC")
+    with name_scope(scope, default_name, [inputs]) as sc:
+        inputs = convert_to_tensor(inputs)
+        if inputs.shape.ndims is not None and inputs.shape.ndims != spatial + 2:
+            raise ValueError("Input %s must be %d-D, got shape %s." % (inputs.name, spatial + 2,
+                                                                      inputs.shape))
+        if channels_first:
+            ksize, step = [1, 1] + list(kernel), [1, 1] + list(strides)
+        else:
+            ksize, step = [1] + list(kernel) + [1], [1] + list(strides) + [1]
+        outputs = fn(inputs, ksize, step, padding.upper(), data_format=data_format)
+    return collect_named_outputs(outputs_collections, sc, outputs)

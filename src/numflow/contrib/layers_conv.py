@@ -5,7 +5,7 @@ from ..framework.graph import convert_to_tensor, name_scope
 from .framework import add_arg_scope
 from .layers_common import (FORMATS_2D, FORMATS_3D, RELU, XAVIER, ZEROS, check_data_format,
                             collect_named_outputs, finish_layer, known_channels,
-                            model_variable, n_tuple, resolve, tf as _tf, variable_collections)
+                            model_variable, n_tuple, pool_nd, resolve, tf as _tf, variable_collections)
 
 __all__ = ["conv2d_transpose", "convolution2d_transpose", "conv3d_transpose", "convolution3d_transpose",
            "separable_conv2d", "separable_convolution2d", "conv2d_in_plane", "convolution2d_in_plane",
@@ -198,9 +198,7 @@ def max_pool3d(inputs, kernel_size, stride=2, padding="VALID", data_format="NDHW
                scope=None):
     """`tf.contrib.layers.max_pool3d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NDHWC')`: 3-D max pooling (name scope 'MaxPool3D')."""
-    from .layers import pool_nd
-    check_data_format(data_format, FORMATS_3D)
-    return pool_nd(_tf().nn.max_pool3d, "MaxPool3D", inputs, kernel_size, stride, padding, data_format, 3,
+    return pool_nd(_tf().nn.max_pool3d, "MaxPool3D", inputs, kernel_size, stride, padding, data_format, FORMATS_3D,
                    outputs_collections, scope)
 
 
@@ -209,9 +207,7 @@ def avg_pool3d(inputs, kernel_size, stride=2, padding="VALID", data_format="NDHW
                scope=None):
     """`tf.contrib.layers.avg_pool3d(inputs, kernel_size, stride=2, padding='VALID',
     data_format='NDHWC')`: 3-D average pooling (name scope 'AvgPool3D')."""
-    from .layers import pool_nd
-    check_data_format(data_format, FORMATS_3D)
-    return pool_nd(_tf().nn.avg_pool3d, "AvgPool3D", inputs, kernel_size, stride, padding, data_format, 3,
+    return pool_nd(_tf().nn.avg_pool3d, "AvgPool3D", inputs, kernel_size, stride, padding, data_format, FORMATS_3D,
                    outputs_collections, scope)
 
 
