@@ -131,6 +131,20 @@ relu6 = _partial_fully_connected(_relu6, "relu6")
 elu = _partial_fully_connected(_elu, "elu")
 
 
+def _rank_and_last_dim(tensor, what, last_what):
+    """The static rank (>= 2) and last dimension of `tensor`; ValueError in TF1's words otherwise
+    ('dims of <what> ...', 'rank of <what> ...', 'last dimension <last_what> ...')."""
+    rank = tensor.shape.ndims
+    if rank is None:
+        raise ValueError("dims of %s must be known but is None" % what)
+    if rank < 2:
+        raise ValueError("rank of %s must be at least 2 not: %d" % (what, rank))
+    last_dim = tensor.shape[-1].value
+    if last_dim is None:
+        raise ValueError("last dimension %s must be known but is None" % last_what)
+    return rank, last_dim
+
+
 def legacy_fully_connected(x, num_output_units, activation_fn=None, weight_init=XAVIER, bias_init=ZEROS,
                            name=None, weight_collections=(GraphKeys.WEIGHTS,),
                            bias_collections=(GraphKeys.BIASES,), output_collections=(GraphKeys.ACTIVATIONS,),
@@ -143,14 +157,7 @@ def legacy_fully_connected(x, num_output_units, activation_fn=None, weight_init=
     tf = _tf()
     with tf.variable_scope(name, "fully_connected", [x]):
         x = convert_to_tensor(x)
-        dims = x.shape.ndims
-        if dims is None:
-            raise ValueError("dims of x must be known but is None")
-        if dims < 2:
-            raise ValueError("rank of x must be at least 2 not: %d" % dims)
-        num_input_units = x.shape[-1].value
-        if num_input_units is None:
-            raise ValueError("last dimension of x must be known but is None")
+        dims, num_input_units = _rank_and_last_dim(x, "x", "of x")
         dtype = x.dtype.base_dtype
         weights = tf.get_variable("weights", shape=[num_input_units, num_output_units], dtype=dtype,
                                   initializer=resolve(weight_init), regularizer=weight_regularizer,
@@ -250,14 +257,7 @@ def softmax(logits, scope=None):
     tf = _tf()
     with tf.variable_scope(scope, "softmax", [logits]):
         logits = convert_to_tensor(logits)
-        rank = logits.shape.ndims
-        if rank is None:
-            raise ValueError("dims of shape must be known but is None")
-        if rank < 2:
-            raise ValueError("rank of shape must be at least 2 not: %d" % rank)
-        num_logits = logits.shape[-1].value
-        if num_logits is None:
-            raise ValueError("last dimension shape must be known but is None")
+        _, num_logits = _rank_and_last_dim(logits, "shape", "shape")
         predictions = tf.nn.softmax(tf.reshape(logits, [-1, num_logits]))
         predictions = tf.reshape(predictions, tf.shape(logits))
         predictions.set_shape(logits.shape)
