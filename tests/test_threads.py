@@ -70,6 +70,25 @@ def test_session_runs_with_its_intra_op_thread_count(restore_blas_threads):
 
 
 @needs_control
+def test_a_one_thread_session_first_does_not_change_the_default():
+    # A fresh process with 2 BLAS threads: a Session fixed at 1 thread runs first; the default (what
+    # Sessions without a setting adapt up to) must still be the 2 threads BLAS started with.
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np, numflow as tf\n"
+            "from numflow.client import threads\n"
+            "x = tf.placeholder(tf.float32, [2, 2])\n"
+            "with tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=1)) as s:\n"
+            "    s.run(tf.matmul(x, x), {x: np.ones((2, 2))})\n"
+            "print(threads.default_threads(), threads.blas_threads())\n")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2", "1"]
+
+
+@needs_control
 def test_plans_without_blas_ops_are_left_alone():
     x = tf.placeholder(tf.float32)
     with tf.Session() as sess:

@@ -22,6 +22,7 @@ _SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_", "scipy_op
 _lock = threading.Lock()
 _controllers = None     # list of (set(n), get()) for every BLAS library loaded in the process
 _last_set = [None]      # the count numflow last set: plans compare with it instead of asking BLAS
+_default_threads = None  # the count BLAS started with (or set_default_threads')
 
 
 def _threadpoolctl_controllers():
@@ -65,12 +66,17 @@ def _ctypes_controllers():
 
 
 def _blas_controllers():
-    global _controllers
+    global _controllers, _default_threads
     if _controllers is None:
         import numpy  # noqa: F401 - BLAS is loaded with NumPy; it must be mapped before the search
         with _lock:
             if _controllers is None:
-                _controllers = _threadpoolctl_controllers() or _ctypes_controllers()
+                found = _threadpoolctl_controllers() or _ctypes_controllers()
+                if found and _default_threads is None:
+                    # The count BLAS started with, read before anything here changes it: a Session with
+                    # intra_op_parallelism_threads=1 created first must not make 1 the default of all.
+                    _default_threads = int(found[0][1]())
+                _controllers = found
     return _controllers
 
 
@@ -122,15 +128,13 @@ def _usable_cpus():
         return os.cpu_count() or 1
 
 
-_default_threads = None
-
 
 def default_threads():
     """The BLAS thread count NumPy started with (its environment variables and the usable CPUs)."""
     global _default_threads
+    _blas_controllers()
     if _default_threads is None:
-        current = blas_threads()
-        _default_threads = current if current is not None else _usable_cpus()
+        _default_threads = _usable_cpus()
     return _default_threads
 
 
