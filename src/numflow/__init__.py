@@ -44,7 +44,7 @@ from .ops.metrics_impl import confusion_matrix  # noqa: F401
 from .ops.tensor_array import TensorArray  # noqa: F401
 from .io.graph_proto import GraphDef, NodeDef  # noqa: F401
 from .gradients import gradients, hessians
-from . import nn, train, contrib, compat, initializers, random, math, losses, summary, layers  # noqa: E402
+from . import nn, train, compat, initializers, random, math, losses, summary, layers  # noqa: E402
 from . import linalg  # noqa: E402
 from . import data, image, sparse, python_io, metrics, strings, sets, bitwise, signal  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402
@@ -114,7 +114,7 @@ _deprecation.enable_from_environment()
 
 # Namespaces that are whole frameworks of their own, and the GraphDef converter (a large table of op
 # mappings), load on first use, so that `import numflow` stays fast.
-_LAZY = {"estimator": (".estimator", None), "feature_column": (".feature_column", None),
+_LAZY = {"estimator": (".estimator", None), "feature_column": (".feature_column", None), "contrib": (".contrib", None),
          "saved_model": (".saved_model", None), "graph_util": (".graph_util", None), "keras": (".keras", None),
          "import_graph_def": (".framework.graph_def", "import_graph_def")}
 

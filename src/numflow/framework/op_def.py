@@ -73,7 +73,23 @@ def register(cls):
     return cls
 
 
+# Packages that `import numflow` leaves for first use but that define ops of their own: a graph read from
+# a file may name those ops before the program touches the package.
+_LAZY_OP_PACKAGES = ["numflow.contrib"]
+
+
+def _load_lazy_op_packages():
+    import importlib
+    while _LAZY_OP_PACKAGES:
+        importlib.import_module(_LAZY_OP_PACKAGES.pop())
+
+
 def lookup(op_type):
+    try:
+        return _REGISTRY[op_type]
+    except KeyError:
+        pass
+    _load_lazy_op_packages()
     try:
         return _REGISTRY[op_type]
     except KeyError:
@@ -81,4 +97,5 @@ def lookup(op_type):
 
 
 def registered_types():
+    _load_lazy_op_packages()
     return sorted(_REGISTRY)
