@@ -11,20 +11,16 @@ import pytest
 import numflow as tf
 from numflow import backend
 from numflow.backend.guarded import GuardedArray
+from conftest import TEST_GPU_BACKEND  # noqa: E402
 
 GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
 @pytest.fixture
-def guarded_gpu(monkeypatch, capsys):
-    """One simulated GPU; constant folding off, so that every kernel runs in the Session's plan."""
-    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "guarded")
-    monkeypatch.setenv("NUMFLOW_GUARDED_GPUS", "1")
-    monkeypatch.setenv("NUMFLOW_REWRITES", "none")
-    backend.reset_for_tests()
-    yield _Runner(monkeypatch, capsys)
-    backend.reset_for_tests()      # monkeypatch restores the variables; the next query re-reads them
+def guarded_gpu(guarded_gpu, capsys):
+    """conftest's one-GPU setting, as a _Runner."""
+    return _Runner(guarded_gpu, capsys)
 
 
 class _Runner:
@@ -37,7 +33,7 @@ class _Runner:
     def run(self, gpu, build, steps=1):
         """(the fetched values of each of `steps` runs, then the values of all variables; {op type: devices})
         of `build()` -> (fetches, feed, targets), initializing the variables first."""
-        self._monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "guarded" if gpu else "none")
+        self._monkeypatch.setenv("NUMFLOW_GPU_BACKEND", TEST_GPU_BACKEND if gpu else "none")
         backend.reset_for_tests()
         tf.reset_default_graph()
         tf.set_random_seed(3)

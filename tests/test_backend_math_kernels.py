@@ -17,17 +17,6 @@ GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
-@pytest.fixture
-def guarded_gpu(monkeypatch):
-    """One simulated GPU; constant folding off, so that every kernel runs in the Session's plan."""
-    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "guarded")
-    monkeypatch.setenv("NUMFLOW_GUARDED_GPUS", "1")
-    monkeypatch.setenv("NUMFLOW_REWRITES", "none")
-    backend.reset_for_tests()
-    yield monkeypatch
-    backend.reset_for_tests()      # monkeypatch restores the variables; the next query re-reads them
-
-
 def _run(fetches, feed, gpu, capsys, init=None):
     """(values of `fetches`, {op name: device}) from a Session with the guarded GPU or with none
     (ConfigProto(device_count={'GPU': 0}); soft placement moves explicit '/gpu:0' ops to its CPU)."""

@@ -8,25 +8,15 @@ import pytest
 
 import numflow as tf
 from numflow import backend
+from conftest import TEST_GPU_BACKEND  # noqa: E402
 
 GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
-
-
-@pytest.fixture
-def guarded_gpu(monkeypatch):
-    """One simulated GPU; constant folding off, so that every kernel runs in the Session's plan."""
-    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "guarded")
-    monkeypatch.setenv("NUMFLOW_GUARDED_GPUS", "1")
-    monkeypatch.setenv("NUMFLOW_REWRITES", "none")
-    backend.reset_for_tests()
-    yield monkeypatch
-    backend.reset_for_tests()      # monkeypatch restores the variables; the next query re-reads them
 
 
 def _train_on(monkeypatch, gpu, build, steps=3, capsys=None):
     """(losses of `steps` training steps, trained weights, {op type: device} of one step) of the graph
     `build()` -> (loss, train_op, feed_dict), in a Session with the guarded GPU or with none."""
-    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "guarded" if gpu else "none")
+    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", TEST_GPU_BACKEND if gpu else "none")
     backend.reset_for_tests()
     tf.reset_default_graph()
     tf.set_random_seed(7)
@@ -179,7 +169,7 @@ def test_host_only_nn_ops_still_run_in_a_gpu_session(guarded_gpu, capsys):
 def _run_on(monkeypatch, gpu, build, capsys):
     """(fetched values, {op type: device}) of `build()` -> (fetches, feed_dict) in a Session with the
     guarded GPU or with none (soft placement: '/gpu:0' scopes fall back to the host there)."""
-    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", "guarded" if gpu else "none")
+    monkeypatch.setenv("NUMFLOW_GPU_BACKEND", TEST_GPU_BACKEND if gpu else "none")
     backend.reset_for_tests()
     tf.reset_default_graph()
     fetches, feed = build()
