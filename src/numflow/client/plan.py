@@ -178,7 +178,7 @@ class Plan:
             if tensor not in fetched and tensor._op in computed:
                 dying.setdefault(position, []).append(tensor)
         placement = program.placement
-        devices = _ValueLocations(namespace, var_of, lines, placement is not None)
+        devices = _ValueLocations(namespace, var_of, lines)
         for tensor in self.feed_tensors:
             devices.produced(tensor, self._values_on)
         for position, op in enumerate(program.order):
@@ -191,7 +191,7 @@ class Plan:
             else:
                 devices.activate(device)
                 args = ", ".join(devices.argument(t, _wanted_location(op, index, device))
-                                 for index, t in enumerate(program.inputs_of(op)))
+                                 for index, t in program.indexed_inputs_of(op))
             outputs = op._outputs
             used = [t for t in outputs if program.is_used(t)]
             if len(outputs) == 1:
@@ -273,8 +273,9 @@ _VARIABLE_OPS = ("VariableV2", "Variable")
 
 
 def _wanted_location(op, index, device):
-    """Where the op placed on `device` reads its input `index`: the host for host ops and HostMemory
-    inputs, wherever the value already is for Shape/Size/Rank, else the op's device."""
+    """Where the op placed on `device` reads its input `index` (of `op.inputs`; None for a fused
+    kernel's): the host for host ops and HostMemory inputs, wherever the value already is for
+    Shape/Size/Rank, else the op's device."""
     from .placement import reads_only_shapes
     if device is backends.HOST or index in op._op_def.host_inputs:
         return backends.HOST
@@ -292,11 +293,10 @@ class _ValueLocations:
     """Where each value of a plan on several devices lives, and the copies between them: one per value
     and device, made where first needed (constants: once, when the plan is compiled)."""
 
-    def __init__(self, namespace, var_of, lines, enabled):
+    def __init__(self, namespace, var_of, lines):
         self._namespace = namespace
         self._var_of = var_of
         self._lines = lines
-        self._enabled = enabled
         self._location = {}        # tensor -> backend, for values on a device
         self._copies = {}          # (tensor, backend) -> variable name of the copy
         self._active = None

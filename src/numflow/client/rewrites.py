@@ -39,6 +39,14 @@ class Program:
             return op._op_def.kernel(op, self.state.context_for(self.placement[op]))
         return op._op_def.kernel(op, self.state)
 
+    def indexed_inputs_of(self, op):
+        """(index in op.inputs, tensor) for each value the op's kernel reads; the index is None for the
+        inputs of a fused kernel."""
+        if op in self.fused:
+            return [(None, self.resolve(t)) for t in self.fused[op][1]]
+        ref_inputs = op._op_def.ref_inputs
+        return [(i, self.resolve(t)) for i, t in enumerate(op._inputs) if i not in ref_inputs]
+
     def inputs_of(self, op):
         if op in self.fused:
             return [self.resolve(t) for t in self.fused[op][1]]
