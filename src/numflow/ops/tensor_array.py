@@ -270,6 +270,7 @@ class TensorArrayGatherV3(OpDef):
     """The elements at `indices` stacked (a scalar index: the element itself, TF's read)."""
 
     host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
+
     def infer(self, op):
         indices = op.inputs[1]
         element_shape = op.attrs["element_shape"]
@@ -313,6 +314,7 @@ class TensorArrayConcatV3(OpDef):
     """All elements joined along their first dimension, and each element's length (int64)."""
 
     host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
+
     def infer(self, op):
         element_shape = op.attrs["element_shape"]
         lengths = TensorShape([op.attrs["static_size"]])
@@ -403,6 +405,7 @@ class TensorArrayScatterGrad(OpDef):
     """Zeros shaped like `flow` with `dy`'s rows added at `indices` (the gradient of gather/read)."""
 
     host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
+
     def infer(self, op):
         return [(op.attrs["dtype"], op.inputs[0].shape)]
 
@@ -428,6 +431,7 @@ class TensorArrayClearRows(OpDef):
     the array it wrote into: what it overwrote had no effect)."""
 
     host_only = True    # flow values are NumPy views of a shared host storage that records the written rows
+
     def infer(self, op):
         return [(op.attrs["dtype"], op.inputs[2].shape)]
 
