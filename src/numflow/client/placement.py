@@ -69,7 +69,7 @@ def inner_placement(ctx, fetch_tensors, target_ops, feed_tensors, prefer_host=Fa
     if device is not backends.HOST:
         gpus = [device] + [gpu for gpu in gpus if gpu is not device]
     policy = PlacementPolicy(allow_soft_placement=True, gpus=gpus, prefer_host=prefer_host)
-    return policy.place(fetch_tensors, target_ops, feed_tensors), device
+    return policy.place(fetch_tensors, target_ops, feed_tensors, feeds_on_host=device is backends.HOST), device
 
 
 def runs_on_device(op):
@@ -116,12 +116,13 @@ class PlacementPolicy:
         """The backends of this Session: the host, then its GPUs."""
         return [backends.HOST] + self.gpus
 
-    def place(self, fetch_tensors, target_ops, feed_tensors):
-        """The device (an ArrayBackend) of every op a plan runs, logged when asked; {op: backend}."""
+    def place(self, fetch_tensors, target_ops, feed_tensors, feeds_on_host=True):
+        """The device (an ArrayBackend) of every op a plan runs, logged when asked; {op: backend}.
+        `feeds_on_host`: False for the body of a loop placed on a device, whose fed values are there."""
         fed = set(feed_tensors)
         ops = sorted(prune(fetch_tensors, target_ops, fed), key=lambda op: op._id)   # ids are topological
         placed = {}              # also holds the variables that ops write (their values' device)
-        on_host = set(fed)       # tensors whose values are host arrays
+        on_host = set(fed) if feeds_on_host else set()     # tensors whose values are host arrays
         for op in ops:
             device = self._device_for(op, placed, on_host)
             placed[op] = device
