@@ -32,6 +32,13 @@ class Program:
             tensor = self.alias[tensor]
         return tensor
 
+    def host_context(self):
+        """The kernels' context on the host, where constant folding computes (a plan inside an op placed
+        on a device has that device's context as its state)."""
+        from .. import backend
+        context_for = getattr(self.state, "context_for", None)
+        return context_for(backend.HOST) if context_for is not None else self.state
+
     def kernel_of(self, op):
         if op in self.fused:
             return self.fused[op][0]
@@ -114,6 +121,7 @@ def constant_folding(program):
     """Computes at compile time every pure op whose inputs are all known, and every op that only
     looks at its inputs' shapes when those are static."""
     kept = []
+    host = program.host_context()
     for op in program.order:
         inputs = program.inputs_of(op)
         if not op._outputs:
@@ -126,7 +134,7 @@ def constant_folding(program):
             values = None
         if values is not None:
             try:
-                value = op._op_def.kernel(op, program.state)(*values)
+                value = op._op_def.kernel(op, host)(*values)
             except Exception:  # left to fail at run time, where the error names the op
                 kept.append(op)
                 continue
