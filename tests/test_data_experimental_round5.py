@@ -3,6 +3,7 @@ checked against the elements the same pipeline gives without it."""
 import glob
 import gzip
 import os
+import re
 
 import numpy as np
 import pytest
@@ -216,3 +217,149 @@ def test_snapshot_directory_that_cannot_be_created_is_not_found(tmp_path):
     blocker.write_bytes(b"")
     with pytest.raises(tf.errors.NotFoundError, match="cannot create the directory"):
         _values(tf.data.Dataset.range(2).apply(E.snapshot(str(blocker / "dir"))))
+
+
+# --- DatasetInitializer / index_table_from_dataset (values checked by hand against TF 2.21's compat.v1) ---
+def _run(fetches, init=True):
+    with tf.Session() as sess:
+        if init:
+            sess.run(tf.tables_initializer())
+        return sess.run(fetches)
+
+
+def test_index_table_from_dataset_maps_keys_to_their_positions():
+    words = tf.data.Dataset.from_tensor_slices(tf.constant(["b", "a", "c"]))
+    table = E.index_table_from_dataset(words, key_dtype=tf.string)
+    assert table.key_dtype is tf.string and table.value_dtype is tf.int64
+    ids = table.lookup(tf.constant([["a", "b"], ["c", "zz"]]))
+    assert ids.shape.as_list() == [2, 2] and ids.dtype is tf.int64
+    got, size = _run([ids, table.size()])
+    vocabulary = ["b", "a", "c"]
+    want = [[vocabulary.index(w) if w in vocabulary else -1 for w in row] for row in [["a", "b"], ["c", "zz"]]]
+    assert got.tolist() == want and int(size) == 3
+
+
+def test_index_table_from_dataset_default_value_and_vocab_size():
+    numbers = tf.data.Dataset.from_tensor_slices(tf.constant([10, 20, 30], tf.int64))
+    table = E.index_table_from_dataset(numbers, vocab_size=2, default_value=-7, key_dtype=tf.int64)
+    got, size = _run([table.lookup(tf.constant([10, 20, 30], tf.int64)), table.size()])
+    assert got.tolist() == [0, 1, -7] and int(size) == 2
+
+
+def test_index_table_from_dataset_short_vocabulary_fails_at_initialization():
+    numbers = tf.data.Dataset.from_tensor_slices(tf.constant([10, 20, 30], tf.int64))
+    table = E.index_table_from_dataset(numbers, vocab_size=5, key_dtype=tf.int64)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError,
+                           match="expected to contain 5 elements but contained only 3 elements"):
+            sess.run(table.initializer)
+
+
+@pytest.mark.parametrize("key_dtype,vocabulary,queries,buckets,tf_ids", [
+    (tf.string, ["b", "a", "c"], ["a", "zz", "yy", "xx"], 3, [1, 4, 4, 5]),
+    (tf.int64, [10, 20, 30], [20, 7, 99, 12345], 4, [1, 3, 5, 3]),
+])
+def test_index_table_from_dataset_oov_buckets_hash_the_key_string(key_dtype, vocabulary, queries, buckets, tf_ids):
+    dataset = tf.data.Dataset.from_tensor_slices(tf.constant(vocabulary, key_dtype))
+    table = E.index_table_from_dataset(dataset, num_oov_buckets=buckets, key_dtype=key_dtype)
+    text = [str(q).encode() for q in queries]
+    hashed = tf.strings.to_hash_bucket_fast(tf.constant(text), buckets)
+    got, size, bucket_values = _run([table.lookup(tf.constant(queries, key_dtype)), table.size(), hashed])
+    want = [vocabulary.index(q) if q in vocabulary else len(vocabulary) + int(b)
+            for q, b in zip(queries, bucket_values)]
+    assert got.tolist() == want and int(size) == len(vocabulary) + buckets
+    # Real TF 2.21 gives these ids for the same tables.
+    assert got.tolist() == tf_ids
+
+
+def test_dataset_initializer_pairs_feed_a_static_table():
+    from numflow.data.dataset_lookup import StaticDatasetTable
+    pairs = tf.data.Dataset.from_tensor_slices((tf.constant([3, 1, 2], tf.int64), tf.constant([30., 10., 20.])))
+    initializer = E.DatasetInitializer(pairs)
+    assert initializer.key_dtype is tf.int64 and initializer.value_dtype is tf.float32
+    table = StaticDatasetTable(initializer, -1.0)
+    looked_up = table.lookup(tf.constant([[1, 2], [5, 3]], tf.int64))
+    with tf.Session() as sess:
+        sess.run(table.initializer)
+        assert sess.run(looked_up).tolist() == [[10.0, 20.0], [-1.0, 30.0]]
+        sess.run(table.initializer)       # the same contents again: allowed
+        assert int(sess.run(table.size())) == 3
+
+
+def test_dataset_initializer_string_values_and_repeated_equal_pairs():
+    from numflow.data.dataset_lookup import StaticDatasetTable
+    pairs = tf.data.Dataset.from_tensor_slices((tf.constant([1, 1, 4], tf.int64), tf.constant(["x", "x", "y"])))
+    table = StaticDatasetTable(E.DatasetInitializer(pairs), "none")
+    got, size = _run([table.lookup(tf.constant([4, 1, 0], tf.int64)), table.size()])
+    assert got.tolist() == [b"y", b"x", b"none"] and int(size) == 2
+
+
+def test_dataset_initializer_empty_dataset_gives_an_empty_table():
+    from numflow.data.dataset_lookup import StaticDatasetTable
+    pairs = tf.data.Dataset.from_tensor_slices((tf.zeros([0], tf.int64), tf.zeros([0], tf.int64)))
+    table = StaticDatasetTable(E.DatasetInitializer(pairs), 5)
+    got, size = _run([table.lookup(tf.constant([1, 2], tf.int64)), table.size()])
+    assert got.tolist() == [5, 5] and int(size) == 0
+
+
+def test_dataset_initializer_different_values_for_one_key_is_an_error():
+    from numflow.data.dataset_lookup import StaticDatasetTable
+    pairs = tf.data.Dataset.from_tensor_slices((tf.constant(["a", "b", "a"]), tf.constant([1, 2, 3], tf.int64)))
+    table = StaticDatasetTable(E.DatasetInitializer(pairs), -1)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError,
+                           match="HashTable has different value for same key. Key a has 1 and trying to add value 3"):
+            sess.run(table.initializer)
+
+
+def test_table_reinitialized_with_other_data_is_an_error():
+    from numflow.data.dataset_lookup import StaticDatasetTable
+    size = tf.placeholder(tf.int64, [])
+    pairs = tf.data.Dataset.range(size).map(lambda x: (x, x * 2))
+    table = StaticDatasetTable(E.DatasetInitializer(pairs), -1)
+    with tf.Session() as sess:
+        sess.run(table.initializer, {size: 3})
+        assert sess.run(table.lookup(tf.constant([2, 3], tf.int64))).tolist() == [4, -1]
+        with pytest.raises(tf.errors.FailedPreconditionError, match="already initialized with different data"):
+            sess.run(table.initializer, {size: 4})
+
+
+def test_lookup_before_initialization_is_failed_precondition():
+    words = tf.data.Dataset.from_tensor_slices(tf.constant(["b", "a"]))
+    table = E.index_table_from_dataset(words)
+    with pytest.raises(tf.errors.FailedPreconditionError, match="Table not initialized."):
+        _run(table.lookup(tf.constant(["a"])), init=False)
+    with pytest.raises(tf.errors.FailedPreconditionError, match="Table not initialized."):
+        _run(table.size(), init=False)
+
+
+def test_lookup_with_keys_of_another_dtype_is_a_type_error():
+    table = E.index_table_from_dataset(tf.data.Dataset.from_tensor_slices(tf.constant([1, 2], tf.int64)),
+                                       key_dtype=tf.int64)
+    with pytest.raises(TypeError, match=re.escape("Signature mismatch. Keys must be dtype <dtype: 'int64'>, got <dtype: 'string'>.")):
+        table.lookup(tf.constant(["a"]))
+
+
+def test_index_table_from_dataset_argument_errors():
+    numbers = tf.data.Dataset.from_tensor_slices(tf.constant([1, 2], tf.int64))
+    with pytest.raises(ValueError, match="`num_oov_buckets` must be greater than or equal to 0, got -1."):
+        E.index_table_from_dataset(numbers, num_oov_buckets=-1, key_dtype=tf.int64)
+    with pytest.raises(ValueError, match="`vocab_size` must be greater than 0, got 0."):
+        E.index_table_from_dataset(numbers, vocab_size=0, key_dtype=tf.int64)
+    with pytest.raises(TypeError, match=re.escape("`key_dtype` must be either an integer or string type, but got <dtype: 'float32'>")):
+        E.index_table_from_dataset(numbers, key_dtype=tf.float32)
+    with pytest.raises(TypeError, match="The dataset's keys are <dtype: 'int64'>, key_dtype is <dtype: 'string'>"):
+        E.index_table_from_dataset(numbers)
+    with pytest.raises(ValueError, match="fast hash only"):
+        E.index_table_from_dataset(numbers, key_dtype=tf.int64, hasher_spec=("stronghash", [1, 2]))
+    with pytest.raises(TypeError, match="expects a tf.data.Dataset"):
+        E.index_table_from_dataset([1, 2], key_dtype=tf.int64)
+
+
+def test_dataset_initializer_needs_scalar_pairs():
+    with pytest.raises(ValueError, match=r"must have \(key, value\) pairs as elements"):
+        E.DatasetInitializer(tf.data.Dataset.range(3))
+    with pytest.raises(ValueError, match="The values of the dataset given to DatasetInitializer must be scalars"):
+        E.DatasetInitializer(tf.data.Dataset.from_tensor_slices((np.arange(2), np.zeros((2, 3)))))
+    with pytest.raises(TypeError, match="expects a tf.data.Dataset"):
+        E.DatasetInitializer(None)

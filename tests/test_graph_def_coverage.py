@@ -161,3 +161,7 @@ INTERNAL["WriteSummaryEvent"] = ("numflow's one write op for serialized Summarie
                                  "WriteHistogramSummary, ... with a writer resource input)")
 INTERNAL["TensorSummaryWithMetadata"] = ("numflow's tensor summary with serialized metadata as an attr (TF: "
                                          "TensorSummaryV2 takes the metadata as an input tensor)")
+_DATASET_TABLE = ("numflow's static lookup table filled from a tf.data pipeline (a Python object); TF's "
+                  "HashTableV2 / InitializeTableFromDataset / LookupTableFindV2 take a table resource and a "
+                  "dataset variant")
+INTERNAL.update({t: _DATASET_TABLE for t in ("DatasetTableInitialize", "DatasetTableFind", "DatasetTableSize")})
