@@ -198,6 +198,20 @@ def test_snapshot_huge_rank_is_data_loss(tmp_path):
         _read_back(tmp_path)
 
 
+def test_snapshot_forged_huge_shape_is_data_loss(tmp_path):
+    file = _written_snapshot(tmp_path)
+    data = bytearray(open(file, "rb").read())
+    rank_at = 8 + 4 + int.from_bytes(data[8:12], "little") + 8
+    rows = int.from_bytes(data[rank_at - 8:rank_at], "little")
+    # A chunk claiming 2**62 scalar elements (row count and shape agree, so only the size check stops it).
+    data[rank_at - 8:rank_at] = (1 << 62).to_bytes(8, "little")
+    data[rank_at + 4:rank_at + 12] = (1 << 62).to_bytes(8, "little")
+    assert rows > 0
+    open(file, "wb").write(bytes(data))
+    with pytest.raises(tf.errors.DataLossError, match="claims 4611686018427387904 values"):
+        _read_back(tmp_path)
+
+
 def test_snapshot_unknown_compression_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match="compression must be one of 'AUTO', 'GZIP', 'SNAPPY' or None, got 'ZLIB'"):
         E.snapshot(str(tmp_path), compression="ZLIB")

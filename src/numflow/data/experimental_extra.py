@@ -33,6 +33,7 @@ _MAGIC = b"NFSNAP1\n"
 _SUFFIX = ".nfsnapshot"
 _MAX_RANK = 64
 _MAX_HEADER = 1 << 20
+_MAX_VALUES = 1 << 40
 _COMPRESSIONS = {None: None, "": None, "AUTO": None, "NONE": None, "GZIP": "gzip"}
 
 
@@ -240,7 +241,11 @@ class _SnapshotReader(Stream):
                 not spec.shape.is_compatible_with(list(shape[1:])):
             self._fail("a chunk of shape %s does not hold %d elements of shape %s" % (list(shape), rows,
                                                                                      spec.shape))
-        count = int(np.prod(shape, dtype=np.int64))
+        count = 1
+        for dim in shape:          # Python integers: a forged shape cannot overflow into a small count
+            count *= dim
+        if count > _MAX_VALUES:
+            self._fail("a chunk claims %d values" % count)
         if spec.dtype is dtypes.string:
             lengths = np.frombuffer(self._read(8 * count), dtype="<i8")
             if count and lengths.min() < 0:
