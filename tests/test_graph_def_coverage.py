@@ -161,6 +161,11 @@ INTERNAL["WriteSummaryEvent"] = ("numflow's one write op for serialized Summarie
                                  "WriteHistogramSummary, ... with a writer resource input)")
 INTERNAL["TensorSummaryWithMetadata"] = ("numflow's tensor summary with serialized metadata as an attr (TF: "
                                          "TensorSummaryV2 takes the metadata as an input tensor)")
+NOT_YET.update({   # ops/sdca_ops.py (issue 12)
+    "SdcaShrinkL1": "TF's SdcaShrinkL1 takes its weights as a list of refs (attr num_features); no list-of-refs "
+                    "rule yet",
+    "SdcaOptimizer": "TF's SdcaOptimizer takes nine input lists sized by count attrs; no rule for them yet",
+})
 _DATASET_TABLE = ("numflow's static lookup table filled from a tf.data pipeline (a Python object); TF's "
                   "HashTableV2 / InitializeTableFromDataset / LookupTableFindV2 take a table resource and a "
                   "dataset variant")

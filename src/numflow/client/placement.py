@@ -160,7 +160,7 @@ class PlacementPolicy:
                 except errors.InvalidArgumentError:     # reported where the variable itself is run
                     owner = backends.HOST
                 placed[variable_op] = owner
-            for index in ref_inputs[1:]:      # slots (Adam's m and v) are kept with their variable
+            for index in ref_inputs[1:len(op._inputs)]:      # slots (Adam's m and v) are kept with their variable
                 placed.setdefault(op._inputs[index]._op, owner)
             return owner if capable else backends.HOST
         if not requested:

@@ -2047,3 +2047,4 @@ _same("SobolSample", "dtype:type", types=(), defaults={"dtype": dtypes.float32})
 _same("Conv", "strides:ints padding:s explicit_paddings:ints data_format:s dilations:ints batch_dims:i groups:i",
       defaults={"explicit_paddings": [], "data_format": "CHANNELS_LAST", "dilations": [], "batch_dims": 1,
                 "groups": 1})
+_same("SdcaFprint", types=())

@@ -32,3 +32,4 @@ def __getattr__(name):
 
 
 from . import experimental  # noqa: E402,F401 - tf.train.experimental (loss scaling; issue 12)
+from ..ops.sdca_ops import sdca_fprint, sdca_optimizer, sdca_shrink_l1  # noqa: E402,F401 - TF1's SDCA ops
