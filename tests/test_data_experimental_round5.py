@@ -377,3 +377,30 @@ def test_dataset_initializer_needs_scalar_pairs():
         E.DatasetInitializer(tf.data.Dataset.from_tensor_slices((np.arange(2), np.zeros((2, 3)))))
     with pytest.raises(TypeError, match="expects a tf.data.Dataset"):
         E.DatasetInitializer(None)
+
+
+def test_table_from_dataset_pairs_with_oov_buckets_and_default():
+    pairs = tf.data.Dataset.from_tensor_slices((tf.constant(["x", "y"]), tf.constant([7, 9], tf.int64)))
+    table = E.table_from_dataset(pairs)
+    assert table.value_dtype is tf.int64
+    with_buckets = E.table_from_dataset(pairs, num_oov_buckets=2)
+    queries = ["y", "q", "x"]
+    hashed = tf.strings.to_hash_bucket_fast(tf.constant(queries), 2)
+    got, got_buckets, size, bucket_values = _run([table.lookup(tf.constant(queries)),
+                                                  with_buckets.lookup(tf.constant(queries)),
+                                                  with_buckets.size(), hashed])
+    assert got.tolist() == [9, -1, 7]
+    assert got_buckets.tolist() == [9, 2 + int(bucket_values[1]), 7] and int(size) == 4
+    assert got_buckets.tolist() == [9, 3, 7]       # real TF 2.21's ids for the same table
+    floats = tf.data.Dataset.from_tensor_slices((tf.constant([1, 2], tf.int64), tf.constant([0.5, 1.5])))
+    assert _run(E.table_from_dataset(floats, key_dtype=tf.int64, default_value=-2.0)
+                .lookup(tf.constant([2, 3], tf.int64))).tolist() == [1.5, -2.0]
+
+
+def test_table_from_dataset_string_values_need_a_default():
+    pairs = tf.data.Dataset.from_tensor_slices((tf.constant(["x"]), tf.constant(["v"])))
+    with pytest.raises(ValueError, match=re.escape("`default_value` must be specified when creating a table "
+                                                   "from a dataset that produces values of type <dtype: 'string'>.")):
+        E.table_from_dataset(pairs)
+    with pytest.raises(TypeError, match="table_from_dataset expects a tf.data.Dataset"):
+        E.table_from_dataset(None)

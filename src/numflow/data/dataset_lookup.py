@@ -1,4 +1,5 @@
-"""`tf.data.experimental.DatasetInitializer` and `index_table_from_dataset`: lookup tables whose contents
+"""`tf.data.experimental.DatasetInitializer`, `table_from_dataset` and `index_table_from_dataset`: lookup
+tables whose contents
 are the (key, value) elements of a dataset, read when the table's initializer runs.
 
 numflow has no `tf.lookup` namespace yet; the static table here is the part of `tf.lookup.StaticHashTable`
@@ -155,15 +156,23 @@ class _IdTableWithHashBuckets:
             return where(not_equal(ids, self._table.default_value), ids, buckets)
 
 
-def index_table_from_dataset(dataset=None, num_oov_buckets=0, vocab_size=None, default_value=-1,
-                             hasher_spec=FastHashSpec, key_dtype=dtypes.string, name=None):
-    """`tf.data.experimental.index_table_from_dataset(dataset, ...)`: a table mapping each element of
-    `dataset` (scalar keys) to its position in the dataset, as int64. Other keys get `default_value`, or,
-    with `num_oov_buckets` > 0, the id vocabulary size + their fast-hash bucket. With `vocab_size`, the
-    first `vocab_size` keys are used and the dataset must have at least that many
-    (FailedPreconditionError at initialization otherwise). Run `tf.tables_initializer()` first."""
+def table_from_dataset(dataset=None, num_oov_buckets=0, vocab_size=None, default_value=None,
+                       hasher_spec=FastHashSpec, key_dtype=dtypes.string, name=None):
+    """`tf.data.experimental.table_from_dataset(dataset, ...)`: a static table of the (key, value) scalar
+    pairs of `dataset`. Other keys get `default_value` (-1 when None, which needs numeric values), or, with
+    `num_oov_buckets` > 0, the id table size + their fast-hash bucket. With `vocab_size`, the first
+    `vocab_size` pairs are used and the dataset must have at least that many (FailedPreconditionError at
+    initialization otherwise). Run `tf.tables_initializer()` (or the table's `initializer`) first."""
     from .stateful_transforms import assert_cardinality
     key_dtype = dtypes.as_dtype(key_dtype)
+    if not isinstance(dataset, DatasetV1):
+        raise TypeError("table_from_dataset expects a tf.data.Dataset, got %r" % (dataset,))
+    initializer = DatasetInitializer(dataset)
+    if default_value is None:
+        default_value = -1
+        if not (initializer.value_dtype.is_integer or initializer.value_dtype.is_floating):
+            raise ValueError("`default_value` must be specified when creating a table from a dataset that "
+                             "produces values of type %s." % _tf_name(initializer.value_dtype))
     if num_oov_buckets < 0:
         raise ValueError("`num_oov_buckets` must be greater than or equal to 0, got %d." % num_oov_buckets)
     if vocab_size is not None and not hasattr(vocab_size, "op") and vocab_size < 1:
@@ -171,20 +180,27 @@ def index_table_from_dataset(dataset=None, num_oov_buckets=0, vocab_size=None, d
     if not key_dtype.is_integer and key_dtype is not dtypes.string:
         raise TypeError("`key_dtype` must be either an integer or string type, but got %s" % _tf_name(key_dtype))
     if hasher_spec is not None and getattr(hasher_spec, "hasher", None) != "fasthash":
-        raise ValueError("numflow's index_table_from_dataset hashes out-of-vocabulary keys with the fast "
-                         "hash only (FastHashSpec), got %r" % (hasher_spec,))
-    if not isinstance(dataset, DatasetV1):
-        raise TypeError("index_table_from_dataset expects a tf.data.Dataset, got %r" % (dataset,))
-    pairs = dataset.enumerate().map(lambda index, key: (key, index))
-    if vocab_size is not None:
-        pairs = pairs.take(vocab_size).apply(assert_cardinality(vocab_size))
-    initializer = DatasetInitializer(pairs)
+        raise ValueError("numflow's tables from datasets hash out-of-vocabulary keys with the fast hash only "
+                         "(FastHashSpec), got %r" % (hasher_spec,))
     if initializer.key_dtype is not key_dtype:
         raise TypeError("The dataset's keys are %s, key_dtype is %s" % (_tf_name(initializer.key_dtype),
                                                                          _tf_name(key_dtype)))
+    if vocab_size is not None:
+        initializer = DatasetInitializer(dataset.take(vocab_size).apply(assert_cardinality(vocab_size)))
     with name_scope(name, "string_to_index"):
         table = StaticDatasetTable(initializer, default_value)
     return _IdTableWithHashBuckets(table, num_oov_buckets) if num_oov_buckets else table
+
+
+def index_table_from_dataset(dataset=None, num_oov_buckets=0, vocab_size=None, default_value=-1,
+                             hasher_spec=FastHashSpec, key_dtype=dtypes.string, name=None):
+    """`tf.data.experimental.index_table_from_dataset(dataset, ...)`: a table mapping each element of
+    `dataset` (scalar keys) to its position in the dataset, as int64; the other arguments are
+    `table_from_dataset`'s."""
+    if not isinstance(dataset, DatasetV1):
+        raise TypeError("index_table_from_dataset expects a tf.data.Dataset, got %r" % (dataset,))
+    pairs = dataset.enumerate().map(lambda index, key: (key, index))
+    return table_from_dataset(pairs, num_oov_buckets, vocab_size, default_value, hasher_spec, key_dtype, name)
 
 
 @register

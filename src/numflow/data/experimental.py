@@ -23,7 +23,7 @@ from .writers import TFRecordWriter  # noqa: F401
 from .optional_ops import Optional, get_next_as_optional  # noqa: F401
 from .readers_experimental import make_batched_features_dataset, make_csv_dataset, parse_example_dataset  # noqa: F401
 from .experimental_extra import snapshot  # noqa: F401
-from .dataset_lookup import DatasetInitializer, index_table_from_dataset  # noqa: F401
+from .dataset_lookup import DatasetInitializer, index_table_from_dataset, table_from_dataset  # noqa: F401
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
