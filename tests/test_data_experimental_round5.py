@@ -350,7 +350,8 @@ def test_lookup_before_initialization_is_failed_precondition():
 def test_lookup_with_keys_of_another_dtype_is_a_type_error():
     table = E.index_table_from_dataset(tf.data.Dataset.from_tensor_slices(tf.constant([1, 2], tf.int64)),
                                        key_dtype=tf.int64)
-    with pytest.raises(TypeError, match=re.escape("Signature mismatch. Keys must be dtype <dtype: 'int64'>, got <dtype: 'string'>.")):
+    message = "Signature mismatch. Keys must be dtype <dtype: 'int64'>, got <dtype: 'string'>."
+    with pytest.raises(TypeError, match=re.escape(message)):
         table.lookup(tf.constant(["a"]))
 
 
@@ -360,7 +361,8 @@ def test_index_table_from_dataset_argument_errors():
         E.index_table_from_dataset(numbers, num_oov_buckets=-1, key_dtype=tf.int64)
     with pytest.raises(ValueError, match="`vocab_size` must be greater than 0, got 0."):
         E.index_table_from_dataset(numbers, vocab_size=0, key_dtype=tf.int64)
-    with pytest.raises(TypeError, match=re.escape("`key_dtype` must be either an integer or string type, but got <dtype: 'float32'>")):
+    message = "`key_dtype` must be either an integer or string type, but got <dtype: 'float32'>"
+    with pytest.raises(TypeError, match=re.escape(message)):
         E.index_table_from_dataset(numbers, key_dtype=tf.float32)
     with pytest.raises(TypeError, match="The dataset's keys are <dtype: 'int64'>, key_dtype is <dtype: 'string'>"):
         E.index_table_from_dataset(numbers)
