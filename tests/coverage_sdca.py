@@ -11,6 +11,7 @@ COVERAGE = {
                        "test_sdca.py::test_sdca_optimizer_logistic_dual_solves_the_optimality_condition",
                        "test_sdca.py::test_sdca_optimizer_one_example_matches_tensorflow",
                        "test_sdca.py::test_sdca_optimizer_examples_without_shared_weights_match_tensorflow",
+                       "test_sdca.py::test_sdca_optimizer_partitions_and_a_zero_weight_example_match_tensorflow",
                        "test_sdca.py::test_sdca_optimizer_shared_dense_weights_sum_every_examples_step",
                        "test_sdca.py::test_sdca_optimizer_errors"],
                       [], "closed-form dual updates and values recorded from TensorFlow 2.21; no gradient"),

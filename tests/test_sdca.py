@@ -227,6 +227,32 @@ def test_sdca_optimizer_examples_without_shared_weights_match_tensorflow(loss):
     assert dense == []
 
 
+# Recorded from TensorFlow 2.21: _one_example's features plus a second example of weight 0 and no feature
+# values (so the visiting order does not matter), three loss partitions, l1 = 0.1, l2 = 0.7, dual 0.2.
+_PARTITIONED_TF = {
+    "logistic_loss": ([[0.2132004201412201, 0.980947732925415, -1.0008049011230469, 2.0], [-0.5, 0.0, 0.0, 0.0]],
+                      [0.01885773427784443, 0.0, -0.056573204696178436], [0.03771546855568886, 0.07543093711137772]),
+    "hinge_loss": ([[0.20844444632530212, 1.085714340209961, -0.4000000059604645, 2.0], [-1.0, 0.0, 0.0, 0.0]],
+                   [0.012063492089509964, 0.0, -0.03619047626852989], [0.024126984179019928, 0.048253968358039856]),
+}
+
+
+@pytest.mark.parametrize("loss", sorted(_PARTITIONED_TF))
+def test_sdca_optimizer_partitions_and_a_zero_weight_example_match_tensorflow(loss):
+    expected_state, expected_sparse, expected_dense = _PARTITIONED_TF[loss]
+    with tf.Graph().as_default():
+        result = tf.train.sdca_optimizer(
+            [np.array([0, 0], np.int64)], [np.array([0, 2], np.int64)], [np.array([0.5, -1.5], np.float32)],
+            [np.array([[1.0, 2.0], [0.0, 0.0]], np.float32)], [2.0, 0.0], [1.0, 0.0],
+            [np.arange(3, dtype=np.int64)], [np.array([0.3, 0.1, -0.7], np.float32)],
+            [np.array([0.2, -0.4], np.float32)], np.array([[0.2, 0, 0, 0], [0, 0, 0, 0]], np.float32),
+            loss, 0.1, 0.7, 3, 1, adaptative=False)
+        state, sparse, dense = _run(result)
+    np.testing.assert_allclose(state, expected_state, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(sparse[0], expected_sparse, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(dense[0], expected_dense, rtol=1e-5, atol=1e-7)
+
+
 @pytest.mark.parametrize("adaptative", [False, True])
 def test_sdca_optimizer_shared_dense_weights_sum_every_examples_step(adaptative):
     # Whatever the order and however often an example is visited (adaptive sampling may repeat or skip

@@ -409,11 +409,13 @@ class SdcaOptimizer(OpDef):
         def run(*args):
             def take(key):
                 return [np.asarray(args[i]) for i in groups[key]]
-            return _sdca_pass(op, loss, shrinkage, l2, partitions, attrs["adaptative"], generator,
-                              take("sparse_example_indices"), take("sparse_feature_indices"),
-                              take("sparse_feature_values"), take("dense_features"),
-                              take("example_weights")[0], take("example_labels")[0], take("sparse_weights"),
-                              take("dense_weights"), take("example_state_data")[0])
+            # An example of weight or norm 0 divides by zero: TF's result is then inf or nan, silently.
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                return _sdca_pass(op, loss, shrinkage, l2, partitions, attrs["adaptative"], generator,
+                                  take("sparse_example_indices"), take("sparse_feature_indices"),
+                                  take("sparse_feature_values"), take("dense_features"),
+                                  take("example_weights")[0], take("example_labels")[0], take("sparse_weights"),
+                                  take("dense_weights"), take("example_state_data")[0])
         return run
 
 
