@@ -295,6 +295,16 @@ def test_sdca_optimizer_errors():
             _run(_disjoint("hinge_loss", labels=(0.0, 2.0, 1.0)))
         with pytest.raises(tf.errors.InvalidArgumentError, match="Found sparse feature indices out of valid range: 6"):
             _run(_disjoint("squared_loss", feature_ids=(0, 3, 6, 9)))
+        with pytest.raises(tf.errors.InvalidArgumentError, match="sparse group 0: example indices, feature indices "
+                                                                  r"and values differ in length \(2, 1, 1\)"):
+            _run(tf.train.sdca_optimizer([[0, 0]], [[0]], [[1.0]], [], [1.0], [1.0], [[0]], [[0.0]], [],
+                                         [[0.0, 0, 0, 0]], "squared_loss", 0, 1, 1, 1))
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"sparse example indices out of valid range \[0, 1\)"):
+            _run(tf.train.sdca_optimizer([[3]], [[0]], [], [], [1.0], [1.0], [[0]], [[0.0]], [], [[0.0, 0, 0, 0]],
+                                         "squared_loss", 0, 1, 1, 1))
+        with pytest.raises(TypeError, match="SdcaOptimizer expects float32 for 'example_weights', got float64"):
+            tf.train.sdca_optimizer([], [], [], [], tf.constant([1.0], tf.float64), [1.0], [], [], [],
+                                    [[0.0, 0, 0, 0]], "squared_loss", 0, 1, 1, 1)
         state = tf.placeholder(tf.float32, [None, 4])
         result = tf.train.sdca_optimizer([], [], [], [], [1.0], [1.0], [], [], [], state, "squared_loss", 0, 1, 1, 1)
         with pytest.raises(tf.errors.InvalidArgumentError, match="must describe the same 1 examples"):
