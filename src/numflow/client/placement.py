@@ -23,10 +23,9 @@ from ..framework import errors
 from ..framework.device_spec import DeviceSpec
 from ..platform import tf_logging
 from .config import config_field
-from .plan import prune
+from .plan import VARIABLE_OPS, prune
 
 LOCAL_DEVICE = backends.HOST.name
-_VARIABLE_OPS = ("VariableV2", "Variable")
 _NON_NUMERIC = ("string", "resource", "variant")
 
 
@@ -164,7 +163,7 @@ class PlacementPolicy:
                 placed.setdefault(op._inputs[index]._op, owner)
             return owner if capable else backends.HOST
         if not requested:
-            if not capable or (self.prefer_host and op._op_def.type not in _VARIABLE_OPS):
+            if not capable or (self.prefer_host and op._op_def.type not in VARIABLE_OPS):
                 return backends.HOST
             data = [t for i, t in enumerate(op._inputs) if i not in ref_inputs]
             if data and all(t in on_host and (t.dtype.is_integer or t.dtype.is_bool) for t in data):

@@ -133,7 +133,7 @@ class Plan:
             # A variable's value lives where its VariableV2 op is placed (placement includes the
             # variables that the plan's ops write).
             for op, device in placement.items():
-                if op._op_def.type in _VARIABLE_OPS:
+                if op._op_def.type in VARIABLE_OPS:
                     state.variable_cell(op).move_to(device)
         self._values_on = values_on or backends.HOST
         self._function, self._line_ops = self._generate(program, state)
@@ -269,7 +269,7 @@ class Plan:
             raise error from exc
 
 
-_VARIABLE_OPS = ("VariableV2", "Variable")
+VARIABLE_OPS = ("VariableV2", "Variable")    # ops whose value is a Session's variable cell
 
 
 def _wanted_location(op, index, device):
