@@ -13,6 +13,11 @@ Input orders follow TF's ops:
   ApplyRMSProp(var, ms, mom, lr, rho, momentum, epsilon, grad)
   ApplyCenteredRMSProp(var, mg, ms, mom, lr, rho, momentum, epsilon, grad)
   ApplyAdadelta(var, accum, accum_update, lr, rho, epsilon, grad)
+
+A large variable's update runs over successive chunks of its elements (`_update_in_chunks`): each of the
+update's NumPy passes then reads arrays the previous pass left in the L2 cache, instead of streaming
+the variable, its slots and the gradient through main memory once per pass. Every element goes through
+the same operations in the same order, so the result is the same, bit for bit, as one whole-array update.
 """
 import numpy as np
 
@@ -24,6 +29,45 @@ from .state import _ref_of, _uninitialized, _variable_op_of
 
 __all__ = ["apply_gradient_descent", "apply_momentum", "apply_adagrad", "apply_adam", "apply_rms_prop",
            "apply_centered_rms_prop", "apply_adadelta"]
+
+
+# Elements per chunk of a large variable's update: the variable, its slots, the gradient and the update's
+# temporaries (six to eight arrays of this many elements) stay within the L2 and L3 caches across its
+# passes. Smaller chunks fit L2 better but pay the update's ~15 ufunc calls (~1 us each) more often.
+# Chosen by benchmarks/bench_kernels.py (`--only chunks`; the curve is in benchmarks/results/kernels.txt).
+CHUNK_ELEMENTS = 65536
+# Variables with fewer elements are updated whole: their arrays stay in cache anyway, and the per-chunk
+# overhead costs about what chunking saves below this size.
+CHUNKING_THRESHOLD = 4 * CHUNK_ELEMENTS
+
+
+def _chunkable(refs, args):
+    """Whether flat chunks of `refs` are views of their storage (C-contiguous) and every non-scalar
+    input has the variable's shape (anything else keeps the whole-array update and its broadcasting)."""
+    shape = refs[0].shape
+    for ref in refs:
+        if ref.shape != shape or not ref.flags.c_contiguous:
+            return False
+    return all(np.ndim(arg) == 0 or np.shape(arg) == shape for arg in args)
+
+
+def _update_in_chunks(update, refs, args, one, attrs, chunk=None):
+    """Runs `update(refs, args, one, attrs)` on successive flat chunks of `chunk` elements (default
+    CHUNK_ELEMENTS) of the variables `refs` and the non-scalar inputs in `args`, scalars passed whole.
+
+    `update` works elementwise, so each chunk is updated exactly as it would be within the whole arrays;
+    the chunks are views, so the in-place writes land in the variables' storage."""
+    chunk = chunk or CHUNK_ELEMENTS
+    flat_refs = [ref.reshape(-1) for ref in refs]
+    # A non-contiguous gradient is copied once here (reshape), still cheaper than the passes it saves.
+    flat_args = [arg if np.ndim(arg) == 0 else np.reshape(arg, -1) for arg in args]
+    array_args = [index for index, arg in enumerate(args) if np.ndim(arg)]
+    chunk_args = list(flat_args)
+    for start in range(0, flat_refs[0].size, chunk):
+        stop = start + chunk
+        for index in array_args:
+            chunk_args[index] = flat_args[index][start:stop]
+        update([ref[start:stop] for ref in flat_refs], chunk_args, one, attrs)
 
 
 class _ApplyOp(OpDef):
@@ -70,6 +114,8 @@ class _ApplyOp(OpDef):
         update = self.update
         one = op.inputs[0].dtype.np.type(1)
         attrs = op.attrs
+        # On a device the arrays are not in this CPU's cache: chunks would only add launches.
+        chunking = ctx.xp is np
 
         def storage():
             values = []
@@ -82,7 +128,10 @@ class _ApplyOp(OpDef):
 
         def apply(*args):
             refs = storage()
-            update(refs, args, one, attrs)
+            if chunking and refs[0].size >= CHUNKING_THRESHOLD and _chunkable(refs, args):
+                _update_in_chunks(update, refs, args, one, attrs)
+            else:
+                update(refs, args, one, attrs)
             return refs[0]
         return apply
 
@@ -182,42 +231,18 @@ class ApplyAdam(_ApplyOp):
     refs = 3
     scalars = ("beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon")
 
-    def kernel(self, op, ctx):
-        if op.attrs.get("use_nesterov", False):
-            return super().kernel(op, ctx)
-        # The common case unrolled: Adam runs once per variable per step, so every call and temporary
-        # array counts on small models.
-        var_op, m_op, v_op = (op.inputs[i].op for i in range(3))
-        var_cell, m_cell, v_cell = (ctx.variable_cell(o) for o in (var_op, m_op, v_op))
-        one = op.inputs[0].dtype.np.type(1)
-
-        def apply_adam(beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
-            var, m, v = var_cell.value, m_cell.value, v_cell.value
-            if var is None or m is None or v is None:
-                raise _uninitialized(var_op if var is None else m_op if m is None else v_op)
-            alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
-            step = grad - m
-            step *= one - beta1
-            m += step
-            square = grad * grad
-            square -= v
-            square *= one - beta2
-            v += square
-            denominator = np.sqrt(v)
-            denominator += epsilon
-            step = m * alpha
-            step /= denominator
-            var -= step
-            return var
-        return apply_adam
-
     @staticmethod
     def update(refs, args, one, attrs):
         var, m, v = refs
         beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad = args
         alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
-        np.add(m, (grad - m) * (one - beta1), out=m)
-        np.add(v, (np.square(grad) - v) * (one - beta2), out=v)
+        step = grad - m
+        step *= one - beta1
+        m += step
+        square = grad * grad
+        square -= v
+        square *= one - beta2
+        v += square
         denominator = np.sqrt(v)
         denominator += epsilon
         if attrs.get("use_nesterov", False):
@@ -227,7 +252,7 @@ class ApplyAdam(_ApplyOp):
         else:
             step = m * alpha
         step /= denominator
-        np.subtract(var, step, out=var)
+        var -= step
 
 
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_locking=False,

@@ -1,0 +1,237 @@
+"""The bandwidth-bound kernels rewritten for speed (issue #16) compute what they computed before.
+
+Optimizer updates: a large variable's update runs over chunks of its elements (ops/training.py); the
+result must be the whole-array update's, bit for bit, for every dense Apply* op, below, at and above the
+chunking threshold, for sizes that are not a multiple of the chunk, in float32 and float64, with
+use_locking and Nesterov. Activations: the rewritten kernels against plain NumPy formulas.
+"""
+import numpy as np
+import pytest
+
+import numflow as tf
+from numflow.framework import op_def
+from numflow.ops import training, training_extra  # noqa: F401  (registers the Ftrl family)
+
+# Small chunks in most tests, so that sizes around the threshold stay cheap.
+_CHUNK = 1000
+_THRESHOLD = 4 * _CHUNK
+
+
+def _assert_bitwise_equal(actual, expected):
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape
+    # Compared as integers of the same width: also tells -0.0 from 0.0 and one NaN payload from another.
+    bits = np.dtype("u%d" % actual.dtype.itemsize)
+    differ = np.flatnonzero(actual.reshape(-1).view(bits) != expected.reshape(-1).view(bits))
+    if differ.size:
+        raise AssertionError("%d elements differ, first at flat index %d: %r vs %r"
+                             % (differ.size, differ[0], actual.reshape(-1)[differ[0]],
+                                expected.reshape(-1)[differ[0]]))
+
+
+# --- the chunk driver on its own ----------------------------------------------------------------
+def _scalar_args(op_type, dtype):
+    """(scalar inputs before the gradient, after it, attrs) of each dense update, TF's input order."""
+    d = np.dtype(dtype).type
+    lr, rho, momentum, epsilon = d(0.01), d(0.9), d(0.9), d(1e-7)
+    cases = {
+        "ApplyGradientDescent": ([lr], [], {}),
+        "ApplyMomentum": ([lr], [momentum], {"use_nesterov": False}),
+        "ApplyMomentumNesterov": ([lr], [momentum], {"use_nesterov": True}),
+        "ApplyAdagrad": ([lr], [], {"update_slots": True}),
+        "ApplyAdagradNoSlots": ([lr], [], {"update_slots": False}),
+        "ApplyAdam": ([d(0.9 ** 3), d(0.999 ** 3), lr, d(0.9), d(0.999), epsilon], [], {"use_nesterov": False}),
+        "ApplyAdamNesterov": ([d(0.9 ** 3), d(0.999 ** 3), lr, d(0.9), d(0.999), epsilon], [],
+                              {"use_nesterov": True}),
+        "ApplyRMSProp": ([lr, rho, momentum, epsilon], [], {}),
+        "ApplyCenteredRMSProp": ([lr, rho, momentum, epsilon], [], {}),
+        "ApplyAdadelta": ([lr, d(0.95), epsilon], [], {}),
+        "ApplyFtrl": ([], [lr, d(0.01), d(0.02), d(-0.5)], {}),
+        "ApplyFtrlPower": ([], [lr, d(0.01), d(0.02), d(-0.3)], {}),
+        "ApplyFtrlV2": ([], [lr, d(0.01), d(0.02), d(0.03), d(-0.5)], {}),
+        "ApplyProximalGradientDescent": ([lr, d(0.01), d(0.02)], [], {}),
+        "ApplyProximalAdagrad": ([lr, d(0.01), d(0.02)], [], {}),
+        "ApplyAdagradDA": ([], [lr, d(0.01), d(0.02), np.int64(3)], {}),
+    }
+    return cases[op_type]
+
+
+_UPDATE_CASES = ["ApplyGradientDescent", "ApplyMomentum", "ApplyMomentumNesterov", "ApplyAdagrad",
+                 "ApplyAdagradNoSlots", "ApplyAdam", "ApplyAdamNesterov", "ApplyRMSProp", "ApplyCenteredRMSProp",
+                 "ApplyAdadelta", "ApplyFtrl", "ApplyFtrlPower", "ApplyFtrlV2", "ApplyProximalGradientDescent",
+                 "ApplyProximalAdagrad", "ApplyAdagradDA"]
+
+
+def _op_type(case):
+    return {"ApplyMomentumNesterov": "ApplyMomentum", "ApplyAdagradNoSlots": "ApplyAdagrad",
+            "ApplyAdamNesterov": "ApplyAdam", "ApplyFtrlPower": "ApplyFtrl"}.get(case, case)
+
+
+def _random_state(op_type, shape, dtype, rng):
+    definition = op_def.lookup(op_type)
+    var = rng.standard_normal(shape).astype(dtype)
+    # Positive slots (accumulators of squares must be); the gradient spans several orders of magnitude,
+    # with exact zeros, so that Ftrl's and the proximal steps' l1 thresholds cut some weights to zero.
+    slots = [rng.uniform(0.05, 1.0, shape).astype(dtype) for _ in range(definition.refs - 1)]
+    if op_type == "ApplyCenteredRMSProp":
+        slots[0] *= dtype(0.1)     # the mean gradient mg, small enough that ms - mg^2 > 0
+    grad = (rng.standard_normal(shape) * 10.0 ** rng.integers(-4, 1, shape)).astype(dtype)
+    grad.reshape(-1)[::17] = 0
+    return [var] + slots, grad
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", _UPDATE_CASES)
+def test_chunked_update_equals_the_whole_array_update_bit_for_bit(case, dtype):
+    op_type = _op_type(case)
+    update = op_def.lookup(op_type).update
+    before, after, attrs = _scalar_args(case, dtype)
+    rng = np.random.default_rng(len(case))
+    for shape in [(7,), (1000,), (4333,), (61, 71), (3, 5, 7, 11)]:
+        refs, grad = _random_state(op_type, shape, dtype, rng)
+        args = before + [grad] + after
+        one = np.dtype(dtype).type(1)
+        expected = [ref.copy() for ref in refs]
+        for _ in range(3):
+            update(expected, args, one, attrs)
+        for chunk in [1 if grad.size < 100 else 13, 1000, grad.size, grad.size + 1]:
+            actual = [ref.copy() for ref in refs]
+            for _ in range(3):
+                training._update_in_chunks(update, actual, args, one, attrs, chunk)
+            for got, want in zip(actual, expected):
+                _assert_bitwise_equal(got, want)
+        # The update moved every variable (a test that would pass with nothing done fails here).
+        assert not np.array_equal(expected[0], refs[0])
+
+
+def test_chunked_update_writes_the_variables_storage_and_reads_scalars_whole():
+    var = np.arange(10, dtype=np.float64)
+    grad = np.ones(10)
+    storage = var
+    training._update_in_chunks(op_def.lookup("ApplyGradientDescent").update, [var], [np.float64(0.5), grad],
+                               np.float64(1), {}, chunk=3)
+    assert var is storage
+    np.testing.assert_array_equal(var, np.arange(10) - 0.5)
+
+
+def test_only_contiguous_same_shape_arrays_are_chunked():
+    var = np.zeros((4, 6), np.float32)
+    grad = np.ones((4, 6), np.float32)
+    assert training._chunkable([var, var.copy()], [np.float32(1), grad])
+    assert training._chunkable([var], [np.array(0.5, np.float32), grad.T.copy().T])
+    # A strided variable's flat chunks would be copies: the writes would be lost.
+    assert not training._chunkable([var[:, ::2]], [np.float32(1), grad[:, ::2]])
+    # A gradient of another shape keeps the whole-array update (and its broadcasting rules).
+    assert not training._chunkable([var], [np.float32(1), grad[:1]])
+    assert not training._chunkable([var, np.zeros(24, np.float32)], [np.float32(1), grad])
+
+
+# --- through a Session, chunked against unchunked ------------------------------------------------
+def _optimizer(name, locking, global_step):
+    train = tf.train
+    return {
+        "gd": lambda: train.GradientDescentOptimizer(0.1, use_locking=locking),
+        "momentum": lambda: train.MomentumOptimizer(0.1, 0.9, use_locking=locking),
+        "nesterov": lambda: train.MomentumOptimizer(0.1, 0.9, use_locking=locking, use_nesterov=True),
+        "adagrad": lambda: train.AdagradOptimizer(0.1, use_locking=locking),
+        "adam": lambda: train.AdamOptimizer(0.01, use_locking=locking),
+        "rmsprop": lambda: train.RMSPropOptimizer(0.01, momentum=0.9, use_locking=locking),
+        "centered_rmsprop": lambda: train.RMSPropOptimizer(0.01, momentum=0.9, centered=True, use_locking=locking),
+        "adadelta": lambda: train.AdadeltaOptimizer(1.0, use_locking=locking),
+        "ftrl": lambda: train.FtrlOptimizer(0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.01,
+                                            use_locking=locking),
+        "ftrl_v2": lambda: train.FtrlOptimizer(0.1, learning_rate_power=-0.3, l1_regularization_strength=0.01,
+                                               l2_shrinkage_regularization_strength=0.02, use_locking=locking),
+        "proximal_gd": lambda: train.ProximalGradientDescentOptimizer(
+            0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.01, use_locking=locking),
+        "proximal_adagrad": lambda: train.ProximalAdagradOptimizer(
+            0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.01, use_locking=locking),
+        "adagrad_da": lambda: train.AdagradDAOptimizer(0.1, global_step, l1_regularization_strength=0.01,
+                                                       l2_regularization_strength=0.01, use_locking=locking),
+    }[name]()
+
+
+_APPLY_OPS = {"gd": "ApplyGradientDescent", "momentum": "ApplyMomentum", "nesterov": "ApplyMomentum",
+              "adagrad": "ApplyAdagrad", "adam": "ApplyAdam", "rmsprop": "ApplyRMSProp",
+              "centered_rmsprop": "ApplyCenteredRMSProp", "adadelta": "ApplyAdadelta", "ftrl": "ApplyFtrl",
+              "ftrl_v2": "ApplyFtrlV2", "proximal_gd": "ApplyProximalGradientDescent",
+              "proximal_adagrad": "ApplyProximalAdagrad", "adagrad_da": "ApplyAdagradDA"}
+
+
+def _train(name, shape, dtype, locking, steps=3):
+    """The values of every global variable after `steps` steps of optimizer `name` on a quadratic loss of
+    one variable of `shape`, and the number of chunked updates that ran."""
+    tf.reset_default_graph()
+    rng = np.random.default_rng(7)
+    weights = tf.Variable(rng.standard_normal(shape).astype(dtype), name="weights")
+    target = tf.constant(rng.standard_normal(shape).astype(dtype))
+    scale = tf.constant(10.0 ** rng.integers(-3, 1, shape).astype(dtype))
+    loss = tf.reduce_sum(scale * tf.square(weights - target) + tf.sin(weights))
+    global_step = tf.train.get_or_create_global_step()
+    train = _optimizer(name, locking, global_step).minimize(loss, global_step=global_step)
+    assert _APPLY_OPS[name] in {op.type for op in tf.get_default_graph().get_operations()}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(steps):
+            sess.run(train)
+        return sess.run(tf.global_variables())
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of _CHUNK elements from _THRESHOLD elements on; counts the chunked updates."""
+    monkeypatch.setattr(training, "CHUNK_ELEMENTS", _CHUNK)
+    monkeypatch.setattr(training, "CHUNKING_THRESHOLD", _THRESHOLD)
+    calls = []
+    chunked = training._update_in_chunks
+
+    def counting(*args, **kwargs):
+        calls.append(args[1][0].size)
+        return chunked(*args, **kwargs)
+    monkeypatch.setattr(training, "_update_in_chunks", counting)
+    return calls
+
+
+@pytest.mark.parametrize("dtype,locking", [(np.float32, False), (np.float64, True)], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(_APPLY_OPS))
+def test_optimizers_chunked_in_a_session_equal_the_unchunked_update(small_chunks, monkeypatch, name, dtype,
+                                                                    locking):
+    for shape, chunked in [((_THRESHOLD - 1,), False), ((_THRESHOLD,), True), ((_THRESHOLD + 333,), True),
+                           ((61, 71), True)]:
+        del small_chunks[:]
+        actual = _train(name, shape, dtype, locking)
+        assert (int(np.prod(shape)) in small_chunks) == chunked, (shape, small_chunks)
+        monkeypatch.setattr(training, "CHUNKING_THRESHOLD", 1 << 62)
+        expected = _train(name, shape, dtype, locking)
+        monkeypatch.setattr(training, "CHUNKING_THRESHOLD", _THRESHOLD)
+        assert len(actual) == len(expected) >= 2
+        for got, want in zip(actual, expected):
+            _assert_bitwise_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["adam", "momentum", "rmsprop"])
+def test_default_chunking_of_a_large_variable_equals_the_unchunked_update(monkeypatch, name):
+    # The real chunk size and threshold: a variable just past the threshold, not a multiple of the chunk.
+    shape = (training.CHUNKING_THRESHOLD + training.CHUNK_ELEMENTS // 3,)
+    actual = _train(name, shape, np.float32, False, steps=2)
+    monkeypatch.setattr(training, "CHUNKING_THRESHOLD", 1 << 62)
+    expected = _train(name, shape, np.float32, False, steps=2)
+    for got, want in zip(actual, expected):
+        _assert_bitwise_equal(got, want)
+
+
+def test_chunked_updates_on_the_simulated_gpu_equal_the_cpu(guarded_gpu, small_chunks):
+    # On a device the update runs whole; on the CPU in chunks: the same values either way.
+    from numflow import backend
+    from conftest import TEST_GPU_BACKEND
+    results = {}
+    for device in ("gpu", "cpu"):
+        guarded_gpu.setenv("NUMFLOW_GPU_BACKEND", TEST_GPU_BACKEND if device == "gpu" else "none")
+        backend.reset_for_tests()
+        del small_chunks[:]
+        results[device] = [_train(name, (_THRESHOLD + 333,), np.float32, False) for name in ("adam", "nesterov")]
+        # Chunks on the CPU only.
+        assert bool(small_chunks) == (device == "cpu"), (device, small_chunks)
+    for got, want in zip(results["gpu"], results["cpu"]):
+        for a, b in zip(got, want):
+            _assert_bitwise_equal(a, b)
