@@ -3,11 +3,15 @@
 Each op is one OpDef subclass (static shape rule, NumPy kernel, symbolic gradient) beside the public
 function that builds it. All kernels work in NHWC; NCHW is transposed in and out.
 
-Kernels:
-  * Conv2D: im2col through a strided view (one copy), then ONE matrix product with the filter.
-  * Conv2DBackpropFilter: the same im2col, transposed product with the output gradient.
-  * Conv2DBackpropInput: one (dy @ filter[i, j].T) product per kernel-window position, added into the
-    padded input gradient; measured faster than one big product followed by col2im.
+Kernels (conv_algorithms.choose picks Winograd or im2col per call from the shapes alone):
+  * Winograd F(4x4, 3x3) / F(4x4, 5x5) for stride-1 undilated float32/float64 convolutions with enough
+    channels, for all three ops (see conv_algorithms.py for the algorithm and the measured thresholds).
+  * Conv2D otherwise: im2col a few images at a time through a strided view into a reused workspace,
+    then one matrix product with the filter per batch tile.
+  * Conv2DBackpropFilter otherwise: the same tiled im2col, transposed products with the output
+    gradient summed over the batch tiles.
+  * Conv2DBackpropInput otherwise: one (dy @ filter[i, j].T) product per kernel-window position, added
+    into the padded input gradient (or one product + col2im for few input channels).
   * pools: a loop over the kernel window (kh * kw elementwise steps over the whole batch).
 Padding is TF's: VALID out = ceil((in - (k - 1) * d) / s); SAME out = ceil(in / s), pad_total =
 max((out - 1) * s + (k - 1) * d + 1 - in, 0), pad_before = pad_total // 2, the extra one after.
@@ -24,6 +28,7 @@ from ..framework.graph import Tensor, convert_to_tensor, name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import Dimension, TensorShape
 from .common import check_same_dtype, make_op, make_tensor
+from . import conv_algorithms as algorithms
 
 __all__ = ["conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
            "depthwise_conv2d", "depthwise_conv2d_native", "depthwise_conv2d_native_backprop_input",
@@ -261,14 +266,6 @@ def _strided_view(x, shape, strides, xp):
     return xp.lib.stride_tricks.as_strided(x, shape, strides)
 
 
-def _im2col(padded, kh, kw, oh, ow, sh, sw, dh, dw, xp=np):
-    """[n * oh * ow, kh * kw * c] patches of the padded NHWC input (one copy through a strided view)."""
-    n, _, _, c = padded.shape
-    s0, s1, s2, s3 = padded.strides
-    view = _strided_view(padded, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), xp)
-    return view.reshape(n * oh * ow, kh * kw * c)
-
-
 def _patches(padded, kh, kw, oh, ow, g):
     """The [n, oh, ow, kh, kw, c] strided view of the patches of a padded NHWC input (no copy)."""
     n, _, _, c = padded.shape
@@ -316,6 +313,14 @@ def _unpad(padded, pt, pl, h, w, xp=np):
     return xp.ascontiguousarray(padded[:, pt:pt + h, pl:pl + w, :])
 
 
+def _algorithm(g, kh, kw, in_channels, out_channels, out_hw, dtype):
+    """The algorithm of one Conv2D-family call (conv_algorithms.choose: shapes only, deterministic);
+    the NUMFLOW_CONV_ALGORITHM override is read when the kernel is built (or here for the 3-D ops' 2-D
+    geometries)."""
+    return algorithms.choose(g, kh, kw, in_channels, out_channels, out_hw, dtype,
+                             forced=getattr(g, "forced_algorithm", None))
+
+
 def _conv_forward(x, f, g):
     n, h, w, c = x.shape
     kh, kw, fc, o = f.shape
@@ -323,9 +328,11 @@ def _conv_forward(x, f, g):
         raise ValueError("input depth must be evenly divisible by filter depth: %d vs %d" % (c, fc))
     oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
     xp = g.xp
+    dtype = np.result_type(x.dtype, f.dtype)
+    if _algorithm(g, kh, kw, c, o, (oh, ow), dtype) == algorithms.WINOGRAD:
+        return algorithms.winograd_forward(x, f, (pt, pl), (oh, ow), xp)
     padded = _pad(x, pt, pb, pl, pr, xp=xp)
     fmat = f.reshape(kh * kw * c, o)
-    dtype = np.result_type(x.dtype, f.dtype)
     y = xp.empty((n, oh, ow, o), dtype)
     # im2col a few images at a time into a reused workspace: the whole patch matrix of a large batch
     # (627 MB for the deep MNIST CNN at 1000 images) costs more in fresh pages than in arithmetic.
@@ -345,6 +352,9 @@ def _conv_input_grad(sizes, f, dy, g):
                          "shape %s" % (list(dy.shape), [n, oh, ow, o]))
     xp = g.xp
     dtype = np.result_type(dy.dtype, f.dtype)
+    if algorithms.input_grad_pads(h, w, kh, kw, (pt, pl), (oh, ow)) is not None \
+            and _algorithm(g, kh, kw, c, o, (oh, ow), dtype) == algorithms.WINOGRAD:
+        return algorithms.winograd_input_grad((n, h, w, c), f, dy, (pt, pl), xp)
     dxp = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dtype)
     if c > _ONE_PRODUCT_MAX_CHANNELS:
         dy2 = dy.reshape(n * oh * ow, o)
@@ -378,8 +388,23 @@ def _conv_filter_grad(x, sizes, dy, g):
     if dy.shape != (n, oh, ow, o):
         raise ValueError("Conv2DBackpropFilter: out_backprop shape %s does not match the computed output "
                          "shape %s" % (list(dy.shape), [n, oh, ow, o]))
-    cols = _im2col(_pad(x, pt, pb, pl, pr, xp=g.xp), kh, kw, oh, ow, g.sh, g.sw, g.dh, g.dw, g.xp)
-    return np.matmul(cols.T, dy.reshape(n * oh * ow, o)).reshape(kh, kw, c, o)
+    xp = g.xp
+    dtype = np.result_type(x.dtype, dy.dtype)
+    if _algorithm(g, kh, kw, c, o, (oh, ow), dtype) == algorithms.WINOGRAD:
+        return algorithms.winograd_filter_grad(x, (kh, kw), dy, (pt, pl), xp)
+    padded = _pad(x, pt, pb, pl, pr, xp=xp)
+    df = None
+    # As in the forward: a few images' patches at a time in the reused workspace, their products summed
+    # (the whole patch matrix of a batch costs more in fresh pages than the extra additions).
+    for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp):
+        rows = (stop - start) * oh * ow
+        cols = _workspace(rows, kh * kw * c, dtype, xp)
+        cols.reshape(stop - start, oh, ow, kh, kw, c)[...] = _patches(padded[start:stop], kh, kw, oh, ow, g)
+        part = np.matmul(cols.T, dy[start:stop].reshape(rows, o))
+        df = part if df is None else np.add(df, part, out=df)
+    if df is None:      # an empty batch
+        df = xp.zeros((kh * kw * c, o), dtype)
+    return df.reshape(kh, kw, c, o)
 
 
 def _depthwise_forward(x, f, g):
@@ -487,6 +512,7 @@ class _ConvBase(OpDef):
 
     def kernel(self, op, ctx):
         g = _Geometry(op.attrs, xp=ctx.xp)
+        g.forced_algorithm = algorithms.forced_algorithm()
         xp = g.xp
         nchw = g.nchw
         forward, input_grad, filter_grad = (
