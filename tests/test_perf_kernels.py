@@ -155,3 +155,14 @@ def test_convolution_tiled_over_the_batch_matches_the_loop(monkeypatch, channels
     # The input gradient is the convolution of dy with the filter flipped and its channels swapped.
     flipped = fs[::-1, ::-1].transpose(0, 1, 3, 2)
     np.testing.assert_allclose(got_dx, _reference_conv(dys, flipped), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape,narrow_sum,narrow_softmax", [
+    ((10000, 2), True, True), ((64, 2), True, False), ((80, 2), True, True), ((32, 6), False, False),
+    ((256, 6), True, True), ((128, 7), False, False), ((8, 50, 7), True, True), ((10000, 8), False, False)])
+def test_column_wise_routes_only_where_rows_are_many(shape, narrow_sum, narrow_softmax):
+    # One ufunc call per column only pays with enough rows; a 32x6 softmax is faster through NumPy's loop.
+    x = np.zeros(shape, np.float32)
+    assert reduce_kernels.narrow_last(x) is narrow_sum
+    assert reduce_kernels.narrow_last(x, reduce_kernels.SOFTMAX_ROWS_PER_COLUMN) is narrow_softmax
+    assert reduce_kernels.narrow_last(x.astype(np.int32)) is False

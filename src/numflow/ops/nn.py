@@ -519,7 +519,8 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
             maximum, add = np.maximum.reduce, np.add.reduce
 
         def softmax_xent(logits, labels):
-            if last_axis and reduce_kernels.narrow_last(logits) and labels.shape == logits.shape:
+            if last_axis and labels.shape == logits.shape and \
+                    reduce_kernels.narrow_last(logits, reduce_kernels.SOFTMAX_ROWS_PER_COLUMN):
                 return reduce_kernels.narrow_softmax_xent(logits, labels)
             shifted = np.subtract(logits, maximum(logits, axis=axis, keepdims=True))
             exp = np.exp(shifted)
