@@ -70,3 +70,47 @@ def test_initializer_of_a_graph_without_variables_runs():
     with tf.Session() as sess:
         assert sess.run(tf.global_variables_initializer()) is None
         assert sess.run(tf.group()) is None
+
+
+def _plan_types(sess):
+    """The op types of the plan compiled last."""
+    return [op.type for op in list(sess._plans.values())[-1].program.order]
+
+
+def test_control_dependent_identity_of_a_pure_value_is_dropped_and_its_controls_still_run():
+    counter = tf.Variable(0.0)
+    x = tf.placeholder(tf.float32, [2])
+    bump = tf.assign_add(counter, 1.0)
+    doubled = x * 2.0
+    with tf.control_dependencies([bump]):
+        y = tf.identity(doubled)
+    sess = tf.Session()
+    sess.run(counter.initializer)
+    assert sess.run(y, {x: [1.0, 3.0]}).tolist() == [2.0, 6.0]
+    assert "Identity" not in _plan_types(sess)
+    assert sess.run(counter) == 1.0      # the assign in the control inputs still ran
+
+
+@pytest.mark.parametrize("mode", ["all", "none"])
+def test_control_dependent_identity_of_a_variable_reads_after_its_controls(mode):
+    # Reading a variable after an assign is the whole point of this Identity: it must not be aliased to
+    # the variable's value before the assign.
+    v = tf.Variable(1.0)
+    assign = tf.assign(v, 5.0)
+    with tf.control_dependencies([assign]):
+        after = tf.identity(v)
+    sess = tf.Session(config={"rewrites": mode})
+    sess.run(v.initializer)
+    assert sess.run(after) == 5.0
+    assert "Identity" in _plan_types(sess)
+
+
+def test_gradient_tuples_leave_no_identity_steps_in_a_training_plan():
+    x = tf.placeholder(tf.float32, [None, 3])
+    w = tf.Variable(tf.ones([3, 2]))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(tf.matmul(x, w)))
+    sess = tf.Session()
+    sess.run(w.initializer)
+    sess.run(train, {x: np.ones((4, 3), np.float32)})
+    assert "Identity" not in _plan_types(sess)
+    np.testing.assert_allclose(sess.run(w), np.full((3, 2), 0.6, np.float32))

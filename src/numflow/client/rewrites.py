@@ -148,15 +148,22 @@ def constant_folding(program):
 
 
 def identity_removal(program):
-    """Drops Identity/StopGradient (their output is their input) and NoOp (ordering is already fixed)."""
+    """Drops Identity/StopGradient (their output is their input) and NoOp (ordering is already fixed).
+
+    An Identity with control inputs (the `tuple`s tf.gradients builds, `with control_dependencies(...):
+    tf.identity(x)`) goes too when x comes from a pure op: x's value cannot change while the step runs,
+    and the plan's order already runs the control inputs before every reader. An Identity of a variable
+    or other stateful value stays, since reading it after its control inputs (an assign) is its point."""
     kept = []
     for op in program.order:
         kind = op._op_def.type
         if kind == "NoOp":
             continue
-        if kind in ("Identity", "StopGradient", "Snapshot") and not op._control_inputs:
-            program.alias[op._outputs[0]] = program.resolve(op._inputs[0])
-            continue
+        if kind in ("Identity", "StopGradient", "Snapshot"):
+            source = program.resolve(op._inputs[0])
+            if not op._control_inputs or _is_pure(source.op):
+                program.alias[op._outputs[0]] = source
+                continue
         kept.append(op)
     program.order = kept
 
