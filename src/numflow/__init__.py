@@ -46,7 +46,7 @@ from .io.graph_proto import GraphDef, NodeDef  # noqa: F401
 from .gradients import gradients, hessians
 from . import nn, train, compat, initializers, random, math, losses, summary, layers  # noqa: E402
 from . import linalg  # noqa: E402
-from . import data, image, sparse, python_io, metrics, strings, sets, bitwise, signal  # noqa: E402
+from . import sparse, python_io, metrics, strings, sets, bitwise, signal  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402
 from .platform import app, flags, gfile, test, tf_logging as logging  # noqa: E402
 from .compat import (disable_eager_execution, disable_v2_behavior, enable_eager_execution,  # noqa: E402
@@ -55,13 +55,9 @@ from .gradients import (AggregationMethod, NoGradient, NotDifferentiable, Regist
                         UnconnectedGradients, custom_gradient, no_gradient)
 from .framework.gradient_tape import GradientTape  # noqa: E402,F401 - graph-mode tape (issue 12)
 from .framework.function import function, wrap_function  # noqa: E402,F401 - inlined tf.function (issue 12)
-from . import ragged  # noqa: E402,F401 - tf.ragged (issue 12)
-from .ragged.ragged_tensor import RaggedTensor, RaggedTensorSpec  # noqa: E402,F401
 from .ops.array_extra import *  # noqa: F401,F403,E402
 from .framework.graph_helpers import *  # noqa: F401,F403,E402
-from .data.structure import TensorSpec  # noqa: E402
 from .ops.sparse_ops import *  # noqa: F401,F403,E402 - tf.sparse_add, tf.IndexedSlices, ...
-from . import distributions  # noqa: E402
 from .client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,  # noqa: E402
                             RunOptions)
 from .framework.device_spec import DeviceSpec  # noqa: E402
@@ -80,11 +76,8 @@ del _sys
 
 NUMFLOW_VERSION = __version__  # numflow's own version, also while __version__ reads as TensorFlow's
 io.encode_base64, io.decode_base64 = encode_base64, decode_base64  # noqa: F405 - also in tf.io, as in TF
-from .notebook import (install_as_tensorflow, load_ipython_extension, uninstall_as_tensorflow,  # noqa: E402
-                       unload_ipython_extension)
 from . import _deprecation  # noqa: E402
 from . import config  # noqa: E402,F401 - tf.config (issue 12)
-from .ops.image_extra import extract_image_patches  # noqa: E402,F401 - also a top-level name in TF 1
 from .ops.tensor_io_ops import decode_compressed, parse_tensor, serialize_tensor  # noqa: E402,F401
 from .framework.top_level_extra import *  # noqa: E402,F401,F403 - is_numeric_tensor, grad_pass_through, ...
 from .random import get_seed  # noqa: E402,F401
@@ -116,7 +109,14 @@ _deprecation.enable_from_environment()
 # mappings), load on first use, so that `import numflow` stays fast.
 _LAZY = {"estimator": (".estimator", None), "feature_column": (".feature_column", None), "contrib": (".contrib", None),
          "saved_model": (".saved_model", None), "graph_util": (".graph_util", None), "keras": (".keras", None),
-         "import_graph_def": (".framework.graph_def", "import_graph_def")}
+         "import_graph_def": (".framework.graph_def", "import_graph_def"),
+         "data": (".data", None), "TensorSpec": (".data.structure", "TensorSpec"),
+         "image": (".image", None), "extract_image_patches": (".ops.image_extra", "extract_image_patches"),
+         "distributions": (".distributions", None), "ragged": (".ragged", None),
+         "RaggedTensor": (".ragged.ragged_tensor", "RaggedTensor"),
+         "RaggedTensorSpec": (".ragged.ragged_tensor", "RaggedTensorSpec"),
+         **{name: (".notebook", name) for name in ("install_as_tensorflow", "uninstall_as_tensorflow",
+                                                   "load_ipython_extension", "unload_ipython_extension")}}
 
 
 def __getattr__(name):

@@ -6,7 +6,7 @@ it, with a warning) but a tensor when it is data (`from_tensor_slices([1, 2, 3])
 is a `TensorSpec` (dtype and shape); a dataset's `output_types` / `output_shapes` are the same nest of
 DTypes / TensorShapes.
 """
-from ..framework import dtypes
+from ..framework import dtypes, type_spec
 from ..framework.graph import Tensor
 from ..framework.tensor_shape import TensorShape, as_shape, format_shape
 
@@ -208,3 +208,6 @@ class HasElementStructure:
     @property
     def element_spec(self):
         return self._specs
+
+
+type_spec.register_spec_class(TensorSpec)

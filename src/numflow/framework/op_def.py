@@ -75,7 +75,7 @@ def register(cls):
 
 # Packages that `import numflow` leaves for first use but that define ops of their own: a graph read from
 # a file may name those ops before the program touches the package.
-_LAZY_OP_PACKAGES = ["numflow.contrib"]
+_LAZY_OP_PACKAGES = ["numflow.contrib", "numflow.data", "numflow.image"]
 
 
 def _load_lazy_op_packages():

@@ -184,16 +184,15 @@ class OptionalSpec(TypeSpec):
         return (self._element_spec,)
 
 
-def _register_existing_specs():
-    """TensorSpec and SparseTensorSpec are TypeSpecs; TensorSpec gains the merge the other specs have."""
-    from ..data.structure import TensorSpec
-    from ..ops.sparse_ops import SparseTensorSpec
-    for spec_class in (TensorSpec, SparseTensorSpec):
-        TypeSpec.register(spec_class)
-        if not hasattr(spec_class, "most_specific_compatible_type"):
-            spec_class.most_specific_compatible_type = _merge_shape_and_dtype_spec
-        if not hasattr(spec_class, "value_type"):
-            spec_class.value_type = property(lambda self: _tensor_class())
+def register_spec_class(spec_class):
+    """Makes a spec class defined elsewhere (TensorSpec, SparseTensorSpec) a TypeSpec, with the merge
+    the other specs have. TensorSpec registers itself when tf.data's structure module loads, so that
+    `import numflow` need not load tf.data."""
+    TypeSpec.register(spec_class)
+    if not hasattr(spec_class, "most_specific_compatible_type"):
+        spec_class.most_specific_compatible_type = _merge_shape_and_dtype_spec
+    if not hasattr(spec_class, "value_type"):
+        spec_class.value_type = property(lambda self: _tensor_class())
 
 
 def _tensor_class():
@@ -258,4 +257,9 @@ def _static_dense_shape(indexed_slices):
     return TensorShape(None if rank is None else [None] * rank)
 
 
-_register_existing_specs()
+def _register_sparse_tensor_spec():
+    from ..ops.sparse_ops import SparseTensorSpec
+    register_spec_class(SparseTensorSpec)
+
+
+_register_sparse_tensor_spec()
