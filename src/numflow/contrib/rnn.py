@@ -1,14 +1,15 @@
 """`tf.contrib.rnn`: TF1's recurrent cells (the `tf.nn.rnn_cell` ones and contrib's own), the RNN
 functions, and the stacked bidirectional RNNs.
 
-contrib's fused kernels (`LSTMBlockCell`, `GRUBlockCell`) compute the same functions as the plain cells
-with the same variables, so here they are those cells under contrib's names and defaults. contrib's
+contrib's fused cells (`LSTMBlockCell`, `GRUBlockCell`) compute the functions of the plain cells with the
+same variables, as one fused op per step (TF's LSTMBlockCell / GRUBlockCell ops, ops/rnn_block.py). contrib's
 other cells and wrappers (ConvLSTMCell, NASCell, AttentionCellWrapper, ...) are in rnn_cells.py.
 """
 from ..framework.graph import convert_to_tensor
 from ..init_ops import zeros_initializer
 from ..ops import array as array_ops
 from ..ops import math as math_ops
+from ..ops import rnn_block
 from ..ops.rnn import (bidirectional_dynamic_rnn, static_bidirectional_rnn, static_rnn,  # noqa: F401
                        static_state_saving_rnn)
 from ..ops.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper, GRUCell,  # noqa: F401
@@ -38,9 +39,9 @@ __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "
 
 class LSTMBlockCell(LSTMCell):
     """`tf.contrib.rnn.LSTMBlockCell(num_units, forget_bias=1.0, cell_clip=None, use_peephole=False,
-    dtype=None, reuse=None, name='lstm_cell')`: contrib's fused LSTM, the function of `LSTMCell` with the
-    same variables ('kernel', 'bias', 'w_i_diag', 'w_f_diag', 'w_o_diag'); `cell_clip` None or negative
-    means no clipping."""
+    dtype=None, reuse=None, name='lstm_cell')`: contrib's fused LSTM, the function of `LSTMCell` computed
+    by one LSTMBlockCell op per step, with LSTMCell's variables ('kernel', 'bias', 'w_f_diag',
+    'w_i_diag', 'w_o_diag'); `cell_clip` None or negative means no clipping."""
 
     def __init__(self, num_units, forget_bias=1.0, cell_clip=None, use_peephole=False, dtype=None, reuse=None,
                  name="lstm_cell"):
@@ -49,10 +50,28 @@ class LSTMBlockCell(LSTMCell):
         super().__init__(num_units, use_peepholes=use_peephole, cell_clip=cell_clip, forget_bias=forget_bias,
                          reuse=reuse, name=name, dtype=dtype)
 
+    def call(self, inputs, state):
+        cs_prev, h_prev = state
+        wcf, wci, wco = _peephole_inputs(self, inputs.dtype)
+        _, cs, _, _, _, _, h = rnn_block.lstm_block_cell(
+            inputs, cs_prev, h_prev, self._kernel, wci, wcf, wco, self._bias, forget_bias=self._forget_bias,
+            cell_clip=-1.0 if self._cell_clip is None else self._cell_clip, use_peephole=self._use_peepholes)
+        return h, LSTMStateTuple(cs, h)
+
+
+def _peephole_inputs(cell, dtype):
+    """(w_f_diag, w_i_diag, w_o_diag) of an LSTMCell-built cell, or one zero vector for all three (the
+    fused ops always take them)."""
+    if cell._use_peepholes:
+        return cell._peepholes
+    zeros = array_ops.zeros([cell._num_units], dtype=dtype)
+    return zeros, zeros, zeros
+
 
 class GRUBlockCell(GRUCell):
     """`tf.contrib.rnn.GRUBlockCell(num_units=None, reuse=None, name='gru_cell')`: contrib's fused GRU,
-    the function and variables of `GRUCell`."""
+    the function of `GRUCell` computed by one GRUBlockCell op per step, with GRUCell's variables
+    ('gates/kernel', 'gates/bias', 'candidate/kernel', 'candidate/bias')."""
 
     def __init__(self, num_units=None, cell_size=None, reuse=None, name="gru_cell"):
         if num_units is None:
@@ -60,6 +79,11 @@ class GRUBlockCell(GRUCell):
         if num_units is None:
             raise ValueError("GRUBlockCell needs num_units")
         super().__init__(num_units, reuse=reuse, name=name)
+
+    def call(self, inputs, state):
+        _, _, _, h = rnn_block.gru_block_cell(inputs, state, self._gate_kernel, self._candidate_kernel,
+                                              self._gate_bias, self._candidate_bias)
+        return h, h
 
 
 GRUBlockCellV2 = GRUBlockCell

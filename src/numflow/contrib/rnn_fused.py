@@ -3,15 +3,15 @@
 (outputs, final_state): `FusedRNNCell`, `FusedRNNCellAdaptor` (a plain cell run by static_rnn or
 dynamic_rnn), `TimeReversedFusedRNN`, `LSTMBlockWrapper` and `LSTMBlockFusedCell`.
 
-TF1 runs LSTMBlockFusedCell as one BlockLSTM kernel; numflow runs the same LSTM step in a
-`tf.while_loop` (dynamic_rnn), with the same variables and results.
+LSTMBlockFusedCell runs as one BlockLSTM op over the whole sequence (ops/rnn_block.py), as in TF1.
 """
 from ..framework import dtypes
 from ..framework.graph import convert_to_tensor
 from ..ops import array as array_ops
 from ..ops import math as math_ops
+from ..ops import rnn_block
 from ..ops.rnn import dynamic_rnn, static_rnn
-from ..ops.rnn_cell import LSTMCell, LSTMStateTuple, _Wrapper
+from ..ops.rnn_cell import LSTMCell, LSTMStateTuple
 from ..ops.segment_ops import reverse_sequence
 from ..variable_scope import get_variable_scope, variable_scope
 
@@ -137,19 +137,6 @@ class LSTMBlockWrapper(FusedRNNCell):
         return array_ops.gather(array_ops.reshape(data, [-1, self.num_units]), flat_indices)
 
 
-class _StatesAsOutput(_Wrapper):
-    """An LSTM cell whose output is its whole new state [c, h], so that one dynamic_rnn gives the cell
-    states of every step as well as the outputs."""
-
-    @property
-    def output_size(self):
-        return 2 * self._cell.output_size
-
-    def __call__(self, inputs, state, scope=None):
-        _, new_state = self._cell(inputs, state, scope=scope)
-        return array_ops.concat([new_state.c, new_state.h], 1), new_state
-
-
 class LSTMBlockFusedCell(LSTMBlockWrapper):
     """`tf.contrib.rnn.LSTMBlockFusedCell(num_units, forget_bias=1.0, cell_clip=None, use_peephole=False,
     reuse=None, dtype=None, name='lstm_fused_cell')`: the LSTM of LSTMBlockCell over a whole time-major
@@ -163,8 +150,9 @@ class LSTMBlockFusedCell(LSTMBlockWrapper):
         self._name = name
         if cell_clip is not None and cell_clip < 0:
             cell_clip = None
-        self._step = _StatesAsOutput(LSTMCell(num_units, use_peepholes=use_peephole, cell_clip=cell_clip,
-                                              forget_bias=forget_bias, reuse=reuse, dtype=dtype))
+        # An LSTMCell holds the variables, so that their names, order and initializers are LSTMCell's.
+        self._lstm = LSTMCell(num_units, use_peepholes=use_peephole, cell_clip=cell_clip, forget_bias=forget_bias,
+                              reuse=reuse, dtype=dtype)
 
     @property
     def num_units(self):
@@ -172,13 +160,23 @@ class LSTMBlockFusedCell(LSTMBlockWrapper):
 
     @property
     def variables(self):
-        return self._step.variables
+        return self._lstm.variables
 
     def _call_cell(self, inputs, initial_cell_state, initial_output, dtype, sequence_length):
-        lstm = self._step.wrapped_cell
+        lstm = self._lstm
         # The variables belong to this cell's own scope, as the fused kernel's do.
         lstm._maybe_build(inputs.shape[2].value, dtype, scope=get_variable_scope())
-        states, _ = dynamic_rnn(self._step, inputs, initial_state=LSTMStateTuple(initial_cell_state, initial_output),
-                                time_major=True)
-        cell_states, outputs = array_ops.split(states, 2, axis=2)
+        if sequence_length is None:
+            time_len = inputs.shape[0].value
+            seq_len_max = array_ops.shape(inputs, out_type=dtypes.int64)[0] if time_len is None else time_len
+        else:
+            seq_len_max = math_ops.cast(math_ops.reduce_max(sequence_length), dtypes.int64)
+        if lstm._use_peepholes:
+            wcf, wci, wco = lstm._peepholes
+        else:
+            wci = wcf = wco = array_ops.zeros([self._num_units], dtype=inputs.dtype)
+        _, cell_states, _, _, _, _, outputs = rnn_block.block_lstm(
+            seq_len_max, inputs, initial_cell_state, initial_output, lstm._kernel, wci, wcf, wco, lstm._bias,
+            forget_bias=lstm._forget_bias, cell_clip=-1.0 if lstm._cell_clip is None else lstm._cell_clip,
+            use_peephole=lstm._use_peepholes)
         return cell_states, outputs

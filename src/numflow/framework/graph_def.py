@@ -2048,3 +2048,16 @@ _same("Conv", "strides:ints padding:s explicit_paddings:ints data_format:s dilat
       defaults={"explicit_paddings": [], "data_format": "CHANNELS_LAST", "dilations": [], "batch_dims": 1,
                 "groups": 1})
 _same("SdcaFprint", types=())
+
+# --- fused LSTM / GRU kernels (ops/rnn_block.py): TF's ops of the same inputs and attrs -----------------
+_LSTM_BLOCK = "forget_bias:f cell_clip:f use_peephole:b"
+_LSTM_BLOCK_DEFAULTS = {"forget_bias": 1.0, "cell_clip": 3.0, "use_peephole": False}
+_same("LSTMBlockCell", _LSTM_BLOCK, defaults=_LSTM_BLOCK_DEFAULTS)
+_same("BlockLSTM", _LSTM_BLOCK, types=(("T", 1),), defaults=_LSTM_BLOCK_DEFAULTS)
+_same("BlockLSTMV2", "cell_clip:f use_peephole:b", types=(("T", 1),),
+      defaults={"cell_clip": 0.0, "use_peephole": False})
+_same("LSTMBlockCellGrad", "use_peephole:b")
+_same("BlockLSTMGrad", "use_peephole:b", types=(("T", 1),))
+_same("BlockLSTMGradV2", "use_peephole:b", types=(("T", 1),))
+_same("GRUBlockCell")
+_same("GRUBlockCellGrad")
