@@ -158,10 +158,16 @@ _APPLY_OPS = {"gd": "ApplyGradientDescent", "momentum": "ApplyMomentum", "nester
               "proximal_adagrad": "ApplyProximalAdagrad", "adagrad_da": "ApplyAdagradDA"}
 
 
-def _train(name, shape, dtype, locking, steps=3):
+def _train(name, shape, dtype, locking, steps=3, device="/cpu:0"):
     """The values of every global variable after `steps` steps of optimizer `name` on a quadratic loss of
-    one variable of `shape`, and the number of chunked updates that ran."""
+    one variable of `shape`, built on `device` (the CPU, where updates are chunked, also when the suite
+    runs on a GPU; None: placed by default)."""
     tf.reset_default_graph()
+    with tf.device(device):
+        return _train_here(name, shape, dtype, locking, steps)
+
+
+def _train_here(name, shape, dtype, locking, steps):
     rng = np.random.default_rng(7)
     weights = tf.Variable(rng.standard_normal(shape).astype(dtype), name="weights")
     target = tf.constant(rng.standard_normal(shape).astype(dtype))
@@ -229,9 +235,128 @@ def test_chunked_updates_on_the_simulated_gpu_equal_the_cpu(guarded_gpu, small_c
         guarded_gpu.setenv("NUMFLOW_GPU_BACKEND", TEST_GPU_BACKEND if device == "gpu" else "none")
         backend.reset_for_tests()
         del small_chunks[:]
-        results[device] = [_train(name, (_THRESHOLD + 333,), np.float32, False) for name in ("adam", "nesterov")]
+        results[device] = [_train(name, (_THRESHOLD + 333,), np.float32, False, device=None)
+                           for name in ("adam", "nesterov")]
         # Chunks on the CPU only.
         assert bool(small_chunks) == (device == "cpu"), (device, small_chunks)
     for got, want in zip(results["gpu"], results["cpu"]):
         for a, b in zip(got, want):
             _assert_bitwise_equal(a, b)
+
+
+# --- activations ---------------------------------------------------------------------------------
+_EXTREMES = [-np.inf, -1000.0, -104.0, -88.8, -88.0, -20.0, -1.0, -0.0, 0.0, 1e-30, 1.0, 20.0, 88.8, 1000.0, np.inf,
+             np.nan]
+
+
+def _activation_inputs(dtype, shape=(37, 53)):
+    values = np.random.default_rng(5).standard_normal(shape) * 8
+    values.reshape(-1)[:len(_EXTREMES)] = _EXTREMES
+    return values.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sigmoid_equals_numpys_formula_bit_for_bit_without_warnings(dtype):
+    import warnings
+    from numflow.ops.math import _sigmoid
+    x = _activation_inputs(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # exp(-x) overflowing for very negative x stays silent
+        out = _sigmoid(x)
+    with np.errstate(over="ignore"):
+        expected = np.reciprocal(np.exp(-x) + dtype(1))
+        exact = 1 / (1 + np.exp(-x.astype(np.float64)))
+    _assert_bitwise_equal(out, expected)
+    # Accurate relative to the exact value wherever exp(-x) and the result are normal numbers (below,
+    # sigmoid flushes to 0 and loses precision in subnormals, as it always did).
+    with np.errstate(over="ignore"):
+        normal = np.isfinite(np.exp(-x)) & (exact >= np.finfo(dtype).tiny) | np.isnan(x)
+    assert normal.sum() > 0.8 * x.size
+    # Three roundings (exp, the sum, the division): within 3 units in the last place.
+    np.testing.assert_allclose(out[normal], exact[normal], rtol=3 * np.finfo(dtype).eps, atol=0)
+    # Through a Session, scalars included.
+    _assert_bitwise_equal(_evaluate(tf.sigmoid, x), expected)
+    scalar = _evaluate(tf.sigmoid, dtype(-0.5))
+    assert type(scalar) is np.dtype(dtype).type and scalar == 1 / (1 + np.exp(dtype(0.5)))
+
+
+def test_sigmoid_of_complex_values_keeps_its_formula():
+    from numflow.ops.math import _sigmoid
+    real = np.random.default_rng(6).standard_normal((4, 5)) * 4
+    x = (real + 1j * np.linspace(-3, 3, 20).reshape(4, 5)).astype(np.complex64)
+    _assert_bitwise_equal(_sigmoid(x), np.reciprocal(np.exp(-x) + 1))
+
+
+def _evaluate(build, value):
+    from gradcheck import evaluate
+    return evaluate(build, [value])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_and_tanh_gradient_kernels_equal_the_elementwise_products_bit_for_bit(dtype):
+    from numflow.ops.tf_compat_ops import SigmoidGrad, TanhGrad
+    rng = np.random.default_rng(8)
+    x = _activation_inputs(dtype)
+    dy = rng.standard_normal(x.shape).astype(dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = 1 / (1 + np.exp(-x))
+        t = np.tanh(x)
+    one = dtype(1)
+    # The products in the order numflow's elementwise gradient graph took them.
+    _assert_bitwise_equal(SigmoidGrad.derivative(y, dy), dy * (y * (one - y)))
+    _assert_bitwise_equal(TanhGrad.derivative(t, dy), dy * (one - np.square(t)))
+    # Scalars and broadcasting take the same products without an in-place buffer.
+    _assert_bitwise_equal(SigmoidGrad.derivative(y[0, 3], dy[0, 3]), dy[0, 3] * (y[0, 3] * (one - y[0, 3])))
+    _assert_bitwise_equal(TanhGrad.derivative(t[:1], dy), dy * (one - np.square(t[:1])))
+    assert not np.shares_memory(SigmoidGrad.derivative(y, dy), dy)
+
+
+def test_sigmoid_and_tanh_gradients_are_tfs_fused_gradient_ops():
+    x = tf.placeholder(tf.float32, [3])
+    y = tf.sigmoid(x) + tf.tanh(x)
+    dx = tf.gradients(y, x)[0]
+    types = {op.type for op in tf.get_default_graph().get_operations()}
+    assert {"SigmoidGrad", "TanhGrad"} <= types
+    value = np.array([-2.0, 0.5, 3.0], np.float32)
+    with tf.Session() as sess:
+        got = sess.run(dx, {x: value})
+    s = 1 / (1 + np.exp(-value))
+    np.testing.assert_allclose(got, s * (1 - s) + 1 - np.tanh(value) ** 2, rtol=1e-6)
+    # Complex values keep their elementwise graph (no conjugation, as before).
+    tf.reset_default_graph()
+    z = tf.placeholder(tf.complex64, [2])
+    tf.gradients(tf.sigmoid(z) + tf.tanh(z), z)
+    types = {op.type for op in tf.get_default_graph().get_operations()}
+    assert not {"SigmoidGrad", "TanhGrad"} & types
+
+
+@pytest.mark.parametrize("activation", [tf.sigmoid, tf.tanh], ids=["sigmoid", "tanh"])
+def test_second_derivatives_through_the_fused_gradient_ops(activation):
+    from gradcheck import check_gradients
+    x = np.random.default_rng(9).uniform(-2, 2, (2, 3))
+    dy = np.random.default_rng(10).uniform(-1, 1, (2, 3))
+
+    def first_derivative(x, dy):
+        return tf.gradients(activation(x), x, grad_ys=dy)[0]
+    # Both inputs of SigmoidGrad/TanhGrad: y (through x) and dy.
+    check_gradients(first_derivative, [x, dy])
+
+
+def test_activation_gradients_on_the_simulated_gpu_equal_the_cpu(guarded_gpu):
+    from numflow import backend
+    from conftest import TEST_GPU_BACKEND
+    x_value = _activation_inputs(np.float32, (6, 7))
+    x_value[~np.isfinite(x_value)] = 3.0
+    results = {}
+    for device in ("gpu", "cpu"):
+        guarded_gpu.setenv("NUMFLOW_GPU_BACKEND", TEST_GPU_BACKEND if device == "gpu" else "none")
+        backend.reset_for_tests()
+        tf.reset_default_graph()
+        x = tf.placeholder(tf.float32, [6, 7])
+        y = tf.sigmoid(x) * tf.tanh(x)
+        dx, = tf.gradients(y, x)
+        ddx, = tf.gradients(dx, x)
+        with tf.Session() as sess:
+            results[device] = sess.run([y, dx, ddx], {x: x_value})
+    for got, want in zip(results["gpu"], results["cpu"]):
+        _assert_bitwise_equal(got, want)

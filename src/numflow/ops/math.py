@@ -822,12 +822,25 @@ def cosh(x, name=None):
 
 
 def _sigmoid(x):
+    # Four passes over one buffer. exp(-x) overflows to inf for x below about -88 (float32), which gives
+    # the right 0; errstate silences only that.
+    e = np.negative(x)
     with np.errstate(over="ignore"):
-        e = np.exp(np.negative(x))
-    if type(e) is np.ndarray:
-        e += 1
+        if type(e) is not np.ndarray:     # scalars and device arrays: fresh results
+            return np.reciprocal(np.exp(e) + 1)
+        np.exp(e, out=e)
+    e += 1
+    if e.dtype.kind == "c":
         return np.reciprocal(e, out=e)
-    return np.reciprocal(e + 1)
+    # 1 / e rounds exactly as reciprocal(e) does, and NumPy's division loop is the faster one (SIMD).
+    return np.divide(1, e, out=e)
+
+
+def _activation_gradient(op_type, op, dy):
+    """TF's fused gradient op `op_type` (SigmoidGrad, TanhGrad: y, dy -> dx) of the activation `op`, one
+    kernel and one buffer; complex values keep their elementwise graph (see the callers)."""
+    from . import tf_compat_ops  # noqa: F401  (registers the gradient ops)
+    return make_tensor(op_type, [op.outputs[0], dy], name=op_type)
 
 
 @register
@@ -839,7 +852,9 @@ class Sigmoid(UnaryOp):
 
     def grad(self, op, dy):
         y = op.outputs[0]
-        return [multiply(dy, multiply(y, subtract(1.0, y)))]
+        if y.dtype.is_complex:
+            return [multiply(dy, multiply(y, subtract(1.0, y)))]
+        return [_activation_gradient("SigmoidGrad", op, dy)]
 
 
 def sigmoid(x, name=None):
@@ -856,7 +871,9 @@ class Tanh(UnaryOp):
 
     def grad(self, op, dy):
         y = op.outputs[0]
-        return [multiply(dy, subtract(1.0, square(y)))]
+        if y.dtype.is_complex:
+            return [multiply(dy, subtract(1.0, square(y)))]
+        return [_activation_gradient("TanhGrad", op, dy)]
 
 
 def tanh(x, name=None):

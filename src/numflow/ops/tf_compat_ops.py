@@ -4,14 +4,15 @@ A TF1 training graph holds TF's gradient ops (BroadcastGradientArgs, SigmoidGrad
 Saver's file ops (SaveV2, RestoreV2, MergeV2Checkpoints, ShardedFilename; StringJoin is in
 ops/string_ops.py) and a few array ops
 (ShapeN; DynamicStitch is in ops/segment_ops.py). They are defined here so that such a graph, read by `tf.import_graph_def`,
-runs in a numflow Session. Their inputs, outputs and attrs follow TF's op definitions.
+runs in a numflow Session. Their inputs, outputs and attrs follow TF's op definitions. SigmoidGrad and
+TanhGrad are also the gradients numflow's own tf.sigmoid and tf.tanh build (one kernel instead of three).
 """
 import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape
-from .common import check_same_dtype
+from .common import check_same_dtype, make_tensor
 
 __all__ = []
 
@@ -66,18 +67,58 @@ class _OutputGrad(OpDef):
         return type(self).derivative
 
 
+def _in_place(buffer, dy):
+    """Whether `buffer`, a fresh result, can take the product with dy in place (same shape, a NumPy
+    array: not a scalar, not a device array)."""
+    return type(buffer) is np.ndarray and buffer.shape == np.shape(dy)
+
+
+def _sigmoid_derivative(y, dy):
+    # dy * (y * (1 - y)) in one buffer: the products in the order numflow's elementwise graph took them.
+    out = np.subtract(1, y)
+    if not _in_place(out, dy):
+        return np.multiply(dy, np.multiply(y, out))
+    out *= y
+    out *= dy
+    return out
+
+
+def _tanh_derivative(y, dy):
+    # dy * (1 - y * y) in one buffer.
+    out = np.multiply(y, y)
+    if not _in_place(out, dy):
+        return np.multiply(dy, np.subtract(1, out))
+    np.subtract(1, out, out=out)
+    out *= dy
+    return out
+
+
 @register
 class SigmoidGrad(_OutputGrad):
-    """dy * y * (1 - y), the gradient of y = sigmoid(x)."""
+    """dy * y * (1 - y), the gradient of y = sigmoid(x) (tf.sigmoid's gradient for real dtypes)."""
 
-    derivative = staticmethod(lambda y, dy: dy * y * (1 - y))
+    derivative = staticmethod(_sigmoid_derivative)
+
+    def grad(self, op, ddx):
+        # d/dy: ddx * dy * (1 - 2y); d/ddy: ddx * y * (1 - y), SigmoidGrad again.
+        from .math import multiply, subtract
+        y, dy = op.inputs
+        return [multiply(multiply(ddx, dy), subtract(1.0, multiply(2.0, y))),
+                make_tensor("SigmoidGrad", [y, ddx], name="SigmoidGrad")]
 
 
 @register
 class TanhGrad(_OutputGrad):
-    """dy * (1 - y * y), the gradient of y = tanh(x)."""
+    """dy * (1 - y * y), the gradient of y = tanh(x) (tf.tanh's gradient for real dtypes)."""
 
-    derivative = staticmethod(lambda y, dy: dy * (1 - y * y))
+    derivative = staticmethod(_tanh_derivative)
+
+    def grad(self, op, ddx):
+        # d/dy: -2 * ddx * dy * y; d/ddy: ddx * (1 - y^2), TanhGrad again.
+        from .math import multiply
+        y, dy = op.inputs
+        return [multiply(multiply(ddx, dy), multiply(-2.0, y)),
+                make_tensor("TanhGrad", [y, ddx], name="TanhGrad")]
 
 
 @register
