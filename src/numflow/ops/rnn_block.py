@@ -377,18 +377,17 @@ class _BlockLSTMForward(_BlockLSTMOp):
                 for value in (gates[:, steps:], cs[steps:], co[steps:], h[steps:]):
                     value[...] = 0
             if steps:
-                # Every step's input contribution x @ w_x + b in one product (b rides on a column of ones).
-                x_ones = xp.empty((steps * batch, input_size + 1), dtype)
-                x_ones[:, :input_size] = x[:steps].reshape(steps * batch, input_size)
-                x_ones[:, input_size] = 1
-                w_x = xp.concatenate((w[:input_size], b.reshape(1, 4 * cell)), axis=0)
-                xp.matmul(x_ones, _gate_major(w_x, 4), out=gates[:, :steps].reshape(4, steps * batch, cell))
-                w_h = _gate_major(w[input_size:], 4)
-                recurrent = xp.empty((4, batch, cell), dtype)
+                # Each step is one product [x_t, h, 1] @ [w; b] written straight into that step's gates (b
+                # rides on the column of ones; measured faster than one product for all x_t plus a
+                # recurrent product and an add per step).
+                w_b = _gate_major(xp.concatenate((w, b.reshape(1, 4 * cell)), axis=0), 4)
+                xh_one = xp.empty((batch, input_size + cell + 1), dtype)
+                xh_one[:, -1] = 1
                 for t in range(steps):
-                    xp.matmul(h_prev if t == 0 else h[t - 1], w_h, out=recurrent)
+                    xh_one[:, :input_size] = x[t]
+                    xh_one[:, input_size:-1] = h_prev if t == 0 else h[t - 1]
                     step_gates = gates[:, t]
-                    step_gates += recurrent
+                    xp.matmul(xh_one, w_b, out=step_gates)
                     step.forward(step_gates, cs_prev if t == 0 else cs[t - 1], wci, wcf, wco, cs[t], co[t], h[t])
             return gates[step.i], cs, gates[step.f], gates[step.o], gates[step.ci], co, h
         return block_lstm
@@ -462,19 +461,23 @@ class _BlockLSTMBackward(_BlockLSTMOp):
                               wci, wcf, wco, dicfo[t], cs_carry, scratch)
                 xp.matmul(dicfo[t], w_h_t, out=h_carry)
             x_grad = xp.zeros(x.shape, dtype)
-            w_grad = xp.zeros(w.shape, dtype)
-            b_grad = xp.zeros(b.shape, dtype)
             if not steps:
                 zeros = xp.zeros((cell,), dtype)
-                return x_grad, cs_carry, h_carry, w_grad, zeros, zeros.copy(), zeros.copy(), b_grad
+                return (x_grad, cs_carry, h_carry, xp.zeros(w.shape, dtype), zeros, zeros.copy(), zeros.copy(),
+                        xp.zeros(b.shape, dtype))
             flat = dicfo.reshape(steps * batch, 4 * cell)
             xp.matmul(flat, w[:input_size].T, out=x_grad[:steps].reshape(steps * batch, input_size))
-            xp.matmul(x[:steps].reshape(steps * batch, input_size).T, flat, out=w_grad[:input_size])
-            # The h each step read: h_prev, then the outputs of the steps before it.
-            h_seen = xp.concatenate((h_prev.reshape(1, batch, cell), h[:steps - 1]), axis=0)
-            xp.matmul(h_seen.reshape(steps * batch, cell).T, flat, out=w_grad[input_size:])
-            b_grad = flat.sum(0)
-            cs_seen = xp.concatenate((cs_prev.reshape(1, batch, cell), cs[:steps - 1]), axis=0)
+            # Every step's [x, h it read, 1] in one matrix: one product gives w_grad and, from the ones, b_grad.
+            xh_ones = xp.empty((steps, batch, input_size + cell + 1), dtype)
+            xh_ones[:, :, :input_size] = x[:steps]
+            xh_ones[0, :, input_size:-1] = h_prev
+            xh_ones[1:, :, input_size:-1] = h[:steps - 1]
+            xh_ones[:, :, -1] = 1
+            w_b_grad = xp.matmul(xh_ones.reshape(steps * batch, input_size + cell + 1).T, flat)
+            w_grad, b_grad = w_b_grad[:-1], w_b_grad[-1]
+            cs_seen = None
+            if step.use_peephole:
+                cs_seen = xp.concatenate((cs_prev.reshape(1, batch, cell), cs[:steps - 1]), axis=0)
             gate = [dicfo[:, :, k * cell:(k + 1) * cell] for k in (step.i, step.f, step.o)]
             peepholes = _peephole_grads(xp, step, gate[0], gate[1], gate[2], cs_seen, cs[:steps], (0, 1))
             return (x_grad, cs_carry, h_carry, w_grad) + peepholes + (b_grad,)
