@@ -28,7 +28,8 @@ sys.path.insert(0, HERE)
 
 import numflow  # noqa: E402
 from numflow.client import threads  # noqa: E402
-from bench_workloads import _block, _mnist_like, load_tensorflow, lstm_graph, numpy_lstm_step, session_step  # noqa: E402
+from bench_workloads import (_block, _mnist_like, load_tensorflow, lstm_graph, numpy_lstm_step,  # noqa: E402
+                             session_step)
 
 STEPS, INPUTS, UNITS, BATCH, LR = 28, 28, 128, 128, 0.1
 

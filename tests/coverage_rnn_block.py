@@ -7,7 +7,9 @@ COVERAGE = {
     "LSTMBlockCell": (
         [_T + "test_lstm_block_cell_outputs_match_numpy", _T + "test_lstm_block_cell_float16",
          _T + "test_lstm_block_cell_default_attrs_are_tfs", _T + "test_shape_errors_at_run_time", _PARITY],
-        [_T + "test_lstm_block_cell_gradients_match_finite_differences"],
+        [_T + "test_lstm_block_cell_gradients_match_finite_differences",
+         _T + "test_contrib_block_cells_train_through_dynamic_rnn",
+         _T + "test_lstm_block_cell_gradient_with_unknown_input_size"],
         "every output vs a NumPy step (peepholes, cell_clip, float16/32/64); the gradient flows from cs and h"),
     "LSTMBlockCellGrad": (
         [_T + "test_lstm_block_cell_grad_op_matches_numpy", _T + "test_lstm_block_cell_gradient_is_the_grad_ops"],
@@ -24,7 +26,8 @@ COVERAGE = {
     "BlockLSTMGradV2": ([_T + "test_block_lstm_grad_ops_match_numpy"], [], _NO_SECOND_ORDER),
     "GRUBlockCell": (
         [_T + "test_gru_block_cell_outputs_and_grad_op_match_numpy", _PARITY],
-        [_T + "test_gru_block_cell_gradients_match_finite_differences"],
+        [_T + "test_gru_block_cell_gradients_match_finite_differences",
+         _T + "test_contrib_block_cells_train_through_dynamic_rnn"],
         "the gradient flows from h only, as TF's"),
     "GRUBlockCellGrad": (
         [_T + "test_gru_block_cell_outputs_and_grad_op_match_numpy",

@@ -552,3 +552,30 @@ def test_tensorflow_runs_a_numflow_graph_of_the_fused_ops(tmp_path):
     got = run_in_tensorflow(path, feed, [name + ":0" for name in outputs])
     for name, value in zip(outputs, expected):
         np.testing.assert_allclose(got[name + ":0"], value, rtol=2e-5, atol=2e-5, err_msg=name)
+
+
+def test_lstm_block_cell_gradient_with_unknown_input_size():
+    arrays = _lstm_arrays(37)
+    known = [tf.constant(a) for a in arrays]
+    x = tf.placeholder(tf.float64, [None, None])
+    static = tf.gradients(tf.reduce_sum(rnn_block.lstm_block_cell(*known)[6]), [known[0], known[2]])
+    dynamic = tf.gradients(tf.reduce_sum(rnn_block.lstm_block_cell(x, *known[1:])[6]), [x, known[2]])
+    assert dynamic[0].shape.as_list() == [None, None]
+    for a, b in zip(*_run([static, dynamic], {x: arrays[0]})):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("cell_class", ["LSTMBlockCell", "GRUBlockCell"])
+def test_contrib_block_cells_train_through_dynamic_rnn(cell_class):
+    from rnn_helpers import check_graph_gradients, randomize
+    xs = np.random.RandomState(38).uniform(-1, 1, (BATCH, 3, INPUT))
+    x = tf.placeholder(tf.float64, [BATCH, 3, INPUT])
+    cell = getattr(tf.contrib.rnn, cell_class)(CELL)
+    outputs, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float64)
+    loss = tf.reduce_sum(outputs * np.random.RandomState(39).uniform(0.5, 1.5, (BATCH, 3, CELL)))
+    assert cell_class in _op_types()
+    with tf.Session() as sess:
+        values = randomize(sess, cell.variables, seed=40)
+        feed = {x: xs}
+        feed.update({v: values[v.op.name] for v in cell.variables})
+        check_graph_gradients(loss, [x] + cell.variables, feed, sess=sess)

@@ -284,9 +284,14 @@ class LSTMBlockCell(_LSTMOp):
         cs_prev_grad, dicfo, wci_grad, wcf_grad, wco_grad = grad_op.outputs
         xh = array_ops.concat([x, h_prev], 1)
         xh_grad = math_ops.matmul(dicfo, w, transpose_b=True)
-        input_size = array_ops.shape(x)[1:2]
-        x_grad = array_ops.slice(xh_grad, [0, 0], array_ops.concat([[-1], input_size], 0))
-        h_prev_grad = array_ops.slice(xh_grad, array_ops.concat([[0], input_size], 0), [-1, -1])
+        input_size = _dim(x, 1)
+        if input_size is None:
+            input_size = array_ops.shape(x)[1:2]
+            x_grad = array_ops.slice(xh_grad, [0, 0], array_ops.concat([[-1], input_size], 0))
+            h_prev_grad = array_ops.slice(xh_grad, array_ops.concat([[0], input_size], 0), [-1, -1])
+        else:
+            x_grad = array_ops.slice(xh_grad, [0, 0], [-1, input_size])
+            h_prev_grad = array_ops.slice(xh_grad, [0, input_size], [-1, -1])
         w_grad = math_ops.matmul(xh, dicfo, transpose_a=True)
         b_grad = math_ops.reduce_sum(dicfo, 0)
         return [x_grad, cs_prev_grad, h_prev_grad, w_grad, wci_grad, wcf_grad, wco_grad, b_grad]
