@@ -456,22 +456,26 @@ class _BlockLSTMBackward(_BlockLSTMOp):
             dtype = x.dtype
             dicfo = xp.empty((steps, batch, 4 * cell), dtype)
             dh, dcs = xp.empty((batch, cell), dtype), xp.empty((batch, cell), dtype)
-            h_carry, cs_carry = xp.zeros((batch, cell), dtype), xp.zeros((batch, cell), dtype)
+            cs_carry = xp.zeros((batch, cell), dtype)
             scratch = xp.empty((batch, cell), dtype)
-            w_h_t = w[input_size:].T
+            x_grad = xp.zeros(x.shape, dtype)
+            # Each step's [x, h] gradient in one product; its h part is carried to the step before.
+            xh_grad = xp.zeros((batch, input_size + cell), dtype)
+            h_carry = xh_grad[:, input_size:]
+            w_t = w.T
             for t in range(steps - 1, -1, -1):
                 np.add(h_grad[t], h_carry, out=dh)
                 np.add(cs_grad[t], cs_carry, out=dcs)
                 step.backward(i[t], cs[t], f[t], o[t], ci[t], co[t], cs_prev if t == 0 else cs[t - 1], dh, dcs,
                               wci, wcf, wco, dicfo[t], cs_carry, scratch)
-                xp.matmul(dicfo[t], w_h_t, out=h_carry)
-            x_grad = xp.zeros(x.shape, dtype)
+                xp.matmul(dicfo[t], w_t, out=xh_grad)
+                x_grad[t] = xh_grad[:, :input_size]
+            h_carry = h_carry.copy()
             if not steps:
                 zeros = xp.zeros((cell,), dtype)
                 return (x_grad, cs_carry, h_carry, xp.zeros(w.shape, dtype), zeros, zeros.copy(), zeros.copy(),
                         xp.zeros(b.shape, dtype))
             flat = dicfo.reshape(steps * batch, 4 * cell)
-            xp.matmul(flat, w[:input_size].T, out=x_grad[:steps].reshape(steps * batch, input_size))
             # Every step's [x, h it read, 1] in one matrix: one product gives w_grad and, from the ones, b_grad.
             xh_ones = xp.empty((steps, batch, input_size + cell + 1), dtype)
             xh_ones[:, :, :input_size] = x[:steps]
