@@ -387,3 +387,33 @@ def test_each_algorithm_on_the_guarded_gpu(guarded_gpu, capsys, algorithm):
     _assert_close(y, reference_forward(x, f), np.float32)
     _assert_close(dx, reference_input_grad(x.shape, f, dy), np.float32)
     _assert_close(df, reference_filter_grad(x, f.shape, dy), np.float32)
+
+
+@pytest.mark.parametrize("size,window,padding", [((6, 8), 2, "SAME"), ((9, 6), 3, "VALID"), ((5, 7), 2, "VALID"),
+                                                 ((5, 7), 2, "SAME")])
+def test_max_pool_grad_on_tiling_and_non_tiling_windows(size, window, padding):
+    """MaxPoolGrad skips the zero fill only when the windows tile the input exactly; elsewhere (a VALID
+    pool leaving the last row and column out) those elements must get a zero gradient.  Many ties:
+    each window's gradient goes to its first maximum in row-major order."""
+    rng = np.random.default_rng(15)
+    h, w = size
+    x = rng.integers(0, 3, size=(2, h, w, 3)).astype(np.float64)
+    ksize = [1, window, window, 1]
+    tx = tf.placeholder(tf.float64, x.shape)
+    y = tf.nn.max_pool(tx, ksize, ksize, padding)
+    dy = rng.uniform(0.5, 1.5, size=y.shape.as_list())
+    grad = tf.gradients(y, tx, grad_ys=tf.constant(dy))[0]
+    with tf.Session() as sess:
+        got = sess.run(grad, {tx: x})
+    oh, ow = dy.shape[1:3]
+    pt = max((oh - 1) * window + window - h, 0) // 2 if padding == "SAME" else 0
+    pl = max((ow - 1) * window + window - w, 0) // 2 if padding == "SAME" else 0
+    expected = np.zeros_like(x)
+    for b, r, q, ch in np.ndindex(*dy.shape):
+        rows = range(max(r * window - pt, 0), min(r * window - pt + window, h))
+        cols = range(max(q * window - pl, 0), min(q * window - pl + window, w))
+        cells = [(i, j) for i in rows for j in cols]
+        best = max(x[b, i, j, ch] for i, j in cells)
+        i, j = next(cell for cell in cells if x[b, cell[0], cell[1], ch] == best)
+        expected[b, i, j, ch] += dy[b, r, q, ch]
+    np.testing.assert_array_equal(got, expected)

@@ -842,9 +842,12 @@ def _max_pool_grad_nhwc(x, y, dy, g, lowest):
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
     padded = _pad(x, pt, pb, pl, pr, lowest, g.xp)
-    dxp = g.xp.zeros(padded.shape, dtype=dy.dtype)
     disjoint = g.sh >= g.kh and g.sw >= g.kw
-    remaining = None
+    # Windows that tile the padded input exactly (2x2 stride 2 on an even size) write every element of
+    # the gradient below, so it needs no zero fill.
+    tiled = g.sh == g.kh and g.sw == g.kw and padded.shape[1] == oh * g.kh and padded.shape[2] == ow * g.kw
+    dxp = (g.xp.empty if tiled else g.xp.zeros)(padded.shape, dtype=dy.dtype)
+    remaining = None        # windows whose maximum is not yet found (the first one in a tie wins)
     positions = g.kh * g.kw
     hit = g.xp.empty(y.shape, dtype=bool)
     for index in range(positions):
@@ -861,7 +864,7 @@ def _max_pool_grad_nhwc(x, y, dy, g, lowest):
             if remaining is None:
                 remaining = ~hit
             else:
-                np.logical_and(remaining, ~hit, out=remaining)
+                np.greater(remaining, hit, out=remaining)       # remaining and not hit
     return _unpad(dxp, pt, pl, h, w, g.xp)
 
 
