@@ -68,9 +68,9 @@ class _OutputGrad(OpDef):
 
 
 def _in_place(buffer, dy):
-    """Whether `buffer`, a fresh result, can take the product with dy in place (same shape, a NumPy
-    array: not a scalar, not a device array)."""
-    return type(buffer) is np.ndarray and buffer.shape == np.shape(dy)
+    """Whether `buffer`, a fresh result, can take the product with dy in place (both NumPy arrays, not
+    scalars or device arrays, of one shape)."""
+    return type(buffer) is np.ndarray and type(dy) is np.ndarray and buffer.shape == dy.shape
 
 
 def _sigmoid_derivative(y, dy):
