@@ -1,18 +1,25 @@
 """Bandwidth-bound kernels, numflow's kernel against its previous form and a hand-written NumPy version.
 
     python benchmarks/bench_kernels.py [--only chunks,optimizers,activations,memory] [--blocks 5]
-                                       [--seconds 0.1] [--out benchmarks/results/kernels.txt]
+                                       [--seconds 0.1] [--out FILE]
 
 Sections:
   chunks       the chunked optimizer update's curve: ApplyAdam on variables of 16K..3.2M float32
                elements, whole against chunks of 4K..128K elements (how CHUNK_ELEMENTS and
-               CHUNKING_THRESHOLD in ops/training.py were chosen)
+               CHUNKING_THRESHOLD in ops/training.py were chosen); at 3.2M elements also chunks with
+               two scratch buffers reused throughout instead of the update's own temporaries
   optimizers   every dense Apply* update on the deep MNIST CNN's largest variable (3136x1024 float32):
                whole-array (the previous kernel) against chunked (the kernel now) and hand NumPy
   activations  the rewritten activation kernels and gradient kernels against their previous forms and
                hand NumPy, on the LSTM's 128x128 gates, 128x512 and the CNN's 50x28x28x32 activations
   memory       whether a memory plan would pay: typical kernels writing a fresh output against writing
-               with out= into a buffer reused across calls, with numflow's allocator policy active
+               with out= into a buffer reused across calls, with numflow's allocator policy active; the
+               saving by output size; the estimated saving per training step of the CNN, MLP,
+               autoencoder and LSTM of bench_workloads.py (each fresh output of a step credited with
+               the saving of its size)
+
+benchmarks/results/kernels.txt holds the tables of a run, the choices made from them and the effect on
+the workloads.
 
 Everything runs at one BLAS thread. Variants of one case alternate in blocks of about --seconds each;
 each block's per-call median is kept and the table shows the median over blocks and the spread
@@ -270,7 +277,8 @@ def bench_activations(table, blocks, seconds):
         ("SigmoidGrad", old_sigmoid_grad, tf_compat_ops.SigmoidGrad.derivative,
          lambda y, dy: dy * y * (1 - y), 2),
         ("TanhGrad", old_tanh_grad, tf_compat_ops.TanhGrad.derivative, lambda y, dy: dy * (1 - y * y), 2),
-        ("ReluGrad(tried)", op_def.lookup("ReluGrad").kernel(None, None), relu_grad_typed, lambda dy, y: dy * (y > 0), 2),
+        ("ReluGrad(tried)", op_def.lookup("ReluGrad").kernel(None, None), relu_grad_typed,
+         lambda dy, y: dy * (y > 0), 2),
     ]
     for shape in [(128, 128), (128, 512), (50, 28, 28, 32)]:
         for name, old, new, hand, arity in cases:

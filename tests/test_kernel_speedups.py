@@ -293,7 +293,7 @@ def _evaluate(build, value):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sigmoid_and_tanh_gradient_kernels_equal_the_elementwise_products_bit_for_bit(dtype):
+def test_sigmoid_and_tanh_gradient_kernels_match_the_products_bit_for_bit(dtype):
     from numflow.ops.tf_compat_ops import SigmoidGrad, TanhGrad
     rng = np.random.default_rng(8)
     x = _activation_inputs(dtype)
