@@ -417,3 +417,19 @@ def test_max_pool_grad_on_tiling_and_non_tiling_windows(size, window, padding):
         i, j = next(cell for cell in cells if x[b, cell[0], cell[1], ch] == best)
         expected[b, i, j, ch] += dy[b, r, q, ch]
     np.testing.assert_array_equal(got, expected)
+
+
+def test_results_do_not_alias_the_reused_scratch_arrays():
+    """The Winograd kernels keep their temporaries between calls: a result must survive the next call."""
+    rng = np.random.default_rng(16)
+    x, f, dy = _random_case(rng, 2, 6, 7, 8, 3, 3, 8, np.float64)
+    y = algorithms.winograd_forward(x, f, (1, 1), (6, 7))
+    df = algorithms.winograd_filter_grad(x, (3, 3), dy, (1, 1))
+    kept = y.copy(), df.copy()
+    other_x, other_f, other_dy = _random_case(rng, 2, 6, 7, 8, 3, 3, 8, np.float64)
+    algorithms.winograd_forward(other_x, other_f, (1, 1), (6, 7))
+    algorithms.winograd_filter_grad(other_x, (3, 3), other_dy, (1, 1))
+    algorithms.winograd_input_grad((2, 6, 7, 8), other_f, other_dy, (1, 1))
+    np.testing.assert_array_equal(y, kept[0])
+    np.testing.assert_array_equal(df, kept[1])
+    _assert_close(y, reference_forward(x, f), np.float64)

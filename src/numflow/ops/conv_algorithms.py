@@ -165,31 +165,62 @@ def _tile_counts(oh, ow, m):
     return -(-oh // m), -(-ow // m)
 
 
-def _padded_tiles(x, pads, tiles_hw, m, alphas, xp):
+_scratch = threading.local()
+
+
+def _scratch_array(slot, shape, dtype, xp):
+    """A [shape] temporary reused across calls in this thread (never returned to callers): a fresh array
+    each call costs fresh pages whenever the allocator has handed the last one back to the system,
+    measured at 4-7x the whole call (3x3, 8 channels on 8x8: 0.24 ms -> 1.1 ms with 443 page faults).
+    On a device a fresh one (its memory pool makes that cheap)."""
+    if xp is not np:
+        return xp.empty(shape, dtype)
+    buffers = getattr(_scratch, "buffers", None)
+    if buffers is None:
+        buffers = _scratch.buffers = {}
+    size = int(np.prod(shape))
+    key = (slot, np.dtype(dtype))
+    buffer = buffers.get(key)
+    if buffer is None or buffer.size < size:
+        buffer = buffers[key] = np.empty(size, dtype)
+    return buffer[:size].reshape(shape)
+
+
+def _padded_tiles(x, pads, tiles_hw, m, alphas, xp, slot):
     """The [alpha_h, alpha_w, n, tiles_h, tiles_w, c] input tiles (step m) of x (NHWC) padded by `pads`
-    (top, left) and with zeros past the last tile."""
+    (top, left) and with zeros past the last tile, in the scratch array `slot`."""
     n, h, w, c = x.shape
     pt, pl = pads
     th, tw = tiles_hw
     ah, aw = alphas
     rows, cols = th * m + ah - m, tw * m + aw - m
-    padded = xp.zeros((n, rows, cols, c), x.dtype)
+    padded = _scratch_array(slot + ".padded", (n, rows, cols, c), x.dtype, xp)
+    padded.fill(0)
     # Pads may exceed what the tiles need (an explicit padding past the last output): crop the source.
     src_rows, src_cols = min(h, rows - pt), min(w, cols - pl)
     padded[:, pt:pt + src_rows, pl:pl + src_cols, :] = x[:, :src_rows, :src_cols, :]
     s0, s1, s2, s3 = padded.strides
     view = _view(padded, (ah, aw, n, th, tw, c), (s1, s2, s0, s1 * m, s2 * m, s3), xp)
-    return xp.ascontiguousarray(view)
+    tiles = _scratch_array(slot + ".tiles", view.shape, x.dtype, xp)
+    tiles[...] = view
+    return tiles
 
 
-def _transform(left, tiles, right):
+def _transform(left, tiles, right, slot=None, xp=np):
     """left @ tile @ right^T for every tile of [a, b, ...] (rows over axis 0, columns over axis 1) as two
-    small matrix products over the leading axes."""
+    small matrix products over the leading axes (into scratch arrays when `slot` names them)."""
     a, b = tiles.shape[:2]
     rest = tiles.shape[2:]
     width = int(np.prod(rest)) if rest else 1
-    step = np.matmul(left, tiles.reshape(a, b * width)).reshape(left.shape[0], b, width)
-    return np.matmul(right, step).reshape((left.shape[0], right.shape[0]) + rest)
+    rows, columns = left.shape[0], right.shape[0]
+    if slot is None:
+        step = np.matmul(left, tiles.reshape(a, b * width)).reshape(rows, b, width)
+        return np.matmul(right, step).reshape((rows, columns) + rest)
+    step = _scratch_array(slot + ".step", (rows, b * width), tiles.dtype, xp)
+    np.matmul(left, tiles.reshape(a, b * width), out=step)
+    out = _scratch_array(slot + ".out", (rows, columns, width), tiles.dtype, xp)
+    np.matmul(right, step.reshape(rows, b, width), out=out)
+    return out.reshape((rows, columns) + rest)
 
 
 def _filter_transform(f, mats_h, mats_w):
@@ -222,11 +253,12 @@ def winograd_forward(x, f, pads, out_hw, xp=np, tile=TILE):
     y = xp.empty((n, oh, ow, o), dtype)
     per_image = ah * aw * th * tw * max(c, o) * dtype.itemsize
     for start, stop in _batch_ranges(n, per_image, xp):
-        d = _padded_tiles(x[start:stop], pads, (th, tw), tile, (ah, aw), xp)
-        v = _transform(mats_h[2], d, mats_w[2]).reshape(ah * aw, -1, c)
-        products = np.matmul(v, u).reshape(ah, aw, -1)
-        out = _transform(mats_h[0], products, mats_w[0]).reshape(tile, tile, stop - start, th, tw, o)
-        _scatter_output(y[start:stop], out, tile, oh, ow)
+        d = _padded_tiles(x[start:stop], pads, (th, tw), tile, (ah, aw), xp, "input")
+        v = _transform(mats_h[2], d, mats_w[2], "input", xp).reshape(ah * aw, -1, c)
+        products = _scratch_array("products", (ah * aw, v.shape[1], o), dtype, xp)
+        np.matmul(v, u, out=products)
+        out = _transform(mats_h[0], products.reshape(ah, aw, -1), mats_w[0], "output", xp)
+        _scatter_output(y[start:stop], out.reshape(tile, tile, stop - start, th, tw, o), tile, oh, ow)
     return y
 
 
@@ -264,11 +296,13 @@ def winograd_filter_grad(x, filter_hw, dy, pads, xp=np, tile=FILTER_TILE):
     th, tw = _tile_counts(oh, ow, tile)
     total = xp.zeros((ah * aw, c, o), dtype)
     per_image = ah * aw * th * tw * max(c, o) * dtype.itemsize
+    products = _scratch_array("products", (ah * aw, c, o), dtype, xp)
     for start, stop in _batch_ranges(n, per_image, xp):
-        d = _padded_tiles(x[start:stop], pads, (th, tw), tile, (ah, aw), xp)
-        v = _transform(mats_h[2], d, mats_w[2]).reshape(ah * aw, -1, c)
-        g = _padded_tiles(dy[start:stop], (0, 0), (th, tw), tile, (tile, tile), xp)
-        gt = _transform(mats_h[1], g, mats_w[1]).reshape(ah * aw, -1, o)
-        total += np.matmul(v.transpose(0, 2, 1), gt)
+        d = _padded_tiles(x[start:stop], pads, (th, tw), tile, (ah, aw), xp, "input")
+        v = _transform(mats_h[2], d, mats_w[2], "input", xp).reshape(ah * aw, -1, c)
+        g = _padded_tiles(dy[start:stop], (0, 0), (th, tw), tile, (tile, tile), xp, "grad")
+        gt = _transform(mats_h[1], g, mats_w[1], "grad", xp).reshape(ah * aw, -1, o)
+        np.matmul(v.transpose(0, 2, 1), gt, out=products)
+        np.add(total, products, out=total)
     df = _transform(mats_h[0], total.reshape(ah, aw, c, o), mats_w[0])
     return df.astype(dtype, copy=False)
