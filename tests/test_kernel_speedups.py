@@ -360,3 +360,23 @@ def test_activation_gradients_on_the_simulated_gpu_equal_the_cpu(guarded_gpu):
             results[device] = sess.run([y, dx, ddx], {x: x_value})
     for got, want in zip(results["gpu"], results["cpu"]):
         _assert_bitwise_equal(got, want)
+
+
+# --- against real TensorFlow (NUMFLOW_TF_PYTHON) ---------------------------------------------------
+def _tf_parity_families():
+    import tf_parity_kernel_speedups
+    return tf_parity_kernel_speedups.FAMILIES
+
+
+@pytest.mark.parametrize("family", _tf_parity_families())
+def test_large_updates_and_activation_gradients_agree_with_real_tensorflow(family, tmp_path):
+    import tf_parity
+    import tf_parity_kernel_speedups
+    if not tf_parity.TF_PYTHON:
+        pytest.skip("set NUMFLOW_TF_PYTHON to a Python with real TensorFlow")
+    ours, theirs = tf_parity.run_both(tf_parity_kernel_speedups, family, tmp_path)
+    # float32: TF's sigmoid and tanh are approximations a few units in the last place from NumPy's; three
+    # steps carry that into the gradients and, through cancellation, into small slot values (Ftrl's
+    # `linear` sums terms of several hundred, whose last place is 3e-5, into values near 0).
+    atol = 3e-4 if family == "ftrl" else 1e-5
+    tf_parity.assert_same(ours, theirs, lambda dtype: (1e-4, atol) if dtype == np.float32 else (1e-12, 1e-14))
