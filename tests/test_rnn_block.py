@@ -579,3 +579,48 @@ def test_contrib_block_cells_train_through_dynamic_rnn(cell_class):
         feed = {x: xs}
         feed.update({v: values[v.op.name] for v in cell.variables})
         check_graph_gradients(loss, [x] + cell.variables, feed, sess=sess)
+
+
+_TF_WRITES_FUSED_GRAPH = r"""
+import sys, numpy as np, tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+sys.path.insert(0, sys.argv[1])
+import tf_parity_rnn_block as p
+raw = tf.raw_ops
+with tf.Graph().as_default() as graph:
+    x = tf.placeholder(tf.float32, [p.TIME, p.BATCH, p.INPUT], name="x")
+    params = dict(cs_prev=tf.constant(p.CS0), h_prev=tf.constant(p.H0), w=tf.constant(p.W), wci=tf.constant(p.WCI),
+                  wcf=tf.constant(p.WCF), wco=tf.constant(p.WCO), b=tf.constant(p.B))
+    block = raw.BlockLSTM(seq_len_max=tf.constant(4, tf.int64), x=x, forget_bias=0.5, cell_clip=0.8,
+                          use_peephole=True, name="block", **params)
+    tf.identity(tf.gradients(tf.reduce_sum(block[6] * p.H_WEIGHTS), x)[0], name="x_grad")
+    cell = raw.LSTMBlockCell(x=x[0], cell_clip=-1.0, name="cell", **params)
+    gru = raw.GRUBlockCell(x=x[0], h_prev=tf.constant(p.H0), w_ru=tf.constant(p.W_RU), w_c=tf.constant(p.W_C),
+                           b_ru=tf.constant(p.B_RU), b_c=tf.constant(p.B_C), name="gru")
+    fetches = ["block:1", "block:6", "x_grad:0", "cell:6", "gru:3"]
+    with tf.Session() as sess:
+        values = sess.run(fetches, {x: p.X})
+open(sys.argv[2], "wb").write(graph.as_graph_def().SerializeToString())
+np.savez(sys.argv[3], **{name.replace(":", "_"): v for name, v in zip(fetches, values)})
+"""
+
+
+@requires_tensorflow
+def test_numflow_runs_a_tensorflow_graph_of_the_fused_ops(tmp_path):
+    import os
+    import subprocess
+    import tf_parity_rnn_block as parity
+    from tf_parity import TF_PYTHON
+    graph_path, values_path = tmp_path / "fused.pb", tmp_path / "values.npz"
+    done = subprocess.run([TF_PYTHON, "-c", _TF_WRITES_FUSED_GRAPH, os.path.dirname(os.path.abspath(__file__)),
+                           str(graph_path), str(values_path)], capture_output=True, text=True,
+                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = dict(np.load(values_path, allow_pickle=False))
+    graph_def = tf.GraphDef.FromString(graph_path.read_bytes())
+    tf.import_graph_def(graph_def, name="")
+    assert tf.get_default_graph().get_operation_by_name("block").attrs["forget_bias"] == pytest.approx(0.5)
+    names = ["block:1", "block:6", "x_grad:0", "cell:6", "gru:3"]
+    got = _run(names, {"x:0": parity.X})
+    for name, value in zip(names, got):
+        np.testing.assert_allclose(value, expected[name.replace(":", "_")], rtol=2e-5, atol=2e-6, err_msg=name)
