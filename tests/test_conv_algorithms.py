@@ -177,7 +177,8 @@ def test_the_cnn_shapes_by_default_use_winograd_within_the_float32_tolerance():
     and its float32 error stays within the stated tolerance for all three ops."""
     g = conv_module._Geometry({"strides": [1, 1, 1, 1], "padding": "SAME", "data_format": "NHWC",
                                "dilations": [1, 1, 1, 1]})
-    assert algorithms.choose(g, 5, 5, 32, 64, (14, 14), np.float32, forced="") == algorithms.WINOGRAD
+    for role in (F, I, D):
+        assert algorithms.choose(g, 5, 5, 32, 64, (14, 14), np.float32, role, forced="") == algorithms.WINOGRAD
     x, f, dy = _random_case(np.random.default_rng(7), 3, 14, 14, 32, 5, 5, 64, np.float32)
     y, dx, df = _run_three(x, f, dy)
     _assert_close(y, reference_forward(x, f), np.float32)
@@ -296,28 +297,41 @@ def _geometry(strides=1, dilations=1, padding="SAME"):
                                   "data_format": "NHWC", "dilations": [1, dilations, dilations, 1]})
 
 
+F, I, D = algorithms.FORWARD, algorithms.INPUT_GRAD, algorithms.FILTER_GRAD
+
+
 @pytest.mark.parametrize("case,expected", [
-    (dict(), algorithms.WINOGRAD),                                          # conv2 of the CNN
-    (dict(geometry=_geometry(strides=2)), algorithms.IM2COL),
-    (dict(geometry=_geometry(dilations=2)), algorithms.IM2COL),
-    (dict(dtype=np.float16), algorithms.IM2COL),
-    (dict(in_channels=1, out_channels=32), algorithms.IM2COL),              # conv1 of the CNN
-    (dict(out_channels=4), algorithms.IM2COL),
-    (dict(kh=1, kw=1), algorithms.IM2COL),
-    (dict(kh=7), algorithms.IM2COL),
-    (dict(out_hw=(3, 14)), algorithms.IM2COL),
-    (dict(kh=3, kw=3, dtype=np.float64), algorithms.WINOGRAD),
-    (dict(forced=algorithms.IM2COL), algorithms.IM2COL),
-    (dict(in_channels=1, out_channels=1, forced=algorithms.WINOGRAD), algorithms.WINOGRAD),
-    (dict(geometry=_geometry(strides=2), forced=algorithms.WINOGRAD), algorithms.IM2COL),
+    (dict(), (True, True, True)),                                            # conv2 of the MNIST CNN
+    (dict(in_channels=1, out_channels=32), (False, False, False)),            # conv1 of the MNIST CNN
+    (dict(in_channels=16, out_channels=16), (True, True, True)),
+    (dict(in_channels=16, out_channels=8), (False, True, False)),
+    (dict(in_channels=8, out_channels=64), (False, False, False)),
+    (dict(in_channels=32, out_channels=4), (True, True, True)),
+    (dict(kh=3, kw=3, in_channels=64, out_channels=64), (True, True, True)),  # the VGG-like layer
+    (dict(kh=3, kw=3, in_channels=32, out_channels=16), (False, True, False)),
+    (dict(kh=3, kw=3, in_channels=16, out_channels=64), (False, False, False)),
+    (dict(kh=4, kw=5, in_channels=16, out_channels=16), (True, True, True)),    # 20 taps: a large kernel
+    (dict(kh=4, kw=4, in_channels=16, out_channels=16), (False, False, False)),
+    (dict(kh=3, kw=3, dtype=np.float64, in_channels=32, out_channels=32), (True, True, True)),
+    (dict(geometry=_geometry(strides=2)), (False, False, False)),
+    (dict(geometry=_geometry(dilations=2)), (False, False, False)),
+    (dict(dtype=np.float16), (False, False, False)),
+    (dict(kh=1, kw=1), (False, False, False)),
+    (dict(kh=7), (False, False, False)),
+    (dict(out_hw=(3, 14)), (False, False, False)),
+    (dict(forced=algorithms.IM2COL), (False, False, False)),
+    (dict(in_channels=1, out_channels=1, out_hw=(1, 1), forced=algorithms.WINOGRAD), (True, True, True)),
+    (dict(geometry=_geometry(strides=2), forced=algorithms.WINOGRAD), (False, False, False)),
 ])
 def test_the_choice_is_a_rule_on_shapes(case, expected):
+    """The measured thresholds of conv_algorithms' docstring, per op (forward, input grad, filter grad)."""
     args = dict(geometry=_geometry(), kh=5, kw=5, in_channels=32, out_channels=64, out_hw=(14, 14),
                 dtype=np.float32, forced="")
     args.update(case)
-    assert algorithms.choose(args.pop("geometry"), args.pop("kh"), args.pop("kw"), args.pop("in_channels"),
-                             args.pop("out_channels"), args.pop("out_hw"), args.pop("dtype"),
-                             forced=args.pop("forced")) == expected
+    got = tuple(algorithms.choose(args["geometry"], args["kh"], args["kw"], args["in_channels"],
+                                  args["out_channels"], args["out_hw"], args["dtype"], role,
+                                  forced=args["forced"]) == algorithms.WINOGRAD for role in (F, I, D))
+    assert got == expected
 
 
 def test_the_environment_override_reaches_the_kernels(monkeypatch):
@@ -330,7 +344,7 @@ def test_the_environment_override_reaches_the_kernels(monkeypatch):
         calls.append(args[0].shape)
         return original(*args, **kwargs)
     monkeypatch.setattr(algorithms, "winograd_forward", counting)
-    x, f, _ = _random_case(np.random.default_rng(12), 1, 8, 8, 8, 3, 3, 8, np.float32)
+    x, f, _ = _random_case(np.random.default_rng(12), 1, 8, 8, 32, 3, 3, 32, np.float32)
     for setting, expected_calls in (("", 1), (algorithms.IM2COL, 0), (algorithms.WINOGRAD, 1)):
         monkeypatch.setenv(algorithms.ALGORITHM_ENV, setting)
         calls.clear()

@@ -274,10 +274,10 @@ def _patches(padded, kh, kw, oh, ow, g):
                          (s0, s1 * g.sh, s2 * g.sw, s1 * g.dh, s2 * g.dw, s3), g.xp)
 
 
-# Measured (5x5 kernels, NHWC): the one-product input gradient wins at 1 input channel (1.9 -> 1.7 ms
-# at batch 50, 116 -> 72 ms at 1000) and loses at 32 (11.0 -> 14.1 ms): its col2im adds read a strided
-# source; the per-position products write contiguous blocks.
-_ONE_PRODUCT_MAX_CHANNELS = 4
+# Measured (NHWC, 1 thread): the one-product input gradient wins at 1 input channel (5x5 at batch 50:
+# 1.9 -> 1.7 ms, at 1000: 116 -> 72 ms) and loses from 2 channels on, 3-5x at 2 to 4 (5x5, 28x28, 8 out
+# channels: 11.2 ms against 2.3 ms): its col2im adds over a channel axis that short run slowly.
+_ONE_PRODUCT_MAX_CHANNELS = 1
 # Measured at 1 thread (benchmarks/bench_conv.py): batch tiles that fit the L2 cache (2 MB here) beat
 # 16 MB ones by 25-30% (VGG-like 3x3 64 -> 64 at batch 32: forward 32 -> 24 ms, input gradient 42 -> 28
 # ms; MNIST conv2 forward 12.9 -> 9.8 ms); below 1 MB the per-tile calls start to cost.
@@ -316,11 +316,11 @@ def _unpad(padded, pt, pl, h, w, xp=np):
     return xp.ascontiguousarray(padded[:, pt:pt + h, pl:pl + w, :])
 
 
-def _algorithm(g, kh, kw, in_channels, out_channels, out_hw, dtype):
+def _algorithm(g, kh, kw, in_channels, out_channels, out_hw, dtype, role):
     """The algorithm of one Conv2D-family call (conv_algorithms.choose: shapes only, deterministic);
     the NUMFLOW_CONV_ALGORITHM override is read when the kernel is built (or here for the 3-D ops' 2-D
     geometries)."""
-    return algorithms.choose(g, kh, kw, in_channels, out_channels, out_hw, dtype,
+    return algorithms.choose(g, kh, kw, in_channels, out_channels, out_hw, dtype, role,
                              forced=getattr(g, "forced_algorithm", None))
 
 
@@ -332,7 +332,7 @@ def _conv_forward(x, f, g):
     oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
     xp = g.xp
     dtype = np.result_type(x.dtype, f.dtype)
-    if _algorithm(g, kh, kw, c, o, (oh, ow), dtype) == algorithms.WINOGRAD:
+    if _algorithm(g, kh, kw, c, o, (oh, ow), dtype, algorithms.FORWARD) == algorithms.WINOGRAD:
         return algorithms.winograd_forward(x, f, (pt, pl), (oh, ow), xp)
     padded = _pad(x, pt, pb, pl, pr, xp=xp)
     fmat = f.reshape(kh * kw * c, o)
@@ -356,13 +356,13 @@ def _conv_input_grad(sizes, f, dy, g):
     xp = g.xp
     dtype = np.result_type(dy.dtype, f.dtype)
     if algorithms.input_grad_pads(h, w, kh, kw, (pt, pl), (oh, ow)) is not None \
-            and _algorithm(g, kh, kw, c, o, (oh, ow), dtype) == algorithms.WINOGRAD:
+            and _algorithm(g, kh, kw, c, o, (oh, ow), dtype, algorithms.INPUT_GRAD) == algorithms.WINOGRAD:
         return algorithms.winograd_input_grad((n, h, w, c), f, dy, (pt, pl), xp)
     dxp = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dtype)
     if c > _ONE_PRODUCT_MAX_CHANNELS:
         # A few images at a time, so that their output gradient and input gradient stay in cache
         # across the kh * kw products.
-        per_image = (oh * ow * o + dxp[0].size) * dtype.itemsize
+        per_image = (oh * ow * o + (h + pt + pb) * (w + pl + pr) * c) * dtype.itemsize
         for start, stop in _batch_tiles(n, per_image, xp):
             dy2 = dy[start:stop].reshape((stop - start) * oh * ow, o)
             tile = dxp[start:stop]
@@ -398,7 +398,7 @@ def _conv_filter_grad(x, sizes, dy, g):
                          "shape %s" % (list(dy.shape), [n, oh, ow, o]))
     xp = g.xp
     dtype = np.result_type(x.dtype, dy.dtype)
-    if _algorithm(g, kh, kw, c, o, (oh, ow), dtype) == algorithms.WINOGRAD:
+    if _algorithm(g, kh, kw, c, o, (oh, ow), dtype, algorithms.FILTER_GRAD) == algorithms.WINOGRAD:
         return algorithms.winograd_filter_grad(x, (kh, kw), dy, (pt, pl), xp)
     padded = _pad(x, pt, pb, pl, pr, xp=xp)
     df = None

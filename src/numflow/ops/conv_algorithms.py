@@ -13,16 +13,27 @@ tile: (alpha_h * alpha_w, tiles, in) @ (alpha_h * alpha_w, in, out).  All three 
 Transforms are exact rationals (Toom-Cook at the points 0, 1, -1, 2, -2, 1/2, -1/2, inf) built once per
 (m, r) and applied separably as small matrix products; transformed data stays in the op's dtype.
 
-Choice (deterministic, from shapes only; measured by benchmarks/bench_conv.py at 1 thread on this
-AVX-512 machine with OpenBLAS' Haswell kernels, results in benchmarks/results/conv_algorithms.txt):
-  * Winograd only for stride 1, dilation 1, float32/float64 (float16 keeps im2col: its 11-bit mantissa
-    cannot absorb the transforms' rounding), kernels of 3 to 5 taps per axis, and at least
-    `MIN_CHANNELS` input AND output channels: with fewer channels the batched product has too little
-    work per transform (conv1 of the MNIST CNN, 1 -> 32 channels: 1.6 ms im2col vs 10 ms Winograd);
-  * tile size m = 4 per axis (alpha 6 for 3 taps, 8 for 5 taps): the measured float32 error stays
-    below 1e-5 of max |y| for up to 512 input channels; m = 6 for 3x3 doubled the error (1.4e-5 at 64
-    channels), and the smaller m = 2 is 1.5-2x slower for both kernel sizes;
-  * the output plane must hold at least one whole tile (oh, ow >= m) so that padding waste stays small.
+Choice (deterministic, from shapes only; never timed at run time, so results are reproducible).
+Winograd is valid for stride 1, dilation 1, float32/float64 (float16 keeps im2col: its 11-bit mantissa
+cannot absorb the transforms' rounding), 3 to 5 taps per axis, and an output of at least one tile
+(oh, ow >= 4).  Where valid it is chosen when it measured faster than im2col, per op (`c` input
+channels, `o` output channels of the convolution; "large" kernels have >= 20 taps: 5x5, 4x5):
+  * forward and filter gradient: large kernels c >= 32, or c >= 16 and o >= 16; others (3x3 ...)
+    c >= 32 and o >= 32;
+  * input gradient: large kernels c >= 16; others c >= 32.
+Measured at 1 thread (CPU time, batch 50, SAME, 8x8 / 14x14 / 28x28 planes; Winograd / im2col):
+    5x5 forward:  c=8: 0.87-1.19 (no clear gain), c=16, o=8: 0.69-1.08, c=16, o>=32: 0.57-0.88,
+                  c=32: 0.42-0.80, c=64: 0.33-0.83; c=1: 2.5-10x slower, c=2-4: 1.2-3x slower
+    3x3 forward:  c<=16: 0.92-12 (ties or loses), c=32, o=8: 1.0-1.35, c=32, o>=32: 0.65-0.99,
+                  c=64, o>=32: 0.53-0.83
+    input grad:   5x5 c>=16: 0.30-0.70; 3x3 c>=32: 0.48-0.83, 3x3 c=16: 0.75-1.19
+    filter grad:  within 0.2 of the forward's ratio wherever either is below 1.5
+The whole MNIST-CNN conv2 (5x5, 32 -> 64, 14x14, batch 50) takes 5.0 / 9.8 ms forward, 5.7 / 12.0 input
+gradient, 5.2 / 9.8 filter gradient (benchmarks/results/conv_algorithms.txt, with TF 2.21 alongside).
+Tile size m = 4 per axis (alpha 6 for 3 taps, 8 for 5 taps): m = 2 is 1.5-1.7x slower, and m = 6
+(3x3) doubles the float32 error.  Measured float32 forward error, relative to max |y| against a
+float64 reference: 3e-6 to 1.2e-5 for 16 to 512 input channels (im2col: 3e-7 to 5e-7); the filter
+gradient's is 1.0e-5 to 1.4e-5 on the CNN shapes.
 `NUMFLOW_CONV_ALGORITHM=im2col` forces im2col everywhere (debugging, and the tests comparing the two);
 `NUMFLOW_CONV_ALGORITHM=winograd` uses Winograd wherever it is valid, whatever the channel counts.
 """
@@ -33,13 +44,16 @@ from fractions import Fraction
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["IM2COL", "WINOGRAD", "choose", "winograd_forward", "winograd_input_grad",
-           "winograd_filter_grad", "winograd_matrices"]
+__all__ = ["IM2COL", "WINOGRAD", "FORWARD", "INPUT_GRAD", "FILTER_GRAD", "choose", "winograd_forward",
+           "winograd_input_grad", "winograd_filter_grad", "winograd_matrices"]
 
 IM2COL = "im2col"
 WINOGRAD = "winograd"
 ALGORITHM_ENV = "NUMFLOW_CONV_ALGORITHM"
-MIN_CHANNELS = 8
+FORWARD, INPUT_GRAD, FILTER_GRAD = "forward", "input_grad", "filter_grad"
+# Kernels of at least this many taps (5x5, 4x5) save more multiplications per tile (25 -> 4 per output
+# with F(4x4, 5x5), against 9 -> 2.25 for 3x3) and pay off with fewer channels.
+_LARGE_KERNEL_TAPS = 20
 TILE = 4
 FILTER_TILE = 4
 _TAPS = (3, 4, 5)
@@ -135,17 +149,24 @@ def winograd_applies(geometry, kh, kw, dtype):
             and kh in _TAPS and kw in _TAPS and np.dtype(dtype) in (np.float32, np.float64))
 
 
-def choose(geometry, kh, kw, in_channels, out_channels, out_hw, dtype, forced=None):
-    """WINOGRAD or IM2COL for one convolution (the same answer for its forward and both gradients),
-    from shapes alone (see the module docstring for the measured thresholds)."""
+def choose(geometry, kh, kw, in_channels, out_channels, out_hw, dtype, role=FORWARD, forced=None):
+    """WINOGRAD or IM2COL for one convolution op (`role`: FORWARD, INPUT_GRAD or FILTER_GRAD) from its
+    shapes alone; the thresholds are the measured ones of the module docstring."""
     forced = forced_algorithm() if forced is None else forced
     if forced == IM2COL or not winograd_applies(geometry, kh, kw, dtype):
         return IM2COL
     if forced == WINOGRAD:
         return WINOGRAD
-    if min(in_channels, out_channels) < MIN_CHANNELS or min(out_hw) < TILE:
+    if min(out_hw) < TILE:
         return IM2COL
-    return WINOGRAD
+    large = kh * kw >= _LARGE_KERNEL_TAPS
+    if role == INPUT_GRAD:
+        wins = in_channels >= (16 if large else 32)
+    elif large:
+        wins = in_channels >= 32 or (in_channels >= 16 and out_channels >= 16)
+    else:
+        wins = in_channels >= 32 and out_channels >= 32
+    return WINOGRAD if wins else IM2COL
 
 
 # --- the kernels ------------------------------------------------------------------------------------------
