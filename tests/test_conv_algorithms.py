@@ -145,6 +145,8 @@ SHAPES = [
     (2, 8, 7, 2, 5, 5, 3, "VALID"),
     (1, 6, 5, 2, 4, 3, 2, "VALID"),
     (1, 3, 4, 2, 3, 3, 2, "SAME"),
+    (2, 9, 8, 1, 3, 3, 4, "SAME"),      # one input channel: im2col's tap-by-tap patch matrix
+    (1, 10, 7, 1, 5, 5, 3, "VALID"),
 ]
 
 
@@ -186,14 +188,16 @@ def test_the_cnn_shapes_by_default_use_winograd_within_the_float32_tolerance():
     _assert_close(df, reference_filter_grad(x, f.shape, dy), np.float32)
 
 
+@pytest.mark.parametrize("channels", [8, 1])
 @pytest.mark.parametrize("strides,dilations,padding", [((2, 2), (1, 1), "SAME"), ((1, 2), (1, 1), "VALID"),
                                                        ((1, 1), (2, 2), "SAME"), ((1, 1), (1, 3), "VALID")])
-def test_strides_and_dilations_stay_correct_when_winograd_is_forced(monkeypatch, strides, dilations, padding):
+def test_strides_and_dilations_stay_correct_when_winograd_is_forced(monkeypatch, strides, dilations, padding,
+                                                                    channels):
     """Winograd is only valid for stride 1 without dilation: forcing it elsewhere still gives im2col's
-    (correct) result."""
+    (correct) result, with several input channels or one (the tap-by-tap patch matrix)."""
     monkeypatch.setenv(algorithms.ALGORITHM_ENV, algorithms.WINOGRAD)
-    x, f, dy = _random_case(np.random.default_rng(5), 2, 11, 10, 8, 3, 3, 8, np.float64, strides, dilations,
-                            padding)
+    x, f, dy = _random_case(np.random.default_rng(5), 2, 11, 10, channels, 3, 3, 8, np.float64, strides,
+                            dilations, padding)
     y, dx, df = _run_three(x, f, dy, strides, dilations, padding)
     _assert_close(y, reference_forward(x, f, strides, dilations, padding), np.float64)
     _assert_close(dx, reference_input_grad(x.shape, f, dy, strides, dilations, padding), np.float64)

@@ -340,10 +340,29 @@ def _conv_forward(x, f, g):
     # im2col a few images at a time into a reused workspace: the whole patch matrix of a large batch
     # (627 MB for the deep MNIST CNN at 1000 images) costs more in fresh pages than in arithmetic.
     for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp):
-        cols = _workspace((stop - start) * oh * ow, kh * kw * c, dtype, xp)
-        cols.reshape(stop - start, oh, ow, kh, kw, c)[...] = _patches(padded[start:stop], kh, kw, oh, ow, g)
+        cols = _patch_matrix(padded[start:stop], kh, kw, oh, ow, g, dtype)
         np.matmul(cols, fmat, out=y[start:stop].reshape(-1, o))
     return y
+
+
+def _patch_matrix(padded, kh, kw, oh, ow, g, dtype):
+    """The [n * oh * ow, kh * kw * c] patches of a padded NHWC batch tile, in the reused workspace.
+    With one channel the workspace holds the transpose, filled one kernel tap at a time (a contiguous
+    [n, oh, ow] copy each) and returned as a transposed view: measured 0.19 ms against 0.73 ms for the
+    strided 5-float runs of the [.., kh, kw, 1] copy (MNIST conv1, batch 50); the products take either
+    layout at the same speed."""
+    n, c = padded.shape[0], padded.shape[3]
+    rows = n * oh * ow
+    if c != 1:
+        cols = _workspace(rows, kh * kw * c, dtype, g.xp)
+        cols.reshape(n, oh, ow, kh, kw, c)[...] = _patches(padded, kh, kw, oh, ow, g)
+        return cols
+    cols_t = _workspace(kh * kw, rows, dtype, g.xp)
+    taps = cols_t.reshape(kh, kw, n, oh, ow)
+    for i in range(kh):
+        for j in range(kw):
+            taps[i, j] = _window(padded, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)[..., 0]
+    return cols_t.T
 
 
 def _conv_input_grad(sizes, f, dy, g):
@@ -406,8 +425,7 @@ def _conv_filter_grad(x, sizes, dy, g):
     # (the whole patch matrix of a batch costs more in fresh pages than the extra additions).
     for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp):
         rows = (stop - start) * oh * ow
-        cols = _workspace(rows, kh * kw * c, dtype, xp)
-        cols.reshape(stop - start, oh, ow, kh, kw, c)[...] = _patches(padded[start:stop], kh, kw, oh, ow, g)
+        cols = _patch_matrix(padded[start:stop], kh, kw, oh, ow, g, dtype)
         part = np.matmul(cols.T, dy[start:stop].reshape(rows, o))
         df = part if df is None else np.add(df, part, out=df)
     if df is None:      # an empty batch
