@@ -23,7 +23,8 @@ GRU step:
 As in TF, the gradients of LSTMBlockCell and BlockLSTM flow from their `cs` and `h` outputs only (the gate
 outputs are for the Grad ops), that of GRUBlockCell from `h` only, and the LSTM gradient treats the cell
 clip as the identity. Unlike TF (float16/float32 only; GRU float32 only), float64 is accepted too, which
-finite-difference checks need.
+finite-difference checks need. BlockLSTMV2's gradient is BlockLSTMGradV2 (TF 2.21 registers BlockLSTMGrad,
+whose gate order is V1's, for it, and so differs from finite differences; numflow does not copy that).
 """
 import numpy as np
 
