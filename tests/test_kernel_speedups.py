@@ -226,6 +226,18 @@ def test_default_chunking_of_a_large_variable_equals_the_unchunked_update(monkey
         _assert_bitwise_equal(got, want)
 
 
+@pytest.mark.parametrize("shape", [(3,), (_THRESHOLD + 1,)], ids=["whole", "chunked"])
+def test_an_uninitialized_slot_is_named_in_the_error(small_chunks, shape):
+    from numflow.framework import errors
+    weights = tf.Variable(np.ones(shape, np.float32), name="weights")
+    train = tf.train.AdamOptimizer(0.1).minimize(tf.reduce_sum(tf.square(weights)))
+    with tf.Session() as sess:
+        sess.run(tf.variables_initializer([v for v in tf.global_variables() if v.op.name != "weights/Adam_1"]))
+        with pytest.raises(errors.FailedPreconditionError, match="uninitialized value weights/Adam_1"):
+            sess.run(train)
+    assert small_chunks == []
+
+
 def test_chunked_updates_on_the_simulated_gpu_equal_the_cpu(guarded_gpu, small_chunks):
     # On a device the update runs whole; on the CPU in chunks: the same values either way.
     from numflow import backend
