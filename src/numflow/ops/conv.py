@@ -6,12 +6,13 @@ function that builds it. All kernels work in NHWC; NCHW is transposed in and out
 Kernels (conv_algorithms.choose picks Winograd or im2col per call from the shapes alone):
   * Winograd F(4x4, 3x3) / F(4x4, 5x5) for stride-1 undilated float32/float64 convolutions with enough
     channels, for all three ops (see conv_algorithms.py for the algorithm and the measured thresholds).
-  * Conv2D otherwise: im2col a few images at a time through a strided view into a reused workspace,
-    then one matrix product with the filter per batch tile.
+  * Conv2D otherwise: im2col a few images at a time through a strided view into a reused workspace
+    (sized for the L2 cache; with one input channel built transposed, one tap at a time), then one
+    matrix product with the filter per batch tile.
   * Conv2DBackpropFilter otherwise: the same tiled im2col, transposed products with the output
     gradient summed over the batch tiles.
   * Conv2DBackpropInput otherwise: one (dy @ filter[i, j].T) product per kernel-window position, added
-    into the padded input gradient (or one product + col2im for few input channels).
+    into the padded input gradient a few images at a time (one product + col2im for one input channel).
   * pools: a loop over the kernel window (kh * kw elementwise steps over the whole batch).
 Padding is TF's: VALID out = ceil((in - (k - 1) * d) / s); SAME out = ceil(in / s), pad_total =
 max((out - 1) * s + (k - 1) * d + 1 - in, 0), pad_before = pad_total // 2, the extra one after.
@@ -538,7 +539,8 @@ class _ConvBase(OpDef):
 
     def kernel(self, op, ctx):
         g = _Geometry(op.attrs, xp=ctx.xp)
-        g.forced_algorithm = algorithms.forced_algorithm()
+        if not self.depthwise:
+            g.forced_algorithm = algorithms.forced_algorithm()
         xp = g.xp
         nchw = g.nchw
         forward, input_grad, filter_grad = (
