@@ -451,3 +451,17 @@ def test_results_do_not_alias_the_reused_scratch_arrays():
     np.testing.assert_array_equal(y, kept[0])
     np.testing.assert_array_equal(df, kept[1])
     _assert_close(y, reference_forward(x, f), np.float64)
+
+
+def test_float16_keeps_im2col_even_when_winograd_is_forced(monkeypatch):
+    """float16 cannot absorb the transforms' rounding: it always takes im2col (NumPy's float16 products
+    round each partial sum to 11 bits, hence the 1e-2 tolerance)."""
+    monkeypatch.setenv(algorithms.ALGORITHM_ENV, algorithms.WINOGRAD)
+    calls = []
+    monkeypatch.setattr(algorithms, "winograd_forward", lambda *args, **kwargs: calls.append(args))
+    x, f, dy = _random_case(np.random.default_rng(17), 2, 7, 6, 8, 3, 3, 8, np.float16)
+    y, dx, df = _run_three(x, f, dy)
+    assert not calls and y.dtype == dx.dtype == df.dtype == np.float16
+    for got, expected in ((y, reference_forward(x, f)), (dx, reference_input_grad(x.shape, f, dy)),
+                          (df, reference_filter_grad(x, f.shape, dy))):
+        assert np.abs(got - expected).max() <= 1e-2 * np.abs(expected).max()
