@@ -6,7 +6,8 @@ _PARITY = _T + "test_fused_ops_match_tensorflow"
 COVERAGE = {
     "LSTMBlockCell": (
         [_T + "test_lstm_block_cell_outputs_match_numpy", _T + "test_lstm_block_cell_float16",
-         _T + "test_lstm_block_cell_default_attrs_are_tfs", _T + "test_shape_errors_at_run_time", _PARITY],
+         _T + "test_lstm_block_cell_default_attrs_are_tfs", _T + "test_shape_errors_at_run_time",
+         _T + "test_rank_errors_at_run_time", _PARITY],
         [_T + "test_lstm_block_cell_gradients_match_finite_differences",
          _T + "test_contrib_block_cells_train_through_dynamic_rnn",
          _T + "test_lstm_block_cell_gradient_with_unknown_input_size"],

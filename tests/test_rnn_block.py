@@ -375,6 +375,27 @@ def test_shape_errors_at_run_time():
             sess.run(h, dict(zip(fed, gru[:3] + [gru[3][:, :3]] + gru[4:])))
 
 
+def test_rank_errors_at_run_time():
+    """Placeholders of unknown rank: the kernels check the ranks of what is fed."""
+    lstm = _lstm_arrays(41, np.float32, TIME)
+    fed = [tf.placeholder(tf.float32) for _ in lstm]
+    h = rnn_block.block_lstm(TIME, *fed)[6]
+    cell = rnn_block.lstm_block_cell(*fed)[6]
+    gru = _gru_arrays(42, np.float32)
+    gru_fed = [tf.placeholder(tf.float32) for _ in gru]
+    gru_h = rnn_block.gru_block_cell(*gru_fed)[3]
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"BlockLSTM: x must have rank 3 and cs_prev rank 2, "
+                                                                 r"got shapes \[3, 2\] and \[3, 4\]"):
+            sess.run(h, dict(zip(fed, [lstm[0][0]] + lstm[1:])))
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"LSTMBlockCell: x must have rank 2 and cs_prev rank "
+                                                                 r"2, got shapes \[5, 3, 2\]"):
+            sess.run(cell, dict(zip(fed, lstm)))
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"GRUBlockCell: x and h_prev must be rank 2, got "
+                                                                 r"shapes \[3, 2\] and \[4\]"):
+            sess.run(gru_h, dict(zip(gru_fed, [gru[0], gru[1][0]] + gru[2:])))
+
+
 def test_seq_len_max_errors_at_run_time():
     arrays = _lstm_arrays(27, np.float32, TIME)
     seq_len_max = tf.placeholder(tf.int64)

@@ -6,10 +6,13 @@ gate's pre-activation, and the gate math runs in place on that buffer, so a step
 dozen elementwise passes instead of the ~15 ops (and their allocations) of a cell built from plain ops.
 
 Gates are kept gate-major, [4, batch, cell_size] (BlockLSTM: [4, time, batch, cell_size]): the product
-x @ w is taken against w viewed as [4, depth, cell_size], so each gate is a contiguous block (elementwise
-passes over contiguous rows are several times faster than over the strided columns of [batch, 4 cell]),
-and the outputs i, f, o, ci are views of that one buffer. The gradient kernels write the gate gradients
-batch-major ([batch, 4 cell], TF's `dicfo`), the layout its products with w need.
+[x, h_prev] @ w is taken against w viewed as [4, depth, cell_size], so each gate is a contiguous block
+(elementwise passes over contiguous rows are several times faster than over the strided columns of
+[batch, 4 cell]), and the outputs i, f, o, ci are views of that one buffer. The gradient kernels write the
+gate gradients batch-major ([batch, 4 cell], TF's `dicfo`), the layout their products with w need.
+BlockLSTM preallocates its [time, batch, cell_size] outputs and runs every step in one call; BlockLSTMGrad
+walks back through the steps in one call, with one product per step (the [x, h] gradient) and one product
+over all steps for w_grad and b_grad.
 
 LSTM step (TF's definition; `wci`, `wcf`, `wco` are zero without peepholes):
     [i, ci, f, o] = [x, h_prev] @ w + b        (BlockLSTMV2: [i, f, ci, o], no forget_bias)
@@ -101,12 +104,11 @@ def _check_shapes(op, named_values, expected, sizes):
                    ", ".join("%s %d" % item for item in sizes)))
 
 
-def _lstm_sizes(op, x, cs_prev):
-    """(batch_size, input_size, cell_size) of x [..., batch, input] and cs_prev [batch, cell]."""
-    if cs_prev.ndim != 2 or x.ndim < 2:
+def _lstm_sizes(op, x, cs_prev, x_rank):
+    """(batch_size, input_size, cell_size) of x ([time,] batch, input_size: rank x_rank) and cs_prev."""
+    if x.ndim != x_rank or cs_prev.ndim != 2:
         raise errors.InvalidArgumentError(None, op, "%s: x must have rank %d and cs_prev rank 2, got shapes %s "
-                                          "and %s" % (op.type, 3 if op.type.startswith("Block") else 2,
-                                                      list(x.shape), list(cs_prev.shape)))
+                                          "and %s" % (op.type, x_rank, list(x.shape), list(cs_prev.shape)))
     return x.shape[-2], x.shape[-1], cs_prev.shape[1]
 
 
@@ -243,9 +245,8 @@ def _peephole_grads(xp, step, d_i, d_f, d_o, cs_prev, cs, axes):
 
 # --- LSTMBlockCell -------------------------------------------------------------------------------------
 class _LSTMOp(OpDef):
-    """Shared shape rule of the LSTM ops: inputs from `first` on are x, cs_prev, h_prev, w, wci, wcf, wco, b."""
+    """What the LSTM ops share: the gate layout and the step math configured from the op's attrs."""
 
-    first = 0
     layout = _ICFO
 
     def _step(self, op):
@@ -266,7 +267,7 @@ class LSTMBlockCell(_LSTMOp):
         xp, step = ctx.xp, self._step(op)
 
         def lstm_block_cell(x, cs_prev, h_prev, w, wci, wcf, wco, b):
-            batch, input_size, cell = _lstm_sizes(op, x, cs_prev)
+            batch, input_size, cell = _lstm_sizes(op, x, cs_prev, 2)
             _check_lstm_params(op, (x, cs_prev, h_prev, w, wci, wcf, wco, b), batch, input_size, cell)
             gates = xp.matmul(xp.concatenate((x, h_prev), axis=1), _gate_major(w, 4))
             gates += b.reshape(4, 1, cell)
@@ -319,7 +320,7 @@ class LSTMBlockCellGrad(_LSTMOp):
         xp, step = ctx.xp, self._step(op)
 
         def lstm_block_cell_grad(x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co, cs_grad, h_grad):
-            batch, input_size, cell = _lstm_sizes(op, x, cs_prev)
+            batch, input_size, cell = _lstm_sizes(op, x, cs_prev, 2)
             sizes = _check_lstm_params(op, (x, cs_prev, h_prev, w, wci, wcf, wco, b), batch, input_size, cell)
             states = (i, cs, f, o, ci, co, cs_grad, h_grad)
             _check_shapes(op, list(zip(_LSTM_STATES[:6] + ("cs_grad", "h_grad"), states)), [(batch, cell)] * 8,
@@ -346,9 +347,7 @@ class _BlockLSTMOp(_LSTMOp):
     """A whole sequence in one kernel: seq_len_max (int64 scalar, read on the host), then x [time, batch,
     input_size] and LSTMBlockCell's other inputs. Steps at or past seq_len_max give zeros."""
 
-    first = 1
     host_inputs = (0,)
-    _NAMES = ("seq_len_max",) + _LSTM_INPUTS
     _RANKS = (3, 2, 2, 2, 1, 1, 1, 1)
 
     def _check_seq_len_max(self, op):
@@ -369,10 +368,7 @@ class _BlockLSTMForward(_BlockLSTMOp):
         xp, step = ctx.xp, self._step(op)
 
         def block_lstm(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b):
-            batch, input_size, cell = _lstm_sizes(op, x, cs_prev)
-            if x.ndim != 3:
-                raise errors.InvalidArgumentError(None, op, "%s: x must be rank 3, got shape %s"
-                                                  % (op.type, list(x.shape)))
+            batch, input_size, cell = _lstm_sizes(op, x, cs_prev, 3)
             _check_lstm_params(op, (x, cs_prev, h_prev, w, wci, wcf, wco, b), batch, input_size, cell)
             time_len = x.shape[0]
             steps = _seq_len_max(op, seq_len_max, time_len)
@@ -444,10 +440,7 @@ class _BlockLSTMBackward(_BlockLSTMOp):
 
         def block_lstm_grad(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co, h, cs_grad,
                             h_grad):
-            batch, input_size, cell = _lstm_sizes(op, x, cs_prev)
-            if x.ndim != 3:
-                raise errors.InvalidArgumentError(None, op, "%s: x must be rank 3, got shape %s"
-                                                  % (op.type, list(x.shape)))
+            batch, input_size, cell = _lstm_sizes(op, x, cs_prev, 3)
             sizes = _check_lstm_params(op, (x, cs_prev, h_prev, w, wci, wcf, wco, b), batch, input_size, cell)
             time_len = x.shape[0]
             states = (i, cs, f, o, ci, co, h, cs_grad, h_grad)
