@@ -21,11 +21,13 @@ Sections:
 benchmarks/results/kernels.txt holds the tables of a run, the choices made from them and the effect on
 the workloads.
 
-Everything runs at one BLAS thread. Variants of one case alternate in blocks of about --seconds each;
+Everything runs at one BLAS thread. Activation kernels take turns over 8 input sets (new data each call,
+as in training: np.where's per-element branch is only fast on a mask the branch predictor has learned). Variants of one case alternate in blocks of about --seconds each;
 each block's per-call median is kept and the table shows the median over blocks and the spread
 (lowest-highest block median, in % of the median).
 """
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -280,15 +282,31 @@ def bench_activations(table, blocks, seconds):
         ("ReluGrad(tried)", op_def.lookup("ReluGrad").kernel(None, None), relu_grad_typed,
          lambda dy, y: dy * (y > 0), 2),
     ]
+    # The selecting activations: before, np.where (also what one writes by hand in NumPy).
+    scale, scale_alpha, alpha = _F32(1.0507009873554805), _F32(1.0507009873554805 * 1.6732632423543772), _F32(0.2)
+    where_forms = [
+        ("Elu", lambda x: np.where(x < 0, np.expm1(np.minimum(x, 0)), x), 1),
+        ("EluGrad", lambda dy, y: np.where(y < 0, dy * (y + one), dy), 2),
+        ("Selu", lambda x: np.where(x < 0, scale_alpha * np.expm1(np.minimum(x, 0)), scale * x), 1),
+        ("SeluGrad", lambda dy, y: np.where(y < 0, dy * (y + scale_alpha), dy * scale), 2),
+        ("LeakyReluGrad", lambda dy, x: np.where(x > 0, dy, alpha * dy), 2),
+    ]
+    for name, where_form, arity in where_forms:
+        cases.append((name, where_form, _kernel_of(name, arity), where_form, arity))
     for shape in [(128, 128), (128, 512), (50, 28, 28, 32)]:
         for name, old, new, hand, arity in cases:
-            inputs = [rng.standard_normal(shape, dtype=_F32) for _ in range(arity)]
-            if name == "SigmoidGrad":
-                inputs[0] = old_sigmoid(inputs[0])
-            if name == "TanhGrad":
-                inputs[0] = np.tanh(inputs[0])
-            variants = {"old": lambda f=old, a=inputs: f(*a), "new": lambda f=new, a=inputs: f(*a),
-                        "numpy": lambda f=hand, a=inputs: f(*a)}
+            # Calls take turns over several input sets, as steps see new data: a branch predictor that
+            # learned one input's sign pattern would make np.where look fast on small arrays.
+            input_sets = []
+            for _ in range(_INPUT_SETS):
+                inputs = [rng.standard_normal(shape, dtype=_F32) for _ in range(arity)]
+                if name == "SigmoidGrad":
+                    inputs[0] = old_sigmoid(inputs[0])
+                if name == "TanhGrad":
+                    inputs[0] = np.tanh(inputs[0])
+                input_sets.append(inputs)
+            variants = {label: _taking_turns(function, input_sets)
+                        for label, function in (("old", old), ("new", new), ("numpy", hand))}
             result = compare(variants, blocks, seconds)
             table.add("%-16s %-14s %s %s %s %10.2f %10.2f" % (
                 name, "x".join(map(str, shape)), _cell(result["old"]), _cell(result["new"]),
@@ -296,6 +314,26 @@ def bench_activations(table, blocks, seconds):
                 result["new"][0] / result["numpy"][0]))
     errstate = compare({"errstate": _errstate_only}, blocks, seconds)["errstate"]
     table.add("np.errstate(over='ignore') entered and left: %.2f us per call" % errstate[0])
+
+
+_INPUT_SETS = 8
+
+
+def _taking_turns(function, input_sets):
+    """A call of `function` on the next of `input_sets` each time."""
+    turns = itertools.cycle(input_sets)
+    return lambda: function(*next(turns))
+
+
+def _kernel_of(op_type, arity):
+    """The float32 kernel of `op_type` (LeakyReluGrad: alpha 0.2), from a one-op graph."""
+    import types
+    graph = numflow.Graph()
+    with graph.as_default():
+        inputs = [numflow.placeholder(numflow.float32, None) for _ in range(arity)]
+        attrs = {"alpha": 0.2} if op_type == "LeakyReluGrad" else None
+        op = graph.create_op(op_type, inputs, attrs)
+    return op_def.lookup(op_type).kernel(op, types.SimpleNamespace(xp=np))
 
 
 def _errstate_only():

@@ -392,3 +392,80 @@ def test_large_updates_and_activation_gradients_agree_with_real_tensorflow(famil
     # `linear` sums terms of several hundred, whose last place is 3e-5, into values near 0).
     atol = 3e-4 if family == "ftrl" else 1e-5
     tf_parity.assert_same(ours, theirs, lambda dtype: (1e-4, atol) if dtype == np.float32 else (1e-12, 1e-14))
+
+
+# --- activations that select without np.where on host arrays ------------------------------------
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_SCALE_ALPHA = _SELU_SCALE * 1.6732632423543772848170429916717
+
+
+def _where_forms(dtype, alpha):
+    """The np.where formulas these kernels computed before (and still compute on scalars and devices)."""
+    d = np.dtype(dtype).type
+    one, scale, scale_alpha, alpha = d(1), d(_SELU_SCALE), d(_SELU_SCALE_ALPHA), d(alpha)
+    return {
+        "Elu": lambda x: np.where(x < 0, np.expm1(np.minimum(x, 0)), x),
+        "EluGrad": lambda dy, y: np.where(y < 0, dy * (y + one), dy),
+        "Selu": lambda x: np.where(x < 0, scale_alpha * np.expm1(np.minimum(x, 0)), scale * x),
+        "SeluGrad": lambda dy, y: np.where(y < 0, dy * (y + scale_alpha), dy * scale),
+        "LeakyRelu": lambda x: np.where(x > 0, x, alpha * x),
+        "LeakyReluGrad": lambda dy, x: np.where(x > 0, dy, alpha * dy),
+    }
+
+
+def _kernel(op_type, dtype, alpha):
+    """The op's kernel for inputs of `dtype` (built on a one-op graph)."""
+    import types
+    tf.reset_default_graph()
+    arity = 1 if op_type in ("Elu", "Selu", "LeakyRelu") else 2
+    inputs = [tf.placeholder(tf.as_dtype(dtype), None) for _ in range(arity)]
+    attrs = {"alpha": alpha} if op_type.startswith("LeakyRelu") else None
+    op = tf.get_default_graph().create_op(op_type, inputs, attrs)
+    return op_def.lookup(op_type).kernel(op, types.SimpleNamespace(xp=np))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("op_type,alpha", [("Elu", None), ("EluGrad", None), ("Selu", None), ("SeluGrad", None),
+                                           ("LeakyRelu", -0.5), ("LeakyRelu", 1.5), ("LeakyRelu", float("inf")),
+                                           ("LeakyReluGrad", 0.2), ("LeakyReluGrad", 1.5),
+                                           ("LeakyReluGrad", float("-inf"))])
+def test_where_free_activations_equal_the_where_formulas(op_type, alpha, dtype):
+    import warnings
+    rng = np.random.default_rng(12)
+    x = _activation_inputs(dtype, (29, 31))
+    x.reshape(-1)[len(_EXTREMES):len(_EXTREMES) + 40] = 0      # ties at the switch point
+    dy = (rng.standard_normal(x.shape) * 3).astype(dtype)
+    dy.reshape(-1)[[3, 5, 7]] = [np.inf, -np.inf, np.nan]
+    kernel = _kernel(op_type, dtype, alpha)
+    reference = _where_forms(dtype, alpha)[op_type]
+    inputs = [x] if op_type in ("Elu", "Selu", "LeakyRelu") else [dy, x]
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = reference(*inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="ignore", invalid="ignore"):
+            got = kernel(*inputs)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    # The same values, NaNs where np.where has them; a zero's sign may differ (-0.0 == 0.0).
+    np.testing.assert_array_equal(got, expected)
+    # Scalars take np.where itself.
+    with np.errstate(over="ignore", invalid="ignore"):
+        scalar_inputs = [value.reshape(-1)[20] for value in inputs]
+        np.testing.assert_array_equal(kernel(*scalar_inputs), reference(*scalar_inputs))
+
+
+def test_where_free_activations_on_the_simulated_gpu_equal_the_cpu(guarded_gpu):
+    from numflow import backend
+    from conftest import TEST_GPU_BACKEND
+    x_value = np.random.default_rng(13).standard_normal((5, 6)).astype(np.float32) * 3
+    results = {}
+    for device in ("gpu", "cpu"):
+        guarded_gpu.setenv("NUMFLOW_GPU_BACKEND", TEST_GPU_BACKEND if device == "gpu" else "none")
+        backend.reset_for_tests()
+        tf.reset_default_graph()
+        x = tf.placeholder(tf.float32, [5, 6])
+        y = tf.nn.elu(x) + tf.nn.selu(x) + tf.nn.leaky_relu(x, 0.2) + tf.nn.leaky_relu(x, 1.5)
+        with tf.Session() as sess:
+            results[device] = sess.run([y, tf.gradients(y, x)[0]], {x: x_value})
+    for got, want in zip(results["gpu"], results["cpu"]):
+        _assert_bitwise_equal(got, want)
