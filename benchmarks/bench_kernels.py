@@ -282,7 +282,8 @@ def bench_activations(table, blocks, seconds):
         ("ReluGrad(tried)", op_def.lookup("ReluGrad").kernel(None, None), relu_grad_typed,
          lambda dy, y: dy * (y > 0), 2),
     ]
-    # The selecting activations: before, np.where (also what one writes by hand in NumPy).
+    # The selecting activations: before, np.where (also what one writes by hand in NumPy); the "numpy"
+    # column of these and the one-buffer forms below is the previous formula itself.
     scale, scale_alpha, alpha = _F32(1.0507009873554805), _F32(1.0507009873554805 * 1.6732632423543772), _F32(0.2)
     where_forms = [
         ("Elu", lambda x: np.where(x < 0, np.expm1(np.minimum(x, 0)), x), 1),
@@ -291,7 +292,14 @@ def bench_activations(table, blocks, seconds):
         ("SeluGrad", lambda dy, y: np.where(y < 0, dy * (y + scale_alpha), dy * scale), 2),
         ("LeakyReluGrad", lambda dy, x: np.where(x > 0, dy, alpha * dy), 2),
     ]
-    for name, where_form, arity in where_forms:
+    half = _F32(0.5)
+    # Rewritten into one buffer (no selection): the same operations, before as NumPy expressions.
+    one_buffer_forms = [
+        ("SoftplusGrad", lambda dy, x: dy * (half + half * np.tanh(half * x)), 2),
+        ("Softsign", lambda x: x / (np.abs(x) + one), 1),
+        ("SoftsignGrad", lambda dy, x: dy / np.square(np.abs(x) + one), 2),
+    ]
+    for name, where_form, arity in where_forms + one_buffer_forms:
         cases.append((name, where_form, _kernel_of(name, arity), where_form, arity))
     for shape in [(128, 128), (128, 512), (50, 28, 28, 32)]:
         for name, old, new, hand, arity in cases:

@@ -399,8 +399,11 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 _SELU_SCALE_ALPHA = _SELU_SCALE * 1.6732632423543772848170429916717
 
 
+_UNARY = ("Elu", "Selu", "LeakyRelu", "Softsign")
+
+
 def _where_forms(dtype, alpha):
-    """The np.where formulas these kernels computed before (and still compute on scalars and devices)."""
+    """The formulas these kernels computed before (and still compute on scalars and devices)."""
     d = np.dtype(dtype).type
     one, scale, scale_alpha, alpha = d(1), d(_SELU_SCALE), d(_SELU_SCALE_ALPHA), d(alpha)
     return {
@@ -410,6 +413,10 @@ def _where_forms(dtype, alpha):
         "SeluGrad": lambda dy, y: np.where(y < 0, dy * (y + scale_alpha), dy * scale),
         "LeakyRelu": lambda x: np.where(x > 0, x, alpha * x),
         "LeakyReluGrad": lambda dy, x: np.where(x > 0, dy, alpha * dy),
+        # Rewritten to work in one buffer (no selection): the same operations.
+        "SoftplusGrad": lambda dy, x: dy * (d(0.5) + d(0.5) * np.tanh(d(0.5) * x)),
+        "Softsign": lambda x: x / (np.abs(x) + one),
+        "SoftsignGrad": lambda dy, x: dy / np.square(np.abs(x) + one),
     }
 
 
@@ -417,7 +424,7 @@ def _kernel(op_type, dtype, alpha):
     """The op's kernel for inputs of `dtype` (built on a one-op graph)."""
     import types
     tf.reset_default_graph()
-    arity = 1 if op_type in ("Elu", "Selu", "LeakyRelu") else 2
+    arity = 1 if op_type in _UNARY else 2
     inputs = [tf.placeholder(tf.as_dtype(dtype), None) for _ in range(arity)]
     attrs = {"alpha": alpha} if op_type.startswith("LeakyRelu") else None
     op = tf.get_default_graph().create_op(op_type, inputs, attrs)
@@ -428,8 +435,9 @@ def _kernel(op_type, dtype, alpha):
 @pytest.mark.parametrize("op_type,alpha", [("Elu", None), ("EluGrad", None), ("Selu", None), ("SeluGrad", None),
                                            ("LeakyRelu", -0.5), ("LeakyRelu", 1.5), ("LeakyRelu", float("inf")),
                                            ("LeakyReluGrad", 0.2), ("LeakyReluGrad", 1.5),
-                                           ("LeakyReluGrad", float("-inf"))])
-def test_where_free_activations_equal_the_where_formulas(op_type, alpha, dtype):
+                                           ("LeakyReluGrad", float("-inf")), ("SoftplusGrad", None),
+                                           ("Softsign", None), ("SoftsignGrad", None)])
+def test_rewritten_activations_equal_their_previous_formulas(op_type, alpha, dtype):
     import warnings
     rng = np.random.default_rng(12)
     x = _activation_inputs(dtype, (29, 31))
@@ -438,7 +446,7 @@ def test_where_free_activations_equal_the_where_formulas(op_type, alpha, dtype):
     dy.reshape(-1)[[3, 5, 7]] = [np.inf, -np.inf, np.nan]
     kernel = _kernel(op_type, dtype, alpha)
     reference = _where_forms(dtype, alpha)[op_type]
-    inputs = [x] if op_type in ("Elu", "Selu", "LeakyRelu") else [dy, x]
+    inputs = [x] if op_type in _UNARY else [dy, x]
     with np.errstate(over="ignore", invalid="ignore"):
         expected = reference(*inputs)
     with warnings.catch_warnings():
@@ -446,8 +454,11 @@ def test_where_free_activations_equal_the_where_formulas(op_type, alpha, dtype):
         with np.errstate(over="ignore", invalid="ignore"):
             got = kernel(*inputs)
     assert got.dtype == expected.dtype and got.shape == expected.shape
-    # The same values, NaNs where np.where has them; a zero's sign may differ (-0.0 == 0.0).
-    np.testing.assert_array_equal(got, expected)
+    if op_type in ("SoftplusGrad", "Softsign", "SoftsignGrad"):
+        _assert_bitwise_equal(got, expected)        # the same operations, in one buffer
+    else:
+        # The same values, NaNs where np.where has them; a zero's sign may differ (-0.0 == 0.0).
+        np.testing.assert_array_equal(got, expected)
     # Scalars take np.where itself.
     with np.errstate(over="ignore", invalid="ignore"):
         scalar_inputs = [value.reshape(-1)[20] for value in inputs]

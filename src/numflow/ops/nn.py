@@ -369,7 +369,18 @@ class SoftplusGrad(_ElementwiseGrad):
     def kernel(self, op, ctx):
         dtype = op.inputs[0].dtype.np.type
         half = dtype(0.5)
-        return lambda dy, x: dy * (half + half * np.tanh(half * x))
+
+        def softplus_grad(dy, x):
+            if not _host_arrays(dy, x):
+                return dy * (half + half * np.tanh(half * x))
+            # The same products and sums in one buffer.
+            out = np.multiply(x, half)
+            np.tanh(out, out=out)
+            out *= half
+            out += half
+            out *= dy
+            return out
+        return softplus_grad
 
 
 def softplus(features, name=None):
@@ -388,7 +399,14 @@ class Softsign(OpDef):
 
     def kernel(self, op, ctx):
         one = op.inputs[0].dtype.np.type(1)
-        return lambda x: x / (np.abs(x) + one)
+
+        def softsign(x):
+            if not _host_arrays(x):
+                return x / (np.abs(x) + one)
+            out = np.abs(x)
+            out += one
+            return np.divide(x, out, out=out)
+        return softsign
 
     def grad(self, op, dy):
         return [make_tensor("SoftsignGrad", [dy, op.inputs[0]], name="SoftsignGrad")]
@@ -400,7 +418,15 @@ class SoftsignGrad(_ElementwiseGrad):
 
     def kernel(self, op, ctx):
         one = op.inputs[0].dtype.np.type(1)
-        return lambda dy, x: dy / np.square(np.abs(x) + one)
+
+        def softsign_grad(dy, x):
+            if not _host_arrays(dy, x):
+                return dy / np.square(np.abs(x) + one)
+            out = np.abs(x)
+            out += one
+            np.square(out, out=out)
+            return np.divide(dy, out, out=out)
+        return softsign_grad
 
 
 def softsign(features, name=None):
