@@ -706,6 +706,20 @@ def _calls_on_threads(function, args, calls, count):
     return time.perf_counter() - start
 
 
+def blas_spin_cpu(repeats):
+    """Median CPU seconds the process uses during a 0.3 s sleep that follows a 2-thread product."""
+    square = np.ones((512, 512), np.float32)
+    burnt = []
+    for _ in range(repeats):
+        threads.set_blas_threads(2)
+        np.matmul(square, square)
+        threads.set_blas_threads(1)
+        start = time.process_time()
+        time.sleep(0.3)
+        burnt.append(time.process_time() - start)
+    return statistics.median(burnt)
+
+
 def run_gil_part(loads, blocks, seconds):
     threads.set_blas_threads(1)
     worker = Worker()
@@ -718,6 +732,8 @@ def run_gil_part(loads, blocks, seconds):
     worker.close()
     print("\ngil: a submit-and-wait round trip to the worker thread costs %.1f us (median of %d blocks)"
           % (statistics.median(handoff) * 1e6, blocks))
+    print("  after a product on 2 BLAS threads (then set back to 1), the process burns %.0f ms of CPU while "
+          "sleeping 0.3 s: BLAS's helper thread spinning on the second core" % (blas_spin_cpu(blocks) * 1e3))
     results = {}
     for load in loads:
         context = BusyCore() if load == "busy" else _Nothing()
