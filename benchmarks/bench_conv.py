@@ -2,6 +2,7 @@
 
     python benchmarks/bench_conv.py [--shapes cnn_conv2_b50,vgg_b32] [--modes 1,default] [--blocks 5]
                                     [--seconds 0.2] [--out benchmarks/results/conv_algorithms.txt]
+    python benchmarks/bench_conv.py --sweep [--out sweep.txt]    # the thresholds of conv_algorithms.choose
 
 For each shape and op, in one process and in alternating blocks of about --seconds each:
   * `auto`: numflow with the algorithm conv_algorithms.choose picks (what users get);
@@ -265,6 +266,51 @@ def format_row(row):
         " ".join(ms(s, 2) for s in SIDES), ratio("numpy"), ratio("im2col"), ratio("tf"), r["auto"][1])
 
 
+def sweep(kernels=(3, 5), sizes=(8, 14, 28), in_channels=(1, 2, 4, 8, 16, 32, 64), out_channels=(8, 32, 64),
+          reps=9):
+    """The threshold sweep behind conv_algorithms.choose: each op's kernel called directly (no Session)
+    with each algorithm forced, at 1 BLAS thread, batch 50 (32 for 28x28), SAME; median CPU ms of
+    `reps` calls after two warm-up calls, the two algorithms measured back to back."""
+    from numflow.ops import conv as conv_module
+    threads.set_blas_threads(1)
+    rng = np.random.default_rng(0)
+    g = conv_module._Geometry({"strides": [1, 1, 1, 1], "padding": "SAME", "data_format": "NHWC",
+                               "dilations": [1, 1, 1, 1]})
+
+    def cpu_ms(fn):
+        fn()
+        fn()
+        samples = []
+        for _ in range(reps):
+            start = time.process_time()
+            fn()
+            samples.append(time.process_time() - start)
+        return statistics.median(samples) * 1e3
+    lines = ["%-3s %-3s %-3s %-3s | %-20s | %-20s | %s" % ("k", "hw", "c", "o", "im2col fwd/dx/df ms",
+                                                          "winograd fwd/dx/df", "winograd / im2col")]
+    print(lines[0])
+    for k in kernels:
+        for hw in sizes:
+            n = 32 if hw >= 28 else 50
+            for c in in_channels:
+                for o in out_channels:
+                    x = rng.standard_normal((n, hw, hw, c)).astype(np.float32)
+                    f = rng.standard_normal((k, k, c, o)).astype(np.float32)
+                    dy = rng.standard_normal((n, hw, hw, o)).astype(np.float32)
+                    times = []
+                    for algorithm in (conv_algorithms.IM2COL, conv_algorithms.WINOGRAD):
+                        g.forced_algorithm = algorithm
+                        times.append((cpu_ms(lambda: conv_module._conv_forward(x, f, g)),
+                                      cpu_ms(lambda: conv_module._conv_input_grad([n, hw, hw, c], f, dy, g)),
+                                      cpu_ms(lambda: conv_module._conv_filter_grad(x, [k, k, c, o], dy, g))))
+                    line = "%-3d %-3d %-3d %-3d | %6.2f %6.2f %6.2f | %6.2f %6.2f %6.2f | %.2f %.2f %.2f" % (
+                        (k, hw, c, o) + times[0] + times[1] + tuple(w / i for i, w in zip(*times)))
+                    lines.append(line)
+                    print(line)
+                    sys.stdout.flush()
+    return lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", default=",".join(SHAPES))
@@ -273,7 +319,15 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=0.2, help="target seconds per block and side")
     parser.add_argument("--no-tf", action="store_true", help="skip TensorFlow even when importable")
     parser.add_argument("--out", help="also write the table to this file")
+    parser.add_argument("--sweep", action="store_true",
+                        help="instead: the kernel-level threshold sweep behind conv_algorithms.choose")
     args = parser.parse_args(argv)
+    if args.sweep:
+        lines = sweep()
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write("\n".join(lines) + "\n")
+        return lines
     tf_module = None if args.no_tf else load_tensorflow()
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
