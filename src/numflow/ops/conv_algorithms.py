@@ -21,15 +21,16 @@ channels, `o` output channels of the convolution; "large" kernels have >= 20 tap
   * forward and filter gradient: large kernels c >= 32, or c >= 16 and o >= 16; others (3x3 ...)
     c >= 32 and o >= 32;
   * input gradient: large kernels c >= 16; others c >= 32.
-Measured at 1 thread (CPU time, batch 50, SAME, 8x8 / 14x14 / 28x28 planes; Winograd / im2col):
-    5x5 forward:  c=8: 0.87-1.19 (no clear gain), c=16, o=8: 0.69-1.08, c=16, o>=32: 0.57-0.88,
-                  c=32: 0.42-0.80, c=64: 0.33-0.83; c=1: 2.5-10x slower, c=2-4: 1.2-3x slower
-    3x3 forward:  c<=16: 0.92-12 (ties or loses), c=32, o=8: 1.0-1.35, c=32, o>=32: 0.65-0.99,
-                  c=64, o>=32: 0.53-0.83
-    input grad:   5x5 c>=16: 0.30-0.70; 3x3 c>=32: 0.48-0.83, 3x3 c=16: 0.75-1.19
-    filter grad:  within 0.2 of the forward's ratio wherever either is below 1.5
-The whole MNIST-CNN conv2 (5x5, 32 -> 64, 14x14, batch 50) takes 5.0 / 9.8 ms forward, 5.7 / 12.0 input
-gradient, 5.2 / 9.8 filter gradient (benchmarks/results/conv_algorithms.txt, with TF 2.21 alongside).
+Measured at 1 thread (benchmarks/bench_conv.py --sweep: CPU time, batch 50 (32 at 28x28), SAME, 8x8 /
+14x14 / 28x28 planes, 8 / 32 / 64 output channels; ratio Winograd / im2col, results in
+benchmarks/results/conv_algorithms.txt):
+    where chosen:  5x5 forward 0.34-0.85, filter grad 0.36-0.87, input grad 0.29-0.75;
+                   3x3 forward 0.52-1.01, filter grad 0.51-0.94, input grad 0.46-0.79
+    where not:     5x5 c=1: 2.9-12.7, c=2-4: 1.2-3.1, c=8: 0.89-1.18 (no clear gain), c=16 with o=8:
+                   0.77-0.98 (left to im2col: 0.69-1.08 in an earlier run); 3x3 c<=16: 0.93-18,
+                   c=32 with o=8: 1.07-1.41; input grad 5x5 c<16: 0.58-4.4, 3x3 c<32: 0.80-6.9
+The MNIST CNN's conv2 (5x5, 32 -> 64, 14x14, batch 50) through Session.run: forward 5.0 ms (im2col 9.2,
+TF 2.21 3.8), input gradient 5.7 (11.8, TF 3.8), filter gradient 5.3 (9.7, TF 4.2) CPU ms.
 Tile size m = 4 per axis (alpha 6 for 3 taps, 8 for 5 taps): m = 2 is 1.5-1.7x slower, and m = 6
 (3x3) doubles the float32 error.  Measured float32 forward error, relative to max |y| against a
 float64 reference: 3e-6 to 1.2e-5 for 16 to 512 input channels (im2col: 3e-7 to 5e-7); the filter
