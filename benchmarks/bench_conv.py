@@ -201,9 +201,14 @@ class _Strides:
         self.dh = self.dw = 1
 
 
-def chosen(shape, out_hw):
+ROLES = {"forward": conv_algorithms.FORWARD, "input_grad": conv_algorithms.INPUT_GRAD,
+         "filter_grad": conv_algorithms.FILTER_GRAD}
+
+
+def chosen(shape, out_hw, op):
+    """The algorithm conv_algorithms.choose gives this op of this shape by default."""
     n, h, w, c, k, o, s, padding = shape
-    return conv_algorithms.choose(_Strides(s), k, k, c, o, out_hw, np.float32, forced="")
+    return conv_algorithms.choose(_Strides(s), k, k, c, o, out_hw, np.float32, ROLES[op], forced="")
 
 
 def run(shape_names, modes, blocks, seconds, tf_module):
@@ -238,7 +243,7 @@ def run(shape_names, modes, blocks, seconds, tf_module):
                 result = measure(sides, blocks, seconds)
                 for sess in sessions:
                     sess.close()
-                row = {"shape": name, "op": op, "mode": mode, "chosen": chosen(shape, out_hw),
+                row = {"shape": name, "op": op, "mode": mode, "chosen": chosen(shape, out_hw, op),
                        "results": result}
                 rows.append(row)
                 print(format_row(row))
