@@ -465,3 +465,21 @@ def test_float16_keeps_im2col_even_when_winograd_is_forced(monkeypatch):
     for got, expected in ((y, reference_forward(x, f)), (dx, reference_input_grad(x.shape, f, dy)),
                           (df, reference_filter_grad(x, f.shape, dy))):
         assert np.abs(got - expected).max() <= 1e-2 * np.abs(expected).max()
+
+
+# --- against real TensorFlow (NUMFLOW_TF_PYTHON) ---------------------------------------------------
+def _tf_parity_families():
+    import tf_parity_conv_algorithms
+    return tf_parity_conv_algorithms.FAMILIES
+
+
+@pytest.mark.parametrize("family", _tf_parity_families())
+def test_winograd_convolutions_agree_with_real_tensorflow(family, tmp_path):
+    """Forward, input and filter gradients of shapes that take Winograd, against TF 2.21 (results of
+    order 1, so float32's absolute tolerance is ~3e-5 of their maximum)."""
+    import tf_parity
+    import tf_parity_conv_algorithms
+    if not tf_parity.TF_PYTHON:
+        pytest.skip("set NUMFLOW_TF_PYTHON to a Python with real TensorFlow")
+    ours, theirs = tf_parity.run_both(tf_parity_conv_algorithms, family, tmp_path)
+    tf_parity.assert_same(ours, theirs, lambda dtype: (1e-4, 1e-4) if dtype == np.float32 else (1e-10, 1e-12))
