@@ -123,15 +123,16 @@ def winograd_matrices(m, r):
 
 
 def _typed(m, r, dtype, xp):
-    """winograd_matrices(m, r) in `dtype` on the device of `xp` (copied there once)."""
-    key = (m, r, np.dtype(dtype).str, xp)
+    """winograd_matrices(m, r) in `dtype`, as host arrays cached per dtype; on a device copied in at each
+    call (three tiny copies), since a cached device array would belong to whichever GPU made it."""
+    key = (m, r, np.dtype(dtype).str)
     with _matrices_lock:
         found = _typed_matrices.get(key)
     if found is None:
-        found = tuple(xp.asarray(a.astype(dtype)) for a in winograd_matrices(m, r))
+        found = tuple(a.astype(dtype) for a in winograd_matrices(m, r))
         with _matrices_lock:
             _typed_matrices[key] = found
-    return found
+    return found if xp is np else tuple(xp.asarray(a) for a in found)
 
 
 # --- the choice -----------------------------------------------------------------------------------------
