@@ -300,6 +300,25 @@ def test_contrib_block_cells_are_the_plain_cells():
         tf.contrib.rnn.GRUBlockCell()
 
 
+def test_gru_block_cell_keeps_tf1_variable_names_and_v2_keeps_gru_cells():
+    # TF1's GRUBlockCell names its variables w_ru/b_ru/w_c/b_c (b_ru starting at 1); GRUBlockCellV2 differs
+    # only by taking GRUCell's names, so checkpoints of either load by name.
+    xs = tf.constant(np.ones((2, 3, 3), np.float32))
+    v1 = tf.contrib.rnn.GRUBlockCell(4)
+    tf.nn.dynamic_rnn(v1, xs, dtype=tf.float32, scope="v1")
+    v2 = tf.contrib.rnn.GRUBlockCellV2(4)
+    tf.nn.dynamic_rnn(v2, xs, dtype=tf.float32, scope="v2")
+    assert [(v.op.name, v.shape.as_list()) for v in v1.variables] == [
+        ("v1/gru_cell/w_ru", [7, 8]), ("v1/gru_cell/b_ru", [8]), ("v1/gru_cell/w_c", [7, 4]),
+        ("v1/gru_cell/b_c", [4])]
+    assert [v.op.name for v in v2.variables] == ["v2/gru_cell/gates/kernel", "v2/gru_cell/gates/bias",
+                                                 "v2/gru_cell/candidate/kernel", "v2/gru_cell/candidate/bias"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        b_ru, b_c = sess.run([v1.variables[1], v1.variables[3]])
+    assert b_ru.tolist() == [1.0] * 8 and b_c.tolist() == [0.0] * 4
+
+
 def test_output_and_input_projection_wrappers():
     xs = np.random.RandomState(13).randn(2, 2, 3).astype(np.float32)
     cell = tf.contrib.rnn.OutputProjectionWrapper(

@@ -6,7 +6,7 @@ same variables, as one fused op per step (TF's LSTMBlockCell / GRUBlockCell ops,
 other cells and wrappers (ConvLSTMCell, NASCell, AttentionCellWrapper, ...) are in rnn_cells.py.
 """
 from ..framework.graph import convert_to_tensor
-from ..init_ops import zeros_initializer
+from ..init_ops import constant_initializer, zeros_initializer
 from ..ops import array as array_ops
 from ..ops import math as math_ops
 from ..ops import rnn_block
@@ -68,8 +68,8 @@ def _peephole_inputs(cell, dtype):
     return zeros, zeros, zeros
 
 
-class GRUBlockCell(GRUCell):
-    """`tf.contrib.rnn.GRUBlockCell(num_units=None, reuse=None, name='gru_cell')`: contrib's fused GRU,
+class GRUBlockCellV2(GRUCell):
+    """`tf.contrib.rnn.GRUBlockCellV2(num_units=None, reuse=None, name='gru_cell')`: contrib's fused GRU,
     the function of `GRUCell` computed by one GRUBlockCell op per step, with GRUCell's variables
     ('gates/kernel', 'gates/bias', 'candidate/kernel', 'candidate/bias')."""
 
@@ -86,7 +86,18 @@ class GRUBlockCell(GRUCell):
         return h, h
 
 
-GRUBlockCellV2 = GRUBlockCell
+class GRUBlockCell(GRUBlockCellV2):
+    """`tf.contrib.rnn.GRUBlockCell(num_units=None, cell_size=None, reuse=None, name='gru_cell')`: the
+    same cell as GRUBlockCellV2 under TF1's original variable names, 'w_ru' and 'b_ru' (the reset and
+    update gates; 'b_ru' starts at 1) and 'w_c' and 'b_c' (the candidate), so TF1 checkpoints of it load."""
+
+    def build(self, input_depth):
+        dtype = self._build_dtype
+        n = self._num_units
+        self._gate_kernel = self._add_variable("w_ru", [input_depth + n, 2 * n], dtype)
+        self._gate_bias = self._add_variable("b_ru", [2 * n], dtype, constant_initializer(1.0))
+        self._candidate_kernel = self._add_variable("w_c", [input_depth + n, n], dtype)
+        self._candidate_bias = self._add_variable("b_c", [n], dtype, zeros_initializer())
 
 
 class _ProjectionWrapper(_ScopedWrapper):
