@@ -98,8 +98,9 @@ def alternate(variants, rounds, chunk_seconds):
 
 
 # Measured here: after a product on two BLAS threads, OpenBLAS's helper thread keeps spinning for about
-# 60 ms (even once the count is set back to 1), taking the second core from whatever runs next.
-_BLAS_SPIN_SECONDS = 0.1
+# 0.1 s (100-105 ms of CPU on a quiet machine), even once the count is set back to 1, taking the second
+# core from whatever runs next.
+_BLAS_SPIN_SECONDS = 0.25
 
 
 def blas(count):
