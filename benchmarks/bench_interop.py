@@ -32,7 +32,8 @@ with numflow's own kernels, before any of it is built:
 Variants are named `<schedule>@<BLAS threads>`: `seq@1` is numflow with
 ConfigProto(intra_op_parallelism_threads=1), `seq@2` numflow at the default BLAS count (its adaptive
 controller picks the faster of the two per plan), `pairs@1` the concurrent pairs with one BLAS thread
-everywhere, `pairs@1,rest@2` one BLAS thread inside the pairs and two elsewhere. Every concurrent
+everywhere, `pairs@1,rest@2` one BLAS thread inside the pairs and two elsewhere, `matmul@2,rest@1` no concurrency but
+two BLAS threads for matrix products only (a per-op BLAS count, for comparison). Every concurrent
 variant is first checked to give the same variables as `seq@1` after a step (keep_prob 1, so dropout
 draws nothing that differs). Loads: `idle` (whatever else runs on the machine: the load average is
 printed) and `busy` (a second process spinning on one core, as in bench_workloads.py). Each
@@ -103,14 +104,17 @@ def alternate(variants, rounds, chunk_seconds):
 _BLAS_SPIN_SECONDS = 0.25
 
 
+_last_prepared = [None]     # the BLAS count of the variant measured last (it may switch counts itself)
+
+
 def blas(count):
     """A `prepare` that sets the BLAS thread count, and after a multi-threaded variant waits out the
     BLAS helper's spinning, which would otherwise be charged to the next variant."""
     def prepare():
-        previous = threads.blas_threads()
         threads.set_blas_threads(count)
-        if previous and previous > 1 and count == 1:
+        if count == 1 and (_last_prepared[0] or 1) > 1:
             time.sleep(_BLAS_SPIN_SECONDS)
+        _last_prepared[0] = count
     return prepare
 
 
@@ -303,10 +307,14 @@ class PlanWorkload:
         function, values = self.plan._function, self.feed_values
         return lambda: function(*values)
 
-    def concurrent(self, pairs=True, switch_blas=False, adam=None):
-        """A step function of the rewritten plan, and its source."""
+    def concurrent(self, pairs=True, switch_blas=False, adam=None, matmul_threads=None):
+        """A step function of the rewritten plan, and its source. `matmul_threads`: no concurrency, but
+        that many BLAS threads around each MatMul and one elsewhere (a per-op BLAS count, for comparison)."""
         namespace = {"_submit": self.worker.submit, "_run_calls": _run_calls, "_blas": threads.set_blas_threads}
         replacements = {}
+        if matmul_threads:
+            for index in self.schedule.lines_of_type("MatMul"):
+                replacements[index] = ["    _blas(%d)" % matmul_threads, self.schedule.lines[index], "    _blas(1)"]
         if pairs:
             replacements.update(pair_replacements(self.schedule, self.schedule.independent_heavy_pairs(),
                                                   switch_blas))
@@ -360,7 +368,8 @@ def plan_variants(workload, numpy_step, with_adam):
         options += [("adam-vars@1", dict(pairs=False, adam="by_variable"), 1),
                     ("adam-rows@1", dict(pairs=False, adam="by_rows"), 1),
                     ("pairs+adam-rows@1", dict(pairs=True, adam="by_rows"), 1)]
-    options += [("seq@2", None, 2), ("pairs@1,rest@2", dict(pairs=True, switch_blas=True), 2)]
+    options += [("seq@2", None, 2), ("pairs@1,rest@2", dict(pairs=True, switch_blas=True), 2),
+                ("matmul@2,rest@1", dict(pairs=False, matmul_threads=2), 2)]
     for name, kwargs, count in options:
         if kwargs is None:
             variants[name] = (workload.sequential(), blas(count))
