@@ -615,22 +615,22 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
         axis = op.attrs["axis"]
         rank = op.inputs[0].shape.ndims
         last_axis = axis == -1 or (rank is not None and axis == rank - 1)
-        if last_axis:
-            # The class axis is last: narrow ones (2 classes) are summed column by column, not by
-            # NumPy's per-row reduction loop (see reduce_kernels).
-            def maximum(x, axis, keepdims):
-                return reduce_kernels.max_last(x, keepdims)
 
-            def add(x, axis, keepdims=False):
-                return reduce_kernels.sum_last(x, keepdims)
-        else:
-            # ufunc.reduce directly: np.max/np.sum add microseconds of Python wrapping per call.
-            maximum, add = np.maximum.reduce, np.add.reduce
+        def column_max(x, axis, keepdims):
+            return reduce_kernels.max_last(x, keepdims)
+
+        def column_sum(x, axis, keepdims=False):
+            return reduce_kernels.sum_last(x, keepdims)
 
         def softmax_xent(logits, labels):
-            if last_axis and labels.shape == logits.shape and \
-                    reduce_kernels.narrow_last(logits, reduce_kernels.SOFTMAX_ROWS_PER_COLUMN):
-                return reduce_kernels.narrow_softmax_xent(logits, labels)
+            # A narrow class axis (2 classes) over many rows is worked column by column, not by NumPy's
+            # per-row reduction loop (see reduce_kernels); everything else through ufunc.reduce directly
+            # (np.max/np.sum add microseconds of Python wrapping per call).
+            maximum, add = np.maximum.reduce, np.add.reduce
+            if last_axis and reduce_kernels.narrow_last(logits, reduce_kernels.SOFTMAX_ROWS_PER_COLUMN):
+                if labels.shape == logits.shape:
+                    return reduce_kernels.narrow_softmax_xent(logits, labels)
+                maximum, add = column_max, column_sum
             shifted = np.subtract(logits, maximum(logits, axis=axis, keepdims=True))
             exp = np.exp(shifted)
             total = add(exp, axis=axis, keepdims=True)

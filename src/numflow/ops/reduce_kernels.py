@@ -82,7 +82,9 @@ def add_reduce(x, axes, dtype=None, keepdims=False):
     if type(x) is np.ndarray and x.dtype in _FLOATS and (dtype is None or dtype == x.dtype) and axes:
         ndim = x.ndim
         if axes == (ndim - 1,):
-            return sum_last(x, keepdims)
+            if narrow_last(x):
+                return _columnwise(np.add, x, keepdims)
+            return np.add.reduce(x, axes, dtype, None, keepdims)
         if axes == tuple(range(len(axes))) and len(axes) < ndim:
             total = sum_leading(x, len(axes))
             return total.reshape((1,) * len(axes) + total.shape) if keepdims else total
