@@ -28,10 +28,12 @@ from numpy.lib.stride_tricks import as_strided
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.environ.get("NUMFLOW_SRC") or os.path.join(HERE, "..", "src"))
+sys.path.insert(0, HERE)
 
 import numflow  # noqa: E402
 from numflow.client import threads  # noqa: E402
 from numflow.ops import conv_algorithms  # noqa: E402
+from bench_workloads import load_tensorflow  # noqa: E402
 
 OPS = ("forward", "input_grad", "filter_grad")
 # name: (batch, height, width, in channels, kernel, out channels, stride, padding)
@@ -142,17 +144,6 @@ def _feeds_into(placeholder, out):
                 seen.add(t.op)
                 stack.append(t.op)
     return False
-
-
-def load_tensorflow():
-    try:
-        import tensorflow
-    except ImportError:
-        return None
-    v1 = tensorflow.compat.v1
-    v1.disable_eager_execution()
-    v1.logging.set_verbosity(v1.logging.ERROR)
-    return v1
 
 
 # --- timing ------------------------------------------------------------------------------------------------
