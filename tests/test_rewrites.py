@@ -84,7 +84,7 @@ def test_control_dependent_identity_of_a_pure_value_is_dropped_and_its_controls_
     doubled = x * 2.0
     with tf.control_dependencies([bump]):
         y = tf.identity(doubled)
-    sess = tf.Session()
+    sess = tf.Session(config={"rewrites": "all"})
     sess.run(counter.initializer)
     assert sess.run(y, {x: [1.0, 3.0]}).tolist() == [2.0, 6.0]
     assert "Identity" not in _plan_types(sess)
@@ -109,7 +109,7 @@ def test_gradient_tuples_leave_no_identity_steps_in_a_training_plan():
     x = tf.placeholder(tf.float32, [None, 3])
     w = tf.Variable(tf.ones([3, 2]))
     train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(tf.matmul(x, w)))
-    sess = tf.Session()
+    sess = tf.Session(config={"rewrites": "all"})
     sess.run(w.initializer)
     sess.run(train, {x: np.ones((4, 3), np.float32)})
     assert "Identity" not in _plan_types(sess)
