@@ -33,7 +33,7 @@ sys.path.insert(0, HERE)
 import numflow  # noqa: E402
 from numflow.client import threads  # noqa: E402
 from numflow.ops import conv_algorithms  # noqa: E402
-from bench_workloads import load_tensorflow  # noqa: E402
+from bench_workloads import block_samples, load_tensorflow  # noqa: E402
 
 OPS = ("forward", "input_grad", "filter_grad")
 # name: (batch, height, width, in channels, kernel, out channels, stride, padding)
@@ -147,34 +147,14 @@ def _feeds_into(placeholder, out):
 
 
 # --- timing ------------------------------------------------------------------------------------------------
-def _block(step, per_call, target_seconds):
-    calls = max(1, int(round(target_seconds / max(per_call, 1e-6))))
-    cpu, start = time.process_time(), time.perf_counter()
-    for _ in range(calls):
-        step()
-    return (time.perf_counter() - start) / calls, (time.process_time() - cpu) / calls
-
-
 def measure(sides, blocks, target_seconds):
     """{side: (median wall seconds per call, slowest block / fastest block, median CPU seconds per call)},
     sides timed in alternating blocks.  CPU time (all threads of the process) is the steadier figure
     on a shared machine: other processes' load stretches wall time but not it."""
-    estimates = {}
-    for name, (step, before) in sides.items():
-        before()
-        step()
-        start = time.perf_counter()
-        step()
-        estimates[name] = time.perf_counter() - start
-    samples = {name: [] for name in sides}
-    for _ in range(blocks):
-        for name, (step, before) in sides.items():
-            before()
-            samples[name].append(_block(step, estimates[name], target_seconds))
     result = {}
-    for name, rows in samples.items():
-        walls = [wall for wall, _ in rows]
-        result[name] = (statistics.median(walls), max(walls) / min(walls), statistics.median(c for _, c in rows))
+    for name, rows in block_samples(sides, blocks, target_seconds).items():
+        walls = [wall for wall, _, _ in rows]
+        result[name] = (statistics.median(walls), max(walls) / min(walls), statistics.median(c for _, c, _ in rows))
     return result
 
 

@@ -28,7 +28,7 @@ sys.path.insert(0, HERE)
 
 import numflow  # noqa: E402
 from numflow.client import threads  # noqa: E402
-from bench_workloads import (_block, _mnist_like, load_tensorflow, lstm_graph, numpy_lstm_step,  # noqa: E402
+from bench_workloads import (_mnist_like, block_samples, load_tensorflow, lstm_graph, numpy_lstm_step,  # noqa: E402
                              session_step)
 
 STEPS, INPUTS, UNITS, BATCH, LR = 28, 28, 128, 128, 0.1
@@ -90,15 +90,7 @@ def fused_graph(tf):
 def measure(sides, blocks, target_seconds):
     """{side: {"wall"|"cpu": (median, min, max)}} of the block medians of the wall and CPU (all threads of the
     process) time per step, sides alternating. On a loaded machine CPU time is the steadier of the two."""
-    estimates = {}
-    for name, step in sides.items():
-        for _ in range(3):    # warm-up: plan compilation, BLAS buffers, the thread controller's probes
-            step()
-        estimates[name] = _block(step, 1.0, 0.0)[0]
-    samples = {name: [] for name in sides}
-    for _ in range(blocks):
-        for name, step in sides.items():
-            samples[name].append(_block(step, estimates[name], target_seconds)[:2])
+    samples = block_samples({name: (step, lambda: None) for name, step in sides.items()}, blocks, target_seconds)
     return {name: {kind: (statistics.median(v), min(v), max(v))
                    for kind, v in (("wall", [r[0] for r in rows]), ("cpu", [r[1] for r in rows]))}
             for name, rows in samples.items()}

@@ -349,8 +349,10 @@ def _block(step, seconds_per_step, target_seconds):
     return wall, cpu, faults
 
 
-def measure(sides, blocks, target_seconds):
-    """Medians of (wall, cpu, faults) per step for each side, timed in alternating blocks."""
+def block_samples(sides, blocks, target_seconds):
+    """{side: [(wall, cpu, faults) per step of each block]} for `sides` {name: (step, before)}, timed in
+    alternating blocks of about `target_seconds` each, after a warm-up; `before()` runs ahead of every
+    block of its side (to set its BLAS threads, say)."""
     estimates = {}
     for name, (step, before) in sides.items():
         before()
@@ -364,8 +366,13 @@ def measure(sides, blocks, target_seconds):
         for name, (step, before) in sides.items():
             before()
             samples[name].append(_block(step, estimates[name], target_seconds))
+    return samples
+
+
+def measure(sides, blocks, target_seconds):
+    """Medians of (wall, cpu, faults) per step for each side, timed in alternating blocks."""
     return {name: tuple(statistics.median(s[i] for s in rows) for i in range(3))
-            for name, rows in samples.items()}
+            for name, rows in block_samples(sides, blocks, target_seconds).items()}
 
 
 class BusyCore:
