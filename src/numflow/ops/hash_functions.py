@@ -102,6 +102,19 @@ def _weak_hash_32(data, at, a, b):
     return (a + z) & _MASK64, (b + c) & _MASK64
 
 
+def _mix_64_bytes(data, at, x, y, z, v0, v1, w0, w1):
+    """One 64-byte step of the City/Farm hash main loop (Fingerprint64's and Fingerprint128's): the
+    seven state words after mixing in data[at:at + 64]."""
+    x = (_rotate_right((x + y + v0 + _load64(data, at + 8)) & _MASK64, 37) * _K1) & _MASK64
+    y = (_rotate_right((y + v1 + _load64(data, at + 48)) & _MASK64, 42) * _K1) & _MASK64
+    x ^= w1
+    y = (y + v0 + _load64(data, at + 40)) & _MASK64
+    z = (_rotate_right((z + w0) & _MASK64, 33) * _K1) & _MASK64
+    v0, v1 = _weak_hash_32(data, at, (v1 * _K1) & _MASK64, (x + w0) & _MASK64)
+    w0, w1 = _weak_hash_32(data, at + 32, (z + w1) & _MASK64, (y + _load64(data, at + 16)) & _MASK64)
+    return z, y, x, v0, v1, w0, w1
+
+
 def farmhash_fingerprint64(data):
     """FarmHash Fingerprint64 of `data` (bytes): TF's `Fingerprint64`, stable across platforms."""
     n = len(data)
@@ -121,14 +134,7 @@ def farmhash_fingerprint64(data):
     last64 = end + ((n - 1) & 63) - 63
     at = 0
     while True:   # 64-byte blocks; the last (possibly overlapping) block is mixed in below
-        x = (_rotate_right((x + y + v0 + _load64(data, at + 8)) & _MASK64, 37) * _K1) & _MASK64
-        y = (_rotate_right((y + v1 + _load64(data, at + 48)) & _MASK64, 42) * _K1) & _MASK64
-        x ^= w1
-        y = (y + v0 + _load64(data, at + 40)) & _MASK64
-        z = (_rotate_right((z + w0) & _MASK64, 33) * _K1) & _MASK64
-        v0, v1 = _weak_hash_32(data, at, (v1 * _K1) & _MASK64, (x + w0) & _MASK64)
-        w0, w1 = _weak_hash_32(data, at + 32, (z + w1) & _MASK64, (y + _load64(data, at + 16)) & _MASK64)
-        z, x = x, z
+        x, y, z, v0, v1, w0, w1 = _mix_64_bytes(data, at, x, y, z, v0, v1, w0, w1)
         at += 64
         if at == end:
             break

@@ -19,8 +19,8 @@ from ..framework.graph import convert_to_tensor, is_tensor_like
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape, format_shape
 from .common import make_op
-from .hash_functions import _K0, _K1, _MASK64, _hash_up_to_16, _load64, _rotate_right, _shift_mix, \
-    _weak_hash_32
+from .hash_functions import _K0, _K1, _MASK64, _hash_up_to_16, _load64, _mix_64_bytes, _rotate_right, \
+    _shift_mix, _weak_hash_32
 from .state import _ref_of, _uninitialized, _variable_op_of
 
 __all__ = ["sdca_fprint", "sdca_shrink_l1", "sdca_optimizer"]
@@ -75,14 +75,7 @@ def _city_hash128_with_seed(data, at, n, low, high):
     w1 = (_rotate_right((x + _load64(data, at + 88)) & _MASK64, 53) * _K1) & _MASK64
     while True:   # 128 bytes a round, as two 64-byte steps
         for _ in range(2):
-            x = (_rotate_right((x + y + v0 + _load64(data, at + 8)) & _MASK64, 37) * _K1) & _MASK64
-            y = (_rotate_right((y + v1 + _load64(data, at + 48)) & _MASK64, 42) * _K1) & _MASK64
-            x ^= w1
-            y = (y + v0 + _load64(data, at + 40)) & _MASK64
-            z = (_rotate_right((z + w0) & _MASK64, 33) * _K1) & _MASK64
-            v0, v1 = _weak_hash_32(data, at, (v1 * _K1) & _MASK64, (x + w0) & _MASK64)
-            w0, w1 = _weak_hash_32(data, at + 32, (z + w1) & _MASK64, (y + _load64(data, at + 16)) & _MASK64)
-            z, x = x, z
+            x, y, z, v0, v1, w0, w1 = _mix_64_bytes(data, at, x, y, z, v0, v1, w0, w1)
             at += 64
         n -= 128
         if n < 128:
