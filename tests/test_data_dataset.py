@@ -11,26 +11,29 @@ from hypothesis import strategies as st
 import numflow as tf
 
 
-def drain(element, feed_dict=None, initializer=None, session=None):
-    """Every value of `element` until OutOfRangeError."""
+def drain(element, feed_dict=None, initializer=None, session=None, limit=None):
+    """Every value of `element` until OutOfRangeError (at most `limit` of them when given: a guard
+    against a dataset that never ends)."""
     own = session is None
     session = session or tf.Session()
     try:
         if initializer is not None:
             session.run(initializer, feed_dict)
         out = []
-        while True:
+        while limit is None or len(out) < limit:
             try:
                 out.append(session.run(element))
             except tf.errors.OutOfRangeError:
-                return out
+                break
+        return out
     finally:
         if own:
             session.close()
 
 
-def values(dataset):
-    return drain(dataset.make_one_shot_iterator().get_next())
+def values(dataset, limit=None):
+    """Every element of `dataset` through a one-shot iterator, in a fresh Session (see `drain`)."""
+    return drain(dataset.make_one_shot_iterator().get_next(), limit=limit)
 
 
 # --- sources -------------------------------------------------------------------------------------

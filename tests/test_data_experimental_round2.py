@@ -7,21 +7,14 @@ import numpy as np
 import pytest
 
 import numflow as tf
+from test_data_dataset import values
 
 E = tf.data.experimental
 
 
 def _values(dataset, limit=1000):
-    """Every element of `dataset` (a one-shot iterator run to OutOfRangeError)."""
-    element = dataset.make_one_shot_iterator().get_next()
-    out = []
-    with tf.Session() as sess:
-        for _ in range(limit):
-            try:
-                out.append(sess.run(element))
-            except tf.errors.OutOfRangeError:
-                break
-    return out
+    """Every element of `dataset`, at most `limit` (these pipelines could otherwise run forever)."""
+    return values(dataset, limit)
 
 
 def _run_until_error(dataset):
