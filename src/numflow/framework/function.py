@@ -14,8 +14,8 @@ them run whenever any output is fetched (automatic control dependencies).
 import functools
 import inspect
 
-from .gradient_tape import _flatten, _pack_like
 from .graph import Graph, Tensor, control_dependencies, convert_to_tensor, get_default_graph, name_scope
+from .nest import flatten, pack_sequence_as
 
 __all__ = ["function", "Function", "ConcreteFunction", "wrap_function", "run_functions_eagerly",
            "functions_run_eagerly", "experimental_run_functions_eagerly",
@@ -72,10 +72,10 @@ def _call_in_graph(python_function, name, args, kwargs):
             if earlier not in later._control_inputs:
                 later._add_control_input(earlier)
         updates = [op for op in effects if op._op_def.stateful or op._op_def.updates_state]
-        leaves = _flatten(outputs)
+        leaves = flatten(outputs)
         with control_dependencies(updates):
             leaves = [identity(leaf) if isinstance(leaf, Tensor) else leaf for leaf in leaves]
-    return _pack_like(outputs, iter(leaves))
+    return pack_sequence_as(outputs, iter(leaves))
 
 
 def _describe_signature(parameters, input_signature):
@@ -107,7 +107,7 @@ class Function:
         self._name = name or getattr(python_function, "__name__", "function")
         if input_signature is not None:
             input_signature = tuple(input_signature)
-            for spec in _flatten(list(input_signature)):
+            for spec in flatten(list(input_signature)):
                 if not _is_spec(spec):
                     raise TypeError("input_signature must be a possibly nested sequence of TensorSpec "
                                     "objects, got invalid args %r with type %r." % (spec, type(spec)))
@@ -167,8 +167,8 @@ class Function:
                                                        if len(values) < len(parameters) else len(values)))
         checked = []
         for value, spec in zip(values, signature):
-            spec_leaves = _flatten(spec)
-            value_leaves = _flatten(value) if isinstance(spec, (list, tuple, dict)) else [value]
+            spec_leaves = flatten(spec)
+            value_leaves = flatten(value) if isinstance(spec, (list, tuple, dict)) else [value]
             if len(spec_leaves) != len(value_leaves):
                 fail("the structure of %r does not match %r" % (value, spec))
             tensors = []
@@ -181,7 +181,7 @@ class Function:
                 if not leaf_spec.is_compatible_with(leaf):
                     fail("Can not cast %r to %r" % (_spec_of(leaf), leaf_spec))
                 tensors.append(leaf)
-            checked.append(_pack_like(spec, iter(tensors)) if isinstance(spec, (list, tuple, dict))
+            checked.append(pack_sequence_as(spec, iter(tensors)) if isinstance(spec, (list, tuple, dict))
                            else tensors[0])
         return tuple(checked), {}
 
@@ -202,8 +202,8 @@ class Function:
         return ConcreteFunction(self._python_function, self._name, args, kwargs)
 
     def _check_specs_match(self, args, kwargs):
-        given = _flatten([list(args), [kwargs[k] for k in sorted(kwargs)]])
-        specs = _flatten(list(self._input_signature))
+        given = flatten([list(args), [kwargs[k] for k in sorted(kwargs)]])
+        specs = flatten(list(self._input_signature))
         if len(given) != len(specs) or not all(
                 (s.is_compatible_with(g) if hasattr(g, "dtype") else False) for g, s in zip(given, specs)):
             raise TypeError("Binding inputs to tf.function failed: %r do not match the input_signature %r"
@@ -250,18 +250,18 @@ class ConcreteFunction:
                     spec_name = getattr(value, "name", None) if _is_spec(value) else None
                     return placeholder(value.dtype, value.shape, name=spec_name or names[position])
                 return value
-            placeholders_args = _pack_like(list(args), iter([as_placeholder(v) for v in _flatten(list(args))]))
-            placeholders_kwargs = {k: _pack_like(kwargs[k], iter([as_placeholder(v) for v in _flatten(kwargs[k])]))
+            placeholders_args = pack_sequence_as(list(args), iter([as_placeholder(v) for v in flatten(list(args))]))
+            placeholders_kwargs = {k: pack_sequence_as(kwargs[k], iter([as_placeholder(v) for v in flatten(kwargs[k])]))
                                    for k in kwargs}
             self.inputs = [op.outputs[0] for op in graph._ops[first:] if op.type == "Placeholder"]
             self.structured_outputs = _call_in_graph(self._python_function, name, placeholders_args,
                                                      placeholders_kwargs)
-        self.outputs = [leaf for leaf in _flatten(self.structured_outputs) if isinstance(leaf, Tensor)]
+        self.outputs = [leaf for leaf in flatten(self.structured_outputs) if isinstance(leaf, Tensor)]
         self.structured_input_signature = (
-            tuple(_pack_like(a, iter([_spec_of(v) if _is_spec(v) or isinstance(v, Tensor) else v
-                                      for v in _flatten(a)])) for a in args),
-            {k: _pack_like(v, iter([_spec_of(x) if _is_spec(x) or isinstance(x, Tensor) else x
-                                    for x in _flatten(v)])) for k, v in kwargs.items()})
+            tuple(pack_sequence_as(a, iter([_spec_of(v) if _is_spec(v) or isinstance(v, Tensor) else v
+                                      for v in flatten(a)])) for a in args),
+            {k: pack_sequence_as(v, iter([_spec_of(x) if _is_spec(x) or isinstance(x, Tensor) else x
+                                    for x in flatten(v)])) for k, v in kwargs.items()})
 
     def _argument_names(self, args):
         try:
@@ -271,14 +271,14 @@ class ConcreteFunction:
         leaves = []
         for index, arg in enumerate(args):
             base = parameters[index] if index < len(parameters) else "arg%d" % index
-            count = len(_flatten(arg))
+            count = len(flatten(arg))
             leaves.extend([base] if count == 1 else ["%s_%d" % (base, i) for i in range(count)])
-        return leaves + ["kwarg%d" % i for i in range(len(_flatten(list(self._kwargs.values()))))]
+        return leaves + ["kwarg%d" % i for i in range(len(flatten(list(self._kwargs.values()))))]
 
     def __call__(self, *args, **kwargs):
-        specs = [leaf for leaf in _flatten([list(self._args), [self._kwargs[k] for k in sorted(self._kwargs)]])
+        specs = [leaf for leaf in flatten([list(self._args), [self._kwargs[k] for k in sorted(self._kwargs)]])
                  if _is_spec(leaf) or isinstance(leaf, Tensor)]
-        given = _flatten([list(args), [kwargs[k] for k in sorted(kwargs)]])
+        given = flatten([list(args), [kwargs[k] for k in sorted(kwargs)]])
         if len(given) != len(specs):
             raise TypeError("%s takes %d tensor arguments, got %d" % (self._name, len(specs), len(given)))
         tensors = []
@@ -289,10 +289,10 @@ class ConcreteFunction:
                                 % (self._name, _spec_of(spec), _spec_of(tensor)))
             tensors.append(tensor)
         leaves = iter(tensors)
-        call_args = _pack_like(list(self._args), iter(
-            [next(leaves) if _is_spec(v) or isinstance(v, Tensor) else v for v in _flatten(list(self._args))]))
-        call_kwargs = {k: _pack_like(self._kwargs[k], iter(
-            [next(leaves) if _is_spec(v) or isinstance(v, Tensor) else v for v in _flatten(self._kwargs[k])]))
+        call_args = pack_sequence_as(list(self._args), iter(
+            [next(leaves) if _is_spec(v) or isinstance(v, Tensor) else v for v in flatten(list(self._args))]))
+        call_kwargs = {k: pack_sequence_as(self._kwargs[k], iter(
+            [next(leaves) if _is_spec(v) or isinstance(v, Tensor) else v for v in flatten(self._kwargs[k])]))
             for k in sorted(self._kwargs)}
         return _call_in_graph(self._python_function, self._name, call_args, call_kwargs)
 

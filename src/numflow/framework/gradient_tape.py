@@ -14,32 +14,12 @@ import contextlib
 
 from ..gradients import UnconnectedGradients, _unconnected_kind, gradients
 from .graph import GraphKeys, Tensor, convert_to_tensor, get_default_graph, name_scope
+from .nest import flatten, pack_sequence_as
 
 __all__ = ["GradientTape"]
 
 _NON_PERSISTENT_MESSAGE = ("A non-persistent GradientTape can only be used to compute one set of gradients "
                            "(or jacobians)")
-
-
-def _flatten(structure):
-    """The leaves of a nest of lists, tuples and dicts (dicts in sorted key order, as tf.nest)."""
-    if isinstance(structure, dict):
-        return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in _flatten(item)]
-    return [structure]
-
-
-def _pack_like(structure, leaves):
-    """`leaves` (an iterator) arranged in the nest shape of `structure`."""
-    if isinstance(structure, dict):
-        packed = {key: _pack_like(structure[key], leaves) for key in sorted(structure)}
-        return type(structure)((key, packed[key]) for key in structure)
-    if isinstance(structure, tuple) and hasattr(structure, "_fields"):
-        return type(structure)(*[_pack_like(item, leaves) for item in structure])
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_pack_like(item, leaves) for item in structure)
-    return next(leaves)
 
 
 def _is_variable(value):
@@ -127,7 +107,7 @@ class GradientTape:
     def watch(self, tensor):
         """`tape.watch(tensor)`: differentiate with respect to `tensor` (a Tensor, a Variable, or a nest
         of them). Integer and other non-floating tensors are ignored, as in TF."""
-        for item in _flatten(tensor):
+        for item in flatten(tensor):
             source = _as_source_tensor(item)
             if self._graph is None:
                 self._graph = source.graph
@@ -206,13 +186,13 @@ class GradientTape:
         """
         self._check_usable()
         kind = _unconnected_kind(unconnected_gradients)
-        targets = [convert_to_tensor(t) for t in _flatten(target)]
-        source_tensors = [_as_source_tensor(s) for s in _flatten(sources)]
+        targets = [convert_to_tensor(t) for t in flatten(target)]
+        source_tensors = [_as_source_tensor(s) for s in flatten(sources)]
         grad_ys = None
         if output_gradients is not None:
-            grad_ys = [None if g is None else convert_to_tensor(g) for g in _flatten(output_gradients)]
+            grad_ys = [None if g is None else convert_to_tensor(g) for g in flatten(output_gradients)]
         results = self._gradients(targets, source_tensors, grad_ys, kind)
-        return _pack_like(sources, iter(results))
+        return pack_sequence_as(sources, results)
 
     def _gradients(self, targets, sources, grad_ys, kind, name="gradient_tape"):
         recorded = self._recorded_ops()
@@ -246,7 +226,7 @@ class GradientTape:
         self._check_usable()
         kind = _unconnected_kind(unconnected_gradients)
         target = convert_to_tensor(target)
-        source_list = [_as_source_tensor(s) for s in _flatten(sources)]
+        source_list = [_as_source_tensor(s) for s in flatten(sources)]
         count = self._static_element_count(target, "jacobian", target.shape)
         rows = self._gradient_rows(target, source_list, count, target.shape.as_list(), kind)
         results = []
@@ -257,7 +237,7 @@ class GradientTape:
                 continue
             shape = target.shape.as_list() + source.shape.as_list()
             results.append(reshape(stack(row), [-1 if d is None else d for d in shape]))
-        return _pack_like(sources, iter(results))
+        return pack_sequence_as(sources, results)
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):

@@ -12,6 +12,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.graph import (GraphKeys, Tensor, control_dependencies, convert_to_tensor, is_tensor_like,
                                name_scope)
+from ..framework.nest import flatten, pack_sequence_as
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops import array, control, io_ops, math
 from ..ops.data_flow import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue, count_up_to
@@ -137,34 +138,8 @@ def slice_input_producer(tensor_list, num_epochs=None, shuffle=True, seed=None, 
 
 
 # --- structures of tensors ------------------------------------------------------------------------
-def _flatten(structure):
-    """The tensors of a tensor, list, tuple or dict (sorted keys), nested, in order."""
-    if isinstance(structure, dict):
-        return [t for key in sorted(structure) for t in _flatten(structure[key])]
-    if isinstance(structure, (list, tuple)):
-        return [t for item in structure for t in _flatten(item)]
-    return [structure]
-
-
-def _pack(structure, flat):
-    """`flat` (as many tensors as _flatten(structure)) arranged like `structure`."""
-    items = iter(flat)
-
-    def build(node):
-        if isinstance(node, dict):
-            packed = {key: build(node[key]) for key in sorted(node)}
-            return type(node)((key, packed[key]) for key in node)
-        if isinstance(node, (list, tuple)):
-            values = [build(item) for item in node]
-            if isinstance(node, tuple) and hasattr(node, "_fields"):
-                return type(node)(*values)
-            return type(node)(values)
-        return next(items)
-    return build(structure)
-
-
 def _validate(tensors, what):
-    flat = [convert_to_tensor(t) for t in _flatten(tensors)]
+    flat = [convert_to_tensor(t) for t in flatten(tensors)]
     if not flat:
         raise ValueError("Expected at least one tensor in %s()." % what)
     return flat
@@ -273,7 +248,7 @@ def _batch(structure, flat_list, batch_size, keep_input, enqueue_ops_per_list, c
             over = math.cast(math.maximum(0, queue.size() - min_after_dequeue), dtypes.float32)
             summary.scalar("fraction_over_%d_of_%d_full" % (min_after_dequeue, capacity - min_after_dequeue),
                            over * (1.0 / (capacity - min_after_dequeue)))
-        return _pack(structure, _dequeue(queue, batch_size, allow_smaller_final_batch, scope))
+        return pack_sequence_as(structure, _dequeue(queue, batch_size, allow_smaller_final_batch, scope))
 
 
 def batch(tensors, batch_size, num_threads=1, capacity=32, enqueue_many=False, shapes=None, dynamic_pad=False,

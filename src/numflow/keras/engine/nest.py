@@ -1,34 +1,9 @@
 """Keras' nests: lists, tuples and dicts (entries in sorted key order) of tensors or shapes."""
+from ...framework.nest import flatten, pack_sequence_as  # noqa: F401 - numflow's one nest walker
 
 
 def is_sequence(value):
     return isinstance(value, (list, tuple, dict))
-
-
-def flatten(structure):
-    """The leaves of `structure`, depth first, dict entries sorted by key."""
-    if isinstance(structure, dict):
-        return [leaf for key in sorted(structure) for leaf in flatten(structure[key])]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in flatten(item)]
-    return [structure]
-
-
-def pack_sequence_as(structure, flat):
-    """`structure` with its leaves replaced, in order, by the items of `flat`."""
-    items = iter(flat)
-
-    def build(node):
-        if isinstance(node, dict):
-            built = {key: build(node[key]) for key in sorted(node)}
-            return {key: built[key] for key in node}
-        if isinstance(node, (list, tuple)):
-            parts = [build(x) for x in node]
-            if hasattr(node, "_fields"):
-                return type(node)(*parts)
-            return type(node)(parts)
-        return next(items)
-    return build(structure)
 
 
 def map_structure(fn, structure):
