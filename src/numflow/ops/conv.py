@@ -13,7 +13,9 @@ Kernels (conv_algorithms.choose picks Winograd or im2col per call from the shape
     gradient summed over the batch tiles.
   * Conv2DBackpropInput otherwise: one (dy @ filter[i, j].T) product per kernel-window position, added
     into the padded input gradient a few images at a time (one product + col2im for one input channel).
-  * pools: a loop over the kernel window (kh * kw elementwise steps over the whole batch).
+  * pools: a loop over the kernel window (kh * kw elementwise steps), a few images at a time through
+    cache-sized scratch tiles for MaxPoolGrad and big MaxPool inputs; MaxPoolGrad of windows that tile
+    the input (strides == ksize) in one comparison, one first-hit pass and one copy per tile.
 Padding is TF's: VALID out = ceil((in - (k - 1) * d) / s); SAME out = ceil(in / s), pad_total =
 max((out - 1) * s + (k - 1) * d + 1 - in, 0), pad_before = pad_total // 2, the extra one after.
 The same kernels run on a GPU: `_Geometry.xp` is the array module of the op's device (`ctx.xp`), which
@@ -843,30 +845,182 @@ def _lowest(dtype):
     return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
 
 
+# Max pooling. MaxPoolGrad usually reads an input written long before (in the forward pass), so it is
+# bound by memory traffic as much as by NumPy's passes: strided passes over a cold array run at a third
+# of the speed of contiguous ones here. Both kernels therefore work a few images at a time: one
+# contiguous copy brings a tile (padded as the geometry needs) into a cache-resident scratch buffer, and
+# the strided per-window-position passes then read that. Measured at 1 thread in the deep MNIST CNN's
+# training step (benchmarks/bench_pool.py, results/pool.txt).
+#
+# Tiles hold this many bytes of pooled output (the staged input is ksize times bigger): 64K-256K were
+# within a few percent of each other, 512K and whole-batch tiles lose the cache.
+_POOL_TILE_BYTES = 128 << 10
+# MaxPool's input was usually just written by the op before it and is still in cache: staging it costs
+# a copy for nothing (batch 50 of 28x28x32, 5 MB: 0.41 ms direct against 0.6 ms staged, in the training
+# step). From about 10 MB on it is not (batch 1000: 25 ms direct, 13 ms staged).
+_POOL_STAGE_MIN_BYTES = 8 << 20
+# Scratch buffers above this size are not kept between calls (a single huge image per tile).
+_POOL_SCRATCH_KEEP_BYTES = 16 << 20
+_pool_scratch = threading.local()
+
+
+def _scratch(role, size, dtype, xp):
+    """A flat scratch array of `size` elements for one pooling call: on the host a buffer kept per thread
+    and `role` (never returned to callers), on a device a fresh one."""
+    if xp is not np:
+        return xp.empty(size, dtype)
+    dtype = np.dtype(dtype)
+    if size * dtype.itemsize > _POOL_SCRATCH_KEEP_BYTES:
+        return np.empty(size, dtype)
+    cache = getattr(_pool_scratch, "buffers", None)
+    if cache is None:
+        cache = _pool_scratch.buffers = {}
+    buffer = cache.get((role, dtype))
+    if buffer is None or buffer.size < size:
+        buffer = cache[(role, dtype)] = np.empty(size, dtype)
+    return buffer[:size]
+
+
+def _shaped(flat, shape):
+    """The leading elements of a flat scratch array as a contiguous array of `shape`."""
+    size = 1
+    for dim in shape:
+        size *= dim
+    return flat[:size].reshape(shape)
+
+
+def _pool_tiles(n, pooled_image_bytes, xp):
+    """[start, stop) image ranges of about _POOL_TILE_BYTES of pooled output, the first the largest; one
+    tile on a device, where each pass is a kernel launch and there is no cache to fit."""
+    if xp is not np:
+        return [(0, n)]
+    per_tile = max(1, _POOL_TILE_BYTES // max(pooled_image_bytes, 1))
+    return [(start, min(start + per_tile, n)) for start in range(0, n, per_tile)]
+
+
+def _stage(x_tile, buffer, pt, pl, lowest):
+    """buffer [n, region_h, region_w, c] = x_tile's window region: padding (pt rows above, pl columns
+    left, the rest below and right) filled with `lowest`, rows and columns past the region (VALID's
+    remainder) left out."""
+    _, h, w, _ = x_tile.shape
+    _, region_h, region_w, _ = buffer.shape
+    rows, cols = min(h, region_h - pt), min(w, region_w - pl)
+    if pt or pl or rows + pt < region_h or cols + pl < region_w:
+        buffer.fill(lowest)
+    buffer[:, pt:pt + rows, pl:pl + cols, :] = x_tile[:, :rows, :cols, :]
+    return buffer
+
+
+def _window_positions(a, kh, kw, oh, ow, xp, writeable=False):
+    """The [kh, kw, n, oh, ow, c] view of NHWC `a` tiled by non-overlapping kh x kw windows from its top
+    left corner: element [i, j, b, r, q, ch] is a[b, r * kh + i, q * kw + j, ch] (no copy). Writeable
+    only where asked: the windows do not overlap, so no element is seen twice."""
+    n, h, w, c = a.shape
+    if a.flags.c_contiguous and (h, w) == (oh * kh, ow * kw):
+        # A reshape is a view here, and costs a microsecond against as_strided's ten.
+        return a.reshape(n, oh, kh, ow, kw, c).transpose(2, 4, 0, 1, 3, 5)
+    s0, s1, s2, s3 = a.strides
+    shape = (kh, kw, n, oh, ow, c)
+    strides = (s1, s2, s0, s1 * kh, s2 * kw, s3)
+    if writeable:
+        return as_strided(a, shape, strides) if xp is np else xp.lib.stride_tricks.as_strided(a, shape, strides)
+    return _strided_view(a, shape, strides, xp)
+
+
+def _max_pool_windows(padded, oh, ow, g, out):
+    """out = the maximum over each window of an already padded NHWC array (any ksize and strides)."""
+    for index in range(g.kh * g.kw):
+        i, j = divmod(index, g.kw)
+        view = _window(padded, i, j, oh, ow, g.sh, g.sw, 1, 1)
+        if index == 0:
+            np.copyto(out, view)
+        else:
+            np.maximum(out, view, out=out)
+    return out
+
+
 def _max_pool_nhwc(x, g, lowest):
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
-    padded = _pad(x, pt, pb, pl, pr, lowest, g.xp)
-    y = None
-    for i in range(g.kh):
-        for j in range(g.kw):
-            view = _window(padded, i, j, oh, ow, g.sh, g.sw, 1, 1)
-            if y is None:
-                y = view.copy()
-            else:
-                np.maximum(y, view, out=y)
+    xp = g.xp
+    y = xp.empty((n, oh, ow, c), dtype=x.dtype)
+    if xp is not np or x.nbytes < _POOL_STAGE_MIN_BYTES:
+        return _max_pool_windows(_pad(x, pt, pb, pl, pr, lowest, xp), oh, ow, g, y)
+    region = (h + pt + pb, w + pl + pr)
+    tiles = _pool_tiles(n, y[0].nbytes, xp)
+    most = tiles[0][1] - tiles[0][0]
+    staged = _scratch("input", most * region[0] * region[1] * c, x.dtype, xp)
+    for start, stop in tiles:
+        tile = _stage(x[start:stop], _shaped(staged, (stop - start,) + region + (c,)), pt, pl, lowest)
+        _max_pool_windows(tile, oh, ow, g, y[start:stop])
     return y
 
 
+def _keep_first_hits(hits, seen):
+    """Clears in hits [positions, m] (bool, in window order) every True after a column's first: a window's
+    gradient goes to its first maximum, as in TF. `seen` [m] is scratch (None for two positions)."""
+    positions = len(hits)
+    for k in range(1, positions):
+        np.greater(hits[k], hits[0] if k == 1 else seen, out=hits[k])      # a hit, and none before it
+        if k + 1 < positions:
+            if k == 1:
+                np.logical_or(hits[0], hits[1], out=seen)
+            else:
+                np.logical_or(seen, hits[k], out=seen)
+
+
+def _max_pool_grad_tiled(x, y, dy, g, lowest):
+    """MaxPoolGrad where the windows tile the padded input (strides == ksize): per tile of images, the
+    hits of every window position against the pooled values in one comparison, the first hit of each
+    window kept, and the gradients written to their positions in one copy."""
+    n, h, w, c = x.shape
+    kh, kw = g.kh, g.kw
+    positions = kh * kw
+    oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
+    xp = g.xp
+    region = (oh * kh, ow * kw)
+    direct = pt == 0 and pl == 0 and region[0] <= h and region[1] <= w
+    covers = region[0] - pt >= h and region[1] - pl >= w
+    dx = (xp.empty if covers else xp.zeros)((n, h, w, c), dtype=dy.dtype)
+    tiles = _pool_tiles(n, y[0].nbytes, xp)
+    pooled = (tiles[0][1] - tiles[0][0]) * oh * ow * c          # pooled elements of the largest tile
+    staged = _scratch("input", positions * pooled, x.dtype, xp) if xp is np or not direct else None
+    hits_flat = _scratch("hits", positions * pooled, bool, xp)
+    grads_flat = _scratch("grads", positions * pooled, dy.dtype, xp)
+    seen_flat = _scratch("seen", pooled, bool, xp) if positions > 2 else None
+    padded_flat = None if direct else _scratch("padded_grad", positions * pooled, dy.dtype, xp)
+    for start, stop in tiles:
+        t = stop - start
+        tile_shape = (t,) + region + (c,)
+        x_tile = x[start:stop] if staged is None else _stage(x[start:stop], _shaped(staged, tile_shape),
+                                                             pt, pl, lowest)
+        hits = _shaped(hits_flat, (kh, kw, t, oh, ow, c))
+        np.equal(_window_positions(x_tile, kh, kw, oh, ow, xp), y[start:stop], out=hits)
+        _keep_first_hits(hits.reshape(positions, -1), None if seen_flat is None else seen_flat[:t * oh * ow * c])
+        grads = np.multiply(hits, dy[start:stop], out=_shaped(grads_flat, hits.shape))
+        if direct:
+            np.copyto(_window_positions(dx[start:stop], kh, kw, oh, ow, xp, writeable=True), grads)
+        else:
+            padded = _shaped(padded_flat, tile_shape)
+            np.copyto(_window_positions(padded, kh, kw, oh, ow, xp, writeable=True), grads)
+            rows, cols = min(h, region[0] - pt), min(w, region[1] - pl)
+            dx[start:stop, :rows, :cols, :] = padded[:, pt:pt + rows, pl:pl + cols, :]
+    return dx
+
+
 def _max_pool_grad_nhwc(x, y, dy, g, lowest):
+    if g.sh == g.kh and g.sw == g.kw:
+        return _max_pool_grad_tiled(x, y, dy, g, lowest)
+    return _max_pool_grad_windows(x, y, dy, g, lowest)
+
+
+def _max_pool_grad_windows(x, y, dy, g, lowest):
+    """MaxPoolGrad for any windows (overlapping ones accumulate), one kernel position at a time."""
     n, h, w, c = x.shape
     oh, ow, pt, pb, pl, pr = g.plan(h, w, g.kh, g.kw)
     padded = _pad(x, pt, pb, pl, pr, lowest, g.xp)
     disjoint = g.sh >= g.kh and g.sw >= g.kw
-    # Windows that tile the padded input exactly (2x2 stride 2 on an even size) write every element of
-    # the gradient below, so it needs no zero fill.
-    tiled = g.sh == g.kh and g.sw == g.kw and padded.shape[1] == oh * g.kh and padded.shape[2] == ow * g.kw
-    dxp = (g.xp.empty if tiled else g.xp.zeros)(padded.shape, dtype=dy.dtype)
+    dxp = g.xp.zeros(padded.shape, dtype=dy.dtype)
     remaining = None        # windows whose maximum is not yet found (the first one in a tie wins)
     positions = g.kh * g.kw
     hit = g.xp.empty(y.shape, dtype=bool)
