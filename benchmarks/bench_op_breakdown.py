@@ -61,10 +61,10 @@ def _timed(kernel, totals, key):
     return timed
 
 
-def breakdown(name, steps):
-    """(step seconds, {op type: seconds per step}) of workload `name` at one thread."""
+def breakdown(name, steps, intra_op=1):
+    """(step seconds, {op type: seconds per step}) of workload `name` at `intra_op` BLAS threads."""
     builder, fetch_key, feeds, _ = bench_workloads.workload(name)
-    step, _, sess = bench_workloads.session_step(numflow, builder, fetch_key, feeds, 1)
+    step, _, sess = bench_workloads.session_step(numflow, builder, fetch_key, feeds, intra_op)
     step()
     plan = list(sess._plans.values())[-1]
     namespace = plan._function.__globals__
@@ -91,16 +91,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(w for w in bench_workloads.WORKLOADS if w != "cnn_infer"))
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="intra_op_parallelism_threads of the timed session (default 1)")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     rate = sgemm_gflops()
     print("numflow %s, NumPy %s, OPENBLAS_CORETYPE=%s, single-thread sgemm %.0f GFLOP/s" % (
         numflow.NUMFLOW_VERSION, np.__version__, os.environ.get("OPENBLAS_CORETYPE", "(not set)"), rate))
     results = {"sgemm_gflops_1_thread": rate, "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
-               "workloads": {}}
+               "threads": args.threads, "workloads": {}}
     for name in args.only.split(","):
         steps = max(3, args.steps // 10) if name.startswith("cnn") else args.steps
-        elapsed, by_type = breakdown(name, steps)
+        elapsed, by_type = breakdown(name, steps, args.threads)
         products = sum(t for op_type, t in by_type.items() if op_type in MATRIX_PRODUCTS)
         kernels = sum(by_type.values())
         results["workloads"][name] = {"step_ms": elapsed * 1e3, "matrix_products_ms": products * 1e3,

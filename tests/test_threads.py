@@ -121,35 +121,110 @@ def _drive(chooser, step_seconds, steps):
     return used
 
 
+S = threads.Setting
+ONE, TWO, CONCURRENT = S(1, False), S(2, False), S(1, True)
+
+
 def test_adaptive_keeps_the_faster_setting():
-    chooser = threads.AdaptiveThreads(2, clock=_ManualClock())
-    used = _drive(chooser, {1: 0.010, 2: 0.006}, 200)
-    assert used[:4] == [2, 2, 1, 1]            # warm-up and one measured step of each
-    assert used[4:].count(1) <= len(used[4:]) // 15   # only bounded re-tries of the slower one
-    used = _drive(threads.AdaptiveThreads(2), {1: 0.006, 2: 0.010}, 200)
-    assert used[4:].count(2) <= len(used[4:]) // 15
+    chooser = threads.AdaptiveThreads((ONE, TWO), clock=_ManualClock())
+    used = _drive(chooser, {ONE: 0.010, TWO: 0.006}, 200)
+    assert used[:4] == [ONE, ONE, TWO, TWO]        # warm-up and one measured step of each
+    assert used[4:].count(ONE) <= len(used[4:]) // 15   # only bounded re-tries of the slower one
+    used = _drive(threads.AdaptiveThreads((ONE, TWO)), {ONE: 0.006, TWO: 0.010}, 200)
+    assert used[4:].count(TWO) <= len(used[4:]) // 15
+
+
+def test_steps_right_after_multithreaded_blas_are_not_counted():
+    chooser = threads.AdaptiveThreads((TWO, ONE))
+    used = _drive(chooser, {ONE: 0.010, TWO: 0.006}, 40)
+    # TWO's helper threads still spin after it: ONE runs BLAS_SETTLE_SECONDS uncounted, then measures.
+    settling_steps = int(threads.BLAS_SETTLE_SECONDS / 0.010)
+    assert used[:2] == [TWO, TWO] and used[2:3 + settling_steps] == [ONE] * (1 + settling_steps)
+    assert chooser.estimate[ONE] == pytest.approx(0.010) and chooser.current == TWO
 
 
 def test_adaptive_retry_cost_is_bounded_when_threads_become_slow():
-    chooser = threads.AdaptiveThreads(2, retry_ratio=20.0)
-    _drive(chooser, {1: 0.010, 2: 0.006}, 50)
-    assert chooser.current == 2
+    chooser = threads.AdaptiveThreads((ONE, TWO), retry_ratio=20.0)
+    _drive(chooser, {ONE: 0.010, TWO: 0.006}, 50)
+    assert chooser.current == TWO
     # Another process takes the second core: two threads now wait for it.
-    used = _drive(chooser, {1: 0.010, 2: 0.500}, 2000)
-    cost = sum({1: 0.010, 2: 0.500}[s] for s in used)
-    assert used[-1] == 1
+    used = _drive(chooser, {ONE: 0.010, TWO: 0.500}, 2000)
+    cost = sum({ONE: 0.010, TWO: 0.500}[s] for s in used)
+    assert used[-1] == ONE
     assert cost <= 1.10 * 0.010 * len(used) + 0.5   # at most ~1/20 spent re-trying, plus the first hit
 
 
 def test_adaptive_finds_threads_again_when_they_become_fast():
-    chooser = threads.AdaptiveThreads(2, retry_ratio=20.0)
-    _drive(chooser, {1: 0.010, 2: 0.500}, 100)
-    assert chooser.current == 1
-    used = _drive(chooser, {1: 0.010, 2: 0.006}, 2000)
-    assert used[-200:].count(2) >= 190
+    chooser = threads.AdaptiveThreads((ONE, TWO), retry_ratio=20.0)
+    _drive(chooser, {ONE: 0.010, TWO: 0.500}, 100)
+    assert chooser.current == ONE
+    used = _drive(chooser, {ONE: 0.010, TWO: 0.006}, 2000)
+    # A re-try of ONE now takes its settling steps too (at most 1/20 of the time, 17 steps here).
+    assert used[-200:].count(TWO) >= 180
 
 
 def test_fixed_threads_wins_over_adaptive():
     assert isinstance(threads.controller_for({"MatMul"}, intra_op=1), (threads.FixedThreads, type(None)))
     if threads.available() and threads.default_threads() > 1:
         assert isinstance(threads.controller_for({"MatMul"}), threads.AdaptiveThreads)
+
+
+def test_adaptive_chooses_among_three_settings():
+    chooser = threads.AdaptiveThreads((CONCURRENT, ONE, TWO), retry_ratio=20.0, clock=_ManualClock())
+    times = {CONCURRENT: 0.008, TWO: 0.006, ONE: 0.010}
+    used = _drive(chooser, times, 3000)
+    assert used[:6] == [CONCURRENT, CONCURRENT, ONE, ONE, TWO, TWO]
+    assert used[-100:].count(TWO) >= 90
+    cost = sum(times[s] for s in used[6:])
+    assert cost <= 1.15 * 0.006 * len(used[6:])     # each slower setting re-tried at a bounded cost
+    # The other core gets busy: multi-threaded BLAS collapses, the concurrent plan does not.
+    times = {CONCURRENT: 0.0105, TWO: 0.300, ONE: 0.010}
+    used = _drive(chooser, times, 3000)
+    assert used[-200:].count(ONE) >= 180
+    cost = sum(times[s] for s in used)
+    assert cost <= 1.15 * 0.010 * len(used) + 0.6
+
+
+@pytest.mark.skipif(not threads.available(), reason="no controllable BLAS in this process")
+def test_controller_settings_follow_the_config(monkeypatch):
+    monkeypatch.setattr(threads, "_usable_cpus", lambda: 2)
+    monkeypatch.setattr(threads, "default_threads", lambda: 2)
+    Setting = threads.Setting
+    default = threads.controller_for({"MatMul"}, has_concurrent=True)
+    assert default.settings == (Setting(1, True), Setting(1, False), Setting(2, False))
+    assert threads.controller_for({"MatMul"}).settings == (Setting(1, False), Setting(2, False))
+    # inter_op_parallelism_threads=1 is TF's one inter-op thread: kernels never run at the same time.
+    assert threads.controller_for({"MatMul"}, inter_op=1, has_concurrent=True).settings == \
+        (Setting(1, False), Setting(2, False))
+    one = threads.controller_for({"MatMul"}, intra_op=1, has_concurrent=True)
+    assert one.settings == (Setting(1, True), Setting(1, False))
+    fixed = threads.controller_for({"MatMul"}, intra_op=1, inter_op=1, has_concurrent=True)
+    assert isinstance(fixed, threads.FixedThreads) and fixed.setting == Setting(1, False)
+    # Concurrent kernels run with one BLAS thread only: a fixed larger count rules them out.
+    two = threads.controller_for({"MatMul"}, intra_op=2, has_concurrent=True)
+    assert isinstance(two, threads.FixedThreads) and two.setting == Setting(2, False)
+    monkeypatch.setattr(threads, "_usable_cpus", lambda: 1)
+    assert threads.controller_for({"MatMul"}, has_concurrent=True).settings == (Setting(1, False), Setting(2, False))
+
+
+def test_inter_op_threads_from_config():
+    assert threads.inter_op_threads(None) is None
+    assert threads.inter_op_threads(tf.ConfigProto(inter_op_parallelism_threads=0)) is None
+    assert threads.inter_op_threads(tf.ConfigProto(inter_op_parallelism_threads=1)) == 1
+    with pytest.raises(ValueError, match="inter_op_parallelism_threads must be >= 0, got -2"):
+        threads.inter_op_threads({"inter_op_parallelism_threads": -2})
+
+
+def test_session_without_config_takes_tf_config_threading(restore_blas_threads):
+    before = (tf.config.threading.get_intra_op_parallelism_threads(),
+              tf.config.threading.get_inter_op_parallelism_threads())
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+        with tf.Session() as sess:
+            assert sess._state.intra_op_threads == 1 and sess._state.inter_op_threads == 1
+    finally:
+        tf.config.threading.set_intra_op_parallelism_threads(before[0])
+        tf.config.threading.set_inter_op_parallelism_threads(before[1])
+    with tf.Session() as sess:
+        assert sess._state.intra_op_threads == (before[0] or None)

@@ -20,6 +20,7 @@ from .. import backend as backends
 from ..framework import errors
 from ..framework import traceback_utils
 from ..framework.tensor_shape import format_shape
+from . import concurrency
 from . import run_errors
 from . import threads
 
@@ -138,7 +139,9 @@ class Plan:
         self._values_on = values_on or backends.HOST
         self._function, self._line_ops = self._generate(program, state)
         self._threads = threads.controller_for({op._op_def.type for op in program.order},
-                                               getattr(state, "intra_op_threads", None))
+                                               getattr(state, "intra_op_threads", None),
+                                               getattr(state, "inter_op_threads", None),
+                                               self._concurrent_function is not None)
 
     @staticmethod
     def _check_feeds_reach_placeholders(needed, fed):
@@ -178,6 +181,7 @@ class Plan:
             if tensor not in fetched and tensor._op in computed:
                 dying.setdefault(position, []).append(tensor)
         placement = program.placement
+        calls = [] if placement is None else None   # op statements, for the concurrent variant
         devices = _ValueLocations(namespace, var_of, lines)
         for tensor in self.feed_tensors:
             devices.produced(tensor, self._values_on)
@@ -201,6 +205,8 @@ class Plan:
             else:
                 target = ", ".join(("v%d_%d" % (op._id, t._value_index)) if t in used else "_" for t in outputs)
             line_ops[len(lines) + 1] = op
+            if calls is not None:
+                calls.append(concurrency.OpCall(op, len(lines), target, kname, args.split(", ") if args else []))
             lines.append("    %s = %s(%s)" % (target, kname, args))
             output_location = None if device is None else _output_location(op, device)
             for tensor in used:
@@ -246,21 +252,54 @@ class Plan:
         exec(compile(source, filename, "exec"), namespace)
         self.source = source
         self._filename = filename
+        self._line_ops_of = {filename: line_ops}
         self._var_of = var_of   # read only when a step fails, to find the failed op's input values
-        return namespace["_plan"], line_ops
+        function = namespace["_plan"]
+        self._concurrent_function = None
+        variant = self._concurrent_variant(lines, line_ops, calls, program) if calls else None
+        if variant is not None:
+            concurrent_lines, concurrent_ops, split_kernels = variant
+            concurrent_filename = filename[:-1] + "-concurrent>"
+            namespace = dict(namespace, _submit=concurrency.worker().submit, **split_kernels)
+            exec(compile("\n".join(concurrent_lines) + "\n", concurrent_filename, "exec"), namespace)
+            self._concurrent_function = namespace["_plan"]
+            self._line_ops_of[concurrent_filename] = {n + 1: op for n, op in concurrent_ops.items()}
+            self.concurrent_source = "\n".join(concurrent_lines) + "\n"
+        return function, line_ops
+
+    @staticmethod
+    def _concurrent_variant(lines, line_ops, calls, program):
+        """(lines, {0-based line: op}, {kernel name: kernel}) of the plan's concurrent variant: pairs of
+        independent heavy kernels run at once, and the kernels that can split their own work replaced by
+        their concurrent versions; None when there is nothing to run at once."""
+        submit = concurrency.worker().submit
+        split_kernels = {}
+        for call in calls:
+            if call.op not in program.fused:
+                kernel = call.op._op_def.concurrent_kernel(call.op, program.state, submit)
+                if kernel is not None:
+                    split_kernels[call.kernel] = kernel
+        variant = concurrency.concurrent_source(lines, {n - 1: op for n, op in line_ops.items()}, calls,
+                                                bool(split_kernels))
+        return None if variant is None else variant + (split_kernels,)
+
+    def op_at(self, frame, line):
+        """The op whose statement is at `line` of the plan function (sequential or concurrent) running
+        in `frame`; None for a line of no op."""
+        return self._line_ops_of[frame.f_code.co_filename].get(line)
 
     def __call__(self, feed_values):
         try:
             if self._threads is None:
                 return self._function(*feed_values)
-            return self._threads(self._function, feed_values)
+            return self._threads({False: self._function, True: self._concurrent_function}, feed_values)
         except errors.OpError as exc:
             # Raised on purpose by a kernel (end of input, uninitialized value...): same class and text,
             # plus where the op was defined, unless a plan running this one will add it (a tf.data
             # function's plan: its caller adds context to the message first).
             if not run_errors.inside_another_plan():
                 frame, line = run_errors.plan_frame(self, exc)
-                run_errors.add_defined_at(exc, self._line_ops.get(line) if frame is not None else None)
+                run_errors.add_defined_at(exc, self.op_at(frame, line) if frame is not None else None)
             raise
         except Exception as exc:
             error = run_errors.translate(self, exc, feed_values, not run_errors.inside_another_plan())

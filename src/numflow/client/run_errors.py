@@ -61,7 +61,7 @@ def translate(plan, exc, feed_values, with_defined_at=True):
     frame, line = plan_frame(plan, exc)
     if frame is None:
         return None
-    op = plan._line_ops.get(line)
+    op = plan.op_at(frame, line)
     if op is None:
         return None
     fed = dict(zip(plan.feed_tensors, feed_values))
@@ -89,7 +89,7 @@ def plan_frame(plan, exc):
     frame = line = None
     traceback = exc.__traceback__
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == plan._filename:
+        if traceback.tb_frame.f_code.co_filename in plan._line_ops_of:
             frame, line = traceback.tb_frame, traceback.tb_lineno
         traceback = traceback.tb_next
     return frame, line

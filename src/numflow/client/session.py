@@ -11,6 +11,7 @@ import threading
 import numpy as np
 
 from .. import backend as backends
+from .. import config as _config_module
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.tensor_shape import format_shape
 from . import threads
@@ -317,7 +318,10 @@ class BaseSession:
             raise TypeError("graph must be a tf.Graph, but got %s" % type(self._graph))
         self._config = config if isinstance(config, dict) else {}
         self._state = SessionState(self._graph, self._config.get("rewrites"))
-        self._state.intra_op_threads = threads.intra_op_threads(config)
+        # A Session without a config takes tf.config.threading's settings, as TF's does.
+        thread_config = config if config is not None else _config_module.session_config_defaults()
+        self._state.intra_op_threads = threads.intra_op_threads(thread_config)
+        self._state.inter_op_threads = threads.inter_op_threads(thread_config)
         self._placement = PlacementPolicy.from_config(config)
         self._state.gpus = self._placement.gpus
         self._signatures = {}

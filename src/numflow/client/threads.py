@@ -1,17 +1,26 @@
-"""How many threads BLAS (NumPy's matrix products) may use while a plan runs.
+"""How many threads a plan's steps use: BLAS threads inside matrix products, and a second Python thread.
 
-numflow's only parallelism is the BLAS library inside NumPy's matrix products. Multi-threaded BLAS pays
-on an idle machine for large products, but when another process keeps a core busy its threads wait for
-that core and a step can take many times its single-threaded time. So:
-  - `ConfigProto(intra_op_parallelism_threads=n)` fixes the count for a Session's runs (as TF's intra-op
-    pool size); `inter_op_parallelism_threads` is accepted and has no effect, since plans run their ops
-    in one thread (measured: concurrent ops do not pay on NumPy kernels, see the README);
-  - otherwise each plan that calls BLAS times its own steps and keeps whichever of one thread or the
-    default count is faster now, re-trying the other now and then at a bounded cost (`AdaptiveThreads`).
+numflow has two kinds of parallelism, and they do not mix on a machine with few cores:
+  - the BLAS library inside NumPy's matrix products. Multi-threaded BLAS pays on an idle machine for
+    large products, but when another process keeps a core busy its threads wait for that core and a step
+    can take many times its single-threaded time; and after each multi-threaded product OpenBLAS's helper
+    threads keep spinning for about 0.1 s, on the cores anything else would need;
+  - running independent heavy kernels of a plan at the same time (`concurrency.py`), each with one BLAS
+    thread: the two products of a layer's gradient, or a large update split in halves. A waiting Python
+    thread sleeps instead of spinning, so this never collapses under load, and the results are the same
+    bits as one thread's.
+So each plan runs its steps under one `Setting` (BLAS threads, concurrent or not):
+  - `ConfigProto(intra_op_parallelism_threads=n)` fixes the BLAS count (as TF's intra-op pool size);
+    `inter_op_parallelism_threads=1` turns concurrent kernels off (TF's one inter-op thread), and they are
+    only used at one BLAS thread;
+  - otherwise each plan times its own steps under each candidate setting (one BLAS thread, the default
+    count, and concurrent kernels where the plan has any) and keeps whichever is fastest now, re-trying
+    the others now and then at a bounded cost (`AdaptiveThreads`).
 The count is set through threadpoolctl when it is installed (`pip install 'numflow-tf1[perf]'`), else by
 calling the OpenBLAS that NumPy loaded (found in /proc/self/maps) through ctypes; where neither works
-nothing is changed and plans run as before.
+the BLAS count is left alone.
 """
+import collections
 import ctypes
 import os
 import threading
@@ -146,18 +155,27 @@ def set_default_threads(count):
     _default_threads = int(count)
 
 
-def intra_op_threads(config):
-    """`intra_op_parallelism_threads` of a ConfigProto (or a config dict) when positive, else None."""
+def _config_threads(config, field):
+    """A thread-count field of a ConfigProto (or a config dict) when positive, else None."""
     if config is None:
         return None
-    value = config.get("intra_op_parallelism_threads") if isinstance(config, dict) else \
-        getattr(config, "intra_op_parallelism_threads", None)
+    value = config.get(field) if isinstance(config, dict) else getattr(config, field, None)
     if value is None:
         return None
     value = int(value)
     if value < 0:
-        raise ValueError("intra_op_parallelism_threads must be >= 0, got %d" % value)
+        raise ValueError("%s must be >= 0, got %d" % (field, value))
     return value or None
+
+
+def intra_op_threads(config):
+    """`intra_op_parallelism_threads` of a ConfigProto (or a config dict) when positive, else None."""
+    return _config_threads(config, "intra_op_parallelism_threads")
+
+
+def inter_op_threads(config):
+    """`inter_op_parallelism_threads` of a ConfigProto (or a config dict) when positive, else None."""
+    return _config_threads(config, "inter_op_parallelism_threads")
 
 
 # Op types whose kernels call BLAS: only plans containing one of these get thread control.
@@ -168,78 +186,110 @@ def calls_blas(op_types):
     return any(marker in kind for kind in op_types for marker in _BLAS_OP_MARKERS)
 
 
+def _use_blas_threads(count):
+    """Sets the BLAS count for a step, unless numflow set it already (None: leave BLAS alone)."""
+    if count is not None and _last_set[0] != count:
+        set_blas_threads(count)
+
+
+Setting = collections.namedtuple("Setting", "blas concurrent")
+Setting.__doc__ = """How a plan runs a step: `blas` BLAS threads, with its concurrent kernels or not."""
+
+
 class FixedThreads:
-    """Runs every step with `count` BLAS threads (a Session's intra_op_parallelism_threads)."""
+    """Runs every step under one `Setting` (a Session's intra_op_parallelism_threads)."""
 
-    def __init__(self, count):
-        self.count = count
+    def __init__(self, setting):
+        self.setting = setting
 
-    def __call__(self, function, args):
-        if _last_set[0] != self.count:
-            set_blas_threads(self.count)
-        return function(*args)
+    def __call__(self, functions, args):
+        _use_blas_threads(self.setting.blas)
+        return functions[self.setting.concurrent](*args)
+
+
+# After a product on several threads OpenBLAS's helper threads keep spinning for about 0.1 s (measured
+# in benchmarks/results/interop.txt), on the cores a one-thread setting would use: steps run in that
+# time are not counted for the setting switched to.
+BLAS_SETTLE_SECONDS = 0.15
 
 
 class AdaptiveThreads:
-    """Chooses between one BLAS thread and `many` by timing a plan's own steps.
+    """Chooses among `settings` (each a `Setting`) by timing a plan's own steps.
 
     The plan repeats the same work every step, so its step time under each setting is a direct measure.
-    Each step updates the running estimate of the setting it ran with; the faster setting is kept, and
-    the slower one is re-tried once the time spent since its last try reaches `retry_ratio` times its
+    Each step updates the running estimate of the setting it ran with; the fastest setting is kept, and
+    each slower one is re-tried once the time spent since its last try reaches `retry_ratio` times its
     last measured step, so that re-trying a setting that has become slow (another process took the
-    second core) costs at most 1/retry_ratio of the run time, while a setting that has become fast again
-    is found within a bounded time. The first step of each setting is a warm-up and is not counted.
+    second core) costs at most 1/retry_ratio of the run time per setting, while a setting that has
+    become fast again is found within a bounded time. The first step of each setting is a warm-up and
+    is not counted, nor are the steps of the first BLAS_SETTLE_SECONDS after leaving a multi-threaded
+    BLAS setting. Settings are tried first in the order given.
     """
 
-    def __init__(self, many, retry_ratio=20.0, clock=time.perf_counter):
-        self.settings = (1, many)
+    def __init__(self, settings, retry_ratio=20.0, clock=time.perf_counter):
+        self.settings = tuple(settings)
         self.retry_ratio = retry_ratio
         self.clock = clock
-        self.estimate = {1: None, many: None}
+        self.estimate = dict.fromkeys(self.settings)
         self.warm = set()
-        self.current = many
-        self.spent_since_try = {1: 0.0, many: 0.0}
+        self.current = self.settings[0]
+        self.spent_since_try = dict.fromkeys(self.settings, 0.0)
+        self.settling = 0.0     # seconds of steps still to run before a step is counted
 
-    def __call__(self, function, args):
+    def __call__(self, functions, args):
         current = self.current
-        if _last_set[0] != current:
-            set_blas_threads(current)
+        _use_blas_threads(current.blas)
         start = self.clock()
-        result = function(*args)
+        result = functions[current.concurrent](*args)
         self.record(current, self.clock() - start)
         return result
 
     def record(self, setting, seconds):
         """Learns from one step of `setting` that took `seconds`; picks the setting of the next step."""
-        other = self.settings[0] if setting == self.settings[1] else self.settings[1]
-        if setting not in self.warm:
-            self.warm.add(setting)
-        else:
+        counted = setting in self.warm and self.settling <= 0.0
+        self.warm.add(setting)
+        self.settling -= seconds
+        if counted:
             previous = self.estimate[setting]
             self.estimate[setting] = seconds if previous is None else 0.5 * (previous + seconds)
-        self.spent_since_try[other] += seconds
+        for other in self.settings:
+            self.spent_since_try[other] += seconds
         self.spent_since_try[setting] = 0.0
-        mine, theirs = self.estimate[setting], self.estimate[other]
-        if mine is None:
-            self.current = setting          # still warming up or measuring this one
-        elif theirs is None or other not in self.warm:
-            self.current = other            # never measured the other setting yet
-        elif mine > theirs:
-            self.current = other
-        elif self.spent_since_try[other] >= self.retry_ratio * theirs:
-            self.current = other            # a bounded-cost re-try of the slower setting
-            self.estimate[other] = None     # measured afresh: conditions may have changed
-        else:
-            self.current = setting
+        self.current = self._next(setting, counted)
+        if (setting.blas or 1) > 1 and (self.current.blas or 1) == 1:
+            self.settling = BLAS_SETTLE_SECONDS
+
+    def _next(self, setting, counted):
+        if not counted or self.estimate[setting] is None:
+            return setting          # still warming up or measuring this one
+        unmeasured = [s for s in self.settings if self.estimate[s] is None]
+        if unmeasured:
+            return unmeasured[0]
+        best = min(self.settings, key=self.estimate.__getitem__)
+        for other in self.settings:
+            # A re-try costs one step, plus the settling steps when it leaves multi-threaded BLAS.
+            cost = self.estimate[other] + (BLAS_SETTLE_SECONDS if (best.blas or 1) > 1 >= (other.blas or 1) else 0.0)
+            if other != best and self.spent_since_try[other] >= self.retry_ratio * cost:
+                self.estimate[other] = None     # measured afresh: conditions may have changed
+                return other                    # a bounded-cost re-try of a slower setting
+        return best
 
 
-def controller_for(op_types, intra_op=None):
-    """What a plan runs its steps through: None (call directly), FixedThreads or AdaptiveThreads."""
-    if not available():
-        return None
+def controller_for(op_types, intra_op=None, inter_op=None, has_concurrent=False):
+    """What a plan runs its steps through: None (call the sequential function directly), FixedThreads or
+    AdaptiveThreads. `has_concurrent`: the plan has a concurrent variant (`concurrency.py`), used only
+    at one BLAS thread, when inter_op_parallelism_threads is not 1 and the process has two CPUs."""
+    control = available()
+    concurrent = (has_concurrent and intra_op in (None, 1) and inter_op != 1
+                  and (inter_op or _usable_cpus()) > 1)
+    settings = [Setting(1 if control else None, True)] if concurrent else []
     if intra_op is not None:
-        return FixedThreads(intra_op)
-    many = default_threads()
-    if many <= 1 or not calls_blas(op_types):
-        return None
-    return AdaptiveThreads(many)
+        settings.append(Setting(intra_op if control else None, False))
+    elif control and calls_blas(op_types) and default_threads() > 1:
+        # One-thread settings first: measuring them after a multi-threaded one costs settling time.
+        settings += [Setting(1, False), Setting(default_threads(), False)]
+    else:
+        settings.append(Setting(None, False))   # BLAS left as it is
+    if len(settings) > 1:
+        return AdaptiveThreads(settings)
+    return None if settings[0] == Setting(None, False) else FixedThreads(settings[0])

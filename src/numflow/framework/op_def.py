@@ -58,6 +58,13 @@ class OpDef:
         """Returns the callable a plan invokes with this op's input values."""
         raise NotImplementedError("op %s has no kernel" % self.type)
 
+    def concurrent_kernel(self, op, ctx, submit):
+        """A kernel for the plan's concurrent variant (`client/concurrency.py`), or None (the default):
+        it does the op's work in independent parts, handing some to `submit(function, *args)` (which
+        returns a task whose `result()` waits for it) and doing the rest itself, with results identical
+        to `kernel`'s bit for bit. Only asked for ops that run on the host."""
+        return None
+
     def grad(self, op, *output_grads):
         """Returns one gradient Tensor (or None) per input of `op`, given the gradients of its outputs."""
         raise LookupError("No gradient defined for operation '%s' (op type: %s)" % (op.name, op.type))

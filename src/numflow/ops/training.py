@@ -70,6 +70,25 @@ def _update_in_chunks(update, refs, args, one, attrs, chunk=None):
         update([ref[start:stop] for ref in flat_refs], chunk_args, one, attrs)
 
 
+# In a plan's concurrent variant, variables this large are updated in two halves at once (measured on
+# the deep MNIST CNN's 3136x1024 Adam update: benchmarks/results/concurrency.txt).
+SPLIT_THRESHOLD = 1 << 20
+
+
+def _update_halves_at_once(submit, update, refs, args, one, attrs):
+    """`_update_in_chunks` over the second half of the flat elements on the worker (`submit`) while
+    this thread updates the first half; the halves meet at a chunk boundary."""
+    size = refs[0].size
+    half = (size // 2) // CHUNK_ELEMENTS * CHUNK_ELEMENTS or size // 2
+    flat_refs = [ref.reshape(-1) for ref in refs]
+    flat_args = [arg if np.ndim(arg) == 0 else np.reshape(arg, -1) for arg in args]
+    part = lambda values, start, stop: [v if np.ndim(v) == 0 else v[start:stop] for v in values]  # noqa: E731
+    second = submit(_update_in_chunks, update, part(flat_refs, half, size), part(flat_args, half, size),
+                    one, attrs)
+    _update_in_chunks(update, part(flat_refs, 0, half), part(flat_args, 0, half), one, attrs)
+    second.result()
+
+
 class _ApplyOp(OpDef):
     """Shared shape/dtype rule and storage access of the fused updates.
 
@@ -109,6 +128,17 @@ class _ApplyOp(OpDef):
         return [(var.dtype, var.shape)]
 
     def kernel(self, op, ctx):
+        return self._update_kernel(op, ctx, None)
+
+    def concurrent_kernel(self, op, ctx, submit):
+        """Variables of at least SPLIT_THRESHOLD elements are updated in two halves at once (one on the
+        inter-op worker): the update is elementwise, so each half gets exactly its sequential result."""
+        size = op.inputs[0].shape.num_elements()
+        if ctx.xp is not np or size is None or size < SPLIT_THRESHOLD:
+            return None
+        return self._update_kernel(op, ctx, submit)
+
+    def _update_kernel(self, op, ctx, submit):
         variable_ops = [op.inputs[i].op for i in range(self.refs)]
         cells = [ctx.variable_cell(v) for v in variable_ops]
         update = self.update
@@ -124,7 +154,10 @@ class _ApplyOp(OpDef):
                 if value is None:
                     raise _uninitialized(next(v for v, c in zip(variable_ops, cells) if c.value is None))
             if chunking and refs[0].size >= CHUNKING_THRESHOLD and _chunkable(refs, args):
-                _update_in_chunks(update, refs, args, one, attrs)
+                if submit is not None:
+                    _update_halves_at_once(submit, update, refs, args, one, attrs)
+                else:
+                    _update_in_chunks(update, refs, args, one, attrs)
             else:
                 update(refs, args, one, attrs)
             return refs[0]
