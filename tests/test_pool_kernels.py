@@ -1,11 +1,12 @@
 """MaxPool and MaxPoolGrad kernels (ops/conv.py's pooling section) against a plain loop over the windows.
 
-The kernels have a tiled path (strides == ksize: windows that tile the padded input, handled a few images
-at a time through scratch buffers) and a general path (overlapping or gapped windows); the forward pass
-stages big inputs in tiles. Every case here runs through a Session (so also on the guarded GPU when the
-suite runs with NUMFLOW_GPU_BACKEND=guarded), with random values and with many ties, and again with tiles
-of one or two images so that the tile loop, its ragged last tile and the forward staging all run on
-small arrays.
+MaxPoolGrad runs a few images at a time through scratch buffers (the staged kernel: one comparison of
+every window position, the first hit of each window kept, the gradients copied back in one go where the
+windows tile the input, added position by position where they overlap); on a device, overlapping and
+spaced windows keep the per-position loop. MaxPool stages big inputs in tiles. Every case here runs
+through a Session (so also on the guarded GPU when the suite runs with NUMFLOW_GPU_BACKEND=guarded), with
+random values and with many ties, and again with tiles of one or two images so that the tile loop, its
+ragged last tile and the forward staging all run on small arrays.
 """
 import itertools
 
@@ -263,14 +264,14 @@ def test_the_kernels_on_the_guarded_gpu(guarded_gpu):
     values; the kernels see device arrays."""
     from numflow.backend.guarded import GuardedArray
     seen = []
-    tiled, general = conv_ops._max_pool_grad_tiled, conv_ops._max_pool_grad_windows
+    staged, general = conv_ops._max_pool_grad_staged, conv_ops._max_pool_grad_windows
 
     def recording(kernel):
         def run(x, *args):
             seen.append(type(x))
             return kernel(x, *args)
         return run
-    guarded_gpu.setattr(conv_ops, "_max_pool_grad_tiled", recording(tiled))
+    guarded_gpu.setattr(conv_ops, "_max_pool_grad_staged", recording(staged))
     guarded_gpu.setattr(conv_ops, "_max_pool_grad_windows", recording(general))
     for (ksize, strides), padding in itertools.product([((2, 2), (2, 2)), ((3, 3), (3, 3)), ((3, 3), (2, 2))],
                                                        ["VALID", "SAME"]):

@@ -13,9 +13,10 @@ Kernels (conv_algorithms.choose picks Winograd or im2col per call from the shape
     gradient summed over the batch tiles.
   * Conv2DBackpropInput otherwise: one (dy @ filter[i, j].T) product per kernel-window position, added
     into the padded input gradient a few images at a time (one product + col2im for one input channel).
-  * pools: a loop over the kernel window (kh * kw elementwise steps), a few images at a time through
-    cache-sized scratch tiles for MaxPoolGrad and big MaxPool inputs; MaxPoolGrad of windows that tile
-    the input (strides == ksize) in one comparison, one first-hit pass and one copy per tile.
+  * pools: a loop over the kernel window (kh * kw elementwise steps); MaxPoolGrad and big MaxPool
+    inputs a few images at a time through cache-sized scratch tiles, MaxPoolGrad as one comparison of
+    every window position, one first-hit pass and one copy back (one add per position where windows
+    overlap).
 Padding is TF's: VALID out = ceil((in - (k - 1) * d) / s); SAME out = ceil(in / s), pad_total =
 max((out - 1) * s + (k - 1) * d + 1 - in, 0), pad_before = pad_total // 2, the extra one after.
 The same kernels run on a GPU: `_Geometry.xp` is the array module of the op's device (`ctx.xp`), which
@@ -911,17 +912,18 @@ def _stage(x_tile, buffer, pt, pl, lowest):
     return buffer
 
 
-def _window_positions(a, kh, kw, oh, ow, xp, writeable=False):
-    """The [kh, kw, n, oh, ow, c] view of NHWC `a` tiled by non-overlapping kh x kw windows from its top
-    left corner: element [i, j, b, r, q, ch] is a[b, r * kh + i, q * kw + j, ch] (no copy). Writeable
-    only where asked: the windows do not overlap, so no element is seen twice."""
+def _window_positions(a, g, oh, ow, xp, writeable=False):
+    """The [kh, kw, n, oh, ow, c] view of the windows of `g` over NHWC `a` from its top left corner:
+    element [i, j, b, r, q, ch] is a[b, r * sh + i, q * sw + j, ch] (no copy). Writeable only where asked,
+    for windows that do not overlap (no element seen twice)."""
     n, h, w, c = a.shape
-    if a.flags.c_contiguous and (h, w) == (oh * kh, ow * kw):
+    kh, kw, sh, sw = g.kh, g.kw, g.sh, g.sw
+    if (sh, sw) == (kh, kw) and a.flags.c_contiguous and (h, w) == (oh * kh, ow * kw):
         # A reshape is a view here, and costs a microsecond against as_strided's ten.
         return a.reshape(n, oh, kh, ow, kw, c).transpose(2, 4, 0, 1, 3, 5)
     s0, s1, s2, s3 = a.strides
     shape = (kh, kw, n, oh, ow, c)
-    strides = (s1, s2, s0, s1 * kh, s2 * kw, s3)
+    strides = (s1, s2, s0, s1 * sh, s2 * sw, s3)
     if writeable:
         return as_strided(a, shape, strides) if xp is np else xp.lib.stride_tricks.as_strided(a, shape, strides)
     return _strided_view(a, shape, strides, xp)
@@ -969,48 +971,78 @@ def _keep_first_hits(hits, seen):
                 np.logical_or(seen, hits[k], out=seen)
 
 
-def _max_pool_grad_tiled(x, y, dy, g, lowest):
-    """MaxPoolGrad where the windows tile the padded input (strides == ksize): per tile of images, the
-    hits of every window position against the pooled values in one comparison, the first hit of each
-    window kept, and the gradients written to their positions in one copy."""
+def _scatter_window_grads(grads, padded, g, oh, ow):
+    """padded [n, region_h, region_w, c] = the sum of grads [kh, kw, n, oh, ow, c] at their window
+    positions (overlapping windows add up). Where windows overlap (ksize >= strides), the positions
+    i < sh, j < sw cover [0, oh * sh) x [0, ow * sw) once each: those are copied, only the strips below
+    and right of that are zeroed, and the other positions added."""
+    kh, kw, sh, sw = g.kh, g.kw, g.sh, g.sw
+    covering = kh >= sh and kw >= sw
+    if covering:
+        padded[:, oh * sh:, :, :] = 0
+        padded[:, :oh * sh, ow * sw:, :] = 0
+    else:
+        padded.fill(0)
+    first = [(i, j) for i in range(min(kh, sh)) for j in range(min(kw, sw))] if covering else []
+    rest = [(i, j) for i in range(kh) for j in range(kw) if (i, j) not in first]
+    for i, j in first + rest:
+        target = _window(padded, i, j, oh, ow, sh, sw, 1, 1)
+        if (i, j) in first:
+            np.copyto(target, grads[i, j])
+        else:
+            np.add(target, grads[i, j], out=target)
+
+
+def _max_pool_grad_staged(x, y, dy, g, lowest):
+    """MaxPoolGrad per tile of staged images: the hits of every window position against the pooled values
+    in one comparison, the first hit of each window kept, the gradients scattered back; windows that tile
+    the input (strides == ksize) in one copy, straight into the result where there is no padding."""
     n, h, w, c = x.shape
-    kh, kw = g.kh, g.kw
+    kh, kw, sh, sw = g.kh, g.kw, g.sh, g.sw
     positions = kh * kw
     oh, ow, pt, pb, pl, pr = g.plan(h, w, kh, kw)
     xp = g.xp
-    region = (oh * kh, ow * kw)
-    direct = pt == 0 and pl == 0 and region[0] <= h and region[1] <= w
+    region = ((oh - 1) * sh + kh, (ow - 1) * sw + kw)        # the rows and columns windows read
+    tiled = (sh, sw) == (kh, kw)
+    direct = tiled and pt == 0 and pl == 0 and region[0] <= h and region[1] <= w
     covers = region[0] - pt >= h and region[1] - pl >= w
     dx = (xp.empty if covers else xp.zeros)((n, h, w, c), dtype=dy.dtype)
     tiles = _pool_tiles(n, y[0].nbytes, xp)
-    pooled = (tiles[0][1] - tiles[0][0]) * oh * ow * c          # pooled elements of the largest tile
-    staged = _scratch("input", positions * pooled, x.dtype, xp) if xp is np or not direct else None
+    most = tiles[0][1] - tiles[0][0]
+    pooled = most * oh * ow * c                                 # pooled elements of the largest tile
+    region_size = most * region[0] * region[1] * c
+    staged = _scratch("input", region_size, x.dtype, xp) if xp is np or not direct else None
     hits_flat = _scratch("hits", positions * pooled, bool, xp)
     grads_flat = _scratch("grads", positions * pooled, dy.dtype, xp)
     seen_flat = _scratch("seen", pooled, bool, xp) if positions > 2 else None
-    padded_flat = None if direct else _scratch("padded_grad", positions * pooled, dy.dtype, xp)
+    padded_flat = None if direct else _scratch("padded_grad", region_size, dy.dtype, xp)
     for start, stop in tiles:
         t = stop - start
         tile_shape = (t,) + region + (c,)
         x_tile = x[start:stop] if staged is None else _stage(x[start:stop], _shaped(staged, tile_shape),
                                                              pt, pl, lowest)
         hits = _shaped(hits_flat, (kh, kw, t, oh, ow, c))
-        np.equal(_window_positions(x_tile, kh, kw, oh, ow, xp), y[start:stop], out=hits)
+        np.equal(_window_positions(x_tile, g, oh, ow, xp), y[start:stop], out=hits)
         _keep_first_hits(hits.reshape(positions, -1), None if seen_flat is None else seen_flat[:t * oh * ow * c])
         grads = np.multiply(hits, dy[start:stop], out=_shaped(grads_flat, hits.shape))
         if direct:
-            np.copyto(_window_positions(dx[start:stop], kh, kw, oh, ow, xp, writeable=True), grads)
+            np.copyto(_window_positions(dx[start:stop], g, oh, ow, xp, writeable=True), grads)
+            continue
+        padded = _shaped(padded_flat, tile_shape)
+        if tiled:
+            np.copyto(_window_positions(padded, g, oh, ow, xp, writeable=True), grads)
         else:
-            padded = _shaped(padded_flat, tile_shape)
-            np.copyto(_window_positions(padded, kh, kw, oh, ow, xp, writeable=True), grads)
-            rows, cols = min(h, region[0] - pt), min(w, region[1] - pl)
-            dx[start:stop, :rows, :cols, :] = padded[:, pt:pt + rows, pl:pl + cols, :]
+            _scatter_window_grads(grads, padded, g, oh, ow)
+        rows, cols = min(h, region[0] - pt), min(w, region[1] - pl)
+        dx[start:stop, :rows, :cols, :] = padded[:, pt:pt + rows, pl:pl + cols, :]
     return dx
 
 
 def _max_pool_grad_nhwc(x, y, dy, g, lowest):
-    if g.sh == g.kh and g.sw == g.kw:
-        return _max_pool_grad_tiled(x, y, dy, g, lowest)
+    # On a device, overlapping or spaced windows keep the per-position loop: the staged kernel's
+    # [kh, kw, ...] hits and gradients would be kh * kw pooled-size arrays in device memory at once.
+    if g.xp is np or (g.sh, g.sw) == (g.kh, g.kw):
+        return _max_pool_grad_staged(x, y, dy, g, lowest)
     return _max_pool_grad_windows(x, y, dy, g, lowest)
 
 
