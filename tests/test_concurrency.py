@@ -38,9 +38,10 @@ def _plan_of(sess):
 def _run_steps(graph, train, feeds, setting, steps=3):
     """The variables after `steps` training steps from the same initial values, every step under
     `setting` (sequential or concurrent)."""
-    with tf.Session(graph=graph, config=tf.ConfigProto(intra_op_parallelism_threads=1)) as sess:
+    config = tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
+    with tf.Session(graph=graph, config=config) as sess:
         sess.run(tf.global_variables_initializer())
-        sess.run(train, feeds)
+        sess.run(train, feeds)      # sequential: one inter-op thread
         plan = _plan_of(sess)
         plan._threads = threads.FixedThreads(setting)
         for _ in range(steps):
@@ -101,23 +102,40 @@ def _initial_w1(graph):
         return sess.run(tf.trainable_variables()[0])
 
 
-def test_convolution_gradients_run_at_once_with_the_same_bits():
+@pytest.mark.parametrize("algorithm", ["", "im2col", "winograd"])
+def test_convolutions_run_at_once_with_the_same_bits(algorithm, monkeypatch):
+    monkeypatch.setenv("NUMFLOW_CONV_ALGORITHM", algorithm)
+    submitted = []
+    submit = concurrency.Worker.submit
+
+    def counting_submit(self, function, *args):
+        submitted.append(getattr(function, "__name__", function))
+        return submit(self, function, *args)
+    monkeypatch.setattr(concurrency.Worker, "submit", counting_submit)
     graph = tf.Graph()
     with graph.as_default():
-        images = tf.placeholder(tf.float32, [None, 12, 12, 4])
-        f1 = tf.get_variable("f1", [3, 3, 4, 8], initializer=tf.random_normal_initializer(0, 0.2, seed=3))
-        f2 = tf.get_variable("f2", [3, 3, 8, 8], initializer=tf.random_normal_initializer(0, 0.2, seed=4))
+        images = tf.placeholder(tf.float32, [None, 28, 28, 4])
+        f1 = tf.get_variable("f1", [5, 5, 4, 16], initializer=tf.random_normal_initializer(0, 0.1, seed=3))
+        f2 = tf.get_variable("f2", [5, 5, 16, 16], initializer=tf.random_normal_initializer(0, 0.1, seed=4))
         hidden = tf.nn.relu(tf.nn.conv2d(images, f1, [1, 1, 1, 1], "SAME"))
         out = tf.nn.conv2d(hidden, f2, [1, 1, 1, 1], "SAME")
         train = tf.train.GradientDescentOptimizer(0.01).minimize(tf.reduce_mean(out * out))
-    feeds = {images: np.random.RandomState(5).randn(6, 12, 12, 4).astype(np.float32)}
+    feeds = {images: np.random.RandomState(5).randn(40, 28, 28, 4).astype(np.float32)}
     sequential, _ = _run_steps(graph, train, feeds, SEQUENTIAL)
+    assert not submitted
     concurrent, plan = _run_steps(graph, train, feeds, CONCURRENT)
-    pair = [line for line in plan.concurrent_source.splitlines() if "_submit(" in line]
-    assert len(pair) == 1
+    # conv2's input and filter gradients run as a pair; both forward convolutions spread their batch tiles.
+    assert len([line for line in plan.concurrent_source.splitlines() if "_submit(" in line]) == 1
+    assert submitted.count("_run_ranges") >= 2 * 3
     for before, after in zip(sequential, concurrent):
         assert np.isfinite(before).all()
         np.testing.assert_array_equal(before, after)
+
+
+def test_a_task_submitted_from_the_worker_runs_there_at_once():
+    worker = concurrency.worker()
+    inner = worker.submit(lambda: worker.submit(np.multiply, 6, 7).result())
+    assert inner.result() == 42
 
 
 def test_a_failure_on_the_worker_is_reported_at_its_op():

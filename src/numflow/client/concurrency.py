@@ -74,7 +74,10 @@ class Worker:
 
     def submit(self, function, *args):
         task = _Task(function, args)
-        self._tasks.put(task)
+        if threading.current_thread() is self._thread:
+            task.run()      # a task's own parts: queued behind itself they would never run
+        else:
+            self._tasks.put(task)
         return task
 
 
@@ -138,14 +141,10 @@ def independent_pairs(calls):
     return pairs
 
 
-def concurrent_source(lines, line_ops, calls, split_kernels=False):
+def concurrent_source(lines, line_ops, pairs):
     """(lines, {0-based line: op}) of the concurrent variant of a host-only plan whose sequential source
-    is `lines`, with the op of each line in `line_ops` (0-based) and its op statements `calls` in order;
-    None when the plan has no independent pair, unless it has `split_kernels` (ops doing their own
-    work in parts at once, whose kernels the caller swaps in)."""
-    pairs = independent_pairs(calls)
-    if not pairs and not split_kernels:
-        return None
+    is `lines`, with the op of each line in `line_ops` (0-based), running each of `pairs` (from
+    `independent_pairs`) at once."""
     replaced = {}
     for number, (first, second) in enumerate(pairs):
         pending = "_p%d" % number
@@ -153,10 +152,10 @@ def concurrent_source(lines, line_ops, calls, split_kernels=False):
                                  second.op),
                                 (lines[first.line], first.op)]
         replaced[second.line] = [("    %s = %s.result()" % (second.target, pending), second.op)]
-    new_lines, line_ops = [], {}
+    new_lines, new_line_ops = [], {}
     for index, line in enumerate(lines):
         for text, op in replaced.get(index, [(line, line_ops.get(index))]):
             if op is not None:
-                line_ops[len(new_lines)] = op
+                new_line_ops[len(new_lines)] = op
             new_lines.append(text)
-    return new_lines, line_ops
+    return new_lines, new_line_ops

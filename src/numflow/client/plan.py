@@ -270,18 +270,21 @@ class Plan:
     @staticmethod
     def _concurrent_variant(lines, line_ops, calls, program):
         """(lines, {0-based line: op}, {kernel name: kernel}) of the plan's concurrent variant: pairs of
-        independent heavy kernels run at once, and the kernels that can split their own work replaced by
-        their concurrent versions; None when there is nothing to run at once."""
+        independent heavy kernels run at once, and the other kernels that can split their own work
+        replaced by their concurrent versions; None when there is nothing to run at once."""
         submit = concurrency.worker().submit
+        pairs = concurrency.independent_pairs(calls)
+        paired = {call.op for pair in pairs for call in pair}
         split_kernels = {}
         for call in calls:
-            if call.op not in program.fused:
+            if call.op not in program.fused and call.op not in paired:
                 kernel = call.op._op_def.concurrent_kernel(call.op, program.state, submit)
                 if kernel is not None:
                     split_kernels[call.kernel] = kernel
-        variant = concurrency.concurrent_source(lines, {n - 1: op for n, op in line_ops.items()}, calls,
-                                                bool(split_kernels))
-        return None if variant is None else variant + (split_kernels,)
+        if not pairs and not split_kernels:
+            return None
+        return concurrency.concurrent_source(lines, {n - 1: op for n, op in line_ops.items()}, pairs) + \
+            (split_kernels,)
 
     def op_at(self, frame, line):
         """The op whose statement is at `line` of the plan function (sequential or concurrent) running

@@ -136,6 +136,7 @@ class _Geometry:
 
     def __init__(self, attrs, kernel_hw=None, xp=np):
         self.xp = xp        # the array module of the op's device (NumPy on the host)
+        self.spread = None  # the inter-op worker's submit in a plan's concurrent variant (batch tiles)
         fmt = attrs["data_format"]
         self.nchw = fmt == "NCHW"
         self.sh, self.sw = _spatial(attrs["strides"], fmt)
@@ -337,15 +338,17 @@ def _conv_forward(x, f, g):
     xp = g.xp
     dtype = np.result_type(x.dtype, f.dtype)
     if _algorithm(g, kh, kw, c, o, (oh, ow), dtype, algorithms.FORWARD) == algorithms.WINOGRAD:
-        return algorithms.winograd_forward(x, f, (pt, pl), (oh, ow), xp)
+        return algorithms.winograd_forward(x, f, (pt, pl), (oh, ow), xp, spread=g.spread)
     padded = _pad(x, pt, pb, pl, pr, xp=xp)
     fmat = f.reshape(kh * kw * c, o)
     y = xp.empty((n, oh, ow, o), dtype)
+
     # im2col a few images at a time into a reused workspace: the whole patch matrix of a large batch
     # (627 MB for the deep MNIST CNN at 1000 images) costs more in fresh pages than in arithmetic.
-    for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp):
+    def convolve(start, stop):
         cols = _patch_matrix(padded[start:stop], kh, kw, oh, ow, g, dtype)
         np.matmul(cols, fmat, out=y[start:stop].reshape(-1, o))
+    algorithms.for_each_range(_batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp), convolve, g.spread)
     return y
 
 
@@ -380,13 +383,14 @@ def _conv_input_grad(sizes, f, dy, g):
     dtype = np.result_type(dy.dtype, f.dtype)
     if algorithms.input_grad_pads(h, w, kh, kw, (pt, pl), (oh, ow)) is not None \
             and _algorithm(g, kh, kw, c, o, (oh, ow), dtype, algorithms.INPUT_GRAD) == algorithms.WINOGRAD:
-        return algorithms.winograd_input_grad((n, h, w, c), f, dy, (pt, pl), xp)
+        return algorithms.winograd_input_grad((n, h, w, c), f, dy, (pt, pl), xp, spread=g.spread)
     dxp = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dtype)
     if c > _ONE_PRODUCT_MAX_CHANNELS:
         # A few images at a time, so that their output gradient and input gradient stay in cache
         # across the kh * kw products.
         per_image = (oh * ow * o + (h + pt + pb) * (w + pl + pr) * c) * dtype.itemsize
-        for start, stop in _batch_tiles(n, per_image, xp):
+
+        def accumulate_taps(start, stop):
             dy2 = dy[start:stop].reshape((stop - start) * oh * ow, o)
             tile = dxp[start:stop]
             for i in range(kh):
@@ -394,12 +398,13 @@ def _conv_input_grad(sizes, f, dy, g):
                     part = np.matmul(dy2, f[i, j].T).reshape(stop - start, oh, ow, c)
                     view = _window(tile, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
                     np.add(view, part, out=view)
+        algorithms.for_each_range(_batch_tiles(n, per_image, xp), accumulate_taps, g.spread)
         return _unpad(dxp, pt, pl, h, w, xp)
     fmat_t = f.reshape(kh * kw * c, o).T
     # Few input channels: kh * kw products of c columns each are mostly call overhead, so one product
     # gives every kernel position's contribution (col2im then adds them into place), a few images at
     # a time in a reused workspace.
-    for start, stop in _batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp):
+    def col2im(start, stop):
         rows = (stop - start) * oh * ow
         dcols = _workspace(rows, kh * kw * c, dtype, xp)
         np.matmul(dy[start:stop].reshape(rows, o), fmat_t, out=dcols)
@@ -409,6 +414,7 @@ def _conv_input_grad(sizes, f, dy, g):
             for j in range(kw):
                 view = _window(tile, i, j, oh, ow, g.sh, g.sw, g.dh, g.dw)
                 np.add(view, dcols[:, :, :, i, j, :], out=view)
+    algorithms.for_each_range(_batch_tiles(n, oh * ow * kh * kw * c * dtype.itemsize, xp), col2im, g.spread)
     return _unpad(dxp, pt, pl, h, w, xp)
 
 
@@ -541,7 +547,19 @@ class _ConvBase(OpDef):
         return [(x.dtype, TensorShape(filter_dims))]
 
     def kernel(self, op, ctx):
+        return self._kernel(op, ctx, None)
+
+    def concurrent_kernel(self, op, ctx, submit):
+        """The forward and input-gradient convolutions spread their batch tiles over this thread and the
+        inter-op worker (`conv_algorithms.for_each_range`); each tile is computed as in one thread. The
+        filter gradient sums over the batch, so it stays whole (splitting would change the sums' order)."""
+        if self.depthwise or self.role == "filter" or ctx.xp is not np:
+            return None
+        return self._kernel(op, ctx, submit)
+
+    def _kernel(self, op, ctx, spread):
         g = _Geometry(op.attrs, xp=ctx.xp)
+        g.spread = spread
         if not self.depthwise:
             g.forced_algorithm = algorithms.forced_algorithm()
         xp = g.xp

@@ -45,7 +45,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["IM2COL", "WINOGRAD", "FORWARD", "INPUT_GRAD", "FILTER_GRAD", "choose", "winograd_forward",
+__all__ = ["IM2COL", "WINOGRAD", "FORWARD", "INPUT_GRAD", "FILTER_GRAD", "choose", "for_each_range", "winograd_forward",
            "winograd_input_grad", "winograd_filter_grad", "winograd_matrices"]
 
 IM2COL = "im2col"
@@ -184,6 +184,24 @@ def _batch_ranges(n, bytes_per_image, xp):
     return [(start, min(start + step, n)) for start in range(0, n, step)]
 
 
+def for_each_range(ranges, body, spread=None):
+    """Runs `body(start, stop)` for each batch range. With `spread` (the inter-op worker's submit, in a
+    plan's concurrent variant) the later half of the ranges run on the worker meanwhile: each range is
+    computed exactly as in one thread, into its own part of the output."""
+    if spread is None or len(ranges) < 2:
+        _run_ranges(ranges, body)
+        return
+    middle = len(ranges) // 2
+    later = spread(_run_ranges, ranges[middle:], body)
+    _run_ranges(ranges[:middle], body)
+    later.result()
+
+
+def _run_ranges(ranges, body):
+    for start, stop in ranges:
+        body(start, stop)
+
+
 def _tile_counts(oh, ow, m):
     return -(-oh // m), -(-ow // m)
 
@@ -262,9 +280,10 @@ def _scatter_output(y, tiles, m, oh, ow):
             y[:, a::m, b::m, :] = tiles[a, b, :, :rows, :cols, :]
 
 
-def winograd_forward(x, f, pads, out_hw, xp=np, tile=TILE):
+def winograd_forward(x, f, pads, out_hw, xp=np, tile=TILE, spread=None):
     """Conv2D (stride 1, no dilation) of x [n, h, w, c] with f [kh, kw, c, o]: [n, oh, ow, o].
-    `pads` is (top, left) padding; the output is oh x ow (bottom/right padding implied)."""
+    `pads` is (top, left) padding; the output is oh x ow (bottom/right padding implied). `spread`: see
+    for_each_range."""
     n, _, _, c = x.shape
     kh, kw, _, o = f.shape
     oh, ow = out_hw
@@ -275,13 +294,15 @@ def winograd_forward(x, f, pads, out_hw, xp=np, tile=TILE):
     u = _filter_transform(f.astype(dtype, copy=False), mats_h, mats_w)
     y = xp.empty((n, oh, ow, o), dtype)
     per_image = ah * aw * th * tw * max(c, o) * dtype.itemsize
-    for start, stop in _batch_ranges(n, per_image, xp):
+
+    def convolve(start, stop):
         d = _padded_tiles(x[start:stop], pads, (th, tw), tile, (ah, aw), xp, "input")
         v = _transform(mats_h[2], d, mats_w[2], "input", xp).reshape(ah * aw, -1, c)
         products = _scratch_array("products", (ah * aw, v.shape[1], o), dtype, xp)
         np.matmul(v, u, out=products)
         out = _transform(mats_h[0], products.reshape(ah, aw, -1), mats_w[0], "output", xp)
         _scatter_output(y[start:stop], out.reshape(tile, tile, stop - start, th, tw, o), tile, oh, ow)
+    for_each_range(_batch_ranges(n, per_image, xp), convolve, spread)
     return y
 
 
@@ -297,14 +318,14 @@ def input_grad_pads(h, w, kh, kw, pads, out_hw):
     return top, left
 
 
-def winograd_input_grad(sizes, f, dy, pads, xp=np, tile=TILE):
+def winograd_input_grad(sizes, f, dy, pads, xp=np, tile=TILE, spread=None):
     """Conv2DBackpropInput (stride 1, no dilation): the forward algorithm on dy with the spatially
     flipped, channel-swapped filter.  `sizes` is [n, h, w, c], `pads` the forward's (top, left)."""
     n, h, w, c = sizes
     kh, kw = f.shape[:2]
     grad_pads = input_grad_pads(h, w, kh, kw, pads, dy.shape[1:3])
     flipped = xp.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2))
-    return winograd_forward(dy, flipped, grad_pads, (h, w), xp, tile)
+    return winograd_forward(dy, flipped, grad_pads, (h, w), xp, tile, spread)
 
 
 def winograd_filter_grad(x, filter_hw, dy, pads, xp=np, tile=FILTER_TILE):
