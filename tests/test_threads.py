@@ -187,7 +187,6 @@ def test_adaptive_chooses_among_three_settings():
 
 @pytest.mark.skipif(not threads.available(), reason="no controllable BLAS in this process")
 def test_controller_settings_follow_the_config(monkeypatch):
-    monkeypatch.setattr(threads, "_usable_cpus", lambda: 2)
     monkeypatch.setattr(threads, "default_threads", lambda: 2)
     Setting = threads.Setting
     default = threads.controller_for({"MatMul"}, has_concurrent=True)
@@ -203,8 +202,12 @@ def test_controller_settings_follow_the_config(monkeypatch):
     # Concurrent kernels run with one BLAS thread only: a fixed larger count rules them out.
     two = threads.controller_for({"MatMul"}, intra_op=2, has_concurrent=True)
     assert isinstance(two, threads.FixedThreads) and two.setting == Setting(2, False)
-    monkeypatch.setattr(threads, "_usable_cpus", lambda: 1)
-    assert threads.controller_for({"MatMul"}, has_concurrent=True).settings == (Setting(1, False), Setting(2, False))
+    # One core for this process (OPENBLAS_NUM_THREADS=1, or a Horovod rank's share): no second thread.
+    monkeypatch.setattr(threads, "default_threads", lambda: 1)
+    assert threads.controller_for({"MatMul"}, has_concurrent=True) is None
+    # ... unless the config asks for inter-op threads.
+    assert threads.controller_for({"MatMul"}, inter_op=2, has_concurrent=True).settings == \
+        (Setting(1, True), Setting(None, False))
 
 
 def test_inter_op_threads_from_config():

@@ -278,10 +278,11 @@ class AdaptiveThreads:
 def controller_for(op_types, intra_op=None, inter_op=None, has_concurrent=False):
     """What a plan runs its steps through: None (call the sequential function directly), FixedThreads or
     AdaptiveThreads. `has_concurrent`: the plan has a concurrent variant (`concurrency.py`), used only
-    at one BLAS thread, when inter_op_parallelism_threads is not 1 and the process has two CPUs."""
+    at one BLAS thread, when inter_op_parallelism_threads is not 1 and the process may use two cores
+    (its default thread count: the CPUs, OPENBLAS_NUM_THREADS, or a Horovod rank's share)."""
     control = available()
     concurrent = (has_concurrent and intra_op in (None, 1) and inter_op != 1
-                  and (inter_op or _usable_cpus()) > 1)
+                  and (inter_op or default_threads()) > 1)
     settings = [Setting(1 if control else None, True)] if concurrent else []
     if intra_op is not None:
         settings.append(Setting(intra_op if control else None, False))
