@@ -871,12 +871,14 @@ def _lowest(dtype):
 # the strided per-window-position passes then read that. Measured at 1 thread in the deep MNIST CNN's
 # training step (benchmarks/bench_pool.py, results/pool.txt).
 #
-# Tiles hold this many bytes of pooled output (the staged input is ksize times bigger): 64K-256K were
-# within a few percent of each other, 512K and whole-batch tiles lose the cache.
+# Tiles hold this many bytes of pooled output (the staged input is ksize times bigger). MaxPoolGrad in the
+# step: 128K and 256K 1.92 ms, 64K 2.11, 32K 2.48 (NumPy's per-call cost); 512K and whole-batch tiles
+# no longer stay in the cache.
 _POOL_TILE_BYTES = 128 << 10
 # MaxPool's input was usually just written by the op before it and is still in cache: staging it costs
 # a copy for nothing (batch 50 of 28x28x32, 5 MB: 0.41 ms direct against 0.6 ms staged, in the training
-# step). From about 10 MB on it is not (batch 1000: 25 ms direct, 13 ms staged).
+# step). From about 10 MB on it is not (10 MB: 1.07 ms direct, 0.89 staged; the CNN's two pools at
+# inference batch 1000: 23.4 ms direct, 13.9 staged).
 _POOL_STAGE_MIN_BYTES = 8 << 20
 # Scratch buffers above this size are not kept between calls (a single huge image per tile).
 _POOL_SCRATCH_KEEP_BYTES = 16 << 20
