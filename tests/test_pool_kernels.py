@@ -278,3 +278,12 @@ def test_the_kernels_on_the_guarded_gpu(guarded_gpu):
         for ties in (False, True):
             check_against_reference(_values((3, 7, 8, 2), ties, np.float32, 19), ksize, strides, padding, seed=19)
     assert seen and all(kind is GuardedArray for kind in seen)
+
+
+@pytest.mark.parametrize("ksize,strides", [((2, 2), (2, 2)), ((3, 3), (2, 2))])
+@pytest.mark.parametrize("shape", [(0, 4, 4, 2), (2, 4, 4, 0), (2, 0, 4, 2)])
+def test_empty_inputs_give_empty_results(shape, ksize, strides):
+    x = np.zeros(shape, np.float32)
+    (oh, ow), _ = reference_windows(shape, ksize, strides, "SAME")
+    pooled, dx = run_pool_and_grad(x, np.zeros((shape[0], oh, ow, shape[3]), np.float32), ksize, strides, "SAME")
+    assert pooled.shape == (shape[0], oh, ow, shape[3]) and dx.shape == shape

@@ -969,7 +969,7 @@ def _max_pool_nhwc(x, g, lowest):
     if xp is not np or x.nbytes < _POOL_STAGE_MIN_BYTES:
         return _max_pool_windows(_pad(x, pt, pb, pl, pr, lowest, xp), oh, ow, g, y)
     region = (h + pt + pb, w + pl + pr)
-    tiles = _pool_tiles(n, y[0].nbytes, xp)
+    tiles = _pool_tiles(n, oh * ow * c * y.itemsize, xp)
     most = tiles[0][1] - tiles[0][0]
     staged = _scratch("input", most * region[0] * region[1] * c, x.dtype, xp)
     for start, stop in tiles:
@@ -1027,7 +1027,9 @@ def _max_pool_grad_staged(x, y, dy, g, lowest):
     direct = tiled and pt == 0 and pl == 0 and region[0] <= h and region[1] <= w
     covers = region[0] - pt >= h and region[1] - pl >= w
     dx = (xp.empty if covers else xp.zeros)((n, h, w, c), dtype=dy.dtype)
-    tiles = _pool_tiles(n, y[0].nbytes, xp)
+    if n == 0:
+        return dx
+    tiles = _pool_tiles(n, oh * ow * c * y.itemsize, xp)
     most = tiles[0][1] - tiles[0][0]
     pooled = most * oh * ow * c                                 # pooled elements of the largest tile
     region_size = most * region[0] * region[1] * c
