@@ -287,3 +287,21 @@ def test_empty_inputs_give_empty_results(shape, ksize, strides):
     (oh, ow), _ = reference_windows(shape, ksize, strides, "SAME")
     pooled, dx = run_pool_and_grad(x, np.zeros((shape[0], oh, ow, shape[3]), np.float32), ksize, strides, "SAME")
     assert pooled.shape == (shape[0], oh, ow, shape[3]) and dx.shape == shape
+
+
+def test_nan_windows_pool_to_nan_and_pass_no_gradient():
+    """A window holding NaN pools to NaN, which equals no input: its gradient goes nowhere (as before the
+    staged kernel; the others are unaffected)."""
+    x = _values((2, 4, 4, 3), True, np.float32, 21)
+    x[0, 1, 1, 0] = np.nan
+    dy = _gradients((2, 2, 2, 3), np.float32, 22)
+    pooled, dx = run_pool_and_grad(x, dy, (2, 2), (2, 2), "VALID")
+    assert np.isnan(pooled[0, 0, 0, 0]) and np.count_nonzero(np.isnan(pooled)) == 1
+    assert not dx[0, :2, :2, 0].any()
+    np.testing.assert_array_equal(dx, reference_max_pool_grad(x, pooled, dy, (2, 2), (2, 2), "VALID"))
+
+
+def test_scratch_too_big_to_keep_is_allocated_per_call(monkeypatch):
+    monkeypatch.setattr(conv_ops, "_POOL_SCRATCH_KEEP_BYTES", 0)
+    for ksize, strides in (((2, 2), (2, 2)), ((3, 3), (2, 2))):
+        check_against_reference(_values((3, 7, 9, 2), True, np.float32, 23), ksize, strides, "SAME")
