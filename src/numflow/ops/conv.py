@@ -880,6 +880,9 @@ _POOL_TILE_BYTES = 128 << 10
 # step). From about 10 MB on it is not (10 MB: 1.07 ms direct, 0.89 staged; the CNN's two pools at
 # inference batch 1000: 23.4 ms direct, 13.9 staged).
 _POOL_STAGE_MIN_BYTES = 8 << 20
+# In a plan's concurrent variant, pools of inputs this large spread their images over the caller and the
+# inter-op worker (see split_ranges); below it a thread round trip costs about what it saves.
+_POOL_SPREAD_MIN_BYTES = 1 << 20
 # Scratch buffers above this size are not kept between calls (a single huge image per tile).
 _POOL_SCRATCH_KEEP_BYTES = 16 << 20
 _pool_scratch = threading.local()
@@ -967,14 +970,25 @@ def _max_pool_nhwc(x, g, lowest):
     xp = g.xp
     y = xp.empty((n, oh, ow, c), dtype=x.dtype)
     if xp is not np or x.nbytes < _POOL_STAGE_MIN_BYTES:
-        return _max_pool_windows(_pad(x, pt, pb, pl, pr, lowest, xp), oh, ow, g, y)
+        padded = _pad(x, pt, pb, pl, pr, lowest, xp)
+        if g.spread is None or x.nbytes < _POOL_SPREAD_MIN_BYTES:
+            return _max_pool_windows(padded, oh, ow, g, y)
+
+        def pool_halves(ranges):
+            for start, stop in ranges:
+                _max_pool_windows(padded[start:stop], oh, ow, g, y[start:stop])
+        algorithms.split_ranges([(0, n // 2), (n // 2, n)], pool_halves, g.spread)
+        return y
     region = (h + pt + pb, w + pl + pr)
     tiles = _pool_tiles(n, oh * ow * c * y.itemsize, xp)
     most = tiles[0][1] - tiles[0][0]
-    staged = _scratch("input", most * region[0] * region[1] * c, x.dtype, xp)
-    for start, stop in tiles:
-        tile = _stage(x[start:stop], _shaped(staged, (stop - start,) + region + (c,)), pt, pl, lowest)
-        _max_pool_windows(tile, oh, ow, g, y[start:stop])
+
+    def pool_tiles(ranges):
+        staged = _scratch("input", most * region[0] * region[1] * c, x.dtype, xp)     # this thread's
+        for start, stop in ranges:
+            tile = _stage(x[start:stop], _shaped(staged, (stop - start,) + region + (c,)), pt, pl, lowest)
+            _max_pool_windows(tile, oh, ow, g, y[start:stop])
+    algorithms.split_ranges(tiles, pool_tiles, g.spread)
     return y
 
 
@@ -1033,30 +1047,35 @@ def _max_pool_grad_staged(x, y, dy, g, lowest):
     most = tiles[0][1] - tiles[0][0]
     pooled = most * oh * ow * c                                 # pooled elements of the largest tile
     region_size = most * region[0] * region[1] * c
-    staged = _scratch("input", region_size, x.dtype, xp) if xp is np or not direct else None
-    hits_flat = _scratch("hits", positions * pooled, bool, xp)
-    grads_flat = _scratch("grads", positions * pooled, dy.dtype, xp)
-    seen_flat = _scratch("seen", pooled, bool, xp) if positions > 2 else None
-    padded_flat = None if direct else _scratch("padded_grad", region_size, dy.dtype, xp)
-    for start, stop in tiles:
-        t = stop - start
-        tile_shape = (t,) + region + (c,)
-        x_tile = x[start:stop] if staged is None else _stage(x[start:stop], _shaped(staged, tile_shape),
-                                                             pt, pl, lowest)
-        hits = _shaped(hits_flat, (kh, kw, t, oh, ow, c))
-        np.equal(_window_positions(x_tile, g, oh, ow, xp), y[start:stop], out=hits)
-        _keep_first_hits(hits.reshape(positions, -1), None if seen_flat is None else seen_flat[:t * oh * ow * c])
-        grads = np.multiply(hits, dy[start:stop], out=_shaped(grads_flat, hits.shape))
-        if direct:
-            np.copyto(_window_positions(dx[start:stop], g, oh, ow, xp, writeable=True), grads)
-            continue
-        padded = _shaped(padded_flat, tile_shape)
-        if tiled:
-            np.copyto(_window_positions(padded, g, oh, ow, xp, writeable=True), grads)
-        else:
-            _scatter_window_grads(grads, padded, g, oh, ow)
-        rows, cols = min(h, region[0] - pt), min(w, region[1] - pl)
-        dx[start:stop, :rows, :cols, :] = padded[:, pt:pt + rows, pl:pl + cols, :]
+
+    def gradient_tiles(ranges):
+        # Scratch buffers are per thread: the inter-op worker has its own (see split_ranges).
+        staged = _scratch("input", region_size, x.dtype, xp) if xp is np or not direct else None
+        hits_flat = _scratch("hits", positions * pooled, bool, xp)
+        grads_flat = _scratch("grads", positions * pooled, dy.dtype, xp)
+        seen_flat = _scratch("seen", pooled, bool, xp) if positions > 2 else None
+        padded_flat = None if direct else _scratch("padded_grad", region_size, dy.dtype, xp)
+        for start, stop in ranges:
+            t = stop - start
+            tile_shape = (t,) + region + (c,)
+            x_tile = x[start:stop] if staged is None else _stage(x[start:stop], _shaped(staged, tile_shape),
+                                                                 pt, pl, lowest)
+            hits = _shaped(hits_flat, (kh, kw, t, oh, ow, c))
+            np.equal(_window_positions(x_tile, g, oh, ow, xp), y[start:stop], out=hits)
+            _keep_first_hits(hits.reshape(positions, -1),
+                             None if seen_flat is None else seen_flat[:t * oh * ow * c])
+            grads = np.multiply(hits, dy[start:stop], out=_shaped(grads_flat, hits.shape))
+            if direct:
+                np.copyto(_window_positions(dx[start:stop], g, oh, ow, xp, writeable=True), grads)
+                continue
+            padded = _shaped(padded_flat, tile_shape)
+            if tiled:
+                np.copyto(_window_positions(padded, g, oh, ow, xp, writeable=True), grads)
+            else:
+                _scatter_window_grads(grads, padded, g, oh, ow)
+            rows, cols = min(h, region[0] - pt), min(w, region[1] - pl)
+            dx[start:stop, :rows, :cols, :] = padded[:, pt:pt + rows, pl:pl + cols, :]
+    algorithms.split_ranges(tiles, gradient_tiles, g.spread if x.nbytes >= _POOL_SPREAD_MIN_BYTES else None)
     return dx
 
 
@@ -1156,7 +1175,15 @@ class MaxPool(OpDef):
         return [(x.dtype, _pool_shape(op, x.shape))]
 
     def kernel(self, op, ctx):
+        return self._kernel(op, ctx, None)
+
+    def concurrent_kernel(self, op, ctx, submit):
+        """Large inputs' images spread over this thread and the inter-op worker (the same values)."""
+        return self._kernel(op, ctx, submit) if ctx.xp is np else None
+
+    def _kernel(self, op, ctx, spread):
         g = _Geometry(op.attrs, xp=ctx.xp)
+        g.spread = spread
         lowest = _lowest(op.inputs[0].dtype.np)
         if not g.nchw:
             return lambda x: _max_pool_nhwc(x, g, lowest)
@@ -1189,7 +1216,15 @@ class MaxPoolGrad(OpDef):
         return _max_pool_grad_signature(self.type, op, _pool_shape)
 
     def kernel(self, op, ctx):
+        return self._kernel(op, ctx, None)
+
+    def concurrent_kernel(self, op, ctx, submit):
+        """Large inputs' image tiles spread over this thread and the inter-op worker (the same values)."""
+        return self._kernel(op, ctx, submit) if ctx.xp is np else None
+
+    def _kernel(self, op, ctx, spread):
         g = _Geometry(op.attrs, xp=ctx.xp)
+        g.spread = spread
         nchw = g.nchw
         lowest = _lowest(op.inputs[0].dtype.np)
 

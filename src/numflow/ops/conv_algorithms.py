@@ -45,7 +45,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["IM2COL", "WINOGRAD", "FORWARD", "INPUT_GRAD", "FILTER_GRAD", "choose", "for_each_range", "winograd_forward",
+__all__ = ["IM2COL", "WINOGRAD", "FORWARD", "INPUT_GRAD", "FILTER_GRAD", "choose", "for_each_range", "split_ranges", "winograd_forward",
            "winograd_input_grad", "winograd_filter_grad", "winograd_matrices"]
 
 IM2COL = "im2col"
@@ -184,22 +184,25 @@ def _batch_ranges(n, bytes_per_image, xp):
     return [(start, min(start + step, n)) for start in range(0, n, step)]
 
 
-def for_each_range(ranges, body, spread=None):
-    """Runs `body(start, stop)` for each batch range. With `spread` (the inter-op worker's submit, in a
-    plan's concurrent variant) the later half of the ranges run on the worker meanwhile: each range is
-    computed exactly as in one thread, into its own part of the output."""
+def split_ranges(ranges, run, spread=None):
+    """Calls `run(some_ranges)` on all of `ranges`: with `spread` (the inter-op worker's submit, in a
+    plan's concurrent variant) the later half on the worker while this thread runs the first half, else
+    all here. Each range is computed exactly as in one thread, into its own part of the output."""
     if spread is None or len(ranges) < 2:
-        _run_ranges(ranges, body)
+        run(ranges)
         return
     middle = len(ranges) // 2
-    later = spread(_run_ranges, ranges[middle:], body)
-    _run_ranges(ranges[:middle], body)
+    later = spread(run, ranges[middle:])
+    run(ranges[:middle])
     later.result()
 
 
-def _run_ranges(ranges, body):
-    for start, stop in ranges:
-        body(start, stop)
+def for_each_range(ranges, body, spread=None):
+    """Runs `body(start, stop)` for each batch range, spread as `split_ranges` does."""
+    def run_ranges(some):
+        for start, stop in some:
+            body(start, stop)
+    split_ranges(ranges, run_ranges, spread)
 
 
 def _tile_counts(oh, ow, m):
