@@ -9,6 +9,12 @@ import numflow as tf
 from numflow.client import concurrency
 from numflow.client import threads
 from numflow.ops import training as training_ops
+from conftest import _has_gpu  # noqa: E402
+
+# Plans with ops placed on a GPU (the suite's guarded-GPU runs) have no concurrent variant: device
+# kernels are launches, not host threads.
+host_plans = pytest.mark.skipif(_has_gpu(), reason="concurrent variants are built for host-only plans; "
+                                                   "this process places ops on a GPU (NUMFLOW_GPU_BACKEND)")
 
 SEQUENTIAL, CONCURRENT = threads.Setting(None, False), threads.Setting(None, True)
 
@@ -49,6 +55,7 @@ def _run_steps(graph, train, feeds, setting, steps=3):
         return sess.run(tf.trainable_variables()), plan
 
 
+@host_plans
 def test_a_layer_gradient_runs_its_two_products_at_once():
     graph = tf.Graph()
     with graph.as_default():
@@ -69,6 +76,7 @@ def test_a_layer_gradient_runs_its_two_products_at_once():
     assert not set(worker_op.inputs) & set(here_op.outputs)
 
 
+@host_plans
 def test_small_products_have_no_concurrent_variant():
     graph = tf.Graph()
     with graph.as_default():
@@ -79,6 +87,7 @@ def test_small_products_have_no_concurrent_variant():
             assert _plan_of(sess)._concurrent_function is None
 
 
+@host_plans
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 def test_concurrent_steps_give_the_same_bits_as_sequential_ones(optimizer):
     graph = tf.Graph()
@@ -102,6 +111,7 @@ def _initial_w1(graph):
         return sess.run(tf.trainable_variables()[0])
 
 
+@host_plans
 @pytest.mark.parametrize("algorithm", ["", "im2col", "winograd"])
 def test_convolutions_run_at_once_with_the_same_bits(algorithm, monkeypatch):
     monkeypatch.setenv("NUMFLOW_CONV_ALGORITHM", algorithm)
@@ -138,6 +148,7 @@ def test_a_task_submitted_from_the_worker_runs_there_at_once():
     assert inner.result() == 42
 
 
+@host_plans
 def test_a_failure_on_the_worker_is_reported_at_its_op():
     a = tf.placeholder(tf.float32, [None, 256], name="a")
     b = tf.placeholder(tf.float32, [None, None], name="b")
@@ -155,6 +166,7 @@ def test_a_failure_on_the_worker_is_reported_at_its_op():
         np.testing.assert_array_equal(sess.run(second, good), np.full((2, 256), 256, np.float32))
 
 
+@host_plans
 def test_inter_op_parallelism_one_keeps_plans_sequential():
     graph = tf.Graph()
     with graph.as_default():
@@ -170,6 +182,7 @@ def test_inter_op_parallelism_one_keeps_plans_sequential():
         assert not any(setting.concurrent for setting in settings)
 
 
+@host_plans
 def test_sessions_in_several_threads_share_the_worker():
     graph = tf.Graph()
     with graph.as_default():
@@ -231,6 +244,7 @@ def test_heavy_ops_are_pure_products_and_convolutions():
         assert not concurrency.is_heavy(added.op)
 
 
+@host_plans
 @pytest.mark.parametrize("batch", [20, 84])     # 84 images: past MaxPool's staging size too (8 MB)
 def test_pools_spread_their_images_with_the_same_bits(batch, monkeypatch):
     submitted = []
