@@ -23,6 +23,7 @@ the BLAS count is left alone.
 import collections
 import ctypes
 import os
+import statistics
 import threading
 import time
 
@@ -217,22 +218,27 @@ class AdaptiveThreads:
     """Chooses among `settings` (each a `Setting`) by timing a plan's own steps.
 
     The plan repeats the same work every step, so its step time under each setting is a direct measure.
-    Each step updates the running estimate of the setting it ran with; the fastest setting is kept, and
-    each slower one is re-tried once the time spent since its last try reaches `retry_ratio` times its
-    last measured step, so that re-trying a setting that has become slow (another process took the
-    second core) costs at most 1/retry_ratio of the run time per setting, while a setting that has
-    become fast again is found within a bounded time. The first step of each setting is a warm-up and
-    is not counted, nor are the steps of the first BLAS_SETTLE_SECONDS after leaving a multi-threaded
-    BLAS setting. Settings are tried first in the order given.
+    A setting is measured over `samples` counted steps and estimated by their median (one slow step of
+    a shared machine does not decide); the setting in use keeps updating its estimate from its last
+    `samples` steps. The fastest setting is kept, and each slower one is re-measured once the time spent
+    since its last try reaches `retry_ratio` times what the re-try costs, so that re-trying a setting
+    that has become slow (another process took the second core) costs at most 1/retry_ratio of the run
+    time per setting, while a setting that has become fast again is found within a bounded time. A step
+    of the setting in use that takes more than twice the best other estimate means conditions changed:
+    that step becomes its estimate and the best other setting runs next. After every switch the first
+    step is a warm-up and is not counted, nor are the steps of the first BLAS_SETTLE_SECONDS after
+    leaving a multi-threaded BLAS setting. Settings are measured first in the order given.
     """
 
-    def __init__(self, settings, retry_ratio=20.0, clock=time.perf_counter):
+    def __init__(self, settings, retry_ratio=20.0, samples=3, clock=time.perf_counter):
         self.settings = tuple(settings)
         self.retry_ratio = retry_ratio
+        self.samples = samples
         self.clock = clock
         self.estimate = dict.fromkeys(self.settings)
-        self.warm = set()
+        self.recent = {setting: collections.deque(maxlen=samples) for setting in self.settings}
         self.current = self.settings[0]
+        self.previous = None    # the setting of the step before: a switch makes the next step a warm-up
         self.spent_since_try = dict.fromkeys(self.settings, 0.0)
         self.settling = 0.0     # seconds of steps still to run before a step is counted
 
@@ -246,33 +252,46 @@ class AdaptiveThreads:
 
     def record(self, setting, seconds):
         """Learns from one step of `setting` that took `seconds`; picks the setting of the next step."""
-        counted = setting in self.warm and self.settling <= 0.0
-        self.warm.add(setting)
+        counted = setting == self.previous and self.settling <= 0.0
+        self.previous = setting
         self.settling -= seconds
-        if counted:
-            previous = self.estimate[setting]
-            self.estimate[setting] = seconds if previous is None else 0.5 * (previous + seconds)
         for other in self.settings:
             self.spent_since_try[other] += seconds
         self.spent_since_try[setting] = 0.0
-        self.current = self._next(setting, counted)
+        if counted:
+            self.recent[setting].append(seconds)
+            if len(self.recent[setting]) == self.samples:
+                self.estimate[setting] = statistics.median(self.recent[setting])
+        self.current = self._next(setting, counted, seconds)
         if (setting.blas or 1) > 1 and (self.current.blas or 1) == 1:
             self.settling = BLAS_SETTLE_SECONDS
 
-    def _next(self, setting, counted):
+    def _next(self, setting, counted, seconds):
         if not counted or self.estimate[setting] is None:
-            return setting          # still warming up or measuring this one
+            return setting          # warming up, settling, or measuring this one
         unmeasured = [s for s in self.settings if self.estimate[s] is None]
         if unmeasured:
             return unmeasured[0]
+        others = [s for s in self.settings if s != setting]
+        if others:
+            runner_up = min(others, key=self.estimate.__getitem__)
+            if seconds > 2.0 * self.estimate[runner_up]:
+                self.estimate[setting] = seconds     # conditions changed: no median to wait for
+                self.recent[setting].clear()
+                return runner_up
         best = min(self.settings, key=self.estimate.__getitem__)
         for other in self.settings:
-            # A re-try costs one step, plus the settling steps when it leaves multi-threaded BLAS.
-            cost = self.estimate[other] + (BLAS_SETTLE_SECONDS if (best.blas or 1) > 1 >= (other.blas or 1) else 0.0)
-            if other != best and self.spent_since_try[other] >= self.retry_ratio * cost:
+            if other != best and self.spent_since_try[other] >= self.retry_ratio * self._retry_cost(best, other):
                 self.estimate[other] = None     # measured afresh: conditions may have changed
+                self.recent[other].clear()
                 return other                    # a bounded-cost re-try of a slower setting
         return best
+
+    def _retry_cost(self, best, other):
+        """Seconds a re-try of `other` takes: a warm-up and the measured steps, plus the settling steps
+        when it leaves multi-threaded BLAS."""
+        settle = BLAS_SETTLE_SECONDS if (best.blas or 1) > 1 >= (other.blas or 1) else 0.0
+        return (1 + self.samples) * self.estimate[other] + settle
 
 
 def controller_for(op_types, intra_op=None, inter_op=None, has_concurrent=False):
