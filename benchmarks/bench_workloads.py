@@ -337,6 +337,9 @@ def session_step(module, builder, fetch_key, feeds, intra_op):
     return (lambda: sess.run(fetch, feed)), params, sess
 
 
+QUIET_SECONDS = 0.2
+
+
 def _block(step, seconds_per_step, target_seconds):
     steps = max(1, int(round(target_seconds / max(seconds_per_step, 1e-6))))
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -365,6 +368,9 @@ def block_samples(sides, blocks, target_seconds):
     for _ in range(blocks):
         for name, (step, before) in sides.items():
             before()
+            # The side before may leave threads spinning (OpenBLAS's helpers, TF's pools) for ~0.1 s:
+            # every block starts after they have gone to sleep, so that none pays for its neighbour.
+            time.sleep(QUIET_SECONDS)
             samples[name].append(_block(step, estimates[name], target_seconds))
     return samples
 

@@ -212,6 +212,9 @@ class FixedThreads:
 # in benchmarks/results/interop.txt), on the cores a one-thread setting would use: steps run in that
 # time are not counted for the setting switched to.
 BLAS_SETTLE_SECONDS = 0.15
+# A step of the setting in use this many times slower than the runner-up's estimate means conditions
+# changed (another process took a core: multi-threaded BLAS then runs 5-50x slower), not noise.
+SLOWDOWN_FACTOR = 3.0
 
 
 class AdaptiveThreads:
@@ -224,8 +227,8 @@ class AdaptiveThreads:
     since its last try reaches `retry_ratio` times what the re-try costs, so that re-trying a setting
     that has become slow (another process took the second core) costs at most 1/retry_ratio of the run
     time per setting, while a setting that has become fast again is found within a bounded time. A step
-    of the setting in use that takes more than twice the best other estimate means conditions changed:
-    that step becomes its estimate and the best other setting runs next. After every switch the first
+    of the setting in use that takes more than SLOWDOWN_FACTOR times the best other estimate means
+    conditions changed: that step becomes its estimate and the best other setting runs next. After every switch the first
     step is a warm-up and is not counted, nor are the steps of the first BLAS_SETTLE_SECONDS after
     leaving a multi-threaded BLAS setting. Settings are measured first in the order given.
     """
@@ -275,7 +278,7 @@ class AdaptiveThreads:
         others = [s for s in self.settings if s != setting]
         if others:
             runner_up = min(others, key=self.estimate.__getitem__)
-            if seconds > 2.0 * self.estimate[runner_up]:
+            if seconds > SLOWDOWN_FACTOR * self.estimate[runner_up]:
                 self.estimate[setting] = seconds     # conditions changed: no median to wait for
                 self.recent[setting].clear()
                 return runner_up
