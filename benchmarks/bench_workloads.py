@@ -337,7 +337,7 @@ def session_step(module, builder, fetch_key, feeds, intra_op):
     return (lambda: sess.run(fetch, feed)), params, sess
 
 
-QUIET_SECONDS = 0.2
+QUIET_SECONDS = threads.BLAS_SETTLE_SECONDS
 
 
 def _block(step, seconds_per_step, target_seconds):
@@ -368,7 +368,7 @@ def block_samples(sides, blocks, target_seconds):
     for _ in range(blocks):
         for name, (step, before) in sides.items():
             before()
-            # The side before may leave threads spinning (OpenBLAS's helpers, TF's pools) for ~0.1 s:
+            # The side before may leave threads spinning (OpenBLAS's helpers, TF's pools) for 0.1-0.3 s:
             # every block starts after they have gone to sleep, so that none pays for its neighbour.
             time.sleep(QUIET_SECONDS)
             samples[name].append(_block(step, estimates[name], target_seconds))

@@ -208,13 +208,18 @@ class FixedThreads:
         return functions[self.setting.concurrent](*args)
 
 
-# After a product on several threads OpenBLAS's helper threads keep spinning for about 0.1 s (measured
-# in benchmarks/results/interop.txt), on the cores a one-thread setting would use: steps run in that
-# time are not counted for the setting switched to.
-BLAS_SETTLE_SECONDS = 0.15
+# After products on several threads OpenBLAS's helper threads keep spinning (about 0.1 s after one product,
+# benchmarks/results/interop.txt; longer after a run of them), on the cores a one-thread setting would use:
+# steps run in that time are not counted for the setting switched to. Measured on the deep MNIST CNN: its
+# concurrent step read 37 ms 0.15 s after two-thread steps, and its steady 26.6 ms after 0.3 s.
+BLAS_SETTLE_SECONDS = 0.3
 # A step of the setting in use this many times slower than the runner-up's estimate means conditions
 # changed (another process took a core: multi-threaded BLAS then runs 5-50x slower), not noise.
 SLOWDOWN_FACTOR = 3.0
+# ... in this many steps in a row: one slow step is a hiccup (an interrupt, the first product after the
+# process slept), and switching on it costs a second of a worse setting on small steps.
+SLOWDOWN_STEPS = 2
+FIRST_WARMUP_STEPS = 2
 
 
 class AdaptiveThreads:
@@ -226,11 +231,12 @@ class AdaptiveThreads:
     `samples` steps. The fastest setting is kept, and each slower one is re-measured once the time spent
     since its last try reaches `retry_ratio` times what the re-try costs, so that re-trying a setting
     that has become slow (another process took the second core) costs at most 1/retry_ratio of the run
-    time per setting, while a setting that has become fast again is found within a bounded time. A step
-    of the setting in use that takes more than SLOWDOWN_FACTOR times the best other estimate means
-    conditions changed: that step becomes its estimate and the best other setting runs next. After every switch the first
-    step is a warm-up and is not counted, nor are the steps of the first BLAS_SETTLE_SECONDS after
-    leaving a multi-threaded BLAS setting. Settings are measured first in the order given.
+    time per setting, while a setting that has become fast again is found within a bounded time.
+    SLOWDOWN_STEPS steps in a row of the setting in use taking more than SLOWDOWN_FACTOR times the best
+    other estimate mean conditions changed: the last becomes its estimate and the best other runs next.
+    Not counted: the first FIRST_WARMUP_STEPS steps of a setting, the first step after every switch, and
+    the steps of the first BLAS_SETTLE_SECONDS after leaving a multi-threaded BLAS setting. Settings are
+    measured first in the order given.
     """
 
     def __init__(self, settings, retry_ratio=20.0, samples=3, clock=time.perf_counter):
@@ -243,7 +249,9 @@ class AdaptiveThreads:
         self.current = self.settings[0]
         self.previous = None    # the setting of the step before: a switch makes the next step a warm-up
         self.spent_since_try = dict.fromkeys(self.settings, 0.0)
+        self.runs = dict.fromkeys(self.settings, 0)
         self.settling = 0.0     # seconds of steps still to run before a step is counted
+        self.slow_steps = 0     # consecutive counted steps slower than SLOWDOWN_FACTOR x the runner-up
 
     def __call__(self, functions, args):
         current = self.current
@@ -255,7 +263,10 @@ class AdaptiveThreads:
 
     def record(self, setting, seconds):
         """Learns from one step of `setting` that took `seconds`; picks the setting of the next step."""
-        counted = setting == self.previous and self.settling <= 0.0
+        self.runs[setting] += 1
+        # The first steps of a setting fill caches and the worker's scratch buffers: two are warm-up;
+        # after a later switch, one (BLAS threads waking, the other setting's data leaving the cache).
+        counted = setting == self.previous and self.settling <= 0.0 and self.runs[setting] > FIRST_WARMUP_STEPS
         self.previous = setting
         self.settling -= seconds
         for other in self.settings:
@@ -278,9 +289,11 @@ class AdaptiveThreads:
         others = [s for s in self.settings if s != setting]
         if others:
             runner_up = min(others, key=self.estimate.__getitem__)
-            if seconds > SLOWDOWN_FACTOR * self.estimate[runner_up]:
+            self.slow_steps = self.slow_steps + 1 if seconds > SLOWDOWN_FACTOR * self.estimate[runner_up] else 0
+            if self.slow_steps >= SLOWDOWN_STEPS:
                 self.estimate[setting] = seconds     # conditions changed: no median to wait for
                 self.recent[setting].clear()
+                self.slow_steps = 0
                 return runner_up
         best = min(self.settings, key=self.estimate.__getitem__)
         for other in self.settings:
