@@ -23,7 +23,6 @@ the BLAS count is left alone.
 import collections
 import ctypes
 import os
-import statistics
 import threading
 import time
 
@@ -220,15 +219,18 @@ SLOWDOWN_FACTOR = 3.0
 # process slept), and switching on it costs a second of a worse setting on small steps.
 SLOWDOWN_STEPS = 2
 FIRST_WARMUP_STEPS = 2
+# A setting's estimate is the mean of its last WINDOW_STEPS counted steps (at least `samples` of them). The
+# mean, not the median: under load two-thread BLAS is mostly as fast as ever and now and then 50-100x
+# slower (measured on the MLP-128: median 0.85 ms, mean 4.3 ms), and what a run pays is the mean.
+WINDOW_STEPS = 8
 
 
 class AdaptiveThreads:
     """Chooses among `settings` (each a `Setting`) by timing a plan's own steps.
 
     The plan repeats the same work every step, so its step time under each setting is a direct measure.
-    A setting is measured over `samples` counted steps and estimated by their median (one slow step of
-    a shared machine does not decide); the setting in use keeps updating its estimate from its last
-    `samples` steps. The fastest setting is kept, and each slower one is re-measured once the time spent
+    A setting is measured over `samples` counted steps and estimated by their mean; the setting in use
+    keeps updating its estimate from its last WINDOW_STEPS steps. The fastest setting is kept, and each slower one is re-measured once the time spent
     since its last try reaches `retry_ratio` times what the re-try costs, so that re-trying a setting
     that has become slow (another process took the second core) costs at most 1/retry_ratio of the run
     time per setting, while a setting that has become fast again is found within a bounded time.
@@ -245,13 +247,16 @@ class AdaptiveThreads:
         self.samples = samples
         self.clock = clock
         self.estimate = dict.fromkeys(self.settings)
-        self.recent = {setting: collections.deque(maxlen=samples) for setting in self.settings}
+        self.recent = {setting: collections.deque(maxlen=WINDOW_STEPS) for setting in self.settings}
         self.current = self.settings[0]
         self.previous = None    # the setting of the step before: a switch makes the next step a warm-up
         self.spent_since_try = dict.fromkeys(self.settings, 0.0)
         self.runs = dict.fromkeys(self.settings, 0)
         self.settling = 0.0     # seconds of steps still to run before a step is counted
         self.slow_steps = 0     # consecutive counted steps slower than SLOWDOWN_FACTOR x the runner-up
+        self.stint = 0.0        # seconds run under the current setting since it was switched to
+        self.retrying = None    # the setting being re-tried, if any
+        self.retry_seconds = {}  # what the last re-try of each setting cost, all its steps included
 
     def __call__(self, functions, args):
         current = self.current
@@ -264,6 +269,7 @@ class AdaptiveThreads:
     def record(self, setting, seconds):
         """Learns from one step of `setting` that took `seconds`; picks the setting of the next step."""
         self.runs[setting] += 1
+        self.stint = (self.stint if setting == self.previous else 0.0) + seconds
         # The first steps of a setting fill caches and the worker's scratch buffers: two are warm-up;
         # after a later switch, one (BLAS threads waking, the other setting's data leaving the cache).
         counted = setting == self.previous and self.settling <= 0.0 and self.runs[setting] > FIRST_WARMUP_STEPS
@@ -273,10 +279,14 @@ class AdaptiveThreads:
             self.spent_since_try[other] += seconds
         self.spent_since_try[setting] = 0.0
         if counted:
-            self.recent[setting].append(seconds)
-            if len(self.recent[setting]) == self.samples:
-                self.estimate[setting] = statistics.median(self.recent[setting])
+            recent = self.recent[setting]
+            recent.append(seconds)
+            if len(recent) >= self.samples:
+                self.estimate[setting] = sum(recent) / len(recent)
         self.current = self._next(setting, counted, seconds)
+        if self.current != setting and setting == self.retrying:
+            self.retry_seconds[setting] = self.stint        # what that re-try really cost
+            self.retrying = None
         if (setting.blas or 1) > 1 and (self.current.blas or 1) == 1:
             self.settling = BLAS_SETTLE_SECONDS
 
@@ -297,15 +307,18 @@ class AdaptiveThreads:
                 return runner_up
         best = min(self.settings, key=self.estimate.__getitem__)
         for other in self.settings:
-            if other != best and self.spent_since_try[other] >= self.retry_ratio * self._retry_cost(best, other):
+            cost = max(self._retry_cost(best, other), self.retry_seconds.get(other, 0.0))
+            if other != best and self.spent_since_try[other] >= self.retry_ratio * cost:
                 self.estimate[other] = None     # measured afresh: conditions may have changed
                 self.recent[other].clear()
+                self.retrying = other
                 return other                    # a bounded-cost re-try of a slower setting
         return best
 
     def _retry_cost(self, best, other):
-        """Seconds a re-try of `other` takes: a warm-up and the measured steps, plus the settling steps
-        when it leaves multi-threaded BLAS."""
+        """Seconds a re-try of `other` should take: a warm-up and the measured steps, plus the settling
+        steps when it leaves multi-threaded BLAS (the cadence uses the larger of this and what its last
+        re-try did cost: under load a few fast steps can hide how slow a setting's other steps are)."""
         settle = BLAS_SETTLE_SECONDS if (best.blas or 1) > 1 >= (other.blas or 1) else 0.0
         return (1 + self.samples) * self.estimate[other] + settle
 
