@@ -223,6 +223,10 @@ FIRST_WARMUP_STEPS = 2
 # mean, not the median: under load two-thread BLAS is mostly as fast as ever and now and then 50-100x
 # slower (measured on the MLP-128: median 0.85 ms, mean 4.3 ms), and what a run pays is the mean.
 WINDOW_STEPS = 8
+# The first re-try of each setting comes sooner: the first steps of a process run with cold caches and
+# a growing heap, the concurrent variant's worker thread most (measured: the CNN's concurrent step takes
+# 33 ms in its first second and 27 ms from then on), so first estimates may be off.
+FIRST_RETRY_RATIO = 4.0
 
 
 class AdaptiveThreads:
@@ -308,7 +312,8 @@ class AdaptiveThreads:
         best = min(self.settings, key=self.estimate.__getitem__)
         for other in self.settings:
             cost = max(self._retry_cost(best, other), self.retry_seconds.get(other, 0.0))
-            if other != best and self.spent_since_try[other] >= self.retry_ratio * cost:
+            ratio = self.retry_ratio if other in self.retry_seconds else FIRST_RETRY_RATIO
+            if other != best and self.spent_since_try[other] >= ratio * cost:
                 self.estimate[other] = None     # measured afresh: conditions may have changed
                 self.recent[other].clear()
                 self.retrying = other
