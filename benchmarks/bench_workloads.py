@@ -338,6 +338,7 @@ def session_step(module, builder, fetch_key, feeds, intra_op):
 
 
 QUIET_SECONDS = threads.BLAS_SETTLE_SECONDS
+WARMUP_SECONDS = 2.0
 
 
 def _block(step, seconds_per_step, target_seconds):
@@ -359,8 +360,13 @@ def block_samples(sides, blocks, target_seconds):
     estimates = {}
     for name, (step, before) in sides.items():
         before()
-        for _ in range(2):   # warm-up: plan compilation, BLAS buffers, the thread controller's probes
+        # Warm-up, the same for every side: plan compilation, caches and BLAS buffers, and numflow's
+        # thread controller measuring its settings (about 15 steps, then a first re-try of each).
+        start = time.perf_counter()
+        warm_steps = 0
+        while warm_steps < 3 or time.perf_counter() - start < WARMUP_SECONDS:
             step()
+            warm_steps += 1
         start = time.perf_counter()
         step()
         estimates[name] = time.perf_counter() - start
