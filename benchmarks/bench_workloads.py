@@ -338,7 +338,7 @@ def session_step(module, builder, fetch_key, feeds, intra_op):
 
 
 QUIET_SECONDS = threads.BLAS_SETTLE_SECONDS
-WARMUP_SECONDS = 2.0
+WARMUP_SECONDS = 5.0
 
 
 def _block(step, seconds_per_step, target_seconds):

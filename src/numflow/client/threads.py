@@ -214,7 +214,7 @@ class FixedThreads:
 BLAS_SETTLE_SECONDS = 0.3
 # A step of the setting in use this many times slower than the runner-up's estimate means conditions
 # changed (another process took a core: multi-threaded BLAS then runs 5-50x slower), not noise.
-SLOWDOWN_FACTOR = 3.0
+SLOWDOWN_FACTOR = 2.0
 # ... in this many steps in a row: one slow step is a hiccup (an interrupt, the first product after the
 # process slept), and switching on it costs a second of a worse setting on small steps.
 SLOWDOWN_STEPS = 2
