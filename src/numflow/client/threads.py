@@ -213,7 +213,7 @@ class FixedThreads:
 # concurrent step read 37 ms 0.15 s after two-thread steps, and its steady 26.6 ms after 0.3 s.
 BLAS_SETTLE_SECONDS = 0.3
 # A step of the setting in use this many times slower than the runner-up's estimate means conditions
-# changed (another process took a core: multi-threaded BLAS then runs 5-50x slower), not noise.
+# changed (another process took a core: multi-threaded BLAS then runs 3-50x slower), not noise.
 SLOWDOWN_FACTOR = 2.0
 # ... in this many steps in a row: one slow step is a hiccup (an interrupt, the first product after the
 # process slept), and switching on it costs a second of a worse setting on small steps.
