@@ -13,8 +13,10 @@ NumPy's matrix products and large ufunc loops release the GIL, so both cores wor
 gradient the weight-gradient and input-gradient products, and in a convolution's gradient the input
 and filter gradients. Every kernel still runs exactly as in the sequential plan (same inputs, same
 single-threaded BLAS), so the results are the same bits; only the order in which the two run changes.
-Where pairs are too small to pay, the adaptive thread controller (`threads.py`) measures that and keeps
-the sequential plan.
+Ops can also split their own work: an `OpDef.concurrent_kernel` (convolutions' and max pools' batch
+tiles, halves of large optimizer updates) hands part of it to the same worker through `submit`; ops in
+a pair keep their whole kernels. Where this does not pay, the adaptive thread controller (`threads.py`)
+measures that and keeps the sequential plan.
 """
 import _thread
 import queue
