@@ -17,6 +17,10 @@ host_plans = pytest.mark.skipif(_has_gpu(), reason="concurrent variants are buil
                                                    "this process places ops on a GPU (NUMFLOW_GPU_BACKEND)")
 
 SEQUENTIAL, CONCURRENT = threads.Setting(None, False), threads.Setting(None, True)
+# The pairs these tests look for are adjacent once the plan rewrites have run (constant folding takes
+# the Shape ops out from between a convolution's two gradients): they ask for the rewrites, so that
+# they hold under NUMFLOW_REWRITES=none too. The same-bits checks hold either way.
+WITH_REWRITES = {"rewrites": "all"}
 
 
 def _mlp_graph(width, optimizer=None, batch=None):
@@ -44,7 +48,7 @@ def _plan_of(sess):
 def _run_steps(graph, train, feeds, setting, steps=3):
     """The variables after `steps` training steps from the same initial values, every step under
     `setting` (sequential or concurrent)."""
-    config = tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
+    config = dict(WITH_REWRITES, intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
     with tf.Session(graph=graph, config=config) as sess:
         sess.run(tf.global_variables_initializer())
         sess.run(train, feeds)      # sequential: one inter-op thread
@@ -60,7 +64,7 @@ def test_a_layer_gradient_runs_its_two_products_at_once():
     graph = tf.Graph()
     with graph.as_default():
         x, y, _, train = _mlp_graph(256)
-        with tf.Session() as sess:
+        with tf.Session(config=WITH_REWRITES) as sess:
             sess.run(tf.global_variables_initializer())
             sess.run(train, _feeds(x, y, 32, 256))
             plan = _plan_of(sess)
@@ -155,7 +159,7 @@ def test_a_failure_on_the_worker_is_reported_at_its_op():
     weights = tf.ones([256, 256])
     first = tf.matmul(a, weights, name="first")
     second = tf.matmul(b, weights, name="second")
-    with tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=1)) as sess:
+    with tf.Session(config=dict(WITH_REWRITES, intra_op_parallelism_threads=1)) as sess:
         good = {a: np.ones((2, 256), np.float32), b: np.ones((2, 256), np.float32)}
         sess.run([first, second], good)
         plan = _plan_of(sess)
@@ -171,7 +175,7 @@ def test_inter_op_parallelism_one_keeps_plans_sequential():
     graph = tf.Graph()
     with graph.as_default():
         x, y, _, train = _mlp_graph(256)
-    config = tf.ConfigProto(inter_op_parallelism_threads=1)
+    config = dict(WITH_REWRITES, inter_op_parallelism_threads=1)
     with tf.Session(graph=graph, config=config) as sess:
         sess.run(tf.global_variables_initializer())
         sess.run(train, _feeds(x, y, 32, 256))
