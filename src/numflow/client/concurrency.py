@@ -97,6 +97,12 @@ def worker():
     return _worker
 
 
+def submit(function, *args):
+    """Hands `function(*args)` to the process's inter-op worker, starting it on first use: a plan binds
+    this, so that processes that never run a concurrent step never start the thread."""
+    return worker().submit(function, *args)
+
+
 def _known_elements(shape):
     if shape.ndims is None:
         return 0

@@ -260,7 +260,7 @@ class Plan:
         if variant is not None:
             concurrent_lines, concurrent_ops, split_kernels = variant
             concurrent_filename = filename[:-1] + "-concurrent>"
-            namespace = dict(namespace, _submit=concurrency.worker().submit, **split_kernels)
+            namespace = dict(namespace, _submit=concurrency.submit, **split_kernels)
             exec(compile("\n".join(concurrent_lines) + "\n", concurrent_filename, "exec"), namespace)
             self._concurrent_function = namespace["_plan"]
             self._line_ops_of[concurrent_filename] = {n + 1: op for n, op in concurrent_ops.items()}
@@ -272,7 +272,7 @@ class Plan:
         """(lines, {0-based line: op}, {kernel name: kernel}) of the plan's concurrent variant: pairs of
         independent heavy kernels run at once, and the other kernels that can split their own work
         replaced by their concurrent versions; None when there is nothing to run at once."""
-        submit = concurrency.worker().submit
+        submit = concurrency.submit
         pairs = concurrency.independent_pairs(calls)
         paired = {call.op for pair in pairs for call in pair}
         split_kernels = {}
