@@ -41,6 +41,19 @@ def _feeds(x, y, batch, width, seed=0):
             y: np.eye(10, dtype=np.float32)[rng.randint(0, 10, batch)]}
 
 
+@pytest.fixture
+def submitted(monkeypatch):
+    """The names of the functions handed to the inter-op worker while the test runs."""
+    names = []
+    submit = concurrency.Worker.submit
+
+    def counting_submit(self, function, *args):
+        names.append(getattr(function, "__name__", function))
+        return submit(self, function, *args)
+    monkeypatch.setattr(concurrency.Worker, "submit", counting_submit)
+    return names
+
+
 def _plan_of(sess):
     return list(sess._plans.values())[-1]
 
@@ -117,15 +130,8 @@ def _initial_w1(graph):
 
 @host_plans
 @pytest.mark.parametrize("algorithm", ["", "im2col", "winograd"])
-def test_convolutions_run_at_once_with_the_same_bits(algorithm, monkeypatch):
+def test_convolutions_run_at_once_with_the_same_bits(algorithm, monkeypatch, submitted):
     monkeypatch.setenv("NUMFLOW_CONV_ALGORITHM", algorithm)
-    submitted = []
-    submit = concurrency.Worker.submit
-
-    def counting_submit(self, function, *args):
-        submitted.append(getattr(function, "__name__", function))
-        return submit(self, function, *args)
-    monkeypatch.setattr(concurrency.Worker, "submit", counting_submit)
     graph = tf.Graph()
     with graph.as_default():
         images = tf.placeholder(tf.float32, [None, 28, 28, 4])
@@ -250,14 +256,7 @@ def test_heavy_ops_are_pure_products_and_convolutions():
 
 @host_plans
 @pytest.mark.parametrize("batch", [20, 84])     # 84 images: past MaxPool's staging size too (8 MB)
-def test_pools_spread_their_images_with_the_same_bits(batch, monkeypatch):
-    submitted = []
-    submit = concurrency.Worker.submit
-
-    def counting_submit(self, function, *args):
-        submitted.append(getattr(function, "__name__", function))
-        return submit(self, function, *args)
-    monkeypatch.setattr(concurrency.Worker, "submit", counting_submit)
+def test_pools_spread_their_images_with_the_same_bits(batch, submitted):
     graph = tf.Graph()
     with graph.as_default():
         images = tf.placeholder(tf.float32, [None, 28, 28, 32])

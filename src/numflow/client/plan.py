@@ -138,6 +138,7 @@ class Plan:
                     state.variable_cell(op).move_to(device)
         self._values_on = values_on or backends.HOST
         self._function, self._line_ops = self._generate(program, state)
+        self._functions = {False: self._function, True: self._concurrent_function}   # by Setting.concurrent
         self._threads = threads.controller_for({op._op_def.type for op in program.order},
                                                getattr(state, "intra_op_threads", None),
                                                getattr(state, "inter_op_threads", None),
@@ -295,7 +296,7 @@ class Plan:
         try:
             if self._threads is None:
                 return self._function(*feed_values)
-            return self._threads({False: self._function, True: self._concurrent_function}, feed_values)
+            return self._threads(self._functions, feed_values)
         except errors.OpError as exc:
             # Raised on purpose by a kernel (end of input, uninitialized value...): same class and text,
             # plus where the op was defined, unless a plan running this one will add it (a tf.data

@@ -254,7 +254,9 @@ class AdaptiveThreads:
         self.recent = {setting: collections.deque(maxlen=WINDOW_STEPS) for setting in self.settings}
         self.current = self.settings[0]
         self.previous = None    # the setting of the step before: a switch makes the next step a warm-up
-        self.spent_since_try = dict.fromkeys(self.settings, 0.0)
+        self.others = {setting: tuple(s for s in self.settings if s != setting) for setting in self.settings}
+        self.elapsed = 0.0      # seconds of all steps so far
+        self.last_ran = dict.fromkeys(self.settings, 0.0)   # self.elapsed after each setting's last step
         self.runs = dict.fromkeys(self.settings, 0)
         self.settling = 0.0     # seconds of steps still to run before a step is counted
         self.slow_steps = 0     # consecutive counted steps slower than SLOWDOWN_FACTOR x the runner-up
@@ -279,9 +281,8 @@ class AdaptiveThreads:
         counted = setting == self.previous and self.settling <= 0.0 and self.runs[setting] > FIRST_WARMUP_STEPS
         self.previous = setting
         self.settling -= seconds
-        for other in self.settings:
-            self.spent_since_try[other] += seconds
-        self.spent_since_try[setting] = 0.0
+        self.elapsed += seconds
+        self.last_ran[setting] = self.elapsed
         if counted:
             recent = self.recent[setting]
             recent.append(seconds)
@@ -297,10 +298,9 @@ class AdaptiveThreads:
     def _next(self, setting, counted, seconds):
         if not counted or self.estimate[setting] is None:
             return setting          # warming up, settling, or measuring this one
-        unmeasured = [s for s in self.settings if self.estimate[s] is None]
-        if unmeasured:
-            return unmeasured[0]
-        others = [s for s in self.settings if s != setting]
+        if None in self.estimate.values():
+            return next(s for s in self.settings if self.estimate[s] is None)
+        others = self.others[setting]
         if others:
             runner_up = min(others, key=self.estimate.__getitem__)
             self.slow_steps = self.slow_steps + 1 if seconds > SLOWDOWN_FACTOR * self.estimate[runner_up] else 0
@@ -310,10 +310,10 @@ class AdaptiveThreads:
                 self.slow_steps = 0
                 return runner_up
         best = min(self.settings, key=self.estimate.__getitem__)
-        for other in self.settings:
+        for other in self.others[best]:
             cost = max(self._retry_cost(best, other), self.retry_seconds.get(other, 0.0))
             ratio = self.retry_ratio if other in self.retry_seconds else FIRST_RETRY_RATIO
-            if other != best and self.spent_since_try[other] >= ratio * cost:
+            if self.elapsed - self.last_ran[other] >= ratio * cost:
                 self.estimate[other] = None     # measured afresh: conditions may have changed
                 self.recent[other].clear()
                 self.retrying = other

@@ -51,6 +51,12 @@ def _chunkable(refs, args):
     return all(np.ndim(arg) == 0 or np.shape(arg) == shape for arg in args)
 
 
+def _flat(refs, args):
+    """Flat views of the variables `refs` and the non-scalar inputs in `args` (scalars as they are). A
+    non-contiguous gradient is copied once here (reshape), still cheaper than the passes it saves."""
+    return [ref.reshape(-1) for ref in refs], [arg if np.ndim(arg) == 0 else np.reshape(arg, -1) for arg in args]
+
+
 def _update_in_chunks(update, refs, args, one, attrs, chunk=None):
     """Runs `update(refs, args, one, attrs)` on successive flat chunks of `chunk` elements (default
     CHUNK_ELEMENTS) of the variables `refs` and the non-scalar inputs in `args`, scalars passed whole.
@@ -58,9 +64,7 @@ def _update_in_chunks(update, refs, args, one, attrs, chunk=None):
     `update` works elementwise, so each chunk is updated exactly as it would be within the whole arrays;
     the chunks are views, so the in-place writes land in the variables' storage."""
     chunk = chunk or CHUNK_ELEMENTS
-    flat_refs = [ref.reshape(-1) for ref in refs]
-    # A non-contiguous gradient is copied once here (reshape), still cheaper than the passes it saves.
-    flat_args = [arg if np.ndim(arg) == 0 else np.reshape(arg, -1) for arg in args]
+    flat_refs, flat_args = _flat(refs, args)
     array_args = [index for index, arg in enumerate(args) if np.ndim(arg)]
     chunk_args = list(flat_args)
     for start in range(0, flat_refs[0].size, chunk):
@@ -80,8 +84,7 @@ def _update_halves_at_once(submit, update, refs, args, one, attrs):
     this thread updates the first half; the halves meet at a chunk boundary."""
     size = refs[0].size
     half = (size // 2) // CHUNK_ELEMENTS * CHUNK_ELEMENTS or size // 2
-    flat_refs = [ref.reshape(-1) for ref in refs]
-    flat_args = [arg if np.ndim(arg) == 0 else np.reshape(arg, -1) for arg in args]
+    flat_refs, flat_args = _flat(refs, args)
     part = lambda values, start, stop: [v if np.ndim(v) == 0 else v[start:stop] for v in values]  # noqa: E731
     second = submit(_update_in_chunks, update, part(flat_refs, half, size), part(flat_args, half, size),
                     one, attrs)
